@@ -1,0 +1,99 @@
+/// The configuration in force in one folder: what is excluded, which folder makes which
+/// type, and which fields are references.
+public final class EffectiveConfig: @unchecked Sendable {
+    /// Always excluded, before the config's own entries.
+    public static let defaultExclude = [".git", ".tropo", ".claude", "node_modules", ".obsidian"]
+    /// The specs of derived fields when named in `derive`.
+    static let derivedSpecs: [String: String] = ["id": "slug", "slug": "slug", "title": "string",
+                                                 "created": "date", "updated": "date"]
+
+    public let composition: Composition
+    public let exclude: [String]
+    let folderMap: [Exact: String]
+    let derive: Set<Exact>
+    private var knownCache: [String?: [Exact: Value]] = [:]
+    private let lock = Lock()
+
+    init(_ composition: Composition) throws(Composition.MergeError) {
+        self.composition = composition
+        var exclude = Self.defaultExclude
+        for e in composition.exclude {
+            guard let s = e.string else { throw Composition.MergeError("exclude entries must be strings, got \(e.pythonRepr)") }
+            if !Self.defaultExclude.contains(where: { Exact($0) == Exact(s) }) { exclude.append(s) }
+        }
+        self.exclude = exclude
+        var map: [Exact: String] = [:]
+        for name in composition.typeNames {
+            for folder in composition.types[Exact(name)]!.folders {
+                guard let f = folder.string else { continue }
+                if let other = map[Exact(f)], Exact(other) != Exact(name) {
+                    throw Composition.MergeError("folder \(PythonString.repr(f)) maps to both \(PythonString.repr(other)) and \(PythonString.repr(name))")
+                }
+                map[Exact(f)] = name
+            }
+        }
+        folderMap = map
+        derive = Set(composition.derive.compactMap { $0.string.map { Exact($0) } })
+    }
+
+    /// The type a folder name claims.
+    func type(forFolder name: String) -> String? { folderMap[Exact(name)] }
+
+    /// Every field's effective spec for a type: base optional, base required, derived,
+    /// then the type's required and optional, later ones winning.
+    func knownSpecs(type: String?) -> [Exact: Value] {
+        lock.withLock {
+            if let cached = knownCache[type] { return cached }
+            var known: [Exact: Value] = [:]
+            for (k, v) in composition.baseOptional.entries { known[Exact(k)] = v }
+            for (k, v) in composition.baseRequired.entries { known[Exact(k)] = v }
+            for d in composition.derive {
+                guard let name = d.string else { continue }
+                known[Exact(name)] = .string(Self.derivedSpecs[name] ?? "any")
+            }
+            if let type, let spec = composition.types[Exact(type)] {
+                for (k, v) in spec.required.entries { known[Exact(k)] = v }
+                for (k, v) in spec.optional.entries { known[Exact(k)] = v }
+            }
+            knownCache[type] = known
+            return known
+        }
+    }
+
+    /// The reference targets of a document's fields: for each field that is not derived and
+    /// whose spec is `ref` or `ref-list`, every string in its value. Fields that are not
+    /// declared, or declared otherwise (`string-list`), make no edges.
+    func referenceTargets(fields: OrderedMap, type: String?) -> [String] {
+        let known = knownSpecs(type: type)
+        var targets: [String] = []
+        for (key, value) in fields.entries {
+            if derive.contains(Exact(key)) { continue }
+            guard let spec = known[Exact(key)]?.string, spec == "ref" || spec == "ref-list" else { continue }
+            switch value {
+            case .null: continue
+            case .string(let s): targets.append(s)
+            case .list(let items): targets.append(contentsOf: items.compactMap(\.string))
+            default: continue
+            }
+        }
+        return targets
+    }
+}
+
+/// A small mutex for caches shared by value-typed callers.
+final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

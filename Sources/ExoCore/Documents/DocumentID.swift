@@ -1,0 +1,67 @@
+/// Derived ids: a document is named by its file, an index document by its folder.
+public enum DocumentID {
+    /// tropo's `slugify`: drop one trailing `.md`/`.markdown`, lowercase, every run of
+    /// characters outside `a-z 0-9 . _ -` becomes `-`, `-` stripped at both ends,
+    /// `untitled` when nothing is left.
+    public static func slugify(_ name: String) -> String {
+        var base = Array((name.split(separator: "/", omittingEmptySubsequences: false).last ?? "").utf8)
+        for suffix in [".md", ".markdown"] where base.reversed().starts(with: suffix.utf8.reversed()) {
+            base.removeLast(suffix.utf8.count)
+            break
+        }
+        var out = String.UnicodeScalarView()
+        var inRun = false
+        for c in String(decoding: base, as: UTF8.self).lowercased().unicodeScalars {
+            if isSlugScalar(c) {
+                out.append(c)
+                inRun = false
+            } else if !inRun {
+                out.append("-")
+                inRun = true
+            }
+        }
+        var result = Substring(String(out))
+        while result.first == "-" { result.removeFirst() }
+        while result.last == "-" { result.removeLast() }
+        return result.isEmpty ? "untitled" : String(result)
+    }
+
+    static func isSlugScalar(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "a"..."z", "0"..."9", ".", "_", "-": return true
+        default: return false
+        }
+    }
+
+    /// The id of the document `fileName` in the folder named `parentName`.
+    public static func derive(fileName: String, parentName: String) -> String {
+        let base = stripDocumentSuffixCaseInsensitive(fileName)
+        let lowered = base.lowercased()
+        if ["readme", "index", "_index"].contains(lowered) || Exact(lowered) == Exact(parentName.lowercased()) {
+            return slugify(parentName)
+        }
+        return slugify(base)
+    }
+
+    /// `re.sub(r"\.(md|markdown)$", "", name, flags=re.I)`.
+    static func stripDocumentSuffixCaseInsensitive(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        for suffix in [".md", ".markdown"] {
+            let s = Array(suffix.utf8)
+            if bytes.count >= s.count {
+                let tail = bytes[(bytes.count - s.count)...]
+                if zip(tail, s).allSatisfy({ lowerASCII($0) == $1 }) {
+                    return String(decoding: bytes[..<(bytes.count - s.count)], as: UTF8.self)
+                }
+            }
+        }
+        return name
+    }
+
+    private static func lowerASCII(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b + 32 : b }
+
+    /// Whether a file name makes a document (`.md` or `.markdown`, case-sensitive).
+    public static func isDocumentName(_ name: String) -> Bool {
+        name.utf8.reversed().starts(with: ".md".utf8.reversed()) || name.utf8.reversed().starts(with: ".markdown".utf8.reversed())
+    }
+}

@@ -1,0 +1,88 @@
+/// Frontmatter extraction, as exo reads a file: bytes decoded as UTF-8 with invalid
+/// sequences replaced, universal newlines (`\r\n` and `\r` become `\n`), a leading BOM
+/// dropped, then `^---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|$)` (first close wins).
+///
+/// Every delimiter is ASCII and `\r` never occurs inside a UTF-8 sequence, so the work
+/// is done on bytes and only the frontmatter itself is decoded.
+public enum Frontmatter {
+    /// Where the frontmatter block is in normalized bytes: the YAML text and the end of the match.
+    public struct Match: Equatable, Sendable {
+        public let yaml: Range<Int>
+        public let end: Int
+    }
+
+    /// Universal newlines and the BOM removed.
+    public static func normalize(_ bytes: [UInt8]) -> [UInt8] {
+        var start = 0
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        guard bytes[start...].contains(0x0D) else { return start == 0 ? bytes : Array(bytes[start...]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count - start)
+        var i = start
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0D {
+                out.append(0x0A)
+                if i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// The frontmatter match in normalized bytes, or nil when the text has none.
+    public static func match(_ b: [UInt8]) -> Match? {
+        let n = b.count
+        guard n >= 3, b[0] == 0x2D, b[1] == 0x2D, b[2] == 0x2D else { return nil }
+        var i = 3
+        while i < n && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
+        if i < n && b[i] == 0x0D { i += 1 }
+        guard i < n, b[i] == 0x0A else { return nil }
+        let start = i + 1
+        var q = start
+        while q < n {
+            // `\r?\n---` at q
+            var k = q
+            if b[k] == 0x0D { k += 1 }
+            if k + 3 < n, b[k] == 0x0A, b[k + 1] == 0x2D, b[k + 2] == 0x2D, b[k + 3] == 0x2D {
+                var j = k + 4
+                while j < n && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
+                if j == n { return Match(yaml: start..<q, end: j) }
+                if b[j] == 0x0A { return Match(yaml: start..<q, end: j + 1) }
+                if b[j] == 0x0D && j + 1 < n && b[j + 1] == 0x0A { return Match(yaml: start..<q, end: j + 2) }
+            }
+            q += 1
+        }
+        return nil
+    }
+
+    /// Decodes bytes as Python does with `errors="replace"`.
+    public static func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The fields of a document: its frontmatter map, or no fields when it has no
+    /// frontmatter, the frontmatter does not parse, or it is not a map.
+    public static func fields(of bytes: [UInt8]) -> Fields {
+        let text = normalize(bytes)
+        guard let m = match(text) else { return Fields(map: OrderedMap(), keyLines: [:], error: nil) }
+        do {
+            let doc = try YAMLSubset.parse(decode(text[m.yaml]))
+            guard case .map(let map) = doc.value else {
+                return Fields(map: OrderedMap(), keyLines: [:], error: "frontmatter must be a mapping of key: value")
+            }
+            return Fields(map: map, keyLines: doc.keyLines, error: nil)
+        } catch {
+            return Fields(map: OrderedMap(), keyLines: [:], error: "line \(error.line): \(error.message)")
+        }
+    }
+
+    public struct Fields: Sendable {
+        public let map: OrderedMap
+        public let keyLines: [String: Int]
+        /// Why the document has no fields although it has a frontmatter block.
+        public let error: String?
+    }
+}

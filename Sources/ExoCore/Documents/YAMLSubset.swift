@@ -1,0 +1,238 @@
+/// tropo's frontmatter language: a small YAML subset, parsed exactly as tropo parses it.
+///
+/// Block maps, block lists of scalars, inline `[a, b]` lists, quoted scalars, `#`
+/// comments, `|`/`>` block text, `~`/`null`, booleans in three casings, ints, floats;
+/// everything else is a string. This is not YAML: `key: value` inside a list item,
+/// tab indentation and duplicate keys are errors, quotes are not unescaped.
+public enum YAMLSubset {
+    public struct ParseError: Error, Equatable, Sendable {
+        public let message: String
+        public let line: Int
+    }
+
+    /// A parsed top-level document: its value and, when it is a map, the line of each key.
+    public struct Document: Sendable {
+        public let value: Value
+        public let keyLines: [String: Int]
+    }
+
+    public static func parse(_ text: String) throws(ParseError) -> Document {
+        var parser = Parser(lines: try logicalLines(text))
+        let value = try parser.parseBlock(minIndent: 0)
+        if parser.pos < parser.lines.count {
+            throw ParseError(message: "could not parse document past this line", line: parser.lines[parser.pos].number)
+        }
+        return Document(value: value ?? .map(OrderedMap()), keyLines: parser.topKeyLines)
+    }
+
+    struct Line {
+        let number: Int
+        let indent: Int
+        let content: String
+    }
+
+    /// Lines with comments cut and blank lines dropped, as tropo prepares them.
+    static func logicalLines(_ text: String) throws(ParseError) -> [Line] {
+        var lines: [Line] = []
+        let raw = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, rawLine) in raw.enumerated() {
+            let line = String(rawLine)
+            let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
+            if leading.contains("\t") { throw ParseError(message: "tab character used for indentation", line: i + 1) }
+            let stripped = splitComment(line)
+            let content = PythonText.strip(stripped)
+            if content.isEmpty { continue }
+            let indent = stripped.unicodeScalars.prefix(while: { $0 == " " }).count
+            lines.append(Line(number: i + 1, indent: indent, content: content))
+        }
+        return lines
+    }
+
+    /// Cuts a `#` comment that starts the line or follows a space or tab, outside quotes.
+    static func splitComment(_ s: String) -> String {
+        var inSingle = false, inDouble = false
+        var previous: Unicode.Scalar? = nil
+        var index = s.unicodeScalars.startIndex
+        for ch in s.unicodeScalars {
+            if ch == "'" && !inDouble {
+                inSingle.toggle()
+            } else if ch == "\"" && !inSingle {
+                inDouble.toggle()
+            } else if ch == "#" && !inSingle && !inDouble && (previous == nil || previous == " " || previous == "\t") {
+                return PythonText.rstrip(String(s.unicodeScalars[..<index]))
+            }
+            previous = ch
+            index = s.unicodeScalars.index(after: index)
+        }
+        return PythonText.rstrip(s)
+    }
+
+    /// A scalar: null, quoted string (quotes dropped, nothing unescaped), bool, int, float, string.
+    static func scalar(_ raw: String) -> Value {
+        let s = PythonText.strip(raw)
+        switch Exact(s) {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        let scalars = s.unicodeScalars
+        if scalars.count >= 2, let f = scalars.first, f == scalars.last, f == "\"" || f == "'" {
+            return .string(String(scalars.dropFirst().dropLast()))
+        }
+        if let i = PythonText.parseInt(s) { return .int(i) }
+        if let d = PythonText.parseFloat(s) { return .float(d) }
+        return .string(s)
+    }
+
+    /// An inline `[a, b]` list; nested brackets stay inside one item, which becomes a string.
+    static func inlineList(_ raw: String) -> Value {
+        let outer = Substring(PythonText.strip(raw)).unicodeScalars
+        let inner = PythonText.strip(outer.dropFirst().dropLast())
+        if inner.isEmpty { return .list([]) }
+        var items: [Value] = []
+        var buffer = String.UnicodeScalarView()
+        var depth = 0, inSingle = false, inDouble = false
+        for ch in inner {
+            if ch == "'" && !inDouble {
+                inSingle.toggle()
+            } else if ch == "\"" && !inSingle {
+                inDouble.toggle()
+            } else if (ch == "[" || ch == "{") && !inSingle && !inDouble {
+                depth += 1
+            } else if (ch == "]" || ch == "}") && !inSingle && !inDouble {
+                depth -= 1
+            }
+            if ch == "," && depth == 0 && !inSingle && !inDouble {
+                items.append(scalar(String(buffer)))
+                buffer = String.UnicodeScalarView()
+            } else {
+                buffer.append(ch)
+            }
+        }
+        items.append(scalar(String(buffer)))
+        return .list(items)
+    }
+
+    /// tropo's `KEY_RE`: `^([^:\s][^:]*?):(\s+(.*)|\s*)$` — the key before the first
+    /// colon and the rest after the whitespace that must follow it.
+    static func matchKey(_ content: String) -> (key: String, rest: String)? {
+        let scalars = content.unicodeScalars
+        guard let first = scalars.first, first != ":", !PythonText.isSpace(first),
+              let colon = scalars.firstIndex(of: ":") else { return nil }
+        let after = scalars[scalars.index(after: colon)...]
+        if let next = after.first, !PythonText.isSpace(next) { return nil }
+        let rest = after.drop(while: { PythonText.isSpace($0) })
+        return (String(scalars[..<colon]), String(rest))
+    }
+
+    struct Parser {
+        let lines: [Line]
+        var pos = 0
+        var topKeyLines: [String: Int] = [:]
+        private var depth = 0
+
+        init(lines: [Line]) { self.lines = lines }
+
+        mutating func parseBlock(minIndent: Int) throws(ParseError) -> Value? {
+            guard pos < lines.count else { return nil }
+            let line = lines[pos]
+            if line.indent < minIndent { return nil }
+            if isListItem(line.content) { return try parseList(blockIndent: line.indent) }
+            return try parseMap(blockIndent: line.indent)
+        }
+
+        mutating func parseValue(_ restRaw: String, parentIndent: Int) throws(ParseError) -> Value {
+            let rest = PythonText.strip(restRaw)
+            switch Exact(rest) {
+            case "|", ">", "|-", ">-", "|+", ">+":
+                var chunks: [String] = []
+                while pos < lines.count, lines[pos].indent > parentIndent {
+                    chunks.append(lines[pos].content)
+                    pos += 1
+                }
+                return .string(chunks.joined(separator: "\n"))
+            case "{}":
+                return .map(OrderedMap())
+            case "":
+                return try parseBlock(minIndent: parentIndent + 1) ?? .null
+            default:
+                if isBracketed(rest) { return inlineList(rest) }
+                return scalar(rest)
+            }
+        }
+
+        mutating func parseMap(blockIndent: Int) throws(ParseError) -> Value {
+            var result = OrderedMap()
+            let isTop = depth == 0
+            depth += 1
+            defer { depth -= 1 }
+            while pos < lines.count {
+                let line = lines[pos]
+                if line.indent < blockIndent { break }
+                if line.indent > blockIndent { throw ParseError(message: "unexpected indentation", line: line.number) }
+                if line.content.utf8.starts(with: "- ".utf8) { throw ParseError(message: "list item inside mapping", line: line.number) }
+                guard let (rawKey, rest) = matchKey(line.content) else {
+                    throw ParseError(message: "cannot parse line: \(PythonString.repr(line.content))", line: line.number)
+                }
+                let key = stripQuotes(PythonText.strip(rawKey))
+                if result.contains(key) { throw ParseError(message: "duplicate key \(PythonString.repr(key))", line: line.number) }
+                pos += 1
+                result.set(key, try parseValue(rest, parentIndent: blockIndent))
+                if isTop { topKeyLines[key] = line.number }
+            }
+            return .map(result)
+        }
+
+        mutating func parseList(blockIndent: Int) throws(ParseError) -> Value {
+            var result: [Value] = []
+            while pos < lines.count {
+                let line = lines[pos]
+                guard line.indent == blockIndent, isListItem(line.content) else { break }
+                let item = PythonText.strip(String(line.content.unicodeScalars.dropFirst()))
+                pos += 1
+                if item.isEmpty {
+                    result.append(.null)
+                } else if matchKey(item) != nil && !item.utf8.starts(with: "http:".utf8) && !item.utf8.starts(with: "https:".utf8) {
+                    throw ParseError(message: "mapping inside list is not supported in frontmatter", line: line.number)
+                } else if isBracketed(item) {
+                    result.append(inlineList(item))
+                } else {
+                    result.append(scalar(item))
+                }
+            }
+            return .list(result)
+        }
+    }
+
+    static func isListItem(_ content: String) -> Bool {
+        content.utf8.starts(with: "- ".utf8) || content.utf8.elementsEqual("-".utf8)
+    }
+
+    static func isBracketed(_ s: String) -> Bool {
+        s.utf8.first == UInt8(ascii: "[") && s.utf8.last == UInt8(ascii: "]")
+    }
+
+    /// Python's `s.strip("\"'")`.
+    static func stripQuotes(_ s: String) -> String {
+        var v = Substring(s).unicodeScalars
+        while let f = v.first, f == "\"" || f == "'" { v.removeFirst() }
+        while let l = v.last, l == "\"" || l == "'" { v.removeLast() }
+        return String(v)
+    }
+}
+
+/// A string compared by its code points, as Python compares strings (Swift's `==`
+/// on `String` treats canonically equivalent texts as equal; Python does not).
+public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable, CustomStringConvertible {
+    public let string: String
+    public init(_ string: String) { self.string = string }
+    public init(stringLiteral value: String) { self.string = value }
+    public static func == (a: Exact, b: Exact) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    public func hash(into hasher: inout Hasher) {
+        for byte in string.utf8 { hasher.combine(byte) }
+        hasher.combine(0xFF as UInt8)
+    }
+    public static func < (a: Exact, b: Exact) -> Bool { a.string.utf8.lexicographicallyPrecedes(b.string.utf8) }
+    public var description: String { string }
+}

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
+/// without their leading slash.
+public final class FileSystemSnapshot: Snapshot {
+    public init() {}
+
+    public var topName: String { "" }
+
+    private func absolute(_ path: String) -> String { "/" + path }
+
+    public func kind(_ path: String) -> EntryKind? {
+        var st = stat()
+        guard lstat(absolute(path), &st) == 0 else { return nil }
+        return Self.kind(mode: st.st_mode)
+    }
+
+    static func kind(mode: mode_t) -> EntryKind {
+        switch mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    public func list(_ directory: String) -> [DirectoryEntry] {
+        guard let dir = opendir(absolute(directory)) else { return [] }
+        defer { closedir(dir) }
+        var entries: [DirectoryEntry] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let kind: EntryKind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symlink
+            case Int32(DT_UNKNOWN): kind = self.kind(SnapPath.join(directory, name)) ?? .other
+            default: kind = .other
+            }
+            entries.append(DirectoryEntry(name: name, kind: kind))
+        }
+        return entries
+    }
+
+    public func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(absolute(path), nil) else { return nil }
+        defer { free(resolved) }
+        return String(String(cString: resolved).dropFirst())
+    }
+
+    public func read(_ path: String) throws(SnapshotError) -> [UInt8] {
+        let fd = open(absolute(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw SnapshotError("\(absolute(path)): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
+            throw SnapshotError("\(absolute(path)): not a regular file")
+        }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
+        while true {
+            if filled == out.count { out.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
+            let n = out.withUnsafeMutableBytes { buf in
+                Glibc.read(fd, buf.baseAddress! + filled, buf.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SnapshotError("\(absolute(path)): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+
+    public func describe(_ path: String) -> String { absolute(path) }
+
+    /// The current directory as a snapshot path.
+    public static func currentDirectory() -> String {
+        guard let cwd = getcwd(nil, 0) else { return "" }
+        defer { free(cwd) }
+        return String(String(cString: cwd).dropFirst())
+    }
+
+    /// An absolute, lexically normalized snapshot path for a user-given path (like `os.path.abspath`).
+    public static func absolutePath(_ given: String) -> String {
+        let full = given.hasPrefix("/") ? given : "/" + SnapPath.join(currentDirectory(), given)
+        return SnapPath.normalize(full.split(separator: "/", omittingEmptySubsequences: false)) ?? ""
+    }
+}

@@ -1,0 +1,102 @@
+/// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
+/// commit's tree are three implementations; the graph code knows nothing else of them.
+///
+/// Paths are relative to the snapshot's top, `/`-separated, `""` for the top itself
+/// (on disk the top is `/`, so paths are absolute paths without their leading slash).
+public protocol Snapshot: AnyObject {
+    /// What is at `path`, not following a final symlink; nil when nothing is.
+    func kind(_ path: String) -> EntryKind?
+    /// The entries of the directory at `path` (not following symlinks), in any order.
+    func list(_ directory: String) -> [DirectoryEntry]
+    /// `path` with every symlink resolved, or nil when it dangles, loops or leaves the snapshot.
+    func realPath(_ path: String) -> String?
+    /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
+    func read(_ path: String) throws(SnapshotError) -> [UInt8]
+    /// A key that names the content of the file at `path` (a blob id), when cheap to know.
+    func contentKey(_ path: String) -> String?
+    /// How to name `path` in a message: an absolute path on disk, `rev:path` in git.
+    func describe(_ path: String) -> String
+    /// The name of the top folder (a checkout's folder name), used where exo would see it.
+    var topName: String { get }
+}
+
+public enum EntryKind: Sendable, Equatable {
+    case file, directory, symlink, other
+}
+
+public struct DirectoryEntry: Sendable {
+    public let name: String
+    public let kind: EntryKind
+    public init(name: String, kind: EntryKind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+public struct SnapshotError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Snapshot {
+    /// `os.path.isfile`: a regular file once symlinks are followed.
+    public func isFile(_ path: String) -> Bool {
+        guard let real = realPath(path) else { return false }
+        return kind(real) == .file
+    }
+
+    /// `os.path.isdir`: a directory once symlinks are followed.
+    public func isDirectory(_ path: String) -> Bool {
+        guard let real = realPath(path) else { return false }
+        return kind(real) == .directory
+    }
+
+    public func contentKey(_ path: String) -> String? { nil }
+}
+
+/// Path arithmetic on snapshot paths.
+public enum SnapPath {
+    public static func join(_ a: String, _ b: String) -> String {
+        a.isEmpty ? b : (b.isEmpty ? a : a + "/" + b)
+    }
+
+    public static func parent(_ p: String) -> String {
+        guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(p[..<slash])
+    }
+
+    public static func name(_ p: String) -> String {
+        guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return p }
+        return String(p[p.utf8.index(after: slash)...])
+    }
+
+    /// `child` relative to `ancestor`, when it is inside it (or equal: "").
+    public static func relative(_ child: String, to ancestor: String) -> String? {
+        if ancestor.isEmpty { return child }
+        if child.utf8.elementsEqual(ancestor.utf8) { return "" }
+        if child.utf8.starts(with: (ancestor + "/").utf8) {
+            return String(child.utf8.dropFirst(ancestor.utf8.count + 1))!
+        }
+        return nil
+    }
+
+    public static func isInside(_ child: String, _ ancestor: String) -> Bool {
+        relative(child, to: ancestor) != nil
+    }
+
+    /// Resolves `.` and `..` in a `/`-separated relative path; nil when `..` climbs above the top.
+    public static func normalize(_ components: [Substring]) -> String? {
+        var out: [Substring] = []
+        for c in components {
+            if c.isEmpty || c == "." { continue }
+            if c == ".." {
+                if out.isEmpty { return nil }
+                out.removeLast()
+            } else {
+                out.append(c)
+            }
+        }
+        return out.joined(separator: "/")
+    }
+}

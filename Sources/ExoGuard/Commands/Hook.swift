@@ -1,0 +1,2 @@
+import ArgumentParser
+struct Hook: ParsableCommand { func run() throws {} }

@@ -1,0 +1,2 @@
+import ArgumentParser
+struct Install: ParsableCommand { func run() throws {} }

@@ -1,0 +1,2 @@
+import ArgumentParser
+struct Uninstall: ParsableCommand { func run() throws {} }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import ExoCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `exo-guard`: exo's coordination commands, and a guard that runs inside git.
+struct ExoGuardCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "exo-guard",
+        abstract: "Keep agents from colliding: exo's conflicts, board, roles and claim, and a git guard that blocks commits and pushes that activate colliding changes.",
+        discussion: """
+        Exit codes: 0 pass (warnings included), 1 blocked, 2 usage, configuration or repository error.
+        conflicts, board and roles exit 0 whatever they find, like exo.
+        """,
+        version: "exo-guard \(version)",
+        subcommands: [Conflicts.self, Board.self, Roles.self, Claim.self, Check.self, Hook.self, Install.self, Uninstall.self],
+        defaultSubcommand: Conflicts.self
+    )
+
+    /// Runs the command line; every error is one line on stderr and exit 2.
+    static func entry() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Output.flush()
+            Glibc.exit(0)
+        } catch let error as ExoError {
+            Output.flush()
+            Output.error(error.description)
+            Glibc.exit(2)
+        } catch let code as ExitCode {
+            Output.flush()
+            Glibc.exit(code.rawValue)
+        } catch {
+            Output.flush()
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                Output.write(message + "\n")
+                Output.flush()
+                Glibc.exit(0)
+            }
+            Output.writeError(message + "\n")
+            Glibc.exit(2)
+        }
+    }
+}
+
+/// Standard output, buffered and written at the end; errors are written at once.
+enum Output {
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+
+    static func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    static func flush() {
+        writeAll(1, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func writeError(_ text: String) { writeAll(2, Array(text.utf8)) }
+
+    static func error(_ message: String) { writeError("exo-guard: \(message)\n") }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 { if errno == EINTR { continue } else { return } }
+            done += n
+        }
+    }
+}
