@@ -1,0 +1,58 @@
+"""Shared set-up for the conformance and end-to-end tests.
+
+The binary under test is EXO_GUARD_BIN (default: .build/debug/exo-guard); the reference
+is EXO_REF (default: .venv-ref/bin/exo, installed by `make test`). git runs with its
+configuration isolated: GIT_CONFIG_GLOBAL points at a temporary file and
+GIT_CONFIG_SYSTEM at /dev/null.
+"""
+import os
+import pathlib
+import subprocess
+import tempfile
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+BIN = os.environ.get("EXO_GUARD_BIN", str(REPO / ".build" / "debug" / "exo-guard"))
+REF = os.environ.get("EXO_REF", str(REPO / ".venv-ref" / "bin" / "exo"))
+
+_GLOBAL = tempfile.NamedTemporaryFile(prefix="exo-guard-gitconfig-", delete=False)
+_GLOBAL.write(b"[user]\n\tname = Test\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n"
+              b"[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+_GLOBAL.close()
+
+
+def git_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "EXO_GUARD_MODE"))}
+    env.update({
+        "GIT_CONFIG_GLOBAL": _GLOBAL.name,
+        "GIT_CONFIG_SYSTEM": "/dev/null",
+        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+        "NO_COLOR": "1",
+    })
+    if extra:
+        env.update(extra)
+    return env
+
+
+def git(cwd, *args, env=None, check=True, input=None):
+    return subprocess.run(["git", *args], cwd=cwd, env=git_env(env), check=check,
+                          capture_output=True, text=True, input=input)
+
+
+def run(cmd, cwd=None, env=None, input=None):
+    return subprocess.run(cmd, cwd=cwd, env=git_env(env), capture_output=True, text=True, input=input)
+
+
+def guard(*args, cwd=None, env=None, input=None):
+    return run([BIN, *args], cwd=cwd, env=env, input=input)
+
+
+def reference(*args, cwd=None):
+    return run([REF, *args], cwd=cwd)
+
+
+@pytest.fixture
+def tmp(tmp_path):
+    return tmp_path
