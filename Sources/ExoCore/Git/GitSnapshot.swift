@@ -28,14 +28,6 @@ public final class GitSnapshot: Snapshot {
         self.source = .tree(try repository.treeID(ofCommit: commit))
     }
 
-    /// The empty tree (an unborn branch, or no base at all).
-    public init(emptyIn repository: Repository, label: String) {
-        self.repository = repository
-        self.label = label
-        self.source = .flat
-        directories[""] = [:]
-    }
-
     /// The index git would commit: `GIT_INDEX_FILE` when set (relative to the current
     /// directory, as git hands it to hooks), else the repository's own. Stage-0 entries
     /// only; an index with unresolved conflicts is an error.

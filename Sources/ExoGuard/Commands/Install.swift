@@ -1,2 +1,52 @@
 import ArgumentParser
-struct Install: ParsableCommand { func run() throws {} }
+import ExoCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Install: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install the hooks into the folder git uses (core.hooksPath, else the common git dir's hooks/).",
+        discussion: "Writes pre-commit and pre-push unless --hook names others. A hook already there is kept as NAME.legacy and run first. Running it twice changes nothing."
+    )
+    @Option(name: .customLong("hook"), help: "A hook to install: pre-commit, pre-push, update or pre-receive (repeatable).") var hooks: [String] = []
+    @Flag(help: "Replace an existing NAME.legacy.") var force = false
+    @Option(name: .customLong("print"), help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.") var printHook: String?
+
+    func run() throws {
+        if let printHook {
+            guard Installer.known.contains(printHook) else { throw ValidationError("unknown hook '\(printHook)'") }
+            Output.write(Installer.script(for: printHook, binary: ""))
+            return
+        }
+        let names = hooks.isEmpty ? Installer.defaultHooks : hooks
+        for name in names where !Installer.known.contains(name) {
+            throw ValidationError("unknown hook '\(name)' (expected one of: \(Installer.known.joined(separator: ", ")))")
+        }
+        let installer = try Installer(repository: try Repository.current())
+        for line in try installer.install(names, binary: Executable.path, force: force) { Output.write("exo-guard: \(line)\n") }
+    }
+}
+
+struct Uninstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove exo-guard's hooks and put back the ones they replaced."
+    )
+    @Option(name: .customLong("hook"), help: "A hook to remove (default: all four).") var hooks: [String] = []
+
+    func run() throws {
+        let installer = try Installer(repository: try Repository.current())
+        let lines = try installer.uninstall(hooks.isEmpty ? Installer.known : hooks)
+        if lines.isEmpty { Output.write("exo-guard: no exo-guard hooks in \(installer.directory)\n") }
+        for line in lines { Output.write("exo-guard: \(line)\n") }
+    }
+}
+
+enum Executable {
+    /// The absolute path of this binary.
+    static var path: String {
+        guard let p = realpath("/proc/self/exe", nil) else { return "" }
+        defer { free(p) }
+        return String(cString: p)
+    }
+}

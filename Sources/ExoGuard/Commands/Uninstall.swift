@@ -1,2 +1,0 @@
-import ArgumentParser
-struct Uninstall: ParsableCommand { func run() throws {} }

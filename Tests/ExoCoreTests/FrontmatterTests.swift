@@ -1,0 +1,109 @@
+import Testing
+@testable import ExoCore
+
+/// tropo's YAML subset and frontmatter extraction on the awkward cases.
+@Suite struct FrontmatterTests {
+    func fields(_ text: String) -> OrderedMap { Frontmatter.fields(of: Array(text.utf8)).map }
+
+    func parse(_ yaml: String) throws -> Value { try YAMLSubset.parse(yaml).value }
+
+    func error(_ yaml: String) -> YAMLSubset.ParseError? {
+        do { _ = try YAMLSubset.parse(yaml); return nil } catch { return error }
+    }
+
+    @Test func tabIndentationIsAnError() {
+        #expect(error("a:\n\t- x") == .init(message: "tab character used for indentation", line: 2))
+    }
+
+    @Test func duplicateKeys() {
+        #expect(error("a: 1\nb: 2\na: 3") == .init(message: "duplicate key 'a'", line: 3))
+    }
+
+    @Test func listOfMapsIsAnError() throws {
+        #expect(error("a:\n  - k: v")?.message == "mapping inside list is not supported in frontmatter")
+        #expect(try parse("a:\n  - http://x") == .map(map(["a": .list([.string("http://x")])])))
+    }
+
+    @Test func quotesAndComments() throws {
+        let v = try parse("a: 'x # y' # z\nb: \"q\"#r\nc: v#w")
+        #expect(v == .map(map(["a": .string("x # y"), "b": .string("\"q\"#r"), "c": .string("v#w")])))
+    }
+
+    @Test func blockText() throws {
+        #expect(try parse("a: |\n  one\n    two\nb: 1") == .map(map(["a": .string("one\ntwo"), "b": .int("1")])))
+    }
+
+    @Test func scalars() throws {
+        #expect(YAMLSubset.scalar("1_000") == .int("1000"))
+        #expect(YAMLSubset.scalar("-007") == .int("-7"))
+        #expect(YAMLSubset.scalar("1e3") == .float(1000))
+        #expect(YAMLSubset.scalar("0x10") == .string("0x10"))
+        #expect(YAMLSubset.scalar("TRUE") == .bool(true))
+        #expect(YAMLSubset.scalar("tRUE") == .string("tRUE"))
+        #expect(YAMLSubset.scalar("~") == .null)
+        #expect(YAMLSubset.scalar("'a'") == .string("a"))
+        #expect(YAMLSubset.inlineList("[a, [b, c], ]") == .list([.string("a"), .string("[b, c]"), .null]))
+    }
+
+    @Test func bomAndLineEndings() {
+        #expect(fields("\u{FEFF}---\r\nstatus: active\r\n---\r\n")["status"] == .string("active"))
+        #expect(fields("---\rstatus: active\r---\r")["status"] == .string("active"))
+        #expect(fields("---\nstatus: active\n---")["status"] == .string("active"))
+        #expect(fields("---\nstatus: active\n----\n").isEmpty)
+        #expect(fields(" ---\nstatus: active\n---\n").isEmpty)
+    }
+
+    @Test func invalidUTF8IsReplaced() {
+        let bytes: [UInt8] = Array("---\nstatus: ".utf8) + [0xFF, 0xED, 0xA0, 0x80] + Array("\n---\n".utf8)
+        #expect(Frontmatter.fields(of: bytes).map["status"] == .string("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"))
+    }
+
+    @Test func notAMapHasNoFields() {
+        #expect(fields("---\n- a\n---\n").isEmpty)
+        #expect(Frontmatter.fields(of: Array("---\n- a\n---\n".utf8)).error != nil)
+    }
+
+    private func map(_ pairs: KeyValuePairs<String, Value>) -> OrderedMap {
+        var m = OrderedMap()
+        for (k, v) in pairs { m.set(k, v) }
+        return m
+    }
+}
+
+@Suite struct SlugTests {
+    @Test func slugify() {
+        #expect(DocumentID.slugify("Hello World!.md") == "hello-world")
+        #expect(DocumentID.slugify("!!!") == "untitled")
+        #expect(DocumentID.slugify("x.md.md") == "x.md")
+        #expect(DocumentID.slugify("Ünïcødé") == "n-c-d")
+        #expect(DocumentID.slugify("a.b_c-d") == "a.b_c-d")
+    }
+
+    @Test func indexDocumentsTakeTheirFolder() {
+        #expect(DocumentID.derive(fileName: "README.md", parentName: "Auth Module") == "auth-module")
+        #expect(DocumentID.derive(fileName: "_index.markdown", parentName: "x") == "x")
+        #expect(DocumentID.derive(fileName: "Feat.MD", parentName: "feat") == "feat")
+        #expect(DocumentID.derive(fileName: "other.md", parentName: "feat") == "other")
+    }
+}
+
+@Suite struct OutputTests {
+    @Test func pythonFloats() {
+        #expect(PythonFloat.repr(1e16) == "1e+16")
+        #expect(PythonFloat.repr(1234567890123456.0) == "1234567890123456.0")
+        #expect(PythonFloat.repr(0.0001) == "0.0001")
+        #expect(PythonFloat.repr(1e-5) == "1e-05")
+        #expect(PythonFloat.repr(2.5) == "2.5")
+        #expect(PythonFloat.repr(100) == "100.0")
+    }
+
+    @Test func jsonIsASCII() {
+        #expect(JSON.string("é\u{1F680}\"").rendered() == "\"\\u00e9\\ud83d\\ude80\\\"\"")
+        #expect(JSON.object([("a", .array([]))]).rendered() == "{\n  \"a\": []\n}")
+    }
+
+    @Test func pythonRepr() {
+        #expect(Value.string("it's").pythonRepr == "\"it's\"")
+        #expect(Value.list([.string("a"), .int("1"), .null, .bool(true)]).pythonRepr == "['a', 1, None, True]")
+    }
+}
