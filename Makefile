@@ -28,7 +28,7 @@ unit: build
 	$(SWIFT) test
 
 conformance: build $(VENV)/.ready
-	EXO_GUARD_BIN=$(BIN) EXO_REF=$(VENV)/bin/exo $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) tests
+	EXO_GUARD_BIN=$(CURDIR)/$(BIN) EXO_REF=$(CURDIR)/$(VENV)/bin/exo $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) tests
 
 test: unit conformance
 

@@ -13,8 +13,8 @@ import tempfile
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-BIN = os.environ.get("EXO_GUARD_BIN", str(REPO / ".build" / "debug" / "exo-guard"))
-REF = os.environ.get("EXO_REF", str(REPO / ".venv-ref" / "bin" / "exo"))
+BIN = os.path.abspath(os.environ.get("EXO_GUARD_BIN", str(REPO / ".build" / "debug" / "exo-guard")))
+REF = os.path.abspath(os.environ.get("EXO_REF", str(REPO / ".venv-ref" / "bin" / "exo")))
 
 _GLOBAL = tempfile.NamedTemporaryFile(prefix="exo-guard-gitconfig-", delete=False)
 _GLOBAL.write(b"[user]\n\tname = Test\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n"

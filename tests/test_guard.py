@@ -444,3 +444,23 @@ def test_shipped_hooks_are_the_installed_scripts():
     for name in ("pre-commit", "pre-push", "update", "pre-receive"):
         shipped = (pathlib.Path(__file__).parent.parent / "hooks" / name).read_text()
         assert guard("install", "--print", name).stdout == shipped
+
+
+# ---------------------------------------------------------------------------
+# The parse cache under the git dir
+
+def test_parse_cache_is_written_reused_and_survives_corruption(repo):
+    cache = repo / ".git/exo-guard/parse-cache"
+    (repo / "changes/b.md").write_text(change("active", "auth"))
+    git(repo, "add", "-A")
+    first = guard("hook", "pre-commit", "--json", cwd=repo)
+    assert first.returncode == 1 and cache.exists()
+    again = guard("hook", "pre-commit", "--json", cwd=repo)
+    assert again.stdout == first.stdout
+    for garbage in (b"not a cache at all", cache.read_bytes()[:-7], cache.read_bytes()[:40] + b"\xff" * 200):
+        cache.write_bytes(garbage)
+        r = guard("hook", "pre-commit", "--json", cwd=repo)
+        assert r.returncode == 1 and r.stdout == first.stdout
+    shutil.rmtree(repo / ".git/exo-guard")
+    r = guard("hook", "pre-commit", "--json", cwd=repo, env={"EXO_GUARD_CACHE": "0"})
+    assert r.stdout == first.stdout and not cache.exists()

@@ -149,7 +149,7 @@ public enum Claim {
         var template = Array("\(directory)/.\(SnapPath.name(path)).XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw .claim("\(rel): cannot create a temporary file: \(String(cString: strerror(errno)))") }
-        let tmp = String(cString: template)
+        let tmp = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var renamed = false
         defer {
             close(fd)

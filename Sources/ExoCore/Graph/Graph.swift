@@ -51,7 +51,9 @@ public protocol ParseStore: AnyObject {
 
 extension Workspace {
     /// Every document of the workspace in tropo's walk order, with its edges.
-    public func graph(cache: ParseCache = ParseCache()) throws(ExoError) -> Graph {
+    public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
+        let cache = explicit ?? self.cache
+        defer { if explicit == nil { cache.flush() } }
         var docs: [GraphDocument] = []
         try walk { (path, rel, realPath) throws(ExoError) in
             let directory = SnapPath.parent(path)

@@ -30,7 +30,9 @@ public enum WorkspaceLoader {
 
     static func open(_ snapshot: Snapshot, in repository: Repository, root: String?) throws(ExoError) -> Workspace {
         let start = try treePath(for: root, in: repository)
-        return try Workspace(snapshot: snapshot, root: WorkspaceRoot.require(in: snapshot, from: start))
+        let workspace = try Workspace(snapshot: snapshot, root: WorkspaceRoot.require(in: snapshot, from: start))
+        workspace.cache = ParseCache(store: DiskParseStore.forRepository(repository))
+        return workspace
     }
 
     /// `--root` (or the current directory) as a path inside the tree: relative to the work

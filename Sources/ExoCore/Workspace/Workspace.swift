@@ -8,6 +8,8 @@ public final class Workspace {
     let base: EffectiveConfig
     private let baseComposition: Composition
     private var configCache: [String: EffectiveConfig] = [:]
+    /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
+    public var cache = ParseCache()
 
     static let legacyConfig = "tropo.toml"
 

@@ -30,7 +30,8 @@ struct Check: ParsableCommand {
         let config = try repository?.config()
         let guardMode = try GuardMode.resolve(flag: mode, environment: environment) { config?.string("exo.mode") }
         if guardMode == .off { return }
-        let cache = ParseCache()
+        let cache = ParseCache(store: repository.flatMap { DiskParseStore.forRepository($0) })
+        defer { cache.flush() }
 
         let target: Snapshot, targetRoot: String, targetLabel: String, treeRoot: String?
         switch snapshot.selection {

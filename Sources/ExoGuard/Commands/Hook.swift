@@ -19,7 +19,9 @@ struct HookOptions: ParsableArguments {
     @Flag(help: "List existing and resolved conflicts one by one.") var verbose = false
 
     func run(bypass: String?, _ checks: (Hooks) throws -> [Guard.Check]) throws {
-        let hooks = try Hooks(repository: try Repository.current())
+        let repository = try Repository.current()
+        let hooks = try Hooks(repository: repository, cache: ParseCache(store: DiskParseStore.forRepository(repository)))
+        defer { hooks.cache.flush() }
         let guardMode = try hooks.mode(flag: mode)
         if guardMode == .off { return }
         let verdict = Guard.Verdict(mode: guardMode, checks: try checks(hooks))
