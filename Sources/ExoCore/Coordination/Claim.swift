@@ -84,11 +84,12 @@ public enum Claim {
     static func edit(_ original: [UInt8], assignee: String, rel: String) throws(ExoError) -> ([UInt8]?, Value?) {
         let hasBOM = original.starts(with: [0xEF, 0xBB, 0xBF])
         let bytes = hasBOM ? Array(original.dropFirst(3)) : original
+        let bom: [UInt8] = hasBOM ? [0xEF, 0xBB, 0xBF] : []
         let lines = splitLines(bytes)
         let normalized = Frontmatter.normalize(bytes)
         guard let match = Frontmatter.match(normalized) else {
             if normalized.starts(with: Array("---".utf8)) { throw .claim("\(rel): malformed frontmatter") }
-            return (Array("---\nassignee: \(assignee)\n---\n".utf8) + bytes, nil)
+            return (bom + Array("---\nassignee: \(assignee)\n---\n".utf8) + bytes, nil)
         }
         let doc: YAMLSubset.Document
         do {
@@ -116,7 +117,7 @@ public enum Claim {
             let ending = closing - 1 >= 0 && !out[closing - 1].ending.isEmpty ? out[closing - 1].ending : [0x0A]
             out.insert(Line(content: newLine, ending: ending), at: closing)
         }
-        return (out.flatMap { $0.content + $0.ending }, previous)
+        return (bom + out.flatMap { $0.content + $0.ending }, previous)
     }
 
     struct Line {

@@ -134,9 +134,14 @@ public enum YAMLSubset {
 
         init(lines: [Line]) { self.lines = lines }
 
+        /// Deeper nesting than this is refused (tropo itself stops with a RecursionError
+        /// near Python's limit of 1000 frames); the document then has no fields.
+        static let maxDepth = 500
+
         mutating func parseBlock(minIndent: Int) throws(ParseError) -> Value? {
             guard pos < lines.count else { return nil }
             let line = lines[pos]
+            if depth >= Self.maxDepth { throw ParseError(message: "nesting too deep", line: line.number) }
             if line.indent < minIndent { return nil }
             if isListItem(line.content) { return try parseList(blockIndent: line.indent) }
             return try parseMap(blockIndent: line.indent)

@@ -158,11 +158,20 @@ public final class GitSnapshot: Snapshot {
         return e.id.description
     }
 
+    /// Blobs larger than this are not read: a pushed file that big makes the check fail
+    /// (exit 2, the push rejected) rather than exhaust the server's memory.
+    static let maxBlobSize = 64 << 20
+
     private func blob(_ id: ObjectID) throws(SnapshotError) -> [UInt8] {
         var object: OpaquePointer? = nil
         var raw = id.raw
+        var headerSize = 0
+        var type = GIT_OBJECT_INVALID
+        if git_odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
+            throw SnapshotError("object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true)
+        }
         guard git_odb_read(&object, repository.odb, &raw) == 0 else {
-            throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())")
+            throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())", fatal: true)
         }
         defer { git_odb_object_free(object) }
         let size = git_odb_object_size(object)

@@ -53,7 +53,6 @@ extension Workspace {
     /// Every document of the workspace in tropo's walk order, with its edges.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
-        defer { if explicit == nil { cache.flush() } }
         var docs: [GraphDocument] = []
         try walk { (path, rel, realPath) throws(ExoError) in
             let directory = SnapPath.parent(path)
@@ -64,8 +63,11 @@ extension Workspace {
                 fields = try cache.fields(key: snapshot.contentKey(realPath)) { () throws(SnapshotError) in
                     try snapshot.read(realPath)
                 }
+            } catch let error as SnapshotError {
+                if error.fatal { throw .unreadable(file: snapshot.describe(path), cause: error.message) }
+                return  // unreadable on disk: like tropo, the file makes no node
             } catch {
-                return  // unreadable: like tropo, the file makes no node
+                return
             }
             let parentName = directory == root ? rootName : SnapPath.name(directory)
             let id = DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName)

@@ -31,6 +31,7 @@ public enum WorkspaceLoader {
     static func open(_ snapshot: Snapshot, in repository: Repository, root: String?) throws(ExoError) -> Workspace {
         let start = try treePath(for: root, in: repository)
         let workspace = try Workspace(snapshot: snapshot, root: WorkspaceRoot.require(in: snapshot, from: start))
+        // Read-only commands use a parse cache a hook left, and never write one.
         workspace.cache = ParseCache(store: DiskParseStore.forRepository(repository))
         return workspace
     }

@@ -35,7 +35,13 @@ public struct DirectoryEntry: Sendable {
 
 public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// A file that cannot be read on disk makes no node, as in tropo; a git object that
+    /// cannot be read (missing, too large) fails the whole check instead.
+    public let fatal: Bool
+    public init(_ message: String, fatal: Bool = false) {
+        self.message = message
+        self.fatal = fatal
+    }
     public var description: String { message }
 }
 
