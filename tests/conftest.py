@@ -23,7 +23,7 @@ _GLOBAL.close()
 
 
 def git_env(extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "EXO_GUARD_MODE"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "EXO_GUARD_"))}
     env.update({
         "GIT_CONFIG_GLOBAL": _GLOBAL.name,
         "GIT_CONFIG_SYSTEM": "/dev/null",

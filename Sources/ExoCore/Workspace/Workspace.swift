@@ -142,17 +142,18 @@ public final class Workspace {
     /// tropo's `is_excluded`: the path equals a pattern or lies below it, or a pattern
     /// without `/` equals one of its components (trailing `/` and `/**` ignored).
     static func isExcluded(_ rel: String, _ patterns: [String]) -> Bool {
-        let path = rel.replacing("\\", with: "/")
-        var parts: Set<Exact>? = nil
+        let path = Array(rel.utf8).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
+        var components: [ArraySlice<UInt8>]? = nil
         for raw in patterns {
-            var pat = Array(raw.replacing("\\", with: "/").utf8)
+            var pat = Array(raw.utf8).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
             while pat.last == UInt8(ascii: "/") { pat.removeLast() }
             if pat.reversed().starts(with: "**/".utf8) { pat.removeLast(3) }
-            let p = String(decoding: pat, as: UTF8.self)
-            if path.utf8.elementsEqual(pat) || path.utf8.starts(with: pat + [UInt8(ascii: "/")]) { return true }
+            if path == pat || (path.count > pat.count && path.starts(with: pat) && path[pat.count] == UInt8(ascii: "/")) {
+                return true
+            }
             if !pat.contains(UInt8(ascii: "/")) {
-                if parts == nil { parts = Set(path.split(separator: "/", omittingEmptySubsequences: false).map { Exact(String($0)) }) }
-                if parts!.contains(Exact(p)) { return true }
+                if components == nil { components = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) }
+                if components!.contains(where: { $0.elementsEqual(pat) }) { return true }
             }
         }
         return false
