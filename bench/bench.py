@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--out", default="BENCHMARKS.md")
     args = ap.parse_args()
     bin_ = os.path.abspath(args.bin)
+    args.ref = os.path.abspath(args.ref)
     WORK = tempfile.mkdtemp(prefix="exo-guard-bench-")
     with open(os.path.join(WORK, "gitconfig"), "w") as fh:
         fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")

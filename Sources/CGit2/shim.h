@@ -16,3 +16,7 @@ static inline int cgit2_set_search_path(int level, const char *path) {
 static inline int cgit2_enable_caching(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
 }
+
+static inline int cgit2_enable_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}

@@ -9,6 +9,7 @@ public final class EffectiveConfig: @unchecked Sendable {
 
     public let composition: Composition
     public let exclude: [String]
+    let excludeRules: ExcludeRules
     let folderMap: [Exact: String]
     let derive: Set<Exact>
     private var knownCache: [String?: [Exact: Value]] = [:]
@@ -22,6 +23,7 @@ public final class EffectiveConfig: @unchecked Sendable {
             if !Self.defaultExclude.contains(where: { Exact($0) == Exact(s) }) { exclude.append(s) }
         }
         self.exclude = exclude
+        self.excludeRules = ExcludeRules(exclude)
         var map: [Exact: String] = [:]
         for name in composition.typeNames {
             for folder in composition.types[Exact(name)]!.folders {

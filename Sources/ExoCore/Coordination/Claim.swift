@@ -38,7 +38,7 @@ public enum Claim {
             guard found == nil else { return }
             let directory = SnapPath.parent(path)
             let config = try workspace.config(for: directory)
-            if Workspace.isExcluded(rel, config.exclude) { return }
+            if config.excludeRules.matches(rel) { return }
             let parentName = directory == workspace.root ? workspace.rootName : SnapPath.name(directory)
             if DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName) == id {
                 found = (path, rel)

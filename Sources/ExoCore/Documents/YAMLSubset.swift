@@ -80,6 +80,13 @@ public enum YAMLSubset {
         if scalars.count >= 2, let f = scalars.first, f == scalars.last, f == "\"" || f == "'" {
             return .string(String(scalars.dropFirst().dropLast()))
         }
+        // Only text that starts like a number (a digit, sign, point, inf/nan, or any
+        // non-ASCII character, which may be a Unicode digit) can be one.
+        let first = scalars.first!
+        switch first {
+        case "0"..."9", "+", "-", ".", "i", "I", "n", "N": break
+        default: if first.isASCII { return .string(s) }
+        }
         if let i = PythonText.parseInt(s) { return .int(i) }
         if let d = PythonText.parseFloat(s) { return .float(d) }
         return .string(s)
@@ -235,7 +242,8 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
     public init(stringLiteral value: String) { self.string = value }
     public static func == (a: Exact, b: Exact) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
     public func hash(into hasher: inout Hasher) {
-        for byte in string.utf8 { hasher.combine(byte) }
+        var s = string
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(0xFF as UInt8)
     }
     public static func < (a: Exact, b: Exact) -> Bool { a.string.utf8.lexicographicallyPrecedes(b.string.utf8) }

@@ -4,13 +4,17 @@ import CGit2
 /// folder imports CGit2 or sees a C pointer.
 enum LibGit2 {
     /// `git_libgit2_init()` once per process, with the options the guard needs: caching
-    /// off (every blob is read once, so a cache only costs memory), the extensions that
+    /// off (every blob is read once, so a cache only costs memory), no second hashing of
+    /// each object read, the extensions that
     /// are safe to ignore for reading allowed, no global or system config search (the
     /// repository's own config is what a hook is configured by, and tests isolate theirs).
     static let initialized: Bool = {
         git_libgit2_init()
         _ = cgit2_enable_caching(0)
         _ = cgit2_set_owner_validation(0)
+        // Objects are addressed by their hash and were checked when git received them;
+        // hashing every blob again on each read would double the cost of reading.
+        _ = cgit2_enable_strict_hash_verification(0)
         let allowed = ["worktreeconfig", "preciousobjects", "noop"]
         var pointers = allowed.map { strdup($0) }
         pointers.withUnsafeMutableBufferPointer { buf in

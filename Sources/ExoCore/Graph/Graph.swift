@@ -57,7 +57,7 @@ extension Workspace {
         try walk { (path, rel, realPath) throws(ExoError) in
             let directory = SnapPath.parent(path)
             let config = try self.config(for: directory)
-            if Self.isExcluded(rel, config.exclude) { return }
+            if config.excludeRules.matches(rel) { return }
             let fields: Frontmatter.Fields
             do {
                 fields = try cache.fields(key: snapshot.contentKey(realPath)) { () throws(SnapshotError) in
@@ -100,17 +100,17 @@ extension Workspace {
 
     private func walkDirectory(_ dir: String, rel: String,
                                _ visit: (String, String, String) throws(ExoError) -> Void) throws(ExoError) {
-        let entries = snapshot.list(dir).sorted { Exact($0.name) < Exact($1.name) }
+        let entries = snapshot.list(dir).sortedByName()
         var subdirectories: [String] = []
         for entry in entries {
             let path = SnapPath.join(dir, entry.name)
             let childRel = SnapPath.join(rel, entry.name)
             switch entry.kind {
             case .directory:
-                if !Self.isExcluded(childRel, base.exclude) { subdirectories.append(entry.name) }
+                if !base.excludeRules.matches(childRel) { subdirectories.append(entry.name) }
             case .file, .symlink, .other:
                 if entry.kind == .symlink && snapshot.isDirectory(path) { continue }  // a symlinked folder
-                guard DocumentID.isDocumentName(entry.name), !Self.isExcluded(childRel, base.exclude) else { continue }
+                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
                 let real: String
                 if entry.kind == .symlink {
                     guard let r = snapshot.realPath(path), SnapPath.isInside(r, rootReal) else { continue }

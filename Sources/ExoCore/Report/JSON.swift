@@ -28,60 +28,76 @@ public indirect enum JSON: Sendable {
 
     /// The text, indented by two spaces per level, without a trailing newline.
     public func rendered(indent: Int = 2) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         write(into: &out, level: 0, indent: indent)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String, level: Int, indent: Int) {
+    private static func newline(_ out: inout [UInt8], _ spaces: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: spaces))
+    }
+
+    private func write(into out: inout [UInt8], level: Int, indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let n): out += n.utf8
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                out += (i == 0 ? "\n" : ",\n") + String(repeating: " ", count: (level + 1) * indent)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.newline(&out, (level + 1) * indent)
                 item.write(into: &out, level: level + 1, indent: indent)
             }
-            out += "\n" + String(repeating: " ", count: level * indent) + "]"
+            Self.newline(&out, level * indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                out += (i == 0 ? "\n" : ",\n") + String(repeating: " ", count: (level + 1) * indent)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.newline(&out, (level + 1) * indent)
                 Self.quote(key, into: &out)
-                out += ": "
+                out += ": ".utf8
                 value.write(into: &out, level: level + 1, indent: indent)
             }
-            out += "\n" + String(repeating: " ", count: level * indent) + "}"
+            Self.newline(&out, level * indent)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Fast path: printable ASCII without quotes or backslashes is copied as it is.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            out += s.utf8
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
+            case "\"": out += "\\\"".utf8
+            case "\\": out += "\\\\".utf8
+            case "\n": out += "\\n".utf8
+            case "\r": out += "\\r".utf8
+            case "\t": out += "\\t".utf8
+            case "\u{08}": out += "\\b".utf8
+            case "\u{0C}": out += "\\f".utf8
             default:
                 if scalar.value >= 0x20 && scalar.value < 0x7F {
-                    out.unicodeScalars.append(scalar)
+                    out.append(UInt8(scalar.value))
                 } else if scalar.value < 0x10000 {
-                    out += "\\u" + PythonString.hex(scalar.value, 4)
+                    out += ("\\u" + PythonString.hex(scalar.value, 4)).utf8
                 } else {
                     let v = scalar.value - 0x10000
-                    out += "\\u" + PythonString.hex(0xD800 + (v >> 10), 4) + "\\u" + PythonString.hex(0xDC00 + (v & 0x3FF), 4)
+                    out += ("\\u" + PythonString.hex(0xD800 + (v >> 10), 4) + "\\u" + PythonString.hex(0xDC00 + (v & 0x3FF), 4)).utf8
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

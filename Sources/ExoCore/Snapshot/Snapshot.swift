@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
 /// commit's tree are three implementations; the graph code knows nothing else of them.
 ///
@@ -59,6 +63,19 @@ extension Snapshot {
     }
 
     public func contentKey(_ path: String) -> String? { nil }
+}
+
+extension Array where Element == DirectoryEntry {
+    /// Sorted by name in code point order (Python's `sorted` on names), which for UTF-8 is byte order.
+    public func sortedByName() -> [DirectoryEntry] {
+        var keyed: [(key: [UInt8], entry: DirectoryEntry)] = map { ([UInt8]($0.name.utf8), $0) }
+        keyed.sort { a, b in
+            let n = Swift.min(a.key.count, b.key.count)
+            let c = n == 0 ? 0 : a.key.withUnsafeBufferPointer { x in b.key.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, n) } }
+            return c != 0 ? c < 0 : a.key.count < b.key.count
+        }
+        return keyed.map { $0.entry }
+    }
 }
 
 /// Path arithmetic on snapshot paths.

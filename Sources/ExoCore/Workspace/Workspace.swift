@@ -142,20 +142,41 @@ public final class Workspace {
     /// tropo's `is_excluded`: the path equals a pattern or lies below it, or a pattern
     /// without `/` equals one of its components (trailing `/` and `/**` ignored).
     static func isExcluded(_ rel: String, _ patterns: [String]) -> Bool {
-        let path = Array(rel.utf8).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
-        var components: [ArraySlice<UInt8>]? = nil
-        for raw in patterns {
-            var pat = Array(raw.utf8).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
+        ExcludeRules(patterns).matches(rel)
+    }
+}
+
+/// Exclude patterns, normalized once: `\\` as `/`, trailing `/` and `/**` removed.
+struct ExcludeRules: Sendable {
+    private let patterns: [(bytes: [UInt8], component: Bool)]
+
+    init(_ raw: [String]) {
+        patterns = raw.map { p in
+            var pat = Array(p.utf8).map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
             while pat.last == UInt8(ascii: "/") { pat.removeLast() }
             if pat.reversed().starts(with: "**/".utf8) { pat.removeLast(3) }
-            if path == pat || (path.count > pat.count && path.starts(with: pat) && path[pat.count] == UInt8(ascii: "/")) {
-                return true
-            }
-            if !pat.contains(UInt8(ascii: "/")) {
-                if components == nil { components = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) }
-                if components!.contains(where: { $0.elementsEqual(pat) }) { return true }
-            }
+            return (pat, !pat.contains(UInt8(ascii: "/")))
         }
-        return false
+    }
+
+    func matches(_ rel: String) -> Bool {
+        var rel = rel
+        return rel.withUTF8 { raw -> Bool in
+            let path: [UInt8] = raw.contains(UInt8(ascii: "\\")) ? raw.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 } : Array(raw)
+            for (pat, component) in patterns {
+                if path.count == pat.count ? path == pat
+                    : (path.count > pat.count && path[pat.count] == UInt8(ascii: "/") && path.starts(with: pat)) {
+                    return true
+                }
+                if component {
+                    var start = 0
+                    for i in 0...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
+                        if i - start == pat.count && path[start..<i].elementsEqual(pat) { return true }
+                        start = i + 1
+                    }
+                }
+            }
+            return false
+        }
     }
 }

@@ -50,12 +50,12 @@ public enum WorkspaceRoot {
             let legacy = names.contains(Exact(Workspace.legacyConfig)) && snapshot.isFile(SnapPath.join(dir, Workspace.legacyConfig))
             let isRoot = thin || (legacy && !enclosed)
             if isRoot { roots.append(dir) }
-            for e in entries.sorted(by: { Exact($0.name) < Exact($1.name) }) where e.kind == .directory {
+            for e in entries where e.kind == .directory {
                 if EffectiveConfig.defaultExclude.contains(e.name) { continue }
                 visit(SnapPath.join(dir, e.name), enclosed: enclosed || isRoot)
             }
         }
         visit("", enclosed: false)
-        return roots
+        return roots.sorted { Exact($0) < Exact($1) }
     }
 }
