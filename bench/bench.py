@@ -183,7 +183,7 @@ def write_report(path, rows, chart):
             continue
         med, lo, hi, rss = m
         speed = ""
-        if tool == "exo-guard" and ref.get(label):
+        if tool == "exo-guard" and ref.get(label) and workload.startswith("conflicts --json"):
             speed = f"{ref[label][0] / med:.0f}×"
         ratio = f"{med / floor[label][0]:.2f}" if floor.get(label) and tool != "git (floor)" else ""
         lines.append(f"| {label} | {workload} | {tool} | {med * 1000:.1f} ms | {lo * 1000:.0f}–{hi * 1000:.0f} ms | {rss:.0f} MiB | {speed} | {ratio} |")
