@@ -1,6 +1,6 @@
 /// The configuration in force in one folder: what is excluded, which folder makes which
 /// type, and which fields are references.
-public final class EffectiveConfig: @unchecked Sendable {
+public final class EffectiveConfig {
     /// Always excluded, before the config's own entries.
     public static let defaultExclude = [".git", ".tropo", ".claude", "node_modules", ".obsidian"]
     /// The specs of derived fields when named in `derive`.
@@ -13,7 +13,6 @@ public final class EffectiveConfig: @unchecked Sendable {
     let folderMap: [Exact: String]
     let derive: Set<Exact>
     private var knownCache: [String?: [Exact: Value]] = [:]
-    private let lock = Lock()
 
     init(_ composition: Composition) throws(Composition.MergeError) {
         self.composition = composition
@@ -44,22 +43,20 @@ public final class EffectiveConfig: @unchecked Sendable {
     /// Every field's effective spec for a type: base optional, base required, derived,
     /// then the type's required and optional, later ones winning.
     func knownSpecs(type: String?) -> [Exact: Value] {
-        lock.withLock {
-            if let cached = knownCache[type] { return cached }
-            var known: [Exact: Value] = [:]
-            for (k, v) in composition.baseOptional.entries { known[Exact(k)] = v }
-            for (k, v) in composition.baseRequired.entries { known[Exact(k)] = v }
-            for d in composition.derive {
-                guard let name = d.string else { continue }
-                known[Exact(name)] = .string(Self.derivedSpecs[name] ?? "any")
-            }
-            if let type, let spec = composition.types[Exact(type)] {
-                for (k, v) in spec.required.entries { known[Exact(k)] = v }
-                for (k, v) in spec.optional.entries { known[Exact(k)] = v }
-            }
-            knownCache[type] = known
-            return known
+        if let cached = knownCache[type] { return cached }
+        var known: [Exact: Value] = [:]
+        for (k, v) in composition.baseOptional.entries { known[Exact(k)] = v }
+        for (k, v) in composition.baseRequired.entries { known[Exact(k)] = v }
+        for d in composition.derive {
+            guard let name = d.string else { continue }
+            known[Exact(name)] = .string(Self.derivedSpecs[name] ?? "any")
         }
+        if let type, let spec = composition.types[Exact(type)] {
+            for (k, v) in spec.required.entries { known[Exact(k)] = v }
+            for (k, v) in spec.optional.entries { known[Exact(k)] = v }
+        }
+        knownCache[type] = known
+        return known
     }
 
     /// The reference targets of a document's fields: for each field that is not derived and
@@ -81,21 +78,3 @@ public final class EffectiveConfig: @unchecked Sendable {
         return targets
     }
 }
-
-/// A small mutex for caches shared by value-typed callers.
-final class Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

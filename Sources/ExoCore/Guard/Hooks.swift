@@ -47,11 +47,7 @@ public struct Hooks {
     public func prePush(remote: String, lines: [String]) throws(ExoError) -> [Guard.Check] {
         var checks: [Guard.Check] = []
         for line in lines {
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard parts.count >= 4 else {
-                if parts.isEmpty { continue }
-                throw .usage("pre-push: cannot read ref line \(PythonString.repr(line))")
-            }
+            guard let parts = try Self.refLine(line, fields: 4, hook: "pre-push") else { continue }
             if ObjectID.isZero(parts[1]) { continue }
             let local = try repository.commit(parts[1])
             var base: ObjectID? = nil
@@ -95,14 +91,18 @@ public struct Hooks {
     public func preReceive(lines: [String]) throws(ExoError) -> [Guard.Check] {
         var checks: [Guard.Check] = []
         for line in lines {
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard parts.count >= 3 else {
-                if parts.isEmpty { continue }
-                throw .usage("pre-receive: cannot read ref line \(PythonString.repr(line))")
-            }
+            guard let parts = try Self.refLine(line, fields: 3, hook: "pre-receive") else { continue }
             checks += try update(ref: parts[2], old: parts[0], new: parts[1])
         }
         return checks
+    }
+
+    /// The words of one stdin ref line; nil for a blank line.
+    private static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if parts.isEmpty { return nil }
+        guard parts.count >= fields else { throw .usage("\(hook): cannot read ref line \(PythonString.repr(line))") }
+        return parts
     }
 
     /// Whether a ref is guarded: `refs/heads/*` unless git config `exo.refs` names patterns.

@@ -138,12 +138,6 @@ public final class Workspace {
         if !rebased.isEmpty { out.set("exclude", .list(rebased)) }
         return out
     }
-
-    /// tropo's `is_excluded`: the path equals a pattern or lies below it, or a pattern
-    /// without `/` equals one of its components (trailing `/` and `/**` ignored).
-    static func isExcluded(_ rel: String, _ patterns: [String]) -> Bool {
-        ExcludeRules(patterns).matches(rel)
-    }
 }
 
 /// Exclude patterns, normalized once: `\\` as `/`, trailing `/` and `/**` removed.
