@@ -32,20 +32,11 @@ public enum Claim {
         let assignee = try normalizeAgent(agent)
         let workspace = try WorkspaceLoader.open(.worktree, root: root)
         let snapshot = workspace.snapshot
-        var found: (path: String, rel: String)? = nil
-        var foundConfig: EffectiveConfig? = nil
-        try workspace.walk { (path, rel, _) throws(ExoError) in
-            guard found == nil else { return }
-            let directory = SnapPath.parent(path)
-            let config = try workspace.config(for: directory)
-            if config.excludeRules.matches(rel) { return }
-            let parentName = directory == workspace.root ? workspace.rootName : SnapPath.name(directory)
-            if DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName) == id {
-                found = (path, rel)
-                foundConfig = config
-            }
+        var found: Workspace.Located? = nil
+        try workspace.documents { doc throws(ExoError) in
+            if found == nil && doc.id == id { found = doc }  // the first document with the id, as exo
         }
-        guard let (path, rel) = found, let config = foundConfig else {
+        guard let doc = found else {
             let candidate = SnapPath.join(workspace.root, "changes/\(id).md")
             if !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.contains("\0"),
                snapshot.kind(candidate) != nil,
@@ -54,11 +45,11 @@ public enum Claim {
             }
             throw .claim("no work item with id \(PythonString.repr(id))")
         }
+        let (path, rel) = (doc.path, doc.rel)
         guard Coordination.Role(path: rel) == .change else {
             throw .claim("\(PythonString.repr(id)) is not a work item under changes/")
         }
-        let type = workspace.type(of: SnapPath.parent(path), config: config)
-        guard config.knownSpecs(type: type)[Exact("assignee")] != nil else {
+        guard doc.config.knownSpecs(type: doc.type)[Exact("assignee")] != nil else {
             throw .claim("assignee is not declared for this workspace; add packs = [\"coordination\"] to tropo.toml")
         }
         try ensureInside(workspace, path: path, rel: rel)

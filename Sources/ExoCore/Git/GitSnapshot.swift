@@ -18,7 +18,7 @@ public final class GitSnapshot: Snapshot {
     enum Source {
         case tree(ObjectID)
         /// The index, already turned into folders.
-        case flat
+        case index
     }
 
     /// The tree of a commit.
@@ -34,7 +34,7 @@ public final class GitSnapshot: Snapshot {
     public init(indexOf repository: Repository) throws(ExoError) {
         self.repository = repository
         self.label = "index"
-        self.source = .flat
+        self.source = .index
         let path: String
         if let file = repository.environment["GIT_INDEX_FILE"], !file.isEmpty {
             path = Repository.absolute(file, in: repository.currentDirectory)

@@ -54,29 +54,47 @@ extension Workspace {
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
         var docs: [GraphDocument] = []
-        try walk { (path, rel, realPath) throws(ExoError) in
-            let directory = SnapPath.parent(path)
-            let config = try self.config(for: directory)
-            if config.excludeRules.matches(rel) { return }
+        try documents { doc throws(ExoError) in
             let fields: Frontmatter.Fields
             do {
-                fields = try cache.fields(key: snapshot.contentKey(realPath)) { () throws(SnapshotError) in
-                    try snapshot.read(realPath)
+                fields = try cache.fields(key: snapshot.contentKey(doc.realPath)) { () throws(SnapshotError) in
+                    try snapshot.read(doc.realPath)
                 }
             } catch let error as SnapshotError {
-                if error.fatal { throw .unreadable(file: snapshot.describe(path), cause: error.message) }
+                if error.fatal { throw .unreadable(file: snapshot.describe(doc.path), cause: error.message) }
                 return  // unreadable on disk: like tropo, the file makes no node
             } catch {
                 return
             }
-            let parentName = directory == root ? rootName : SnapPath.name(directory)
-            let id = DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName)
-            let type = self.type(of: directory, config: config)
-            docs.append(GraphDocument(id: id, path: rel, status: fields.map["status"],
+            docs.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
                                       assignee: fields.map["assignee"],
-                                      targets: config.referenceTargets(fields: fields.map, type: type)))
+                                      targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
         }
         return Graph(documents: docs)
+    }
+
+    /// A document as the walk finds it, before its bytes are read.
+    struct Located {
+        let path: String
+        let rel: String
+        let realPath: String
+        let id: String
+        let config: EffectiveConfig
+        let type: String?
+    }
+
+    /// Every document in walk order, with the configuration in force in its folder;
+    /// files excluded by that configuration (overlays) are left out.
+    func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
+        try walk { (path, rel, realPath) throws(ExoError) in
+            let directory = SnapPath.parent(path)
+            let config = try self.config(for: directory)
+            if config.excludeRules.matches(rel) { return }
+            let parentName = directory == root ? rootName : SnapPath.name(directory)
+            try visit(Located(path: path, rel: rel, realPath: realPath,
+                              id: DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName),
+                              config: config, type: self.type(of: directory, config: config)))
+        }
     }
 
     /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.

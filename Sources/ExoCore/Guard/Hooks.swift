@@ -46,6 +46,7 @@ public struct Hooks {
     /// with the remote's tracking branches, else empty.
     public func prePush(remote: String, lines: [String]) throws(ExoError) -> [Guard.Check] {
         var checks: [Guard.Check] = []
+        var tracking: [ObjectID]? = nil  // read once, only when a line needs it
         for line in lines {
             guard let parts = try Self.refLine(line, fields: 4, hook: "pre-push") else { continue }
             if ObjectID.isZero(parts[1]) { continue }
@@ -54,7 +55,8 @@ public struct Hooks {
             if !ObjectID.isZero(parts[3]), let remoteID = ObjectID(hex: parts[3]), repository.contains(remoteID) {
                 base = remoteID
             } else {
-                base = closestMergeBase(local, candidates: trackingBranches(remote))
+                if tracking == nil { tracking = trackingBranches(remote) }
+                base = closestMergeBase(local, candidates: tracking!)
             }
             checks.append(try compare(base: base, target: local))
         }

@@ -99,7 +99,7 @@ public final class Workspace {
     func config(for directory: String) throws(ExoError) -> EffectiveConfig {
         if let cached = configCache[directory] { return cached }
         guard let rel = SnapPath.relative(directory, to: root), !rel.isEmpty else { return base }
-        let parentConfig = try config(for: SnapPath.parent(directory) == directory ? root : SnapPath.parent(directory))
+        let parentConfig = try config(for: SnapPath.parent(directory))
         let nestedThin = SnapPath.join(directory, ThinWorkspace.configPath)
         if snapshot.isFile(nestedThin) {
             throw .competingRoots("competing nested thin-v0.3 root: \(snapshot.describe(directory))")
