@@ -126,3 +126,17 @@ public struct Composition: Sendable {
         return m
     }
 }
+
+extension Composition {
+    /// Text that differs whenever two compositions could give a document a different
+    /// type, id, edge or exclusion: keys cached results computed under this configuration.
+    var fingerprint: String {
+        var parts: [Value] = [.list(derive), .map(baseRequired), .map(baseOptional), allowUntyped ?? .null,
+                              strict ?? .null, .list(exclude)]
+        for name in typeNames {
+            guard let spec = types[Exact(name)] else { continue }
+            parts.append(.list([.string(name), .list(spec.folders), .map(spec.required), .map(spec.optional)]))
+        }
+        return Value.list(parts).pythonRepr
+    }
+}

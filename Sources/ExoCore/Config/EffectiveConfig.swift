@@ -13,6 +13,7 @@ public final class EffectiveConfig {
     let folderMap: [Exact: String]
     let derive: Set<Exact>
     private var knownCache: [String?: [Exact: Value]] = [:]
+    private var referenceCache: [String?: Set<Exact>] = [:]
 
     init(_ composition: Composition) throws(Composition.MergeError) {
         self.composition = composition
@@ -59,15 +60,26 @@ public final class EffectiveConfig {
         return known
     }
 
+    /// The fields of a type whose spec is `ref` or `ref-list` and that are not derived.
+    private func referenceFields(type: String?) -> Set<Exact> {
+        if let cached = referenceCache[type] { return cached }
+        var out = Set<Exact>()
+        for (key, spec) in knownSpecs(type: type) where !derive.contains(key) {
+            if let s = spec.string, s == "ref" || s == "ref-list" { out.insert(key) }
+        }
+        referenceCache[type] = out
+        return out
+    }
+
     /// The reference targets of a document's fields: for each field that is not derived and
     /// whose spec is `ref` or `ref-list`, every string in its value. Fields that are not
     /// declared, or declared otherwise (`string-list`), make no edges.
     func referenceTargets(fields: OrderedMap, type: String?) -> [String] {
-        let known = knownSpecs(type: type)
+        let references = referenceFields(type: type)
         var targets: [String] = []
+        if references.isEmpty { return targets }
         for (key, value) in fields.entries {
-            if derive.contains(Exact(key)) { continue }
-            guard let spec = known[Exact(key)]?.string, spec == "ref" || spec == "ref-list" else { continue }
+            guard references.contains(Exact(key)) else { continue }
             switch value {
             case .null: continue
             case .string(let s): targets.append(s)

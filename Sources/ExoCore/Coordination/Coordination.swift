@@ -33,26 +33,55 @@ public struct Coordination: Sendable {
         }
     }
 
-    /// Nodes by id (last document wins for path, status and assignee).
-    public let nodes: [String: Node]
-    /// Outbound targets of each id, the edges of every document with that id.
-    public let targets: [String: Set<Exact>]
+    /// The documents, in walk order.
+    public let documents: [GraphDocument]
+    /// For each id, the index of the last document with it (the one exo keeps as the node).
+    private let last: [Exact: Int]
+    /// For an id held by several documents, the indices of the others (their edges count too).
+    private let earlier: [Exact: [Int]]
     /// Changes whose status is exactly the string `active`, sorted by id.
     public let active: [String]
 
     public init(_ graph: Graph) {
-        var nodes: [String: Node] = [:]
-        var targets: [String: Set<Exact>] = [:]
-        for doc in graph.documents {
-            nodes[doc.id] = Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
-            if !doc.targets.isEmpty { targets[doc.id, default: []].formUnion(doc.targets.map { Exact($0) }) }
+        documents = graph.documents
+        var last: [Exact: Int] = [:]
+        last.reserveCapacity(documents.count)
+        var earlier: [Exact: [Int]] = [:]
+        for (i, doc) in documents.enumerated() {
+            if let old = last.updateValue(i, forKey: Exact(doc.id)) { earlier[Exact(doc.id), default: []].append(old) }
         }
-        self.nodes = nodes
-        self.targets = targets
-        active = nodes.values
-            .filter { $0.role == .change && $0.status?.string?.utf8.elementsEqual("active".utf8) == true }
-            .map(\.id)
-            .sorted { Exact($0) < Exact($1) }
+        var active: [Exact] = []
+        for (id, i) in last {
+            guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
+                  Role(path: documents[i].path) == .change else { continue }
+            active.append(id)
+        }
+        active.sort()
+        self.last = last
+        self.earlier = earlier
+        self.active = active.map(\.string)
+    }
+
+    /// The node exo keeps for `id`: its last document's path, status and assignee.
+    public func node(_ id: String) -> Node? {
+        guard let i = last[Exact(id)] else { return nil }
+        let doc = documents[i]
+        return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
+    }
+
+    /// Outbound targets of `id`: the edges of every document with that id, each once.
+    public func targets(of id: String) -> [Exact] {
+        guard let i = last[Exact(id)] else { return [] }
+        let docs = (earlier[Exact(id)] ?? []).map { documents[$0] } + [documents[i]]
+        if docs.count == 1 && docs[0].targets.count <= 8 {
+            var out: [Exact] = []
+            for t in docs[0].targets where !out.contains(Exact(t)) { out.append(Exact(t)) }
+            return out
+        }
+        var seen = Set<Exact>()
+        var out: [Exact] = []
+        for doc in docs { for t in doc.targets where seen.insert(Exact(t)).inserted { out.append(Exact(t)) } }
+        return out
     }
 
     /// Every pair a < b of active items with a non-empty sorted intersection of targets.
@@ -61,25 +90,32 @@ public struct Coordination: Sendable {
     public var conflicts: [Conflict] {
         var byTarget: [Exact: [Int]] = [:]
         for (i, id) in active.enumerated() {
-            for t in targets[id] ?? [] { byTarget[t, default: []].append(i) }
+            for t in targets(of: id) { byTarget[t, default: []].append(i) }
         }
-        var shared: [Int: [Exact]] = [:]
+        var pairs: [(key: Int, target: Exact)] = []
         let n = active.count
         for (target, items) in byTarget where items.count > 1 {
             for x in 0..<items.count {
-                for y in (x + 1)..<items.count {
-                    shared[items[x] * n + items[y], default: []].append(target)
-                }
+                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y], target)) }
             }
         }
-        return shared.keys.sorted().map { key in
-            Conflict(a: active[key / n], b: active[key % n], shared: shared[key]!.sorted().map(\.string))
+        pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.target < $1.target }
+        var out: [Conflict] = []
+        var start = 0
+        while start < pairs.count {
+            var end = start + 1
+            while end < pairs.count && pairs[end].key == pairs[start].key { end += 1 }
+            let key = pairs[start].key
+            out.append(Conflict(a: active[key / n], b: active[key % n], shared: pairs[start..<end].map(\.target.string)))
+            start = end
         }
+        return out
     }
 
     /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.
     public var board: [Node] {
-        nodes.values.filter { $0.role == .change }.sorted { x, y in
+        last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
+            .map { Node(id: $0.id, path: $0.path, status: $0.status, assignee: $0.assignee) }.sorted { x, y in
             let sx = Self.sortStatus(x), sy = Self.sortStatus(y)
             if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }
             return Exact(x.id) < Exact(y.id)

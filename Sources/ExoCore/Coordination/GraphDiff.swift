@@ -14,28 +14,44 @@ public struct GraphDiff: Sendable {
     public init(base: Coordination, target: Coordination) {
         self.base = base
         self.target = target
-        var before: [String: Set<String>] = [:]
+        struct Pair: Hashable {
+            let a: Exact, b: Exact
+            init(_ c: Coordination.Conflict) { a = Exact(c.a); b = Exact(c.b) }
+        }
+        var before: [Pair: [String]] = [:]
         let baseConflicts = base.conflicts
-        for c in baseConflicts { before[c.a + "\u{0}" + c.b] = Set(c.shared) }
-        var now = Set<String>()
+        before.reserveCapacity(baseConflicts.count)
+        for c in baseConflicts { before[Pair(c)] = c.shared }
+        var now = Set<Pair>()
         var new: [Coordination.Conflict] = [], existing: [Coordination.Conflict] = []
         for c in target.conflicts {
-            let key = c.a + "\u{0}" + c.b
+            let key = Pair(c)
             now.insert(key)
-            if let old = before[key], Set(c.shared).isSubset(of: old) { existing.append(c) } else { new.append(c) }
+            if let old = before[key], Self.isSubset(c.shared, of: old) { existing.append(c) } else { new.append(c) }
         }
         self.new = new
         self.existing = existing
-        resolved = baseConflicts.filter { !now.contains($0.a + "\u{0}" + $0.b) }
-        let wasActive = Set(base.active)
-        activated = target.active.filter { !wasActive.contains($0) }
+        resolved = baseConflicts.filter { !now.contains(Pair($0)) }
+        let wasActive = Set(base.active.map { Exact($0) })
+        activated = target.active.filter { !wasActive.contains(Exact($0)) }
+    }
+
+    /// Whether every item of `a` is in `b`, both sorted in code point order without repeats.
+    private static func isSubset(_ a: [String], of b: [String]) -> Bool {
+        var j = 0
+        for x in a {
+            while j < b.count && Exact(b[j]) < Exact(x) { j += 1 }
+            guard j < b.count, Exact(b[j]) == Exact(x) else { return false }
+            j += 1
+        }
+        return true
     }
 
     /// How a side of a new conflict changed: activated, widened (points at a shared target
     /// it did not point at before), or unchanged.
     public func change(of id: String, in conflict: Coordination.Conflict) -> SideChange {
         if activated.contains(id) { return .activated }
-        let before = base.targets[id] ?? []
+        let before = Set(base.targets(of: id))
         let added = conflict.shared.filter { !before.contains(Exact($0)) }
         return added.isEmpty ? .unchanged : .widened(added)
     }

@@ -4,7 +4,8 @@ public enum DocumentID {
     /// characters outside `a-z 0-9 . _ -` becomes `-`, `-` stripped at both ends,
     /// `untitled` when nothing is left.
     public static func slugify(_ name: String) -> String {
-        var base = Array((name.split(separator: "/", omittingEmptySubsequences: false).last ?? "").utf8)
+        var base = Array(name.utf8)
+        if let slash = base.lastIndex(of: UInt8(ascii: "/")) { base.removeFirst(slash + 1) }
         for suffix in [".md", ".markdown"] where base.reversed().starts(with: suffix.utf8.reversed()) {
             base.removeLast(suffix.utf8.count)
             break
@@ -53,6 +54,21 @@ public enum DocumentID {
 
     /// The id of the document `fileName` in the folder named `parentName`.
     public static func derive(fileName: String, parentName: String) -> String {
+        if fileName.utf8.allSatisfy({ $0 < 0x80 }) && parentName.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII names: the same steps on bytes.
+            var base = Array(fileName.utf8)
+            for suffix in [".md", ".markdown"] where base.count >= suffix.utf8.count
+                && zip(base[(base.count - suffix.utf8.count)...], suffix.utf8).allSatisfy({ lowerASCII($0) == $1 }) {
+                base.removeLast(suffix.utf8.count)
+                break
+            }
+            let lowered = base.map(lowerASCII)
+            if lowered.elementsEqual("readme".utf8) || lowered.elementsEqual("index".utf8) || lowered.elementsEqual("_index".utf8)
+                || lowered.elementsEqual(parentName.utf8.map(lowerASCII)) {
+                return slugify(parentName)
+            }
+            return slugify(String(decoding: base, as: UTF8.self))
+        }
         let base = stripDocumentSuffixCaseInsensitive(fileName)
         let lowered = base.lowercased()
         if ["readme", "index", "_index"].contains(lowered) || Exact(lowered) == Exact(parentName.lowercased()) {

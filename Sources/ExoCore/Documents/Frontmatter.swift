@@ -66,8 +66,18 @@ public enum Frontmatter {
     /// The fields of a document: its frontmatter map, or no fields when it has no
     /// frontmatter, the frontmatter does not parse, or it is not a map.
     public static func fields(of bytes: [UInt8]) -> Fields {
-        let text = normalize(bytes)
-        guard let m = match(text) else { return Fields(map: OrderedMap(), keyLines: [:], error: nil) }
+        // Most files have no `\r` before the end of their frontmatter: then the match on the
+        // bytes as they are is the match on the normalized text, and the (long) rest of the
+        // file is never copied.
+        let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        var text = hasBOM ? Array(bytes[3...]) : bytes
+        var found = match(text)
+        let checked = found.map { min(text.count, $0.end + 1) } ?? text.count
+        if text[..<checked].contains(0x0D) {
+            text = normalize(bytes)
+            found = match(text)
+        }
+        guard let m = found else { return Fields(map: OrderedMap(), keyLines: [:], error: nil) }
         do {
             let doc = try YAMLSubset.parse(decode(text[m.yaml]))
             guard case .map(let map) = doc.value else {

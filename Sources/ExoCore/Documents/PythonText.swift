@@ -19,9 +19,31 @@ enum PythonText {
         return v
     }
 
-    static func strip(_ s: String) -> String { String(strip(Substring(s).unicodeScalars)) }
+    static func strip(_ s: String) -> String {
+        // ASCII ends: trimmed on bytes; a non-ASCII end may be Unicode whitespace.
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, u[start] < 0x80, isASCIISpace(u[start]) { start = u.index(after: start) }
+        while start < end, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) { end = u.index(before: end) }
+        if start < end && (u[start] >= 0x80 || u[u.index(before: end)] >= 0x80) {
+            return String(strip(Substring(s).unicodeScalars))
+        }
+        if start == u.startIndex && end == u.endIndex { return s }
+        return String(s[start..<end])
+    }
+
+    /// Python whitespace among ASCII bytes.
+    @inline(__always) static func isASCIISpace(_ b: UInt8) -> Bool { (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x20) }
 
     static func rstrip(_ s: String) -> String {
+        let u = s.utf8
+        var end = u.endIndex
+        while end > u.startIndex, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) { end = u.index(before: end) }
+        if end > u.startIndex && u[u.index(before: end)] >= 0x80 { return rstripScalars(s) }
+        return end == u.endIndex ? s : String(s[..<end])
+    }
+
+    private static func rstripScalars(_ s: String) -> String {
         var v = Substring(s).unicodeScalars
         while let l = v.last, isSpace(l) { v.removeLast() }
         return String(v)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// tropo's frontmatter language: a small YAML subset, parsed exactly as tropo parses it.
 ///
 /// Block maps, block lists of scalars, inline `[a, b]` lists, quoted scalars, `#`
@@ -34,9 +37,26 @@ public enum YAMLSubset {
     /// Lines with comments cut and blank lines dropped, as tropo prepares them.
     static func logicalLines(_ text: String) throws(ParseError) -> [Line] {
         var lines: [Line] = []
-        let raw = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        // `\n` never occurs inside a UTF-8 sequence: splitting the bytes splits the scalars.
+        let raw = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (i, rawLine) in raw.enumerated() {
-            let line = String(rawLine)
+            if rawLine.allSatisfy({ $0 < 0x80 }) {
+                // ASCII: the same steps on bytes.
+                let b = Array(rawLine)
+                var lead = 0
+                while lead < b.count && PythonText.isASCIISpace(b[lead]) {
+                    if b[lead] == 0x09 { throw ParseError(message: "tab character used for indentation", line: i + 1) }
+                    lead += 1
+                }
+                var end = commentStart(b)
+                while end > 0 && PythonText.isASCIISpace(b[end - 1]) { end -= 1 }
+                if lead >= end { continue }
+                var indent = 0
+                while indent < end && b[indent] == 0x20 { indent += 1 }
+                lines.append(Line(number: i + 1, indent: indent, content: String(decoding: b[lead..<end], as: UTF8.self)))
+                continue
+            }
+            let line = String(Substring(rawLine))
             let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
             if leading.contains("\t") { throw ParseError(message: "tab character used for indentation", line: i + 1) }
             let stripped = splitComment(line)
@@ -46,6 +66,23 @@ public enum YAMLSubset {
             lines.append(Line(number: i + 1, indent: indent, content: content))
         }
         return lines
+    }
+
+    /// Where a `#` comment starts in an ASCII line (its length when there is none).
+    static func commentStart(_ b: [UInt8]) -> Int {
+        var inSingle = false, inDouble = false
+        var previous: UInt8? = nil
+        for (i, ch) in b.enumerated() {
+            if ch == 0x27 && !inDouble {
+                inSingle.toggle()
+            } else if ch == 0x22 && !inSingle {
+                inDouble.toggle()
+            } else if ch == 0x23 && !inSingle && !inDouble && (previous == nil || previous == 0x20 || previous == 0x09) {
+                return i
+            }
+            previous = ch
+        }
+        return b.count
     }
 
     /// Cuts a `#` comment that starts the line or follows a space or tab, outside quotes.
@@ -70,11 +107,13 @@ public enum YAMLSubset {
     /// A scalar: null, quoted string (quotes dropped, nothing unescaped), bool, int, float, string.
     static func scalar(_ raw: String) -> Value {
         let s = PythonText.strip(raw)
-        switch Exact(s) {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
+        if s.utf8.count <= 5 {
+            switch Exact(s) {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: break
+            }
         }
         let scalars = s.unicodeScalars
         if scalars.count >= 2, let f = scalars.first, f == scalars.last, f == "\"" || f == "'" {
@@ -94,6 +133,36 @@ public enum YAMLSubset {
 
     /// An inline `[a, b]` list; nested brackets stay inside one item, which becomes a string.
     static func inlineList(_ raw: String) -> Value {
+        let stripped = PythonText.strip(raw)
+        if stripped.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the same split on bytes.
+            let b = Array(stripped.utf8)
+            var lo = 1, hi = b.count - 1
+            while lo < hi && PythonText.isASCIISpace(b[lo]) { lo += 1 }
+            while hi > lo && PythonText.isASCIISpace(b[hi - 1]) { hi -= 1 }
+            if lo >= hi { return .list([]) }
+            var items: [Value] = []
+            var start = lo
+            var depth = 0, inSingle = false, inDouble = false
+            for i in lo..<hi {
+                let ch = b[i]
+                if ch == 0x27 && !inDouble {
+                    inSingle.toggle()
+                } else if ch == 0x22 && !inSingle {
+                    inDouble.toggle()
+                } else if (ch == 0x5B || ch == 0x7B) && !inSingle && !inDouble {
+                    depth += 1
+                } else if (ch == 0x5D || ch == 0x7D) && !inSingle && !inDouble {
+                    depth -= 1
+                }
+                if ch == 0x2C && depth == 0 && !inSingle && !inDouble {
+                    items.append(scalar(String(decoding: b[start..<i], as: UTF8.self)))
+                    start = i + 1
+                }
+            }
+            items.append(scalar(String(decoding: b[start..<hi], as: UTF8.self)))
+            return .list(items)
+        }
         let outer = Substring(PythonText.strip(raw)).unicodeScalars
         let inner = PythonText.strip(outer.dropFirst().dropLast())
         if inner.isEmpty { return .list([]) }
@@ -240,12 +309,24 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
     public let string: String
     public init(_ string: String) { self.string = string }
     public init(stringLiteral value: String) { self.string = value }
-    public static func == (a: Exact, b: Exact) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    public static func == (a: Exact, b: Exact) -> Bool {
+        var x = a.string, y = b.string
+        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
+    }
     public func hash(into hasher: inout Hasher) {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(0xFF as UInt8)
     }
-    public static func < (a: Exact, b: Exact) -> Bool { a.string.utf8.lexicographicallyPrecedes(b.string.utf8) }
+    public static func < (a: Exact, b: Exact) -> Bool {
+        var x = a.string, y = b.string
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let n = min(p.count, q.count)
+                let c = n == 0 ? 0 : memcmp(p.baseAddress!, q.baseAddress!, n)
+                return c != 0 ? c < 0 : p.count < q.count
+            }
+        }
+    }
     public var description: String { string }
 }

@@ -13,12 +13,18 @@ public final class GitSnapshot: Snapshot {
     private let repository: Repository
     private let label: String
     private let source: Source
+    /// Folders as this snapshot shows them, filled on first use.
     private var directories: [String: [String: Entry]] = [:]
+    /// Folders of the underlying tree (for an index read as a tree plus changes).
+    private var treeDirectories: [String: [String: Entry]] = [:]
 
     enum Source {
         case tree(ObjectID)
-        /// The index, already turned into folders.
+        /// The index, already turned into folders (no HEAD to compare it with).
         case index
+        /// The index as HEAD's tree plus the paths where it differs from it: `changes`
+        /// (folder -> name -> entry, nil for removed) and every folder above a change.
+        case treeWithChanges(ObjectID, changes: [String: [String: Entry?]], dirty: Set<String>)
     }
 
     /// The tree of a commit.
@@ -30,11 +36,12 @@ public final class GitSnapshot: Snapshot {
 
     /// The index git would commit: `GIT_INDEX_FILE` when set (relative to the current
     /// directory, as git hands it to hooks), else the repository's own. Stage-0 entries
-    /// only; an index with unresolved conflicts is an error.
-    public init(indexOf repository: Repository) throws(ExoError) {
+    /// only; an index with unresolved conflicts is an error. With a HEAD commit, the index
+    /// is read as HEAD's tree plus git's diff of that tree to the index, so that folders the
+    /// index leaves as they are keep their tree ids (and cached results).
+    public init(indexOf repository: Repository, head: ObjectID? = nil) throws(ExoError) {
         self.repository = repository
         self.label = "index"
-        self.source = .index
         let path: String
         if let file = repository.environment["GIT_INDEX_FILE"], !file.isEmpty {
             path = Repository.absolute(file, in: repository.currentDirectory)
@@ -49,17 +56,17 @@ public final class GitSnapshot: Snapshot {
         if git_index_has_conflicts(index) == 1 {
             throw .git("the index \(path) has unresolved merge conflicts; resolve them before checking")
         }
+        if let head {
+            let tree = try repository.treeID(ofCommit: head)
+            source = try Self.changes(of: index!, from: tree, in: repository, path: path)
+            return
+        }
+        source = .index
         var dirs: [String: [String: Entry]] = ["": [:]]
         let count = git_index_entrycount(index)
         for i in 0..<count {
-            guard let e = git_index_get_byindex(index, i), let cPath = e.pointee.path else { continue }
-            let mode = e.pointee.mode
-            let kind: EntryKind
-            switch mode & 0o170000 {
-            case 0o100000: kind = .file
-            case 0o120000: kind = .symlink
-            default: continue  // gitlinks
-            }
+            guard let e = git_index_get_byindex(index, i), let cPath = e.pointee.path,
+                  let kind = Self.kind(mode: e.pointee.mode) else { continue }
             let full = String(cString: cPath)
             var parent = SnapPath.parent(full)
             dirs[parent, default: [:]][SnapPath.name(full)] = Entry(kind: kind, id: ObjectID(e.pointee.id))
@@ -75,17 +82,93 @@ public final class GitSnapshot: Snapshot {
         directories = dirs
     }
 
+    /// A blob's kind from its mode; nil for what the snapshot leaves out (gitlinks).
+    private static func kind(mode: UInt32) -> EntryKind? {
+        switch mode & 0o170000 {
+        case 0o100000: return .file
+        case 0o120000: return .symlink
+        default: return nil
+        }
+    }
+
+    /// git's diff of `tree` to the index, as changed paths.
+    private static func changes(of index: OpaquePointer, from tree: ObjectID, in repository: Repository,
+                                path: String) throws(ExoError) -> Source {
+        var treeObject: OpaquePointer? = nil
+        var raw = tree.raw
+        guard git_tree_lookup(&treeObject, repository.pointer, &raw) == 0 else {
+            throw .git("cannot read tree \(tree): \(LibGit2.lastMessage())")
+        }
+        defer { git_tree_free(treeObject) }
+        var options = git_diff_options()
+        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+        options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_IGNORE_SUBMODULES.rawValue
+        var diff: OpaquePointer? = nil
+        guard git_diff_tree_to_index(&diff, repository.pointer, treeObject, index, &options) == 0 else {
+            throw .git("cannot compare the index \(path) with HEAD: \(LibGit2.lastMessage())")
+        }
+        defer { git_diff_free(diff) }
+        var changes: [String: [String: Entry?]] = [:]
+        var dirty: Set<String> = []
+        for i in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, i) else { continue }
+            let d = delta.pointee
+            var entry: Entry? = nil
+            if d.status != GIT_DELTA_DELETED, let kind = kind(mode: UInt32(d.new_file.mode)) {
+                entry = Entry(kind: kind, id: ObjectID(d.new_file.id))
+            }
+            guard let cPath = d.new_file.path ?? d.old_file.path else { continue }
+            let full = String(cString: cPath)
+            var parent = SnapPath.parent(full)
+            changes[parent, default: [:]][SnapPath.name(full)] = .some(entry)
+            while dirty.insert(parent).inserted && !parent.isEmpty { parent = SnapPath.parent(parent) }
+        }
+        return .treeWithChanges(tree, changes: changes, dirty: dirty)
+    }
+
     public var topName: String { repository.topName }
 
     /// The entries of a folder, read from its tree object the first time.
     private func entries(_ dir: String) -> [String: Entry]? {
         if let cached = directories[dir] { return cached }
-        guard case .tree(let rootTree) = source else { return nil }
+        switch source {
+        case .index:
+            return nil
+        case .tree(let root):
+            let result = treeEntries(dir, root: root)
+            if let result { directories[dir] = result }
+            return result
+        case .treeWithChanges(let root, let changes, let dirty):
+            if !dir.isEmpty {
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+            }
+            var result = treeEntries(dir, root: root) ?? [:]
+            if dirty.contains(dir) {
+                for (name, entry) in changes[dir] ?? [:] { result[name] = entry }
+                // Folders the changes create or empty.
+                for child in dirty where !child.isEmpty && SnapPath.parent(child) == dir {
+                    let name = SnapPath.name(child)
+                    if result[name] == nil || result[name]?.kind == .directory {
+                        result[name] = Entry(kind: .directory, id: ObjectID(git_oid()))
+                        directories[dir] = result  // so the child can find itself while it is listed
+                        if entries(child)?.isEmpty ?? true { result[name] = nil }
+                    }
+                }
+            }
+            directories[dir] = result
+            return result
+        }
+    }
+
+    /// The entries of a folder of the tree `root`, ignoring any changes on top of it.
+    private func treeEntries(_ dir: String, root: ObjectID) -> [String: Entry]? {
+        if let cached = treeDirectories[dir] { return cached }
         let treeID: ObjectID
         if dir.isEmpty {
-            treeID = rootTree
+            treeID = root
         } else {
-            guard let parent = entries(SnapPath.parent(dir)), let e = parent[SnapPath.name(dir)], e.kind == .directory else { return nil }
+            guard let parent = treeEntries(SnapPath.parent(dir), root: root), let e = parent[SnapPath.name(dir)],
+                  e.kind == .directory else { return nil }
             treeID = e.id
         }
         var tree: OpaquePointer? = nil
@@ -106,8 +189,25 @@ public final class GitSnapshot: Snapshot {
             }
             result[String(cString: git_tree_entry_name(e))] = Entry(kind: kind, id: ObjectID(git_tree_entry_id(e)!))
         }
-        directories[dir] = result
+        treeDirectories[dir] = result
         return result
+    }
+
+    /// The id of the tree object that holds exactly the folder `dir` of this snapshot, when
+    /// there is one (not for folders the index changes, nor for an index without HEAD).
+    public func treeKey(_ dir: String) -> CacheKey? {
+        let root: ObjectID
+        switch source {
+        case .index: return nil
+        case .tree(let r): root = r
+        case .treeWithChanges(let r, _, let dirty):
+            if dirty.contains(dir) { return nil }
+            guard !dir.isEmpty, let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+            root = r
+        }
+        if dir.isEmpty { return root.cacheKey }
+        guard let e = treeEntries(SnapPath.parent(dir), root: root)?[SnapPath.name(dir)], e.kind == .directory else { return nil }
+        return e.id.cacheKey
     }
 
     private func entry(_ path: String) -> Entry? {
@@ -118,7 +218,9 @@ public final class GitSnapshot: Snapshot {
     public func kind(_ path: String) -> EntryKind? { entry(path)?.kind }
 
     public func list(_ directory: String) -> [DirectoryEntry] {
-        (entries(directory) ?? [:]).map { DirectoryEntry(name: $0.key, kind: $0.value.kind) }
+        (entries(directory) ?? [:]).map {
+            DirectoryEntry(name: $0.key, kind: $0.value.kind, key: $0.value.kind == .file ? $0.value.id.cacheKey : nil)
+        }
     }
 
     public func realPath(_ path: String) -> String? {
@@ -153,9 +255,17 @@ public final class GitSnapshot: Snapshot {
         return try blob(e.id)
     }
 
-    public func contentKey(_ path: String) -> String? {
+    public func contentKey(_ path: String) -> CacheKey? {
         guard let e = entry(path), e.kind == .file else { return nil }
-        return e.id.description
+        return e.id.cacheKey
+    }
+
+    /// SHA-1, as git hashes a blob.
+    public func digest(_ text: String) -> CacheKey? {
+        var oid = git_oid()
+        var bytes = Array(text.utf8)
+        guard git_odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) == 0 else { return nil }
+        return ObjectID(oid).cacheKey
     }
 
     /// Blobs larger than this are not read: a pushed file that big makes the check fail
@@ -163,6 +273,28 @@ public final class GitSnapshot: Snapshot {
     static let maxBlobSize = 64 << 20
 
     private func blob(_ id: ObjectID) throws(SnapshotError) -> [UInt8] {
+        try Self.blob(id, in: repository)
+    }
+
+    /// A reader per thread, each on its own handle of the repository (libgit2 objects are
+    /// not shared between threads).
+    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
+        let environment = repository.environment, directory = repository.currentDirectory
+        return { () -> (any ConcurrentReader)? in
+            guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
+            return Reader(repository: repository)
+        }
+    }
+
+    struct Reader: ConcurrentReader {
+        let repository: Repository
+        func read(_ path: String, key: CacheKey?) -> [UInt8]? {
+            guard let key else { return nil }
+            return try? GitSnapshot.blob(ObjectID(key), in: repository)
+        }
+    }
+
+    private static func blob(_ id: ObjectID, in repository: Repository) throws(SnapshotError) -> [UInt8] {
         var object: OpaquePointer? = nil
         var raw = id.raw
         var headerSize = 0

@@ -86,6 +86,17 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         withUnsafeBytes(of: raw) { hasher.combine(bytes: $0) }
     }
 
+    /// The object a cache key names.
+    init(_ key: CacheKey) {
+        var oid = git_oid()
+        let bytes = key.bytes
+        withUnsafeMutableBytes(of: &oid) { raw in for i in 0..<20 { raw[i] = bytes[i] } }
+        self.raw = oid
+    }
+
+    /// The id as a cache key.
+    public var cacheKey: CacheKey { withUnsafeBytes(of: raw) { CacheKey($0) } }
+
     /// Whether `hex` is a zero id (all zeros, 40 or 64 digits), as hooks receive for a missing ref.
     public static func isZero(_ hex: String) -> Bool {
         (hex.utf8.count == 40 || hex.utf8.count == 64) && hex.utf8.allSatisfy { $0 == UInt8(ascii: "0") }

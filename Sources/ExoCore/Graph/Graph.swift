@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
 /// One document of the graph: where it is, its derived id, the frontmatter values exo
 /// reads, and the targets of its reference fields.
 public struct GraphDocument: Sendable {
@@ -17,60 +22,270 @@ public struct Graph: Sendable {
     public static let empty = Graph(documents: [])
 }
 
-/// Parsed frontmatter shared across the snapshots of one run (HEAD and the index hold
-/// almost the same blobs), keyed by content; `ParseCache.persistent` adds a store on disk.
+/// Parsed frontmatter, and the documents of whole folders, shared across the snapshots of
+/// one run (HEAD and the index hold almost the same blobs and trees), keyed by content;
+/// with a `ParseStore` they also survive between runs.
 public final class ParseCache {
-    private var memory: [String: Frontmatter.Fields] = [:]
+    private var memory: [CacheKey: Frontmatter.Fields] = [:]
+    private var subtrees: [CacheKey: Subtree] = [:]
+    private var rootLists: [CacheKey: [String]] = [:]
+    /// Files without a content key (on disk), parsed ahead by `prefetch`, used once.
+    private var byPath: [String: Frontmatter.Fields] = [:]
     let store: ParseStore?
     public private(set) var hits = 0
     public private(set) var misses = 0
 
     public init(store: ParseStore? = nil) { self.store = store }
 
-    func fields(key: String?, read: () throws(SnapshotError) -> [UInt8]) throws(SnapshotError) -> Frontmatter.Fields {
-        guard let key else { return Frontmatter.fields(of: try read()) }
-        if let hit = memory[key] { hits += 1; return hit }
-        if let stored = store?.load(key) { hits += 1; memory[key] = stored; return stored }
+    func fields(key: CacheKey?, path: String, read: () throws(SnapshotError) -> [UInt8]) throws(SnapshotError) -> Frontmatter.Fields {
+        guard let key else {
+            if let early = byPath.removeValue(forKey: path) { return early }
+            return Frontmatter.fields(of: try read())
+        }
+        if let hit = memory[key] { return hit }
+        if let payload = store?.load(.fields, key), let stored = CacheCoding.fields(payload) {
+            hits += 1
+            memory[key] = stored
+            return stored
+        }
         misses += 1
         let parsed = Frontmatter.fields(of: try read())
         memory[key] = parsed
-        store?.save(key, parsed)
+        store?.save(.fields, key, CacheCoding.encode(parsed))
         return parsed
     }
 
-    /// Writes what this run parsed to the store, if there is one.
+    /// Whether the fields of `key` are at hand without reading the file.
+    func has(_ key: CacheKey) -> Bool { memory[key] != nil || store?.load(.fields, key) != nil }
+
+    /// Reads and parses `files` on every core, ahead of a walk that will ask for them.
+    /// Files that cannot be read are left for the walk, which reports them as it does.
+    func prefetch(_ files: [(path: String, key: CacheKey?)], readers: @escaping @Sendable () -> (any ConcurrentReader)?) {
+        let workers = min(4, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        guard workers > 1, files.count >= 64 else { return }
+        final class Results: @unchecked Sendable {
+            var parts: [[(Int, Frontmatter.Fields, [UInt8]?)]]
+            init(_ n: Int) { parts = Array(repeating: [], count: n) }
+        }
+        let results = Results(workers)
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        defer { pthread_mutex_destroy(lock); lock.deallocate() }
+        let shared = files
+        let encode = store != nil
+        nonisolated(unsafe) let guardLock = lock
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            guard let reader = readers() else { return }
+            var out: [(Int, Frontmatter.Fields, [UInt8]?)] = []
+            var i = w
+            while i < shared.count {
+                if let bytes = reader.read(shared[i].path, key: shared[i].key) {
+                    let fields = Frontmatter.fields(of: bytes)
+                    out.append((i, fields, encode && shared[i].key != nil ? CacheCoding.encode(fields) : nil))
+                }
+                i += workers
+            }
+            pthread_mutex_lock(guardLock)
+            results.parts[w] = out
+            pthread_mutex_unlock(guardLock)
+        }
+        for part in results.parts {
+            for (i, fields, encoded) in part {
+                if let key = files[i].key {
+                    if memory[key] == nil {
+                        memory[key] = fields
+                        misses += 1
+                        if let encoded { store?.save(.fields, key, encoded) }
+                    }
+                } else {
+                    byPath[files[i].path] = fields
+                }
+            }
+        }
+    }
+
+    /// A folder's documents computed before (in this run, or kept by the store).
+    func subtree(_ key: CacheKey) -> Subtree? {
+        if let hit = subtrees[key] { return hit }
+        guard let payload = store?.load(.subtree, key),
+              let (files, childKeys) = CacheCoding.subtree(payload) else { return nil }
+        var children: [Subtree] = []
+        for k in childKeys {
+            guard let child = subtree(k) else { return nil }
+            children.append(child)
+        }
+        let found = Subtree(key: key, files: files, children: children)
+        subtrees[key] = found
+        return found
+    }
+
+    /// Keeps a folder's documents, computed in this run, under its key.
+    func keep(_ subtree: Subtree) {
+        guard let key = subtree.key else { return }
+        subtrees[key] = subtree
+        store?.save(.subtree, key, CacheCoding.encode(subtree))
+    }
+
+    /// Workspace roots below a folder, found before.
+    func roots(_ key: CacheKey) -> [String]? {
+        if let hit = rootLists[key] { return hit }
+        guard let payload = store?.load(.roots, key), let found = CacheCoding.strings(payload) else { return nil }
+        rootLists[key] = found
+        return found
+    }
+
+    func keepRoots(_ key: CacheKey, _ roots: [String]) {
+        rootLists[key] = roots
+        store?.save(.roots, key, CacheCoding.encode(roots))
+    }
+
+    /// Writes what this run computed to the store, if there is one.
     public func flush() { store?.flush() }
 }
 
-/// A place parsed frontmatter survives between runs.
+/// What a cache entry holds; the kind is stored with it, so an entry is only ever read back
+/// as what it was written as.
+public enum CacheEntryKind: UInt8, Sendable {
+    case fields = 1, subtree = 2, roots = 3
+}
+
+/// A place cached results survive between runs.
 public protocol ParseStore: AnyObject {
-    func load(_ key: String) -> Frontmatter.Fields?
-    func save(_ key: String, _ fields: Frontmatter.Fields)
+    func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>?
+    func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
     func flush()
+}
+
+/// The documents under one folder in walk order: its own files, then each walked
+/// subfolder's. `key` names the folder's tree and everything outside it that the result
+/// depends on; nil when the result cannot be cached (no tree id, or a symlink inside).
+final class Subtree {
+    let key: CacheKey?
+    let files: [GraphDocument]
+    let children: [Subtree]
+
+    init(key: CacheKey?, files: [GraphDocument], children: [Subtree]) {
+        self.key = key
+        self.files = files
+        self.children = children
+    }
+
+    func append(into documents: inout [GraphDocument]) {
+        documents += files
+        for child in children { child.append(into: &documents) }
+    }
 }
 
 extension Workspace {
     /// Every document of the workspace in tropo's walk order, with its edges.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
+        if let readers = snapshot.readerFactory() {
+            var wanted: [(path: String, key: CacheKey?)] = []
+            plan(root, rel: "", context: "", cache: cache, into: &wanted)
+            cache.prefetch(wanted, readers: readers)
+        }
         var docs: [GraphDocument] = []
-        try documents { doc throws(ExoError) in
+        try subtree(root, rel: "", context: "", cache: cache).append(into: &docs)
+        return Graph(documents: docs)
+    }
+
+    /// The files the walk below `dir` will parse, as far as a quick look can tell (more is
+    /// harmless): plain document files outside excluded folders, in folders no cache holds.
+    private func plan(_ dir: String, rel: String, context: String?, cache: ParseCache,
+                      into wanted: inout [(path: String, key: CacheKey?)]) {
+        if let key = subtreeKey(dir, rel: rel, context: context), cache.subtree(key) != nil { return }
+        var subfolders: [String] = []
+        for entry in snapshot.list(dir) {
+            let childRel = SnapPath.join(rel, entry.name)
+            switch entry.kind {
+            case .directory:
+                if !base.excludeRules.matches(childRel) { subfolders.append(entry.name) }
+            case .file:
+                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
+                let path = SnapPath.join(dir, entry.name)
+                let key = entry.key
+                if let key, cache.has(key) { continue }
+                wanted.append((path, key))
+            case .symlink, .other:
+                continue
+            }
+        }
+        let childContext = self.childContext(dir, rel: rel, context: context)
+        for name in subfolders {
+            plan(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache, into: &wanted)
+        }
+    }
+
+    /// The key a folder's documents are cached under, when its tree id and context are known.
+    private func subtreeKey(_ dir: String, rel: String, context: String?) -> CacheKey? {
+        guard let context, let tree = snapshot.treeKey(dir) else { return nil }
+        return snapshot.digest(["exo-guard subtree 1", tree.hex, root, rootName, rel, baseFingerprint, context]
+            .joined(separator: "\u{0}"))
+    }
+
+    /// The context of `dir`'s subfolders.
+    private func childContext(_ dir: String, rel: String, context: String?) -> String? {
+        rel.isEmpty ? "" : context.flatMap { c in contextEntry(dir).map { c + "/" + $0 } }
+    }
+
+    /// The documents under `dir`, from the cache when its tree was seen under the same
+    /// context: `context` describes the overlays and thin configs of the folders between the
+    /// root and `dir` (nil when one of them cannot be described, e.g. a symlink).
+    private func subtree(_ dir: String, rel: String, context: String?, cache: ParseCache) throws(ExoError) -> Subtree {
+        let key = subtreeKey(dir, rel: rel, context: context)
+        if let key, let hit = cache.subtree(key) { return hit }
+        var files: [GraphDocument] = []
+        var cacheable = true
+        let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in
             let fields: Frontmatter.Fields
             do {
-                fields = try cache.fields(key: snapshot.contentKey(doc.realPath)) { () throws(SnapshotError) in
+                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) { () throws(SnapshotError) in
                     try snapshot.read(doc.realPath)
                 }
             } catch let error as SnapshotError {
                 if error.fatal { throw .unreadable(file: snapshot.describe(doc.path), cause: error.message) }
+                cacheable = false
                 return  // unreadable on disk: like tropo, the file makes no node
             } catch {
                 return
             }
-            docs.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
-                                      assignee: fields.map["assignee"],
-                                      targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
+            files.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
+                                       assignee: fields.map["assignee"],
+                                       targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
         }
-        return Graph(documents: docs)
+        if folder.sawSymlink { cacheable = false }
+        let childContext = self.childContext(dir, rel: rel, context: context)
+        var children: [Subtree] = []
+        for name in folder.subfolders {
+            let child = try subtree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache)
+            if child.key == nil { cacheable = false }
+            children.append(child)
+        }
+        let result = Subtree(key: cacheable ? key : nil, files: files, children: children)
+        cache.keep(result)
+        return result
+    }
+
+    /// What a folder between the root and a cached folder contributes to its context: its
+    /// overlay's blob and whether it holds a thin config; nil when a symlink is involved.
+    private func contextEntry(_ dir: String) -> String? {
+        let overlay = SnapPath.join(dir, Self.legacyConfig)
+        let thin = SnapPath.join(dir, ".vivary")
+        var out = ""
+        switch snapshot.kind(overlay) {
+        case nil: out = "-"
+        case .file?: guard let k = snapshot.contentKey(overlay) else { return nil }; out = k.hex
+        case .directory?: out = "d"
+        case .symlink?, .other?: return nil
+        }
+        switch snapshot.kind(thin) {
+        case nil: out += ",-"
+        case .directory?: guard let k = snapshot.treeKey(thin) else { return nil }; out += "," + k.hex
+        case .file?: out += ",f"
+        case .symlink?, .other?: return nil
+        }
+        return out
     }
 
     /// A document as the walk finds it, before its bytes are read.
@@ -81,20 +296,19 @@ extension Workspace {
         let id: String
         let config: EffectiveConfig
         let type: String?
+        /// The content key, when the listing gave it (a plain file in git).
+        var key: CacheKey? = nil
     }
 
     /// Every document in walk order, with the configuration in force in its folder;
     /// files excluded by that configuration (overlays) are left out.
     func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
-        try walk { (path, rel, realPath) throws(ExoError) in
-            let directory = SnapPath.parent(path)
-            let config = try self.config(for: directory)
-            if config.excludeRules.matches(rel) { return }
-            let parentName = directory == root ? rootName : SnapPath.name(directory)
-            try visit(Located(path: path, rel: rel, realPath: realPath,
-                              id: DocumentID.derive(fileName: SnapPath.name(path), parentName: parentName),
-                              config: config, type: self.type(of: directory, config: config)))
+        func walk(_ dir: String, _ rel: String) throws(ExoError) {
+            for name in try walkFolder(dir, rel: rel, visit).subfolders {
+                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name))
+            }
         }
+        try walk(root, "")
     }
 
     /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.
@@ -108,40 +322,52 @@ extension Workspace {
         }
     }
 
-    /// tropo's walk: top-down from the root, in each folder its files then its
-    /// subfolders, each in sorted name order. Excluded folders are pruned with the root's
-    /// list, symlinked folders are not entered, a symlinked file counts only when its real
-    /// path lies inside the root. Calls `visit(path, rel, realPath)` for each document.
-    func walk(_ visit: (String, String, String) throws(ExoError) -> Void) throws(ExoError) {
-        try walkDirectory(root, rel: "", visit)
-    }
-
-    private func walkDirectory(_ dir: String, rel: String,
-                               _ visit: (String, String, String) throws(ExoError) -> Void) throws(ExoError) {
+    /// One folder of tropo's walk: top-down from the root, in each folder its files then its
+    /// subfolders, each in sorted name order. Calls `visit` for each document of `dir` (with
+    /// the configuration in force there; files its exclude list names are left out) and
+    /// returns the subfolders to walk next. Excluded folders are pruned with the root's list,
+    /// symlinked folders are not entered, a symlinked file counts only when its real path
+    /// lies inside the root.
+    func walkFolder(_ dir: String, rel: String,
+                    _ visit: (Located) throws(ExoError) -> Void) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool) {
         let entries = snapshot.list(dir).sortedByName()
-        var subdirectories: [String] = []
+        var subfolders: [String] = []
+        var sawSymlink = false
+        var config: EffectiveConfig? = nil
+        var type: String?? = nil
+        let parentName = dir == root ? rootName : SnapPath.name(dir)
         for entry in entries {
-            let path = SnapPath.join(dir, entry.name)
             let childRel = SnapPath.join(rel, entry.name)
             switch entry.kind {
             case .directory:
-                if !base.excludeRules.matches(childRel) { subdirectories.append(entry.name) }
+                if !base.excludeRules.matches(childRel) { subfolders.append(entry.name) }
             case .file, .symlink, .other:
-                if entry.kind == .symlink && snapshot.isDirectory(path) { continue }  // a symlinked folder
+                let path = SnapPath.join(dir, entry.name)
+                if entry.kind == .symlink {
+                    sawSymlink = true
+                    if snapshot.isDirectory(path) { continue }  // a symlinked folder
+                }
                 guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
                 let real: String
                 if entry.kind == .symlink {
                     guard let r = snapshot.realPath(path), SnapPath.isInside(r, rootReal) else { continue }
                     real = r
+                    guard snapshot.kind(real) == .file else { continue }
                 } else {
                     real = path
+                    guard entry.kind == .file || snapshot.kind(real) == .file else { continue }
                 }
-                guard snapshot.kind(real) == .file else { continue }
-                try visit(path, childRel, real)
+                let folderConfig: EffectiveConfig
+                if let config { folderConfig = config } else { folderConfig = try self.config(for: dir) }
+                config = folderConfig
+                if folderConfig.excludeRules.matches(childRel) { continue }
+                let folderType = type ?? self.type(of: dir, config: folderConfig)
+                type = folderType
+                try visit(Located(path: path, rel: childRel, realPath: real,
+                                  id: DocumentID.derive(fileName: entry.name, parentName: parentName),
+                                  config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil))
             }
         }
-        for name in subdirectories {
-            try walkDirectory(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), visit)
-        }
+        return (subfolders, sawSymlink)
     }
 }

@@ -40,8 +40,8 @@ public enum Guard {
         if let roots {
             chosen = roots
         } else {
-            chosen = WorkspaceRoot.all(in: target)
-            for r in WorkspaceRoot.all(in: base) where !chosen.contains(r) { chosen.append(r) }
+            chosen = WorkspaceRoot.all(in: target, cache: cache)
+            for r in WorkspaceRoot.all(in: base, cache: cache) where !chosen.contains(r) { chosen.append(r) }
         }
         var checks: [WorkspaceCheck] = []
         for root in chosen {

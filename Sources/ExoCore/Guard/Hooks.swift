@@ -38,7 +38,8 @@ public struct Hooks {
 
     /// pre-commit: HEAD (empty when unborn) against the index git is about to commit.
     public func preCommit() throws(ExoError) -> [Guard.Check] {
-        [try compare(base: try repository.headCommit(), target: try GitSnapshot(indexOf: repository), targetLabel: "index")]
+        let head = try repository.headCommit()
+        return [try compare(base: head, target: try GitSnapshot(indexOf: repository, head: head), targetLabel: "index")]
     }
 
     /// pre-push: one check per pushed ref (`<local-ref> <local-oid> <remote-ref> <remote-oid>`).

@@ -55,7 +55,7 @@ public struct GuardReport {
                 out += "    \(id)  \(path(ws, diff.target, id))\(sideNote(diff.change(of: id, in: c)))\(assignee(diff.target, id))\n"
             }
             let shared = c.shared.map { t -> String in
-                guard let node = diff.target.nodes[t] else { return t + " (no document)" }
+                guard let node = diff.target.node(t) else { return t + " (no document)" }
                 return "\(t) (\(prefixed(ws, node.path)))"
             }
             out += "    share: \(shared.joined(separator: ", "))\n"
@@ -79,7 +79,7 @@ public struct GuardReport {
     private func prefixed(_ ws: Guard.WorkspaceCheck, _ rel: String) -> String { SnapPath.join(ws.root, rel) }
 
     private func path(_ ws: Guard.WorkspaceCheck, _ view: Coordination, _ id: String) -> String {
-        view.nodes[id].map { prefixed(ws, $0.path) } ?? "?"
+        view.node(id).map { prefixed(ws, $0.path) } ?? "?"
     }
 
     private func sideNote(_ change: GraphDiff.SideChange) -> String {
@@ -91,7 +91,7 @@ public struct GuardReport {
     }
 
     private func assignee(_ view: Coordination, _ id: String) -> String {
-        guard let a = view.nodes[id]?.assignee, a.isTruthy else { return "" }
+        guard let a = view.node(id)?.assignee, a.isTruthy else { return "" }
         return "  assignee @\(a.pythonStr)"
     }
 

@@ -19,7 +19,7 @@ public enum WorkspaceLoader {
             return try Workspace(snapshot: snapshot, root: WorkspaceRoot.require(in: snapshot, from: start))
         case .staged:
             let repository = try Repository.current()
-            let snapshot = try GitSnapshot(indexOf: repository)
+            let snapshot = try GitSnapshot(indexOf: repository, head: try repository.headCommit())
             return try open(snapshot, in: repository, root: root)
         case .revision(let rev):
             let repository = try Repository.current()

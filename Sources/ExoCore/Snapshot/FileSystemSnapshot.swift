@@ -56,13 +56,23 @@ public final class FileSystemSnapshot: Snapshot {
         return String(String(cString: resolved).dropFirst())
     }
 
-    public func read(_ path: String) throws(SnapshotError) -> [UInt8] {
-        let fd = open(absolute(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw SnapshotError("\(absolute(path)): \(String(cString: strerror(errno)))") }
+    public func read(_ path: String) throws(SnapshotError) -> [UInt8] { try Self.read(absolute: absolute(path)) }
+
+    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
+        { Reader() }
+    }
+
+    struct Reader: ConcurrentReader {
+        func read(_ path: String, key: CacheKey?) -> [UInt8]? { try? FileSystemSnapshot.read(absolute: "/" + path) }
+    }
+
+    static func read(absolute: String) throws(SnapshotError) -> [UInt8] {
+        let fd = open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw SnapshotError("\(absolute): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
-            throw SnapshotError("\(absolute(path)): not a regular file")
+            throw SnapshotError("\(absolute): not a regular file")
         }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var filled = 0
@@ -73,7 +83,7 @@ public final class FileSystemSnapshot: Snapshot {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw SnapshotError("\(absolute(path)): \(String(cString: strerror(errno)))")
+                throw SnapshotError("\(absolute): \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             filled += n

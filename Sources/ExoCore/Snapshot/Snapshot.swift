@@ -17,11 +17,25 @@ public protocol Snapshot: AnyObject {
     /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
     func read(_ path: String) throws(SnapshotError) -> [UInt8]
     /// A key that names the content of the file at `path` (a blob id), when cheap to know.
-    func contentKey(_ path: String) -> String?
+    func contentKey(_ path: String) -> CacheKey?
+    /// A key that names everything under the folder `dir` (a git tree id), when known.
+    func treeKey(_ dir: String) -> CacheKey?
+    /// A collision-resistant digest of `text`, for keys derived from other keys; nil when
+    /// this snapshot does not cache.
+    func digest(_ text: String) -> CacheKey?
+    /// Makes, on the thread that calls it, a reader of files for that thread; nil when this
+    /// snapshot cannot be read from several threads at once.
+    func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)?
     /// How to name `path` in a message: an absolute path on disk, `rev:path` in git.
     func describe(_ path: String) -> String
     /// The name of the top folder (a checkout's folder name), used where exo would see it.
     var topName: String { get }
+}
+
+/// Reads files of a snapshot on one thread (each thread makes its own).
+public protocol ConcurrentReader {
+    /// The bytes of the regular file at `path` (content key `key`), nil when they cannot be read.
+    func read(_ path: String, key: CacheKey?) -> [UInt8]?
 }
 
 public enum EntryKind: Sendable, Equatable {
@@ -31,9 +45,12 @@ public enum EntryKind: Sendable, Equatable {
 public struct DirectoryEntry: Sendable {
     public let name: String
     public let kind: EntryKind
-    public init(name: String, kind: EntryKind) {
+    /// The content key of a file (its blob id), when the snapshot knows it.
+    public let key: CacheKey?
+    public init(name: String, kind: EntryKind, key: CacheKey? = nil) {
         self.name = name
         self.kind = kind
+        self.key = key
     }
 }
 
@@ -62,7 +79,10 @@ extension Snapshot {
         return kind(real) == .directory
     }
 
-    public func contentKey(_ path: String) -> String? { nil }
+    public func contentKey(_ path: String) -> CacheKey? { nil }
+    public func treeKey(_ dir: String) -> CacheKey? { nil }
+    public func digest(_ text: String) -> CacheKey? { nil }
+    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? { nil }
 }
 
 extension Array where Element == DirectoryEntry {
@@ -121,5 +141,45 @@ public enum SnapPath {
             }
         }
         return out.joined(separator: "/")
+    }
+}
+
+/// 20 bytes that name content: a git object id, or the digest of a cached result's inputs.
+public struct CacheKey: Hashable, Sendable {
+    let a: UInt64, b: UInt64, c: UInt32
+
+    public init(_ raw: UnsafeRawBufferPointer) {
+        precondition(raw.count >= 20)
+        func word(_ from: Int, _ n: Int) -> UInt64 {
+            var w: UInt64 = 0
+            for k in 0..<n { w = w << 8 | UInt64(raw[from + k]) }
+            return w
+        }
+        a = word(0, 8)
+        b = word(8, 8)
+        c = UInt32(word(16, 4))
+    }
+
+    public init?(_ bytes: ArraySlice<UInt8>) {
+        guard bytes.count == 20 else { return nil }
+        self = bytes.withUnsafeBytes { CacheKey($0) }
+    }
+
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: a >> (8 * UInt64(k)))) }
+        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(k)))) }
+        for k in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: c >> (8 * UInt32(k)))) }
+        return out
+    }
+
+    /// 40 lowercase hex digits.
+    public var hex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 }

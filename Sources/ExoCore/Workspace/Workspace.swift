@@ -7,6 +7,8 @@ public final class Workspace {
     let rootReal: String
     let base: EffectiveConfig
     private let baseComposition: Composition
+    /// The root configuration as text, part of every cached folder's key.
+    let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
     /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
     public var cache = ParseCache()
@@ -47,6 +49,7 @@ public final class Workspace {
             do { try composition.merge(overlay) } catch { throw .config(file: snapshot.describe(rootOverlay), cause: error.cause) }
         }
         baseComposition = composition
+        baseFingerprint = composition.fingerprint
         do { base = try EffectiveConfig(composition) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
     }
 
@@ -156,21 +159,28 @@ struct ExcludeRules: Sendable {
     func matches(_ rel: String) -> Bool {
         var rel = rel
         return rel.withUTF8 { raw -> Bool in
-            let path: [UInt8] = raw.contains(UInt8(ascii: "\\")) ? raw.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 } : Array(raw)
-            for (pat, component) in patterns {
-                if path.count == pat.count ? path == pat
-                    : (path.count > pat.count && path[pat.count] == UInt8(ascii: "/") && path.starts(with: pat)) {
-                    return true
-                }
-                if component {
-                    var start = 0
-                    for i in 0...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
-                        if i - start == pat.count && path[start..<i].elementsEqual(pat) { return true }
-                        start = i + 1
-                    }
+            if raw.contains(UInt8(ascii: "\\")) {
+                let path = raw.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }
+                return path.withUnsafeBufferPointer { matches(bytes: $0) }
+            }
+            return matches(bytes: raw)
+        }
+    }
+
+    private func matches(bytes path: UnsafeBufferPointer<UInt8>) -> Bool {
+        for (pat, component) in patterns {
+            if path.count == pat.count ? path.elementsEqual(pat)
+                : (path.count > pat.count && path[pat.count] == UInt8(ascii: "/") && path.starts(with: pat)) {
+                return true
+            }
+            if component {
+                var start = 0
+                for i in 0...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
+                    if i - start == pat.count && path[start..<i].elementsEqual(pat) { return true }
+                    start = i + 1
                 }
             }
-            return false
         }
+        return false
     }
 }

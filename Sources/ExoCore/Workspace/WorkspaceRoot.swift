@@ -41,21 +41,38 @@ public enum WorkspaceRoot {
     /// Every workspace root in a snapshot: a folder with `.vivary/workspace.toml`, or with
     /// a `tropo.toml` that has no enclosing `tropo.toml` or thin config of its own.
     /// Folders that tropo always excludes (`.git`, `node_modules`, ...) are not searched.
-    public static func all(in snapshot: Snapshot) -> [String] {
-        var roots: [String] = []
-        func visit(_ dir: String, enclosed: Bool) {
+    /// With a cache, the roots under a tree already searched are not searched again.
+    public static func all(in snapshot: Snapshot, cache: ParseCache? = nil) -> [String] {
+        /// The roots under `dir`, relative to it, and whether that answer may be cached.
+        func visit(_ dir: String, enclosed: Bool) -> (roots: [String], cacheable: Bool) {
+            var key: CacheKey? = nil
+            if let cache, let tree = snapshot.treeKey(dir) {
+                key = snapshot.digest("exo-guard roots 1\u{0}\(tree.hex)\u{0}\(enclosed)")
+                if let key, let hit = cache.roots(key) { return (hit, true) }
+            }
             let entries = snapshot.list(dir)
-            let names = Set(entries.map { Exact($0.name) })
-            let thin = names.contains(".vivary") && snapshot.isFile(SnapPath.join(dir, ThinWorkspace.configPath))
-            let legacy = names.contains(Exact(Workspace.legacyConfig)) && snapshot.isFile(SnapPath.join(dir, Workspace.legacyConfig))
+            var cacheable = true
+            var thin = false, legacy = false
+            for e in entries {
+                if Exact(e.name) == Exact(".vivary") {
+                    thin = snapshot.isFile(SnapPath.join(dir, ThinWorkspace.configPath))
+                    if e.kind != .directory || snapshot.kind(SnapPath.join(dir, ThinWorkspace.configPath)) == .symlink { cacheable = false }
+                } else if Exact(e.name) == Exact(Workspace.legacyConfig) {
+                    legacy = snapshot.isFile(SnapPath.join(dir, Workspace.legacyConfig))
+                    if e.kind == .symlink { cacheable = false }
+                }
+            }
             let isRoot = thin || (legacy && !enclosed)
-            if isRoot { roots.append(dir) }
+            var roots: [String] = isRoot ? [""] : []
             for e in entries where e.kind == .directory {
                 if EffectiveConfig.defaultExclude.contains(e.name) { continue }
-                visit(SnapPath.join(dir, e.name), enclosed: enclosed || isRoot)
+                let below = visit(SnapPath.join(dir, e.name), enclosed: enclosed || isRoot)
+                roots += below.roots.map { SnapPath.join(e.name, $0) }
+                if !below.cacheable { cacheable = false }
             }
+            if cacheable, let key { cache?.keepRoots(key, roots) }
+            return (roots, cacheable)
         }
-        visit("", enclosed: false)
-        return roots.sorted { Exact($0) < Exact($1) }
+        return visit("", enclosed: false).roots.sorted { Exact($0) < Exact($1) }
     }
 }

@@ -47,7 +47,7 @@ struct Check: ParsableCommand {
                 target = try GitSnapshot(repository: repo, commit: id, label: id.description)
                 targetLabel = id.description
             } else {
-                target = try GitSnapshot(indexOf: repo)
+                target = try GitSnapshot(indexOf: repo, head: try repo.headCommit())
                 targetLabel = "index"
             }
             targetRoot = try WorkspaceRoot.require(in: target, from: WorkspaceLoader.treePath(for: snapshot.root, in: repo))
