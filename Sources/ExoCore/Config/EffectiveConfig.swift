@@ -78,12 +78,10 @@ public final class EffectiveConfig {
         let references = referenceFields(type: type)
         var targets: [String] = []
         if references.isEmpty { return targets }
-        for (key, value) in fields.entries {
-            guard references.contains(Exact(key)) else { continue }
-            switch value {
-            case .null: continue
-            case .string(let s): targets.append(s)
-            case .list(let items): targets.append(contentsOf: items.compactMap(\.string))
+        for key in fields.keys where references.contains(Exact(key)) {
+            switch fields[key] {
+            case .string(let s)?: targets.append(s)
+            case .list(let items)?: targets.append(contentsOf: items.compactMap(\.string))
             default: continue
             }
         }

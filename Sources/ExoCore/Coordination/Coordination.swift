@@ -88,15 +88,29 @@ public struct Coordination: Sendable {
     /// Found through an index from target to the active items that point at it, so the
     /// cost follows the number of shared targets rather than the square of active items.
     public var conflicts: [Conflict] {
-        var byTarget: [Exact: [Int]] = [:]
+        // Targets numbered in code point order, so that pairs sort by number.
+        var number: [Exact: Int] = [:]
+        var names: [Exact] = []
+        var pointing: [[Int]] = []
         for (i, id) in active.enumerated() {
-            for t in targets(of: id) { byTarget[t, default: []].append(i) }
+            for t in targets(of: id) {
+                if let n = number[t] {
+                    pointing[n].append(i)
+                } else {
+                    number[t] = names.count
+                    names.append(t)
+                    pointing.append([i])
+                }
+            }
         }
-        var pairs: [(key: Int, target: Exact)] = []
+        let order = names.indices.sorted { names[$0] < names[$1] }
+        var pairs: [(key: Int, target: Int)] = []
         let n = active.count
-        for (target, items) in byTarget where items.count > 1 {
+        for (rank, t) in order.enumerated() {
+            let items = pointing[t]
+            guard items.count > 1 else { continue }
             for x in 0..<items.count {
-                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y], target)) }
+                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y], rank)) }
             }
         }
         pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.target < $1.target }
@@ -106,7 +120,7 @@ public struct Coordination: Sendable {
             var end = start + 1
             while end < pairs.count && pairs[end].key == pairs[start].key { end += 1 }
             let key = pairs[start].key
-            out.append(Conflict(a: active[key / n], b: active[key % n], shared: pairs[start..<end].map(\.target.string)))
+            out.append(Conflict(a: active[key / n], b: active[key % n], shared: pairs[start..<end].map { names[order[$0.target]].string }))
             start = end
         }
         return out

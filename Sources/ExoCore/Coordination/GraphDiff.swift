@@ -14,26 +14,33 @@ public struct GraphDiff: Sendable {
     public init(base: Coordination, target: Coordination) {
         self.base = base
         self.target = target
-        struct Pair: Hashable {
-            let a: Exact, b: Exact
-            init(_ c: Coordination.Conflict) { a = Exact(c.a); b = Exact(c.b) }
-        }
-        var before: [Pair: [String]] = [:]
-        let baseConflicts = base.conflicts
-        before.reserveCapacity(baseConflicts.count)
-        for c in baseConflicts { before[Pair(c)] = c.shared }
-        var now = Set<Pair>()
-        var new: [Coordination.Conflict] = [], existing: [Coordination.Conflict] = []
-        for c in target.conflicts {
-            let key = Pair(c)
-            now.insert(key)
-            if let old = before[key], Self.isSubset(c.shared, of: old) { existing.append(c) } else { new.append(c) }
+        // Both lists are sorted by (a, b) in code point order: one merge pass.
+        let before = base.conflicts, after = target.conflicts
+        var new: [Coordination.Conflict] = [], existing: [Coordination.Conflict] = [], resolved: [Coordination.Conflict] = []
+        var i = 0, j = 0
+        while i < before.count || j < after.count {
+            let order: Int
+            if i == before.count { order = 1 } else if j == after.count { order = -1 } else { order = Self.compare(before[i], after[j]) }
+            if order < 0 {
+                resolved.append(before[i]); i += 1
+            } else if order > 0 {
+                new.append(after[j]); j += 1
+            } else {
+                if Self.isSubset(after[j].shared, of: before[i].shared) { existing.append(after[j]) } else { new.append(after[j]) }
+                i += 1; j += 1
+            }
         }
         self.new = new
         self.existing = existing
-        resolved = baseConflicts.filter { !now.contains(Pair($0)) }
+        self.resolved = resolved
         let wasActive = Set(base.active.map { Exact($0) })
         activated = target.active.filter { !wasActive.contains(Exact($0)) }
+    }
+
+    private static func compare(_ x: Coordination.Conflict, _ y: Coordination.Conflict) -> Int {
+        if Exact(x.a) != Exact(y.a) { return Exact(x.a) < Exact(y.a) ? -1 : 1 }
+        if Exact(x.b) != Exact(y.b) { return Exact(x.b) < Exact(y.b) ? -1 : 1 }
+        return 0
     }
 
     /// Whether every item of `a` is in `b`, both sorted in code point order without repeats.

@@ -54,27 +54,65 @@ public enum DocumentID {
 
     /// The id of the document `fileName` in the folder named `parentName`.
     public static func derive(fileName: String, parentName: String) -> String {
-        if fileName.utf8.allSatisfy({ $0 < 0x80 }) && parentName.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII names: the same steps on bytes.
-            var base = Array(fileName.utf8)
-            for suffix in [".md", ".markdown"] where base.count >= suffix.utf8.count
-                && zip(base[(base.count - suffix.utf8.count)...], suffix.utf8).allSatisfy({ lowerASCII($0) == $1 }) {
-                base.removeLast(suffix.utf8.count)
-                break
-            }
-            let lowered = base.map(lowerASCII)
-            if lowered.elementsEqual("readme".utf8) || lowered.elementsEqual("index".utf8) || lowered.elementsEqual("_index".utf8)
-                || lowered.elementsEqual(parentName.utf8.map(lowerASCII)) {
-                return slugify(parentName)
-            }
-            return slugify(String(decoding: base, as: UTF8.self))
-        }
+        var file = fileName, parent = parentName
+        if let id = file.withUTF8({ f in parent.withUTF8 { p in deriveASCII(f, p) } }) { return id }
         let base = stripDocumentSuffixCaseInsensitive(fileName)
         let lowered = base.lowercased()
         if ["readme", "index", "_index"].contains(lowered) || Exact(lowered) == Exact(parentName.lowercased()) {
             return slugify(parentName)
         }
         return slugify(base)
+    }
+
+    /// `derive` for ASCII names, on bytes; nil when a name is not ASCII.
+    private static func deriveASCII(_ file: UnsafeBufferPointer<UInt8>, _ parent: UnsafeBufferPointer<UInt8>) -> String? {
+        for b in file where b >= 0x80 { return nil }
+        for b in parent where b >= 0x80 { return nil }
+        var end = file.count
+        if hasSuffix(file, end, ".md", caseless: true) { end -= 3 } else if hasSuffix(file, end, ".markdown", caseless: true) { end -= 9 }
+        func lowerEquals(_ s: StaticString) -> Bool {
+            guard s.utf8CodeUnitCount == end else { return false }
+            let p = s.utf8Start
+            for i in 0..<end where lowerASCII(file[i]) != p[i] { return false }
+            return true
+        }
+        var sameAsParent = end == parent.count
+        if sameAsParent { for i in 0..<end where lowerASCII(file[i]) != lowerASCII(parent[i]) { sameAsParent = false; break } }
+        if sameAsParent || lowerEquals("readme") || lowerEquals("index") || lowerEquals("_index") {
+            return slugASCII(parent, parent.count)
+        }
+        return slugASCII(file, end)
+    }
+
+    private static func hasSuffix(_ b: UnsafeBufferPointer<UInt8>, _ end: Int, _ suffix: StaticString, caseless: Bool) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard end >= n else { return false }
+        let p = suffix.utf8Start
+        for i in 0..<n where (caseless ? lowerASCII(b[end - n + i]) : b[end - n + i]) != p[i] { return false }
+        return true
+    }
+
+    /// `slugify` of the ASCII bytes `b[..<end]`.
+    private static func slugASCII(_ b: UnsafeBufferPointer<UInt8>, _ count: Int) -> String {
+        var end = count
+        if hasSuffix(b, end, ".md", caseless: false) { end -= 3 } else if hasSuffix(b, end, ".markdown", caseless: false) { end -= 9 }
+        var out: [UInt8] = []
+        out.reserveCapacity(end)
+        var inRun = false
+        for i in 0..<end {
+            let c = lowerASCII(b[i])
+            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2D {
+                out.append(c)
+                inRun = false
+            } else if !inRun {
+                out.append(0x2D)
+                inRun = true
+            }
+        }
+        var lo = 0, hi = out.count
+        while lo < hi && out[lo] == 0x2D { lo += 1 }
+        while hi > lo && out[hi - 1] == 0x2D { hi -= 1 }
+        return lo == hi ? "untitled" : String(decoding: out[lo..<hi], as: UTF8.self)
     }
 
     /// `re.sub(r"\.(md|markdown)$", "", name, flags=re.I)`.

@@ -178,43 +178,96 @@ final class Subtree {
 
 extension Workspace {
     /// Every document of the workspace in tropo's walk order, with its edges.
+    ///
+    /// Three steps: the walk (folders a cache holds are taken whole), then every file no
+    /// cache holds is read and parsed on all cores, then the documents are made.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
+        let top = try walkTree(root, rel: "", context: "", cache: cache)
         if let readers = snapshot.readerFactory() {
             var wanted: [(path: String, key: CacheKey?)] = []
-            plan(root, rel: "", context: "", cache: cache, into: &wanted)
+            top.collect { doc in
+                guard doc.realPath == doc.path else { return }  // symlinks are read in the last step
+                if let key = doc.key, cache.has(key) { return }
+                wanted.append((doc.path, doc.key))
+            }
             cache.prefetch(wanted, readers: readers)
         }
         var docs: [GraphDocument] = []
-        try subtree(root, rel: "", context: "", cache: cache).append(into: &docs)
+        try finish(top, cache: cache).append(into: &docs)
         return Graph(documents: docs)
     }
 
-    /// The files the walk below `dir` will parse, as far as a quick look can tell (more is
-    /// harmless): plain document files outside excluded folders, in folders no cache holds.
-    private func plan(_ dir: String, rel: String, context: String?, cache: ParseCache,
-                      into wanted: inout [(path: String, key: CacheKey?)]) {
-        if let key = subtreeKey(dir, rel: rel, context: context), cache.subtree(key) != nil { return }
-        var subfolders: [String] = []
-        for entry in snapshot.list(dir) {
-            let childRel = SnapPath.join(rel, entry.name)
-            switch entry.kind {
-            case .directory:
-                if !base.excludeRules.matches(childRel) { subfolders.append(entry.name) }
-            case .file:
-                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
-                let path = SnapPath.join(dir, entry.name)
-                let key = entry.key
-                if let key, cache.has(key) { continue }
-                wanted.append((path, key))
-            case .symlink, .other:
-                continue
-            }
+    /// A folder after the walk: taken whole from a cache, or its documents still to read.
+    private final class Walked {
+        let key: CacheKey?
+        let cached: Subtree?
+        let files: [Located]
+        let children: [Walked]
+        let sawSymlink: Bool
+
+        init(key: CacheKey?, cached: Subtree?, files: [Located], children: [Walked], sawSymlink: Bool) {
+            self.key = key
+            self.cached = cached
+            self.files = files
+            self.children = children
+            self.sawSymlink = sawSymlink
         }
+
+        func collect(_ visit: (Located) -> Void) {
+            guard cached == nil else { return }
+            files.forEach(visit)
+            for child in children { child.collect(visit) }
+        }
+    }
+
+    /// The walk below `dir`: `context` describes the overlays and thin configs of the
+    /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
+    /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
+    private func walkTree(_ dir: String, rel: String, context: String?, cache: ParseCache) throws(ExoError) -> Walked {
+        let key = subtreeKey(dir, rel: rel, context: context)
+        if let key, let hit = cache.subtree(key) {
+            return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
+        }
+        var files: [Located] = []
+        let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
         let childContext = self.childContext(dir, rel: rel, context: context)
-        for name in subfolders {
-            plan(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache, into: &wanted)
+        var children: [Walked] = []
+        for name in folder.subfolders {
+            children.append(try walkTree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache))
         }
+        return Walked(key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink)
+    }
+
+    /// The documents of a walked folder, kept in the cache when they may be.
+    private func finish(_ walked: Walked, cache: ParseCache) throws(ExoError) -> Subtree {
+        if let cached = walked.cached { return cached }
+        var files: [GraphDocument] = []
+        var cacheable = !walked.sawSymlink
+        for doc in walked.files {
+            let fields: Frontmatter.Fields
+            do {
+                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) { () throws(SnapshotError) in
+                    try snapshot.read(doc.realPath)
+                }
+            } catch {
+                if error.fatal { throw .unreadable(file: snapshot.describe(doc.path), cause: error.message) }
+                cacheable = false
+                continue  // unreadable on disk: like tropo, the file makes no node
+            }
+            files.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
+                                       assignee: fields.map["assignee"],
+                                       targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
+        }
+        var children: [Subtree] = []
+        for child in walked.children {
+            let done = try finish(child, cache: cache)
+            if done.key == nil { cacheable = false }
+            children.append(done)
+        }
+        let result = Subtree(key: cacheable ? walked.key : nil, files: files, children: children)
+        cache.keep(result)
+        return result
     }
 
     /// The key a folder's documents are cached under, when its tree id and context are known.
@@ -227,44 +280,6 @@ extension Workspace {
     /// The context of `dir`'s subfolders.
     private func childContext(_ dir: String, rel: String, context: String?) -> String? {
         rel.isEmpty ? "" : context.flatMap { c in contextEntry(dir).map { c + "/" + $0 } }
-    }
-
-    /// The documents under `dir`, from the cache when its tree was seen under the same
-    /// context: `context` describes the overlays and thin configs of the folders between the
-    /// root and `dir` (nil when one of them cannot be described, e.g. a symlink).
-    private func subtree(_ dir: String, rel: String, context: String?, cache: ParseCache) throws(ExoError) -> Subtree {
-        let key = subtreeKey(dir, rel: rel, context: context)
-        if let key, let hit = cache.subtree(key) { return hit }
-        var files: [GraphDocument] = []
-        var cacheable = true
-        let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in
-            let fields: Frontmatter.Fields
-            do {
-                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) { () throws(SnapshotError) in
-                    try snapshot.read(doc.realPath)
-                }
-            } catch let error as SnapshotError {
-                if error.fatal { throw .unreadable(file: snapshot.describe(doc.path), cause: error.message) }
-                cacheable = false
-                return  // unreadable on disk: like tropo, the file makes no node
-            } catch {
-                return
-            }
-            files.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
-                                       assignee: fields.map["assignee"],
-                                       targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
-        }
-        if folder.sawSymlink { cacheable = false }
-        let childContext = self.childContext(dir, rel: rel, context: context)
-        var children: [Subtree] = []
-        for name in folder.subfolders {
-            let child = try subtree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache)
-            if child.key == nil { cacheable = false }
-            children.append(child)
-        }
-        let result = Subtree(key: cacheable ? key : nil, files: files, children: children)
-        cache.keep(result)
-        return result
     }
 
     /// What a folder between the root and a cached folder contributes to its context: its
