@@ -149,17 +149,29 @@ def main():
             measure([bin_, "hook", "pre-commit"], top, 1)  # warm the cache
             record("hook pre-commit, warm cache", "exo-guard", measure([bin_, "hook", "pre-commit"], top, args.runs))
 
-            # pre-receive of a one-commit push, in a bare server.
+            # pre-receive of a one-commit push, in a bare server: cold (no cache), and as a
+            # server runs it, its cache left by the push before (which pushed the parent).
             git(top, "commit", "-q", "--no-verify", "-m", "edit")
+            with open(os.path.join(top, "changes", "batch-1", "change-501.md"), "a") as fh:
+                fh.write("\nAnother line.\n")
+            git(top, "commit", "-q", "--no-verify", "-a", "-m", "second edit")
             bare = os.path.join(WORK, f"ws-{n}.git")
             git(WORK, "clone", "-q", "--bare", top, bare)
-            old = git(top, "rev-parse", "HEAD~1").stdout.decode().strip()
-            new = git(top, "rev-parse", "HEAD").stdout.decode().strip()
+            first, old, new = (git(top, "rev-parse", r).stdout.decode().strip() for r in ("HEAD~2", "HEAD~1", "HEAD"))
             git(bare, "update-ref", "refs/heads/main", old)
             line = f"{old} {new} refs/heads/main\n".encode()
+            hook = [bin_, "hook", "pre-receive"]
+            server = {"GIT_DIR": "."}
             drop_bare = lambda: shutil.rmtree(os.path.join(bare, "exo-guard"), ignore_errors=True)
             record("hook pre-receive, one-commit push", "exo-guard",
-                   measure([bin_, "hook", "pre-receive"], bare, args.runs, input=line, extra_env={"GIT_DIR": "."}, setup=drop_bare))
+                   measure(hook, bare, args.runs, input=line, extra_env=server, setup=drop_bare))
+
+            def after_previous_push():
+                drop_bare()
+                subprocess.run(hook, cwd=bare, env={**env(), **server}, input=f"{first} {old} refs/heads/main\n".encode(),
+                               capture_output=True, check=True)
+            record("hook pre-receive, cache from the previous push", "exo-guard",
+                   measure(hook, bare, args.runs, input=line, extra_env=server, setup=after_previous_push))
             chart[n] = results
     finally:
         shutil.rmtree(WORK, ignore_errors=True)

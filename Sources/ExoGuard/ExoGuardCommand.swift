@@ -49,6 +49,13 @@ struct ExoGuardCommand: ParsableCommand {
     }
 }
 
+/// What a command built and is done with, kept until the process exits: freeing a
+/// graph of many thousand documents one object at a time costs more than exiting.
+enum KeptUntilExit {
+    nonisolated(unsafe) private static var values: [Any] = []
+    static func keep(_ value: Any) { values.append(value) }
+}
+
 /// Standard output, buffered and written at the end; errors are written at once.
 enum Output {
     nonisolated(unsafe) private static var buffer: [UInt8] = []

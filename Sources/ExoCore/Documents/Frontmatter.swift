@@ -77,21 +77,20 @@ public enum Frontmatter {
             text = normalize(bytes)
             found = match(text)
         }
-        guard let m = found else { return Fields(map: OrderedMap(), keyLines: [:], error: nil) }
+        guard let m = found else { return Fields(map: OrderedMap(), error: nil) }
         do {
-            let doc = try YAMLSubset.parse(decode(text[m.yaml]))
+            let doc = try YAMLSubset.parse(decode(text[m.yaml]), keyLines: false)
             guard case .map(let map) = doc.value else {
-                return Fields(map: OrderedMap(), keyLines: [:], error: "frontmatter must be a mapping of key: value")
+                return Fields(map: OrderedMap(), error: "frontmatter must be a mapping of key: value")
             }
-            return Fields(map: map, keyLines: doc.keyLines, error: nil)
+            return Fields(map: map, error: nil)
         } catch {
-            return Fields(map: OrderedMap(), keyLines: [:], error: "line \(error.line): \(error.message)")
+            return Fields(map: OrderedMap(), error: "line \(error.line): \(error.message)")
         }
     }
 
     public struct Fields: Sendable {
         public let map: OrderedMap
-        public let keyLines: [String: Int]
         /// Why the document has no fields although it has a frontmatter block.
         public let error: String?
     }

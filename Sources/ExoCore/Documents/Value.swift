@@ -31,26 +31,58 @@ public indirect enum Value: Sendable, Equatable {
     }
 }
 
-/// A map that keeps its keys in the order they were written.
+/// A map that keeps its keys in the order they were written. Keys compare by code
+/// points; a small map is searched in order, a large one through an index.
 public struct OrderedMap: Sendable, Equatable {
     public private(set) var keys: [String] = []
-    private var storage: [Exact: Value] = [:]
+    private var values: [Value] = []
+    private var index: [Exact: Int]? = nil
+    private static let indexFrom = 12
 
     public init() {}
 
     public var isEmpty: Bool { keys.isEmpty }
-    public subscript(key: String) -> Value? { storage[Exact(key)] }
-    public func contains(_ key: String) -> Bool { storage[Exact(key)] != nil }
+
+    private func position(_ key: String) -> Int? {
+        if let index { return index[Exact(key)] }
+        let k = Exact(key)
+        for i in keys.indices where Exact(keys[i]) == k { return i }
+        return nil
+    }
+
+    public subscript(key: String) -> Value? { position(key).map { values[$0] } }
+    public func contains(_ key: String) -> Bool { position(key) != nil }
 
     public mutating func set(_ key: String, _ value: Value) {
-        if storage.updateValue(value, forKey: Exact(key)) == nil { keys.append(key) }
+        if let i = position(key) { values[i] = value; return }
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index![Exact(key)] = keys.count - 1
+        } else if keys.count > Self.indexFrom {
+            reindex()
+        }
     }
 
     public mutating func remove(_ key: String) {
-        if storage.removeValue(forKey: Exact(key)) != nil { keys.removeAll { Exact($0) == Exact(key) } }
+        guard let i = position(key) else { return }
+        keys.remove(at: i)
+        values.remove(at: i)
+        if index != nil { reindex() }
     }
 
-    public var entries: [(key: String, value: Value)] { keys.map { ($0, storage[Exact($0)]!) } }
+    private mutating func reindex() {
+        var built: [Exact: Int] = [:]
+        for (i, k) in keys.enumerated() { built[Exact(k)] = i }
+        index = built
+    }
+
+    public var entries: [(key: String, value: Value)] { (0..<keys.count).map { (keys[$0], values[$0]) } }
+
+    public static func == (a: OrderedMap, b: OrderedMap) -> Bool {
+        a.keys.count == b.keys.count && a.values == b.values
+            && zip(a.keys, b.keys).allSatisfy { Exact($0) == Exact($1) }
+    }
 }
 
 // MARK: - Python's text forms

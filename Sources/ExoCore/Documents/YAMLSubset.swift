@@ -19,8 +19,10 @@ public enum YAMLSubset {
         public let keyLines: [String: Int]
     }
 
-    public static func parse(_ text: String) throws(ParseError) -> Document {
+    /// `keyLines: false` skips recording the line of each top-level key (only `claim` needs them).
+    public static func parse(_ text: String, keyLines: Bool = true) throws(ParseError) -> Document {
         var parser = Parser(lines: try logicalLines(text))
+        parser.recordKeyLines = keyLines
         let value = try parser.parseBlock(minIndent: 0)
         if parser.pos < parser.lines.count {
             throw ParseError(message: "could not parse document past this line", line: parser.lines[parser.pos].number)
@@ -37,39 +39,58 @@ public enum YAMLSubset {
     /// Lines with comments cut and blank lines dropped, as tropo prepares them.
     static func logicalLines(_ text: String) throws(ParseError) -> [Line] {
         var lines: [Line] = []
+        var text = text
+        var failure: ParseError? = nil
         // `\n` never occurs inside a UTF-8 sequence: splitting the bytes splits the scalars.
-        let raw = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        for (i, rawLine) in raw.enumerated() {
-            if rawLine.allSatisfy({ $0 < 0x80 }) {
-                // ASCII: the same steps on bytes.
-                let b = Array(rawLine)
-                var lead = 0
-                while lead < b.count && PythonText.isASCIISpace(b[lead]) {
-                    if b[lead] == 0x09 { throw ParseError(message: "tab character used for indentation", line: i + 1) }
-                    lead += 1
+        text.withUTF8 { all in
+            var start = 0, number = 0
+            while start <= all.count {
+                var end = start
+                while end < all.count && all[end] != 0x0A { end += 1 }
+                number += 1
+                switch Result(catching: { () throws(ParseError) -> Line? in
+                    try logicalLine(UnsafeBufferPointer(rebasing: all[start..<end]), number: number)
+                }) {
+                case .success(let line): if let line { lines.append(line) }
+                case .failure(let error): failure = error; return
                 }
-                var end = commentStart(b)
-                while end > 0 && PythonText.isASCIISpace(b[end - 1]) { end -= 1 }
-                if lead >= end { continue }
-                var indent = 0
-                while indent < end && b[indent] == 0x20 { indent += 1 }
-                lines.append(Line(number: i + 1, indent: indent, content: String(decoding: b[lead..<end], as: UTF8.self)))
-                continue
+                start = end + 1
             }
-            let line = String(Substring(rawLine))
-            let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
-            if leading.contains("\t") { throw ParseError(message: "tab character used for indentation", line: i + 1) }
-            let stripped = splitComment(line)
-            let content = PythonText.strip(stripped)
-            if content.isEmpty { continue }
-            let indent = stripped.unicodeScalars.prefix(while: { $0 == " " }).count
-            lines.append(Line(number: i + 1, indent: indent, content: content))
         }
+        if let failure { throw failure }
         return lines
     }
 
+    /// One line with its comment cut; nil when nothing is left.
+    private static func logicalLine(_ b: UnsafeBufferPointer<UInt8>, number: Int) throws(ParseError) -> Line? {
+        var ascii = true
+        for byte in b where byte >= 0x80 { ascii = false; break }
+        if ascii {
+            // ASCII: the same steps on bytes.
+            var lead = 0
+            while lead < b.count && PythonText.isASCIISpace(b[lead]) {
+                if b[lead] == 0x09 { throw ParseError(message: "tab character used for indentation", line: number) }
+                lead += 1
+            }
+            var end = commentStart(b)
+            while end > 0 && PythonText.isASCIISpace(b[end - 1]) { end -= 1 }
+            if lead >= end { return nil }
+            var indent = 0
+            while indent < end && b[indent] == 0x20 { indent += 1 }
+            return Line(number: number, indent: indent, content: String(decoding: UnsafeBufferPointer(rebasing: b[lead..<end]), as: UTF8.self))
+        }
+        let line = String(decoding: b, as: UTF8.self)
+        let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
+        if leading.contains("\t") { throw ParseError(message: "tab character used for indentation", line: number) }
+        let stripped = splitComment(line)
+        let content = PythonText.strip(stripped)
+        if content.isEmpty { return nil }
+        let indent = stripped.unicodeScalars.prefix(while: { $0 == " " }).count
+        return Line(number: number, indent: indent, content: content)
+    }
+
     /// Where a `#` comment starts in an ASCII line (its length when there is none).
-    static func commentStart(_ b: [UInt8]) -> Int {
+    static func commentStart(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         var inSingle = false, inDouble = false
         var previous: UInt8? = nil
         for (i, ch) in b.enumerated() {
@@ -113,6 +134,17 @@ public enum YAMLSubset {
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
             default: break
+            }
+        }
+        let u = s.utf8
+        if let f = u.first, f < 0x80, let l = u.last, l < 0x80 {
+            // ASCII ends: quotes and the first character read on bytes.
+            if u.count >= 2, f == l, f == 0x22 || f == 0x27 {
+                return .string(String(s.utf8.dropFirst().dropLast())!)
+            }
+            switch f {
+            case 0x30...0x39, 0x2B, 0x2D, 0x2E, 0x69, 0x49, 0x6E, 0x4E: break
+            default: return .string(s)
             }
         }
         let scalars = s.unicodeScalars
@@ -193,6 +225,18 @@ public enum YAMLSubset {
     /// tropo's `KEY_RE`: `^([^:\s][^:]*?):(\s+(.*)|\s*)$` — the key before the first
     /// colon and the rest after the whitespace that must follow it.
     static func matchKey(_ content: String) -> (key: String, rest: String)? {
+        var text = content
+        if let ascii = text.withUTF8({ b -> (key: String, rest: String)?? in
+            for byte in b where byte >= 0x80 { return .none }
+            // ASCII: the same match on bytes.
+            guard let first = b.first, first != 0x3A, !PythonText.isASCIISpace(first),
+                  let colon = b.firstIndex(of: 0x3A) else { return .some(nil) }
+            var restStart = colon + 1
+            if restStart < b.count && !PythonText.isASCIISpace(b[restStart]) { return .some(nil) }
+            while restStart < b.count && PythonText.isASCIISpace(b[restStart]) { restStart += 1 }
+            return .some((String(decoding: UnsafeBufferPointer(rebasing: b[..<colon]), as: UTF8.self),
+                          String(decoding: UnsafeBufferPointer(rebasing: b[restStart...]), as: UTF8.self)))
+        }) { return ascii }
         let scalars = content.unicodeScalars
         guard let first = scalars.first, first != ":", !PythonText.isSpace(first),
               let colon = scalars.firstIndex(of: ":") else { return nil }
@@ -206,6 +250,7 @@ public enum YAMLSubset {
         let lines: [Line]
         var pos = 0
         var topKeyLines: [String: Int] = [:]
+        var recordKeyLines = true
         private var depth = 0
 
         init(lines: [Line]) { self.lines = lines }
@@ -225,22 +270,25 @@ public enum YAMLSubset {
 
         mutating func parseValue(_ restRaw: String, parentIndent: Int) throws(ParseError) -> Value {
             let rest = PythonText.strip(restRaw)
-            switch Exact(rest) {
-            case "|", ">", "|-", ">-", "|+", ">+":
-                var chunks: [String] = []
-                while pos < lines.count, lines[pos].indent > parentIndent {
-                    chunks.append(lines[pos].content)
-                    pos += 1
+            if rest.utf8.count <= 2 {  // the markers below are all this short
+                switch Exact(rest) {
+                case "|", ">", "|-", ">-", "|+", ">+":
+                    var chunks: [String] = []
+                    while pos < lines.count, lines[pos].indent > parentIndent {
+                        chunks.append(lines[pos].content)
+                        pos += 1
+                    }
+                    return .string(chunks.joined(separator: "\n"))
+                case "{}":
+                    return .map(OrderedMap())
+                case "":
+                    return try parseBlock(minIndent: parentIndent + 1) ?? .null
+                default:
+                    break
                 }
-                return .string(chunks.joined(separator: "\n"))
-            case "{}":
-                return .map(OrderedMap())
-            case "":
-                return try parseBlock(minIndent: parentIndent + 1) ?? .null
-            default:
-                if isBracketed(rest) { return inlineList(rest) }
-                return scalar(rest)
             }
+            if isBracketed(rest) { return inlineList(rest) }
+            return scalar(rest)
         }
 
         mutating func parseMap(blockIndent: Int) throws(ParseError) -> Value {
@@ -260,7 +308,7 @@ public enum YAMLSubset {
                 if result.contains(key) { throw ParseError(message: "duplicate key \(PythonString.repr(key))", line: line.number) }
                 pos += 1
                 result.set(key, try parseValue(rest, parentIndent: blockIndent))
-                if isTop { topKeyLines[key] = line.number }
+                if isTop && recordKeyLines { topKeyLines[key] = line.number }
             }
             return .map(result)
         }
@@ -296,6 +344,7 @@ public enum YAMLSubset {
 
     /// Python's `s.strip("\"'")`.
     static func stripQuotes(_ s: String) -> String {
+        guard let f = s.utf8.first, let l = s.utf8.last, f == 0x22 || f == 0x27 || l == 0x22 || l == 0x27 else { return s }
         var v = Substring(s).unicodeScalars
         while let f = v.first, f == "\"" || f == "'" { v.removeFirst() }
         while let l = v.last, l == "\"" || l == "'" { v.removeLast() }

@@ -77,7 +77,7 @@ enum CacheCoding {
     static func fields(_ payload: ArraySlice<UInt8>) -> Frontmatter.Fields? {
         var r = Reader(payload)
         guard let value = r.value(), case .map(let map) = value, r.atEnd else { return nil }
-        return Frontmatter.Fields(map: map, keyLines: [:], error: nil)
+        return Frontmatter.Fields(map: map, error: nil)
     }
 
     static func subtree(_ payload: ArraySlice<UInt8>) -> (files: [GraphDocument], children: [CacheKey])? {

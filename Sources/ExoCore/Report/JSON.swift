@@ -34,16 +34,29 @@ public indirect enum JSON: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func newline(_ out: inout [UInt8], _ spaces: Int) {
+    private static let spaces = [UInt8](repeating: 0x20, count: 256)
+
+    private static func newline(_ out: inout [UInt8], _ count: Int) {
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: spaces))
+        var left = count
+        while left > 0 {
+            let n = min(left, spaces.count)
+            spaces.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+            left -= n
+        }
+    }
+
+    /// Appends a string's UTF-8 bytes.
+    static func append(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
     }
 
     private func write(into out: inout [UInt8], level: Int, indent: Int) {
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
-        case .number(let n): out += n.utf8
+        case .number(let n): Self.append(n, to: &out)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]".utf8; return }
@@ -73,8 +86,13 @@ public indirect enum JSON: Sendable {
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Fast path: printable ASCII without quotes or backslashes is copied as it is.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            out += s.utf8
+        var copy = s
+        let plain = copy.withUTF8 { raw -> Bool in
+            for b in raw where b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C { return false }
+            out.append(contentsOf: raw)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -74,21 +74,27 @@ public final class FileSystemSnapshot: Snapshot {
         guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
             throw SnapshotError("\(absolute): not a regular file")
         }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var filled = 0
-        while true {
-            if filled == out.count { out.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
-            let n = out.withUnsafeMutableBytes { buf in
-                Glibc.read(fd, buf.baseAddress! + filled, buf.count - filled)
+        // One byte more than the size: a file read whole is seen to end without growing.
+        let size = Int(st.st_size)
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                if n == 0 { return }
+                count += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SnapshotError("\(absolute): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            filled += n
         }
-        out.removeSubrange(filled...)
+        // A file that grew since fstat: the rest in chunks.
+        var chunk = [UInt8](repeating: 0, count: failure == 0 && out.count == size + 1 ? 65536 : 0)
+        while failure == 0 && !chunk.isEmpty {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            if n == 0 { break }
+            out += chunk[0..<n]
+        }
+        if failure != 0 { throw SnapshotError("\(absolute): \(String(cString: strerror(failure)))") }
         return out
     }
 

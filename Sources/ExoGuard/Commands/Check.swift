@@ -67,6 +67,7 @@ struct Check: ParsableCommand {
                                        target: target, targetRoot: targetRoot, targetLabel: targetLabel,
                                        reportRoot: treeRoot ?? "", cache: cache)
         let verdict = Guard.Verdict(mode: guardMode, checks: [result])
+        KeptUntilExit.keep((verdict, cache))
         let report = GuardReport(verdict: verdict, bypass: "git commit --no-verify", verbose: verbose, colour: Terminal.colour)
         if json {
             Output.write(report.json)

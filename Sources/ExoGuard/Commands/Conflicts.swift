@@ -12,7 +12,9 @@ struct Conflicts: ParsableCommand {
 
     func run() throws {
         let workspace = try WorkspaceLoader.open(snapshot.selection, root: snapshot.root)
-        Output.write(ExoOutput.conflicts(Coordination(try workspace.graph()), json: json))
+        let view = Coordination(try workspace.graph())
+        KeptUntilExit.keep((workspace, view))
+        Output.write(ExoOutput.conflicts(view, json: json))
     }
 }
 
@@ -26,7 +28,9 @@ struct Board: ParsableCommand {
 
     func run() throws {
         let workspace = try WorkspaceLoader.open(snapshot.selection, root: snapshot.root)
-        Output.write(ExoOutput.board(Coordination(try workspace.graph()), json: json))
+        let view = Coordination(try workspace.graph())
+        KeptUntilExit.keep((workspace, view))
+        Output.write(ExoOutput.board(view, json: json))
     }
 }
 

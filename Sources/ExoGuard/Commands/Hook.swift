@@ -25,6 +25,8 @@ struct HookOptions: ParsableArguments {
         let guardMode = try hooks.mode(flag: mode)
         if guardMode == .off { return }
         let verdict = Guard.Verdict(mode: guardMode, checks: try checks(hooks))
+        KeptUntilExit.keep(verdict)
+        KeptUntilExit.keep(hooks)
         let report = GuardReport(verdict: verdict, bypass: bypass, verbose: verbose, colour: Terminal.colour)
         if json { Output.write(report.json) }
         Output.flush()
