@@ -178,6 +178,9 @@ def main():
     write_report(args.out, rows, chart)
 
 
+KEPT_FROM = "## Instruction counts"
+
+
 def write_report(path, rows, chart):
     floor = {(r[0]): r[3] for r in rows if r[2] == "git (floor)"}
     ref = {(r[0]): r[3] for r in rows if r[2] == "reference exo"}
@@ -186,7 +189,7 @@ def write_report(path, rows, chart):
              "Speed-up is over the reference `exo conflicts --json` on the same files; the ratio is to the floor,",
              "git reading every blob of the tree (`git ls-tree -r HEAD | git cat-file --batch`).", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
-             f"{subprocess.run(['swift', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}; built with `swift build -c release`.", "",
+             f"{subprocess.run(['swift', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}; built with `swift build -c release --static-swift-stdlib`.", "",
              "| workload | what | tool | median | min–max | peak RSS | speed-up over reference | ratio to floor |",
              "|---|---|---|---|---|---|---|---|"]
     for label, workload, tool, m in rows:
@@ -200,8 +203,15 @@ def write_report(path, rows, chart):
         ratio = f"{med / floor[label][0]:.2f}" if floor.get(label) and tool != "git (floor)" else ""
         lines.append(f"| {label} | {workload} | {tool} | {med * 1000:.1f} ms | {lo * 1000:.0f}–{hi * 1000:.0f} ms | {rss:.0f} MiB | {speed} | {ratio} |")
     lines += ["", "![time against workspace size](bench/chart.svg)", ""]
+    # The hand-written sections after the table (instruction counts, targets) are kept.
+    kept = ""
+    if os.path.exists(path):
+        old = open(path).read()
+        at = old.find(KEPT_FROM)
+        if at >= 0:
+            kept = old[at:]
     with open(path, "w") as fh:
-        fh.write("\n".join(lines))
+        fh.write("\n".join(lines) + ("\n" + kept if kept else ""))
     svg_path = os.path.join(os.path.dirname(os.path.abspath(path)), "bench", "chart.svg")
     with open(svg_path, "w") as fh:
         fh.write(svg(chart))

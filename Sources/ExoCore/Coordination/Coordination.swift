@@ -1,3 +1,5 @@
+import Synchronization
+
 /// exo's view of a graph: roles, active work items, conflicts and the board.
 public struct Coordination: Sendable {
     /// A node as exo keeps it: for an id held by several documents, the last one in walk order.
@@ -35,44 +37,74 @@ public struct Coordination: Sendable {
 
     /// The documents, in walk order.
     public let documents: [GraphDocument]
-    /// For each id, the index of the last document with it (the one exo keeps as the node).
-    private let last: [Exact: Int]
-    /// For an id held by several documents, the indices of the others (their edges count too).
-    private let earlier: [Exact: [Int]]
+    /// Where each id's documents are, made when first needed.
+    private let lookup: Lookup
     /// Changes whose status is exactly the string `active`, sorted by id.
     public let active: [String]
+    /// Conflicts known without computing them (from the cache).
+    private let known: [Conflict]?
 
     public init(_ graph: Graph) {
         documents = graph.documents
-        var last: [Exact: Int] = [:]
-        last.reserveCapacity(documents.count)
-        var earlier: [Exact: [Int]] = [:]
-        for (i, doc) in documents.enumerated() {
-            if let old = last.updateValue(i, forKey: Exact(doc.id)) { earlier[Exact(doc.id), default: []].append(old) }
-        }
+        lookup = Lookup(documents)
         var active: [Exact] = []
-        for (id, i) in last {
+        for (id, i) in lookup.last {
             guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
                   Role(path: documents[i].path) == .change else { continue }
             active.append(id)
         }
         active.sort()
-        self.last = last
-        self.earlier = earlier
         self.active = active.map(\.string)
+        known = nil
+    }
+
+    /// The view of `graph` whose active items and conflicts were computed before.
+    init(_ graph: Graph, active: [String], conflicts: [Conflict]) {
+        documents = graph.documents
+        lookup = Lookup(documents)
+        self.active = active
+        known = conflicts
+    }
+
+    /// For each id, the index of the last document with it (the one exo keeps as the node),
+    /// and for an id held by several documents, the indices of the others (their edges
+    /// count too). Built on first use, under a lock.
+    private final class Lookup: @unchecked Sendable {
+        private let documents: [GraphDocument]
+        private let lock = Mutex(())
+        private var built: (last: [Exact: Int], earlier: [Exact: [Int]])?
+
+        init(_ documents: [GraphDocument]) { self.documents = documents }
+
+        private var tables: (last: [Exact: Int], earlier: [Exact: [Int]]) {
+            lock.withLock { _ in
+                if let built { return built }
+                var last: [Exact: Int] = [:]
+                last.reserveCapacity(documents.count)
+                var earlier: [Exact: [Int]] = [:]
+                for (i, doc) in documents.enumerated() {
+                    if let old = last.updateValue(i, forKey: Exact(doc.id)) { earlier[Exact(doc.id), default: []].append(old) }
+                }
+                built = (last, earlier)
+                return (last, earlier)
+            }
+        }
+
+        var last: [Exact: Int] { tables.last }
+        var earlier: [Exact: [Int]] { tables.earlier }
     }
 
     /// The node exo keeps for `id`: its last document's path, status and assignee.
     public func node(_ id: String) -> Node? {
-        guard let i = last[Exact(id)] else { return nil }
+        guard let i = lookup.last[Exact(id)] else { return nil }
         let doc = documents[i]
         return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
     }
 
     /// Outbound targets of `id`: the edges of every document with that id, each once.
     public func targets(of id: String) -> [Exact] {
-        guard let i = last[Exact(id)] else { return [] }
-        let docs = (earlier[Exact(id)] ?? []).map { documents[$0] } + [documents[i]]
+        guard let i = lookup.last[Exact(id)] else { return [] }
+        let docs = (lookup.earlier[Exact(id)] ?? []).map { documents[$0] } + [documents[i]]
         if docs.count == 1 && docs[0].targets.count <= 8 {
             var out: [Exact] = []
             for t in docs[0].targets where !out.contains(Exact(t)) { out.append(Exact(t)) }
@@ -88,6 +120,7 @@ public struct Coordination: Sendable {
     /// Found through an index from target to the active items that point at it, so the
     /// cost follows the number of shared targets rather than the square of active items.
     public var conflicts: [Conflict] {
+        if let known { return known }
         // Targets numbered in code point order, so that pairs sort by number.
         var number: [Exact: Int] = [:]
         var names: [Exact] = []
@@ -128,7 +161,7 @@ public struct Coordination: Sendable {
 
     /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.
     public var board: [Node] {
-        last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
+        lookup.last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
             .map { Node(id: $0.id, path: $0.path, status: $0.status, assignee: $0.assignee) }.sorted { x, y in
             let sx = Self.sortStatus(x), sy = Self.sortStatus(y)
             if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }

@@ -25,14 +25,15 @@ public final class DiskParseStore: ParseStore {
     static let maxEntries = 400_000
     static let maxBytes = 256 << 20
 
-    struct Slot {
+    /// Entries of different kinds may share a key (a folder's documents and their view).
+    struct Slot: Hashable {
         let kind: UInt8
-        let range: Range<Int>
+        let key: CacheKey
     }
 
     let path: String
     private var data: [UInt8] = []
-    private var index: [CacheKey: Slot] = [:]
+    private var index: [Slot: Range<Int>] = [:]
     private var entryCount = 0
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
@@ -59,12 +60,12 @@ public final class DiskParseStore: ParseStore {
         var r = CacheCoding.Reader(bytes[...])
         r.position = Self.magic.count
         guard r.u32() == Self.format else { return }
-        var index: [CacheKey: Slot] = [:]
+        var index: [Slot: Range<Int>] = [:]
         var count = 0
         while !r.atEnd {
             guard let key = r.take(20), let kind = r.take(1)?.first, let length = r.u32(),
                   let payload = r.take(Int(length)) else { break }
-            index[CacheKey(key)!] = Slot(kind: kind, range: payload.startIndex..<payload.endIndex)
+            index[Slot(kind: kind, key: CacheKey(key)!)] = payload.startIndex..<payload.endIndex
             count += 1
         }
         self.intact = r.atEnd
@@ -74,8 +75,8 @@ public final class DiskParseStore: ParseStore {
     }
 
     public func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>? {
-        guard let slot = index[key], slot.kind == kind.rawValue else { return nil }
-        return data[slot.range]
+        guard let range = index[Slot(kind: kind.rawValue, key: key)] else { return nil }
+        return data[range]
     }
 
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {

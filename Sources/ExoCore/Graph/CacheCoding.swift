@@ -34,6 +34,18 @@ enum CacheCoding {
         return out
     }
 
+    /// A graph's active items, then its conflicts.
+    static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
+        var out = encode(active)
+        u32(UInt32(conflicts.count), into: &out)
+        for c in conflicts {
+            string(c.a, into: &out)
+            string(c.b, into: &out)
+            out += encode(c.shared)
+        }
+        return out
+    }
+
     static func u32(_ v: UInt32, into out: inout [UInt8]) {
         out.append(UInt8(truncatingIfNeeded: v))
         out.append(UInt8(truncatingIfNeeded: v >> 8))
@@ -99,6 +111,18 @@ enum CacheCoding {
         return r.atEnd ? (files, children) : nil
     }
 
+    static func coordination(_ payload: ArraySlice<UInt8>) -> (active: [String], conflicts: [Coordination.Conflict])? {
+        var r = Reader(payload)
+        guard let active = r.strings(), let n = r.count() else { return nil }
+        var conflicts: [Coordination.Conflict] = []
+        conflicts.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let a = r.string(), let b = r.string(), let shared = r.strings() else { return nil }
+            conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
+        }
+        return r.atEnd ? (active, conflicts) : nil
+    }
+
     static func strings(_ payload: ArraySlice<UInt8>) -> [String]? {
         var r = Reader(payload)
         guard let n = r.count() else { return nil }
@@ -146,6 +170,14 @@ enum CacheCoding {
                 // ASCII is valid UTF-8: the fast copy; anything else is validated.
                 return ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
             }
+        }
+
+        mutating func strings() -> [String]? {
+            guard let n = count() else { return nil }
+            var out: [String] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n { guard let s = string() else { return nil }; out.append(s) }
+            return out
         }
 
         /// `Value??`: nil when malformed, `.some(nil)` for an absent value.

@@ -18,7 +18,12 @@ public struct GraphDocument: Sendable {
 /// The documents of one workspace in walk order.
 public struct Graph: Sendable {
     public let documents: [GraphDocument]
-    public init(documents: [GraphDocument]) { self.documents = documents }
+    /// Names the documents when they came from a tree whose results may be cached.
+    public let key: CacheKey?
+    public init(documents: [GraphDocument], key: CacheKey? = nil) {
+        self.documents = documents
+        self.key = key
+    }
     public static let empty = Graph(documents: [])
 }
 
@@ -139,6 +144,19 @@ public final class ParseCache {
         store?.save(.roots, key, CacheCoding.encode(roots))
     }
 
+    /// exo's view of `graph`: its active items and conflicts from the cache when the graph
+    /// came whole from a cached tree, else computed (and kept when they may be).
+    public func coordination(_ graph: Graph) -> Coordination {
+        guard let key = graph.key else { return Coordination(graph) }
+        if let payload = store?.load(.coordination, key), let (active, conflicts) = CacheCoding.coordination(payload) {
+            return Coordination(graph, active: active, conflicts: conflicts)
+        }
+        let computed = Coordination(graph)
+        let conflicts = computed.conflicts
+        store?.save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
+        return Coordination(graph, active: computed.active, conflicts: conflicts)
+    }
+
     /// Writes what this run computed to the store, if there is one.
     public func flush() { store?.flush() }
 }
@@ -146,7 +164,7 @@ public final class ParseCache {
 /// What a cache entry holds; the kind is stored with it, so an entry is only ever read back
 /// as what it was written as.
 public enum CacheEntryKind: UInt8, Sendable {
-    case fields = 1, subtree = 2, roots = 3
+    case fields = 1, subtree = 2, roots = 3, coordination = 4
 }
 
 /// A place cached results survive between runs.
@@ -194,8 +212,9 @@ extension Workspace {
             cache.prefetch(wanted, readers: readers)
         }
         var docs: [GraphDocument] = []
-        try finish(top, cache: cache).append(into: &docs)
-        return Graph(documents: docs)
+        let whole = try finish(top, cache: cache)
+        whole.append(into: &docs)
+        return Graph(documents: docs, key: whole.key)
     }
 
     /// A folder after the walk: taken whole from a cache, or its documents still to read.

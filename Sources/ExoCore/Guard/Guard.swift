@@ -47,7 +47,7 @@ public enum Guard {
         for root in chosen {
             let before = try graph(of: base, root: root, cache: cache)
             let after = try graph(of: target, root: root, cache: cache)
-            checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: Coordination(before), target: Coordination(after))))
+            checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: cache.coordination(before), target: cache.coordination(after))))
         }
         return Check(base: baseLabel, target: targetLabel, workspaces: checks)
     }
@@ -84,6 +84,6 @@ extension Guard {
         let before = try baseRoot.map { r throws(ExoError) in try graph(of: base, root: r, cache: cache) } ?? .empty
         let after = try Workspace(snapshot: target, root: targetRoot).graph(cache: cache)
         return Check(base: baseLabel, target: targetLabel,
-                     workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: Coordination(before), target: Coordination(after)))])
+                     workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: cache.coordination(before), target: cache.coordination(after)))])
     }
 }

@@ -12,7 +12,7 @@ struct Conflicts: ParsableCommand {
 
     func run() throws {
         let workspace = try WorkspaceLoader.open(snapshot.selection, root: snapshot.root)
-        let view = Coordination(try workspace.graph())
+        let view = workspace.cache.coordination(try workspace.graph())
         KeptUntilExit.keep((workspace, view))
         Output.write(ExoOutput.conflicts(view, json: json))
     }
