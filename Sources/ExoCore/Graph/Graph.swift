@@ -37,8 +37,6 @@ public final class ParseCache {
     /// Files without a content key (on disk), parsed ahead by `prefetch`, used once.
     private var byPath: [String: Frontmatter.Fields] = [:]
     let store: ParseStore?
-    public private(set) var hits = 0
-    public private(set) var misses = 0
 
     public init(store: ParseStore? = nil) { self.store = store }
 
@@ -49,11 +47,9 @@ public final class ParseCache {
         }
         if let hit = memory[key] { return hit }
         if let payload = store?.load(.fields, key), let stored = CacheCoding.fields(payload) {
-            hits += 1
             memory[key] = stored
             return stored
         }
-        misses += 1
         let parsed = Frontmatter.fields(of: try read())
         memory[key] = parsed
         store?.save(.fields, key, CacheCoding.encode(parsed))
@@ -99,8 +95,7 @@ public final class ParseCache {
                 if let key = files[i].key {
                     if memory[key] == nil {
                         memory[key] = fields
-                        misses += 1
-                        if let encoded { store?.save(.fields, key, encoded) }
+                                        if let encoded { store?.save(.fields, key, encoded) }
                     }
                 } else {
                     byPath[files[i].path] = fields
