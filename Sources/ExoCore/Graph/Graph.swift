@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import Synchronization
 
 /// One document of the graph: where it is, its derived id, the frontmatter values exo
 /// reads, and the targets of its reference fields.
@@ -64,17 +65,9 @@ public final class ParseCache {
     func prefetch(_ files: [(path: String, key: CacheKey?)], readers: @escaping @Sendable () -> (any ConcurrentReader)?) {
         let workers = min(4, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         guard workers > 1, files.count >= 64 else { return }
-        final class Results: @unchecked Sendable {
-            var parts: [[(Int, Frontmatter.Fields, [UInt8]?)]]
-            init(_ n: Int) { parts = Array(repeating: [], count: n) }
-        }
-        let results = Results(workers)
-        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-        defer { pthread_mutex_destroy(lock); lock.deallocate() }
+        let results = Mutex<[[(Int, Frontmatter.Fields, [UInt8]?)]]>(Array(repeating: [], count: workers))
         let shared = files
         let encode = store != nil
-        nonisolated(unsafe) let guardLock = lock
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             guard let reader = readers() else { return }
             var out: [(Int, Frontmatter.Fields, [UInt8]?)] = []
@@ -86,16 +79,14 @@ public final class ParseCache {
                 }
                 i += workers
             }
-            pthread_mutex_lock(guardLock)
-            results.parts[w] = out
-            pthread_mutex_unlock(guardLock)
+            results.withLock { $0[w] = out }
         }
-        for part in results.parts {
+        for part in results.withLock({ $0 }) {
             for (i, fields, encoded) in part {
                 if let key = files[i].key {
                     if memory[key] == nil {
                         memory[key] = fields
-                                        if let encoded { store?.save(.fields, key, encoded) }
+                        if let encoded { store?.save(.fields, key, encoded) }
                     }
                 } else {
                     byPath[files[i].path] = fields
