@@ -277,8 +277,9 @@ public final class GitSnapshot: Snapshot {
     }
 
     /// A reader per thread, each on its own handle of the repository (libgit2 objects are
-    /// not shared between threads).
+    /// not shared between threads); none when libgit2 was built without threads.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
+        guard LibGit2.threadSafe else { return nil }
         let environment = repository.environment, directory = repository.currentDirectory
         return { () -> (any ConcurrentReader)? in
             guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }

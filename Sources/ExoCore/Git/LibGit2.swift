@@ -26,6 +26,13 @@ enum LibGit2 {
         return true
     }()
 
+    /// Whether this libgit2 was built for threads (then separate repository handles may be
+    /// used from separate threads).
+    static var threadSafe: Bool {
+        _ = initialized
+        return git_libgit2_features() & Int32(GIT_FEATURE_THREADS.rawValue) != 0
+    }
+
     /// Checks a libgit2 return code; a negative one becomes an error carrying `git_error_last()`.
     static func check(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) {
         guard code < 0 else { return }
