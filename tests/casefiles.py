@@ -5,7 +5,7 @@ import pathlib
 import shutil
 import tempfile
 
-from conftest import reference
+from conftest import git, reference
 from workspaces import Link, all_cases
 
 CASES = all_cases()
@@ -61,3 +61,22 @@ def assert_matches(expected, result, what):
         assert result.returncode == 2, f"{what}: reference failed (exit {code}), exo-guard exit {result.returncode}: {result.stdout}"
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("exo-guard: "), f"{what}: error is not one line: {result.stderr!r}"
+
+
+def commit_case(top, name):
+    """A repository at `top` whose HEAD holds the case's files; returns the case's start."""
+    _, files, start = BY_NAME[name]
+    top.mkdir()
+    write_case(top, files)
+    git(top, "init", "-q")
+    git(top, "add", "-A", "--force")
+    git(top, "commit", "-q", "-m", "case", "--allow-empty")
+    return start
+
+
+def clear_work_tree(top):
+    """Removes everything but `.git`."""
+    for entry in os.listdir(top):
+        if entry != ".git":
+            p = top / entry
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()

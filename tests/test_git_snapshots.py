@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from casefiles import CASES, assert_matches, reference_outputs, write_case
+from casefiles import CASES, assert_matches, clear_work_tree, commit_case, reference_outputs, write_case
 from conftest import git, guard
 
 JSON_COMMANDS = (("conflicts", "--json"), ("board", "--json"))
@@ -16,14 +16,8 @@ NAMES = [c[0] for c in CASES]
 
 
 def committed(tmp_path, name):
-    _, files, start = next(c for c in CASES if c[0] == name)
     top = tmp_path / "w"
-    top.mkdir()
-    write_case(top, files)
-    git(top, "init", "-q")
-    git(top, "add", "-A", "--force")
-    git(top, "commit", "-q", "-m", "case", "--allow-empty")
-    return top, start
+    return top, commit_case(top, name)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -40,10 +34,7 @@ def test_rev_head_in_bare_clone(name, tmp_path):
 @pytest.mark.parametrize("name", NAMES)
 def test_staged_with_work_tree_deleted(name, tmp_path):
     top, start = committed(tmp_path, name)
-    for entry in os.listdir(top):
-        if entry != ".git":
-            p = top / entry
-            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+    clear_work_tree(top)
     expected = reference_outputs(name)
     for cmd in JSON_COMMANDS:
         args = [*cmd, "--staged"] + (["--root", str(top / start)] if start else [])

@@ -104,16 +104,11 @@ public struct Coordination: Sendable {
     /// Outbound targets of `id`: the edges of every document with that id, each once.
     public func targets(of id: String) -> [Exact] {
         guard let i = lookup.last[Exact(id)] else { return [] }
-        let docs = (lookup.earlier[Exact(id)] ?? []).map { documents[$0] } + [documents[i]]
-        if docs.count == 1 && docs[0].targets.count <= 8 {
-            var out: [Exact] = []
-            for t in docs[0].targets where !out.contains(Exact(t)) { out.append(Exact(t)) }
-            return out
-        }
+        let all = ((lookup.earlier[Exact(id)] ?? []) + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
+        // A few targets (the common case) are deduplicated without a set.
+        if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
         var seen = Set<Exact>()
-        var out: [Exact] = []
-        for doc in docs { for t in doc.targets where seen.insert(Exact(t)).inserted { out.append(Exact(t)) } }
-        return out
+        return all.filter { seen.insert($0).inserted }
     }
 
     /// Every pair a < b of active items with a non-empty sorted intersection of targets.

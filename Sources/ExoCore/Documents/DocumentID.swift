@@ -6,27 +6,10 @@ public enum DocumentID {
     public static func slugify(_ name: String) -> String {
         var base = Array(name.utf8)
         if let slash = base.lastIndex(of: UInt8(ascii: "/")) { base.removeFirst(slash + 1) }
+        if base.allSatisfy({ $0 < 0x80 }) { return base.withUnsafeBufferPointer { slugASCII($0, $0.count) } }
         for suffix in [".md", ".markdown"] where base.reversed().starts(with: suffix.utf8.reversed()) {
             base.removeLast(suffix.utf8.count)
             break
-        }
-        if base.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: lowercase and replace runs on bytes.
-            var out: [UInt8] = []
-            out.reserveCapacity(base.count)
-            var inRun = false
-            for b in base {
-                let c = (b >= 0x41 && b <= 0x5A) ? b + 32 : b
-                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2D {
-                    out.append(c)
-                    inRun = false
-                } else if !inRun {
-                    out.append(0x2D)
-                    inRun = true
-                }
-            }
-            let trimmed = out.drop(while: { $0 == 0x2D }).reversed().drop(while: { $0 == 0x2D }).reversed()
-            return trimmed.isEmpty ? "untitled" : String(decoding: trimmed, as: UTF8.self)
         }
         var out = String.UnicodeScalarView()
         var inRun = false

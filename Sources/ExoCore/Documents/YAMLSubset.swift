@@ -82,14 +82,16 @@ public enum YAMLSubset {
         let line = String(decoding: b, as: UTF8.self)
         let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
         if leading.contains("\t") { throw ParseError(message: "tab character used for indentation", line: number) }
-        let stripped = splitComment(line)
+        let stripped = PythonText.rstrip(String(decoding: UnsafeBufferPointer(rebasing: b[..<commentStart(b)]), as: UTF8.self))
         let content = PythonText.strip(stripped)
         if content.isEmpty { return nil }
         let indent = stripped.unicodeScalars.prefix(while: { $0 == " " }).count
         return Line(number: number, indent: indent, content: content)
     }
 
-    /// Where a `#` comment starts in an ASCII line (its length when there is none).
+    /// Where a `#` comment starts: one that starts the line or follows a space or tab,
+    /// outside quotes (the line's length when there is none). Every character that matters
+    /// is ASCII, and no UTF-8 sequence contains an ASCII byte, so this works on any line.
     static func commentStart(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         var inSingle = false, inDouble = false
         var previous: UInt8? = nil
@@ -104,25 +106,6 @@ public enum YAMLSubset {
             previous = ch
         }
         return b.count
-    }
-
-    /// Cuts a `#` comment that starts the line or follows a space or tab, outside quotes.
-    static func splitComment(_ s: String) -> String {
-        var inSingle = false, inDouble = false
-        var previous: Unicode.Scalar? = nil
-        var index = s.unicodeScalars.startIndex
-        for ch in s.unicodeScalars {
-            if ch == "'" && !inDouble {
-                inSingle.toggle()
-            } else if ch == "\"" && !inSingle {
-                inDouble.toggle()
-            } else if ch == "#" && !inSingle && !inDouble && (previous == nil || previous == " " || previous == "\t") {
-                return PythonText.rstrip(String(s.unicodeScalars[..<index]))
-            }
-            previous = ch
-            index = s.unicodeScalars.index(after: index)
-        }
-        return PythonText.rstrip(s)
     }
 
     /// A scalar: null, quoted string (quotes dropped, nothing unescaped), bool, int, float, string.
@@ -164,20 +147,16 @@ public enum YAMLSubset {
     }
 
     /// An inline `[a, b]` list; nested brackets stay inside one item, which becomes a string.
+    /// Split on bytes: the brackets, quotes and commas that matter are ASCII.
     static func inlineList(_ raw: String) -> Value {
-        let stripped = PythonText.strip(raw)
-        if stripped.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: the same split on bytes.
-            let b = Array(stripped.utf8)
-            var lo = 1, hi = b.count - 1
-            while lo < hi && PythonText.isASCIISpace(b[lo]) { lo += 1 }
-            while hi > lo && PythonText.isASCIISpace(b[hi - 1]) { hi -= 1 }
-            if lo >= hi { return .list([]) }
+        let outer = PythonText.strip(raw)
+        var inner = PythonText.strip(String(outer.unicodeScalars.dropFirst().dropLast()))
+        if inner.isEmpty { return .list([]) }
+        return inner.withUTF8 { b -> Value in
             var items: [Value] = []
-            var start = lo
+            var start = 0
             var depth = 0, inSingle = false, inDouble = false
-            for i in lo..<hi {
-                let ch = b[i]
+            for (i, ch) in b.enumerated() {
                 if ch == 0x27 && !inDouble {
                     inSingle.toggle()
                 } else if ch == 0x22 && !inSingle {
@@ -188,38 +167,13 @@ public enum YAMLSubset {
                     depth -= 1
                 }
                 if ch == 0x2C && depth == 0 && !inSingle && !inDouble {
-                    items.append(scalar(String(decoding: b[start..<i], as: UTF8.self)))
+                    items.append(scalar(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)))
                     start = i + 1
                 }
             }
-            items.append(scalar(String(decoding: b[start..<hi], as: UTF8.self)))
+            items.append(scalar(String(decoding: UnsafeBufferPointer(rebasing: b[start...]), as: UTF8.self)))
             return .list(items)
         }
-        let outer = Substring(PythonText.strip(raw)).unicodeScalars
-        let inner = PythonText.strip(outer.dropFirst().dropLast())
-        if inner.isEmpty { return .list([]) }
-        var items: [Value] = []
-        var buffer = String.UnicodeScalarView()
-        var depth = 0, inSingle = false, inDouble = false
-        for ch in inner {
-            if ch == "'" && !inDouble {
-                inSingle.toggle()
-            } else if ch == "\"" && !inSingle {
-                inDouble.toggle()
-            } else if (ch == "[" || ch == "{") && !inSingle && !inDouble {
-                depth += 1
-            } else if (ch == "]" || ch == "}") && !inSingle && !inDouble {
-                depth -= 1
-            }
-            if ch == "," && depth == 0 && !inSingle && !inDouble {
-                items.append(scalar(String(buffer)))
-                buffer = String.UnicodeScalarView()
-            } else {
-                buffer.append(ch)
-            }
-        }
-        items.append(scalar(String(buffer)))
-        return .list(items)
     }
 
     /// tropo's `KEY_RE`: `^([^:\s][^:]*?):(\s+(.*)|\s*)$` — the key before the first

@@ -34,7 +34,8 @@ public final class DiskParseStore: ParseStore {
     let path: String
     private var data: [UInt8] = []
     private var index: [Slot: Range<Int>] = [:]
-    private var entryCount = 0
+    /// Where each entry of the file read lies, oldest first.
+    private var spans: [Range<Int>] = []
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
     private var added: [UInt8] = []
@@ -45,11 +46,11 @@ public final class DiskParseStore: ParseStore {
         load()
     }
 
-    /// The store for a repository, or nil when turned off.
-    public static func forRepository(_ repository: Repository) -> DiskParseStore? {
+    /// The store for a repository, or nil when turned off (`EXO_GUARD_CACHE=0`, or
+    /// `exo.cache` false in `config`, the repository's git config the caller has read).
+    public static func forRepository(_ repository: Repository, config: GitConfig?) -> DiskParseStore? {
         if repository.environment["EXO_GUARD_CACHE"] == "0" { return nil }
-        if let config = try? repository.config(), let v = config.string("exo.cache")?.lowercased(),
-           ["false", "no", "off", "0"].contains(v) { return nil }
+        if let v = config?.string("exo.cache")?.lowercased(), ["false", "no", "off", "0"].contains(v) { return nil }
         return DiskParseStore(directory: repository.commonDir)
     }
 
@@ -61,17 +62,18 @@ public final class DiskParseStore: ParseStore {
         r.position = Self.magic.count
         guard r.u32() == Self.format else { return }
         var index: [Slot: Range<Int>] = [:]
-        var count = 0
+        var spans: [Range<Int>] = []
         while !r.atEnd {
+            let start = r.position
             guard let key = r.take(20), let kind = r.take(1)?.first, let length = r.u32(),
                   let payload = r.take(Int(length)) else { break }
             index[Slot(kind: kind, key: CacheKey(key)!)] = payload.startIndex..<payload.endIndex
-            count += 1
+            spans.append(start..<r.position)
         }
         self.intact = r.atEnd
         self.data = bytes
         self.index = index
-        self.entryCount = count
+        self.spans = spans
     }
 
     public func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>? {
@@ -95,7 +97,7 @@ public final class DiskParseStore: ParseStore {
         defer { added.removeAll(); addedCount = 0 }
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
-        if intact && entryCount + addedCount <= Self.maxEntries && data.count + added.count <= Self.maxBytes {
+        if intact && spans.count + addedCount <= Self.maxEntries && data.count + added.count <= Self.maxBytes {
             let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             if fd >= 0 {
                 // Appends only to the file this run read: one that was replaced meanwhile is rewritten.
@@ -112,17 +114,9 @@ public final class DiskParseStore: ParseStore {
         var out = Self.magic
         CacheCoding.u32(Self.format, into: &out)
         // Keep the newest entries that fit.
-        var kept: [(Range<Int>)] = []
+        var kept: [Range<Int>] = []
         var keptBytes = out.count + added.count
         var keptCount = addedCount
-        var r = CacheCoding.Reader(data[...])
-        r.position = min(data.count, Self.magic.count + 4)
-        var spans: [Range<Int>] = []
-        while !r.atEnd {
-            let start = r.position
-            guard r.take(21) != nil, let length = r.u32(), r.take(Int(length)) != nil else { break }
-            spans.append(start..<r.position)
-        }
         for span in spans.reversed() {
             guard keptCount < Self.maxEntries, keptBytes + span.count <= Self.maxBytes else { break }
             kept.append(span)

@@ -202,7 +202,9 @@ public final class GitSnapshot: Snapshot {
         case .tree(let r): root = r
         case .treeWithChanges(let r, _, let dirty):
             if dirty.contains(dir) { return nil }
-            guard !dir.isEmpty, let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+            if !dir.isEmpty {
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+            }
             root = r
         }
         if dir.isEmpty { return root.cacheKey }

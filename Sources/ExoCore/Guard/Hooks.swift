@@ -9,11 +9,12 @@ public struct Hooks {
     public let roots: [String]?
     public let cache: ParseCache
 
-    public init(repository: Repository, cache: ParseCache = ParseCache()) throws(ExoError) {
+    /// Hooks on `repository`, with the cache under its git dir unless that is turned off.
+    public init(repository: Repository) throws(ExoError) {
         self.repository = repository
         self.config = try repository.config()
         self.roots = try Guard.configuredRoots(config)
-        self.cache = cache
+        self.cache = ParseCache(store: DiskParseStore.forRepository(repository, config: config))
     }
 
     /// The mode: `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > block.

@@ -30,7 +30,7 @@ struct Check: ParsableCommand {
         let config = try repository?.config()
         let guardMode = try GuardMode.resolve(flag: mode, environment: environment) { config?.string("exo.mode") }
         if guardMode == .off { return }
-        let cache = ParseCache(store: repository.flatMap { DiskParseStore.forRepository($0) })
+        let cache = ParseCache(store: repository.flatMap { DiskParseStore.forRepository($0, config: config) })
         defer { cache.flush() }
 
         let target: Snapshot, targetRoot: String, targetLabel: String, treeRoot: String?

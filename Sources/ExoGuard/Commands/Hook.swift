@@ -20,7 +20,7 @@ struct HookOptions: ParsableArguments {
 
     func run(bypass: String?, _ checks: (Hooks) throws -> [Guard.Check]) throws {
         let repository = try Repository.current()
-        let hooks = try Hooks(repository: repository, cache: ParseCache(store: DiskParseStore.forRepository(repository)))
+        let hooks = try Hooks(repository: repository)
         defer { hooks.cache.flush() }
         let guardMode = try hooks.mode(flag: mode)
         if guardMode == .off { return }
