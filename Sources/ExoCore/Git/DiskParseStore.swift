@@ -13,17 +13,28 @@ import Glibc
 /// names its bytes, a tree id everything below it), so an entry can only be stale by a hash
 /// collision. Each entry is stored with its kind and read back only as that kind. A cache
 /// that is corrupt or written by another format version is ignored and rebuilt; a damaged
-/// tail (a write cut short) is dropped. New entries are appended in one write to the file
-/// this run read, or the file is rewritten to a temporary file and renamed; two writers at
-/// once lose at most entries, never consistency. Turned off by `EXO_GUARD_CACHE=0` or git
-/// config `exo.cache false`.
+/// tail (a write cut short) is dropped. Turned off by `EXO_GUARD_CACHE=0` or git config
+/// `exo.cache false`.
+///
+/// The file is a table sorted by (key, kind) followed by the entries added since it was
+/// last sorted. It is mapped, not read: a lookup is a binary search in the table (or a
+/// look in the small tail), so opening it costs the same whatever its size, and a run
+/// touches only the pages it needs. New entries are appended in one write to the file this
+/// run read; past `maxTail` appended entries, or when the file changed under this run,
+/// everything is written anew, sorted, to a temporary file renamed over it. Two writers at
+/// once lose at most entries, never consistency.
 public final class DiskParseStore: ParseStore {
     static let magic = Array("exo-guard parse cache\n".utf8)
-    static let format: UInt32 = 2
-    /// Past this many entries, or this many bytes, the oldest are dropped when the file is
-    /// written again.
+    static let format: UInt32 = 3
+    /// A table row: key (20 bytes), kind, 3 bytes of padding, offset and length (u32 LE).
+    static let rowSize = 32
+    static let headerSize = magic.count + 12
+    /// Past this many entries, or this many bytes, the file is written anew with only the
+    /// entries this run used or made.
     static let maxEntries = 400_000
     static let maxBytes = 256 << 20
+    /// Appended entries past which the file is sorted again.
+    static let maxTail = 4096
 
     /// Entries of different kinds may share a key (a folder's documents and their view).
     struct Slot: Hashable {
@@ -32,18 +43,27 @@ public final class DiskParseStore: ParseStore {
     }
 
     let path: String
-    private var data: [UInt8] = []
-    private var index: [Slot: Range<Int>] = [:]
-    /// Where each entry of the file read lies, oldest first.
-    private var spans: [Range<Int>] = []
+    /// The file as mapped (nil when there is none, or it is not ours).
+    private var mapped: UnsafeRawBufferPointer?
+    private var rows = 0
+    private var tailStart = 0
+    /// Entries appended after the table, newest last.
+    private var tail: [Slot: Range<Int>] = [:]
+    private var tailCount = 0
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
     private var added: [UInt8] = []
-    private var addedCount = 0
+    private var addedSlots: [(slot: Slot, payload: Range<Int>)] = []
+    /// Entries looked up in this run: what a rewrite past the limits keeps.
+    private var used: Set<Slot> = []
 
     public init(directory: String) {
         path = directory + "/exo-guard/parse-cache"
-        load()
+        open()
+    }
+
+    deinit {
+        if let mapped { munmap(UnsafeMutableRawPointer(mutating: mapped.baseAddress), mapped.count) }
     }
 
     /// The store for a repository, or nil when turned off (`EXO_GUARD_CACHE=0`, or
@@ -54,79 +74,145 @@ public final class DiskParseStore: ParseStore {
         return DiskParseStore(directory: repository.commonDir)
     }
 
-    /// Reads the file; a damaged tail (a write cut short) ends the entries read.
-    private func load() {
-        guard let bytes = try? FileSystemSnapshot().read(String(path.dropFirst())),
-              bytes.count >= Self.magic.count + 4, bytes.starts(with: Self.magic) else { return }
-        var r = CacheCoding.Reader(bytes[...])
-        r.position = Self.magic.count
-        guard r.u32() == Self.format else { return }
-        var index: [Slot: Range<Int>] = [:]
-        var spans: [Range<Int>] = []
-        while !r.atEnd {
-            let start = r.position
-            guard let key = r.take(20), let kind = r.take(1)?.first, let length = r.u32(),
-                  let payload = r.take(Int(length)) else { break }
-            index[Slot(kind: kind, key: CacheKey(key)!)] = payload.startIndex..<payload.endIndex
-            spans.append(start..<r.position)
+    /// Maps the file and reads its header and tail; anything malformed reads as no file.
+    private func open() {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) >= Self.headerSize, Int(st.st_size) <= Self.maxBytes * 2,
+              let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return }
+        let file = UnsafeRawBufferPointer(start: base, count: Int(st.st_size))
+        mapped = file
+        guard file.starts(with: Self.magic), u32(Self.magic.count) == Self.format else { return }
+        let rows = Int(u32(Self.magic.count + 4)), tailStart = Int(u32(Self.magic.count + 8))
+        guard rows <= (file.count - Self.headerSize) / Self.rowSize,
+              Self.headerSize + rows * Self.rowSize <= tailStart, tailStart <= file.count else { return }
+        self.rows = rows
+        self.tailStart = tailStart
+        var at = tailStart
+        while file.count - at >= 25 {
+            let length = Int(u32(at + 21))
+            guard length <= file.count - at - 25 else { break }
+            tail[Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))] = (at + 25)..<(at + 25 + length)
+            tailCount += 1
+            at += 25 + length
         }
-        self.intact = r.atEnd
-        self.data = bytes
-        self.index = index
-        self.spans = spans
+        intact = at == file.count
+    }
+
+    private func u32(_ at: Int) -> UInt32 {
+        guard let m = mapped else { return 0 }
+        return UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
     }
 
     public func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>? {
-        guard let range = index[Slot(kind: kind.rawValue, key: key)] else { return nil }
-        return data[range]
+        guard let file = mapped else { return nil }
+        let slot = Slot(kind: kind.rawValue, key: key)
+        guard let range = tail[slot] ?? row(slot) else { return nil }
+        used.insert(slot)
+        return Array(file[range])[...]
+    }
+
+    /// The payload of `slot` in the sorted table, by binary search.
+    private func row(_ slot: Slot) -> Range<Int>? {
+        guard let file = mapped, rows > 0 else { return nil }
+        let probe = slot.key.bytes + [slot.kind]
+        var lo = 0, hi = rows
+        return probe.withUnsafeBytes { p -> Range<Int>? in
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let at = Self.headerSize + mid * Self.rowSize
+                let c = memcmp(file.baseAddress! + at, p.baseAddress!, 21)
+                if c == 0 {
+                    let offset = Int(u32(at + 24)), length = Int(u32(at + 28))
+                    let tableEnd = Self.headerSize + rows * Self.rowSize
+                    guard offset >= tableEnd, length <= tailStart - offset else { return nil }
+                    return offset..<(offset + length)
+                }
+                if c < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            return nil
+        }
     }
 
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {
+        let slot = Slot(kind: kind.rawValue, key: key)
         added += key.bytes
         added.append(kind.rawValue)
         CacheCoding.u32(UInt32(payload.count), into: &added)
+        addedSlots.append((slot, added.count..<(added.count + payload.count)))
         added += payload
-        addedCount += 1
     }
 
-    /// Appends this run's entries to the file in one write; a file past its limits (or
-    /// missing, or unreadable) is written anew, oldest entries dropped, to a temporary file
-    /// renamed over it.
+    /// Appends this run's entries to the file in one write; a file with a long tail, past
+    /// its limits, missing, or not the one this run read, is written anew.
     public func flush() {
-        guard addedCount > 0 else { return }
-        defer { added.removeAll(); addedCount = 0 }
+        guard !addedSlots.isEmpty else { return }
+        defer { added.removeAll(); addedSlots.removeAll() }
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
-        if intact && spans.count + addedCount <= Self.maxEntries && data.count + added.count <= Self.maxBytes {
-            let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        let size = mapped?.count ?? 0
+        if intact && tailCount + addedSlots.count <= Self.maxTail && size + added.count <= Self.maxBytes {
+            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             if fd >= 0 {
                 // Appends only to the file this run read: one that was replaced meanwhile is rewritten.
                 var st = stat()
-                if fstat(fd, &st) == 0 && Int(st.st_size) == data.count {
-                    let done = Self.write(fd, added)
-                    close(fd)
-                    if done { return }
-                } else {
-                    close(fd)
-                }
+                let same = fstat(fd, &st) == 0 && Int(st.st_size) == size
+                let done = same && Self.write(fd, added)
+                close(fd)
+                if done { return }
             }
+        }
+        rewrite()
+    }
+
+    /// Every entry, this run's winning over older ones, sorted into a new file.
+    private func rewrite() {
+        var entries: [Slot: (fromFile: Bool, range: Range<Int>)] = [:]
+        if let file = mapped {
+            let tableEnd = Self.headerSize + rows * Self.rowSize
+            for i in 0..<rows {
+                let at = Self.headerSize + i * Self.rowSize
+                let offset = Int(u32(at + 24)), length = Int(u32(at + 28))
+                guard offset >= tableEnd, length <= tailStart - offset else { continue }
+                let slot = Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))
+                entries[slot] = (true, offset..<(offset + length))
+            }
+        }
+        for (slot, range) in tail { entries[slot] = (true, range) }
+        let total = entries.values.reduce(0) { $0 + $1.range.count } + added.count
+        if entries.count + addedSlots.count > Self.maxEntries || total > Self.maxBytes {
+            entries = entries.filter { used.contains($0.key) }
+        }
+        for (slot, range) in addedSlots { entries[slot] = (false, range) }
+        let sorted = entries.sorted { x, y in
+            (x.key.key.a, x.key.key.b, x.key.key.c, x.key.kind) < (y.key.key.a, y.key.key.b, y.key.key.c, y.key.kind)
         }
         var out = Self.magic
         CacheCoding.u32(Self.format, into: &out)
-        // Keep the newest entries that fit.
-        var kept: [Range<Int>] = []
-        var keptBytes = out.count + added.count
-        var keptCount = addedCount
-        for span in spans.reversed() {
-            guard keptCount < Self.maxEntries, keptBytes + span.count <= Self.maxBytes else { break }
-            kept.append(span)
-            keptBytes += span.count
-            keptCount += 1
+        CacheCoding.u32(UInt32(sorted.count), into: &out)
+        let tableEnd = Self.headerSize + sorted.count * Self.rowSize
+        let payloadBytes = sorted.reduce(0) { $0 + $1.value.range.count }
+        CacheCoding.u32(UInt32(tableEnd + payloadBytes), into: &out)
+        out.reserveCapacity(tableEnd + payloadBytes)
+        var offset = tableEnd
+        for (slot, entry) in sorted {
+            out += slot.key.bytes
+            out += [slot.kind, 0, 0, 0]
+            CacheCoding.u32(UInt32(offset), into: &out)
+            CacheCoding.u32(UInt32(entry.range.count), into: &out)
+            offset += entry.range.count
         }
-        for span in kept.reversed() { out += data[span] }
-        out += added
+        for (_, entry) in sorted {
+            if entry.fromFile, let file = mapped {
+                out += file[entry.range]
+            } else {
+                out += added[entry.range]
+            }
+        }
         let tmp = path + ".\(getpid()).tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }  // a read-only repository: no cache, no error
         let done = Self.write(fd, out)
         close(fd)

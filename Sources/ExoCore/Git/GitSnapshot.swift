@@ -20,8 +20,11 @@ public final class GitSnapshot: Snapshot {
 
     enum Source {
         case tree(ObjectID)
-        /// The index, already turned into folders (no HEAD to compare it with).
+        /// The index read by libgit2, already turned into folders (no HEAD to compare it with).
         case index
+        /// The index file read directly: folders listed from its sorted entries, tree ids
+        /// from its cache tree.
+        case indexFile(IndexFile)
         /// The index as HEAD's tree plus the paths where it differs from it: `changes`
         /// (folder -> name -> entry, nil for removed) and every folder above a change.
         case treeWithChanges(ObjectID, changes: [String: [String: Entry?]], dirty: Set<String>)
@@ -39,6 +42,10 @@ public final class GitSnapshot: Snapshot {
     /// only; an index with unresolved conflicts is an error. With a HEAD commit, the index
     /// is read as HEAD's tree plus git's diff of that tree to the index, so that folders the
     /// index leaves as they are keep their tree ids (and cached results).
+    ///
+    /// First the file is read directly (`IndexFile`): its cache tree gives the tree ids
+    /// without reading HEAD or computing a diff. libgit2 reads the forms that reader leaves
+    /// aside, and an index without a cache tree when there is a HEAD to compare it with.
     public init(indexOf repository: Repository, head: ObjectID? = nil) throws(ExoError) {
         self.repository = repository
         self.label = "index"
@@ -48,14 +55,17 @@ public final class GitSnapshot: Snapshot {
         } else {
             path = repository.gitDir + "/index"
         }
+        if let file = IndexFile.read(path), file.trees != nil || head == nil {
+            if file.hasConflicts { throw Self.unmerged(path) }
+            source = .indexFile(file)
+            return
+        }
         var index: OpaquePointer? = nil
         guard git_index_open(&index, path) == 0 else {
             throw .git("cannot read the index \(path): \(LibGit2.lastMessage())")
         }
         defer { git_index_free(index) }
-        if git_index_has_conflicts(index) == 1 {
-            throw .git("the index \(path) has unresolved merge conflicts; resolve them before checking")
-        }
+        if git_index_has_conflicts(index) == 1 { throw Self.unmerged(path) }
         if let head {
             let tree = try repository.treeID(ofCommit: head)
             source = try Self.changes(of: index!, from: tree, in: repository, path: path)
@@ -80,6 +90,10 @@ public final class GitSnapshot: Snapshot {
             }
         }
         directories = dirs
+    }
+
+    private static func unmerged(_ path: String) -> ExoError {
+        .git("the index \(path) has unresolved merge conflicts; resolve them before checking")
     }
 
     /// A blob's kind from its mode; nil for what the snapshot leaves out (gitlinks).
@@ -134,6 +148,19 @@ public final class GitSnapshot: Snapshot {
         switch source {
         case .index:
             return nil
+        case .indexFile(let file):
+            var result: [String: Entry] = [:]
+            for (name, item) in file.list(dir) {
+                if let item {
+                    guard let kind = Self.kind(mode: item.mode) else { continue }
+                    result[name] = Entry(kind: kind, id: ObjectID(item.id))
+                } else {
+                    result[name] = Entry(kind: .directory, id: ObjectID(git_oid()))
+                }
+            }
+            if result.isEmpty && !dir.isEmpty { return nil }  // no such folder
+            directories[dir] = result
+            return result
         case .tree(let root):
             let result = treeEntries(dir, root: root)
             if let result { directories[dir] = result }
@@ -199,6 +226,7 @@ public final class GitSnapshot: Snapshot {
         let root: ObjectID
         switch source {
         case .index: return nil
+        case .indexFile(let file): return file.trees?[dir]?.cacheKey
         case .tree(let r): root = r
         case .treeWithChanges(let r, _, let dirty):
             if dirty.contains(dir) { return nil }

@@ -1,0 +1,144 @@
+"""exo-guard reads git's index file itself (entries and cache tree), and hands the forms
+it does not read to libgit2. Every form git writes must give the same graph: for a sample
+of the conformance cases, the index is rewritten in each form with the work tree emptied,
+and `--staged` must equal the reference run on the files.
+
+Forms: version 2 with a full cache tree (as `git commit` leaves it), with the cache tree
+invalidated by `git add` (a changed file in every folder), with only an invalid root (as
+`git read-tree --empty` and `update-index` leave it), without a cache tree at all (libgit2
+reads it, as HEAD plus its diff);
+version 3 (an intent-to-add entry, which git does not commit); version 4 (paths
+prefix-compressed); and a temporary index under GIT_INDEX_FILE. A split index
+(core.splitIndex) is read neither by exo-guard nor by libgit2 1.5: a one-line error, exit 2.
+"""
+import hashlib
+import os
+import struct
+
+import pytest
+
+from casefiles import BY_NAME, CASES, assert_matches, clear_work_tree, commit_case, reference_outputs, root_args
+from conftest import git, guard
+
+JSON_COMMANDS = (("conflicts", "--json"), ("board", "--json"))
+# Every seventh case: all kinds of rule case and some random workspaces.
+SAMPLE = [c[0] for c in CASES][::7]
+
+
+def index_bytes(top):
+    return (top / ".git" / "index").read_bytes()
+
+
+def full_cache_tree(top):
+    git(top, "update-index", "--index-version", "2")
+    git(top, "write-tree")
+    assert b"TREE" in index_bytes(top)
+
+
+def invalidated(top):
+    # Every entry written again (same content): every folder's cache-tree node is invalidated.
+    entries = git(top, "ls-files", "-s", "-z").stdout
+    git(top, "update-index", "-z", "--index-info", input=entries)
+    assert index_bytes(top).count(b"TREE") <= 1
+
+
+def invalid_root(top):
+    tree = git(top, "write-tree").stdout.strip()
+    # read-tree --empty, then the entries given back: a cache tree with only an invalid root.
+    entries = git(top, "ls-tree", "-r", "-z", "--full-tree", tree).stdout.split("\0")
+    git(top, "read-tree", "--empty")
+    git(top, "update-index", "--index-info", input="".join(f"{e}\n" for e in entries if e))
+    assert b"TREE\0\0\0\x06\0-1 0\n" in index_bytes(top)
+
+
+def no_cache_tree(top):
+    """The index without any extension (as other tools may write it): libgit2 reads it."""
+    git(top, "update-index", "--index-version", "2")
+    data = index_bytes(top)
+    count = struct.unpack(">I", data[8:12])[0]
+    at = 12
+    for _ in range(count):
+        nul = data.index(b"\0", at + 62)
+        at += (nul - at + 8) & ~7
+    body = data[:at]
+    (top / ".git" / "index").write_bytes(body + hashlib.sha1(body).digest())
+    assert b"TREE" not in index_bytes(top)[at:]
+    assert git(top, "ls-files", "-s").stdout  # git still reads it
+
+
+def version_3_with_intent_to_add(top):
+    (top / "changes").mkdir(exist_ok=True)
+    (top / "changes" / "not-committed.md").write_text("---\nstatus: active\ntouches: [x]\n---\n")
+    git(top, "add", "-N", "changes/not-committed.md")
+    os.unlink(top / "changes" / "not-committed.md")
+
+
+def version_4(top):
+    git(top, "update-index", "--index-version", "4")
+
+
+def split_index(top):
+    git(top, "update-index", "--split-index")
+
+
+FORMS = {"full": full_cache_tree, "invalidated": invalidated, "invalid-root": invalid_root, "no-tree": no_cache_tree,
+         "v3-ita": version_3_with_intent_to_add, "v4": version_4}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("name", SAMPLE)
+def test_index_forms_equal_the_reference(name, form, tmp_path):
+    top = tmp_path / "w"
+    start = commit_case(top, name)
+    FORMS[form](top)
+    clear_work_tree(top)
+    expected = reference_outputs(name)
+    for cmd in JSON_COMMANDS:
+        args = [*cmd, "--staged"] + (["--root", str(top / start)] if start else [])
+        assert_matches(expected[cmd], guard(*args, cwd=top), f"{name} {form} {' '.join(args)}")
+
+
+@pytest.mark.parametrize("form", ["full", "v4"])
+def test_temporary_index_and_unborn_branch(form, tmp_path):
+    """A temporary index (git commit -- paths) with no HEAD at all."""
+    name = SAMPLE[1]
+    top = tmp_path / "w"
+    start = commit_case(top, name)
+    FORMS[form](top)
+    tmp_index = tmp_path / "next-index.lock"
+    os.replace(top / ".git" / "index", tmp_index)
+    git(top, "update-ref", "-d", "HEAD")
+    clear_work_tree(top)
+    expected = reference_outputs(name)
+    for cmd in JSON_COMMANDS:
+        args = [*cmd, "--staged"] + (["--root", str(top / start)] if start else [])
+        assert_matches(expected[cmd], guard(*args, cwd=top, env={"GIT_INDEX_FILE": str(tmp_index)}),
+                       f"{name} {form} temporary index {' '.join(args)}")
+
+
+def test_unmerged_index_is_an_error_in_every_form(tmp_path):
+    top = tmp_path / "w"
+    top.mkdir()
+    git(top, "init", "-q")
+    (top / "tropo.toml").write_text('packs = ["coordination"]\n')
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "one")
+    git(top, "checkout", "-q", "-b", "other")
+    (top / "tropo.toml").write_text('packs = ["coordination"]\n# other\n')
+    git(top, "commit", "-q", "-am", "other")
+    git(top, "checkout", "-q", "main")
+    (top / "tropo.toml").write_text('packs = ["coordination"]\n# main\n')
+    git(top, "commit", "-q", "-am", "main")
+    assert git(top, "merge", "other", check=False).returncode != 0
+    for version in ("2", "4"):
+        git(top, "update-index", "--index-version", version)
+        r = guard("conflicts", "--staged", cwd=top)
+        assert r.returncode == 2 and "unresolved merge conflicts" in r.stderr, r.stderr
+
+
+def test_split_index_is_a_clear_error(tmp_path):
+    top = tmp_path / "w"
+    commit_case(top, SAMPLE[0])
+    split_index(top)
+    r = guard("conflicts", "--staged", cwd=top)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'link'" in r.stderr, r.stderr
