@@ -113,3 +113,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// libgit2 (Debian's build, with mbedTLS) parses the system's whole CA bundle while it
+/// initialises, a few milliseconds of every run, for TLS connections exo-guard never opens.
+/// This definition takes the place of mbedTLS's for libgit2 (the executable's symbols come
+/// first when the dynamic linker binds libgit2's calls): no certificate is loaded, so a TLS
+/// connection, were one ever made, would find no trusted certificate and fail — closed,
+/// never open. Builds of libgit2 over OpenSSL never call it.
+@_cdecl("mbedtls_x509_crt_parse_file")
+public func skipCertificateBundle(_ chain: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 { 0 }

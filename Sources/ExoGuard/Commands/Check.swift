@@ -3,6 +3,7 @@ import ExoCore
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Compare a base and a target graph: block (exit 1) or warn when new conflicts appear.",
         discussion: """
         Base: HEAD (the empty graph on an unborn branch), --base REV, or --base-empty.

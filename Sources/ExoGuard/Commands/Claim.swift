@@ -3,6 +3,7 @@ import ExoCore
 
 struct Claim: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "claim",
         abstract: "Set the assignee of a change on disk (exo claim).",
         discussion: """
         The workspace must declare `assignee` (e.g. packs = ["coordination"]). Only the

@@ -3,6 +3,7 @@ import ExoCore
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "conflicts",
         abstract: "Pairs of active changes that point at the same node (exo conflicts).",
         discussion: "The default command. Output is exo's, word for word; exit 0 whatever is found."
     )
@@ -20,6 +21,7 @@ struct Conflicts: ParsableCommand {
 
 struct Board: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "board",
         abstract: "Every change with its status and assignee (exo board)."
     )
 
@@ -36,6 +38,7 @@ struct Board: ParsableCommand {
 
 struct Roles: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "roles",
         abstract: "The seven bounded worker contracts (exo roles)."
     )
 

@@ -6,6 +6,7 @@ import Glibc
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hook",
         abstract: "Run as a git hook (installed by `exo-guard install`, or from hooks/).",
         discussion: "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
         subcommands: [PreCommit.self, PrePush.self, Update.self, PreReceive.self]

@@ -6,6 +6,7 @@ import Glibc
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Install the hooks into the folder git uses (core.hooksPath, else the common git dir's hooks/).",
         discussion: "Writes pre-commit and pre-push unless --hook names others. A hook already there is kept as NAME.legacy and run first. Running it twice changes nothing."
     )
@@ -30,6 +31,7 @@ struct Install: ParsableCommand {
 
 struct Uninstall: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "uninstall",
         abstract: "Remove exo-guard's hooks and put back the ones they replaced."
     )
     @Option(name: .customLong("hook"), help: "A hook to remove (default: all four).") var hooks: [String] = []
