@@ -35,8 +35,10 @@ public struct Coordination: Sendable {
         }
     }
 
+    /// The graph this is the view of.
+    let graph: Graph
     /// The documents, in walk order.
-    public let documents: [GraphDocument]
+    public var documents: [GraphDocument] { graph.documents }
     /// Where each id's documents are, made when first needed.
     private let lookup: Lookup
     /// Changes whose status is exactly the string `active`, sorted by id.
@@ -45,8 +47,9 @@ public struct Coordination: Sendable {
     private let known: [Conflict]?
 
     public init(_ graph: Graph) {
-        documents = graph.documents
-        lookup = Lookup(documents)
+        self.graph = graph
+        lookup = Lookup(graph)
+        let documents = graph.documents
         var active: [Exact] = []
         for (id, i) in lookup.last {
             guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
@@ -60,8 +63,8 @@ public struct Coordination: Sendable {
 
     /// The view of `graph` whose active items and conflicts were computed before.
     init(_ graph: Graph, active: [String], conflicts: [Conflict]) {
-        documents = graph.documents
-        lookup = Lookup(documents)
+        self.graph = graph
+        lookup = Lookup(graph)
         self.active = active
         known = conflicts
     }
@@ -70,15 +73,16 @@ public struct Coordination: Sendable {
     /// and for an id held by several documents, the indices of the others (their edges
     /// count too). Built on first use, under a lock.
     private final class Lookup: @unchecked Sendable {
-        private let documents: [GraphDocument]
+        private let graph: Graph
         private let lock = Mutex(())
         private var built: (last: [Exact: Int], earlier: [Exact: [Int]])?
 
-        init(_ documents: [GraphDocument]) { self.documents = documents }
+        init(_ graph: Graph) { self.graph = graph }
 
         private var tables: (last: [Exact: Int], earlier: [Exact: [Int]]) {
             lock.withLock { _ in
                 if let built { return built }
+                let documents = graph.documents
                 var last: [Exact: Int] = [:]
                 last.reserveCapacity(documents.count)
                 var earlier: [Exact: [Int]] = [:]
@@ -104,6 +108,7 @@ public struct Coordination: Sendable {
     /// Outbound targets of `id`: the edges of every document with that id, each once.
     public func targets(of id: String) -> [Exact] {
         guard let i = lookup.last[Exact(id)] else { return [] }
+        let documents = self.documents
         let all = ((lookup.earlier[Exact(id)] ?? []) + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
         // A few targets (the common case) are deduplicated without a set.
         if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
@@ -156,7 +161,8 @@ public struct Coordination: Sendable {
 
     /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.
     public var board: [Node] {
-        lookup.last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
+        let documents = self.documents
+        return lookup.last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
             .map { Node(id: $0.id, path: $0.path, status: $0.status, assignee: $0.assignee) }.sorted { x, y in
             let sx = Self.sortStatus(x), sy = Self.sortStatus(y)
             if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }

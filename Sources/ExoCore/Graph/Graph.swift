@@ -18,14 +18,60 @@ public struct GraphDocument: Sendable {
 
 /// The documents of one workspace in walk order.
 public struct Graph: Sendable {
-    public let documents: [GraphDocument]
     /// Names the documents when they came from a tree whose results may be cached.
     public let key: CacheKey?
+    /// The folders the walk found the documents in (nil for a graph made from a list).
+    let top: Subtree?
+    private let joined: JoinedDocuments
+
     public init(documents: [GraphDocument], key: CacheKey? = nil) {
-        self.documents = documents
         self.key = key
+        top = nil
+        joined = JoinedDocuments(documents)
     }
+
+    init(top: Subtree) {
+        key = top.key
+        self.top = top
+        joined = JoinedDocuments(top)
+    }
+
     public static let empty = Graph(documents: [])
+
+    /// Every document in walk order; the folders' lists are joined the first time.
+    public var documents: [GraphDocument] { joined.all }
+
+    /// Visits every document in walk order without joining the folders' lists.
+    func forEach(_ visit: (GraphDocument) -> Void) {
+        if let top { top.forEach(visit) } else { joined.all.forEach(visit) }
+    }
+}
+
+/// A graph's documents as one list, made when first asked for: a hook whose views come
+/// from the cache never needs it.
+private final class JoinedDocuments: Sendable {
+    private let list: Mutex<[GraphDocument]?>
+    private let top: Subtree?
+
+    init(_ documents: [GraphDocument]) {
+        list = Mutex(documents)
+        top = nil
+    }
+
+    init(_ top: Subtree) {
+        list = Mutex(nil)
+        self.top = top
+    }
+
+    var all: [GraphDocument] {
+        list.withLock { list in
+            if let list { return list }
+            var out: [GraphDocument] = []
+            top?.append(into: &out)
+            list = out
+            return out
+        }
+    }
 }
 
 /// Parsed frontmatter, and the documents of whole folders, shared across the snapshots of
@@ -131,13 +177,15 @@ public final class ParseCache {
     }
 
     /// exo's view of `graph`: its active items and conflicts from the cache when the graph
-    /// came whole from a cached tree, else computed (and kept when they may be).
-    public func coordination(_ graph: Graph) -> Coordination {
-        guard let key = graph.key else { return Coordination(graph) }
-        if let payload = store?.load(.coordination, key), let (active, conflicts) = CacheCoding.coordination(payload) {
+    /// came whole from a cached tree, else derived from the view of a graph `near` it (the
+    /// other side of a comparison) when few ids differ, else computed; kept when it may be.
+    public func coordination(_ graph: Graph, near: Coordination? = nil) -> Coordination {
+        if let key = graph.key, let payload = store?.load(.coordination, key),
+           let (active, conflicts) = CacheCoding.coordination(payload) {
             return Coordination(graph, active: active, conflicts: conflicts)
         }
-        let computed = Coordination(graph)
+        let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
+        guard let key = graph.key else { return computed }
         let conflicts = computed.conflicts
         store?.save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
         return Coordination(graph, active: computed.active, conflicts: conflicts)
@@ -163,7 +211,7 @@ public protocol ParseStore: AnyObject {
 /// The documents under one folder in walk order: its own files, then each walked
 /// subfolder's. `key` names the folder's tree and everything outside it that the result
 /// depends on; nil when the result cannot be cached (no tree id, or a symlink inside).
-final class Subtree {
+final class Subtree: Sendable {
     let key: CacheKey?
     let files: [GraphDocument]
     let children: [Subtree]
@@ -177,6 +225,11 @@ final class Subtree {
     func append(into documents: inout [GraphDocument]) {
         documents += files
         for child in children { child.append(into: &documents) }
+    }
+
+    func forEach(_ visit: (GraphDocument) -> Void) {
+        files.forEach(visit)
+        for child in children { child.forEach(visit) }
     }
 }
 
@@ -197,10 +250,7 @@ extension Workspace {
             }
             cache.prefetch(wanted, readers: readers)
         }
-        var docs: [GraphDocument] = []
-        let whole = try finish(top, cache: cache)
-        whole.append(into: &docs)
-        return Graph(documents: docs, key: whole.key)
+        return Graph(top: try finish(top, cache: cache))
     }
 
     /// A folder after the walk: taken whole from a cache, or its documents still to read.

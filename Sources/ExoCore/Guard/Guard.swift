@@ -45,9 +45,9 @@ public enum Guard {
         }
         var checks: [WorkspaceCheck] = []
         for root in chosen {
-            let before = try graph(of: base, root: root, cache: cache)
-            let after = try graph(of: target, root: root, cache: cache)
-            checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: cache.coordination(before), target: cache.coordination(after))))
+            let before = cache.coordination(try graph(of: base, root: root, cache: cache))
+            let after = cache.coordination(try graph(of: target, root: root, cache: cache), near: before)
+            checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: before, target: after)))
         }
         return Check(base: baseLabel, target: targetLabel, workspaces: checks)
     }
@@ -83,7 +83,8 @@ extension Guard {
                                reportRoot: String, cache: ParseCache) throws(ExoError) -> Check {
         let before = try baseRoot.map { r throws(ExoError) in try graph(of: base, root: r, cache: cache) } ?? .empty
         let after = try Workspace(snapshot: target, root: targetRoot).graph(cache: cache)
+        let baseView = cache.coordination(before)
         return Check(base: baseLabel, target: targetLabel,
-                     workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: cache.coordination(before), target: cache.coordination(after)))])
+                     workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: baseView, target: cache.coordination(after, near: baseView)))])
     }
 }
