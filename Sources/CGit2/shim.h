@@ -1,4 +1,12 @@
 #include <git2.h>
+/* zlib, git's object format: blobs are read straight from packs and loose files as far as
+   their frontmatter goes (zlib1g-dev comes with libgit2-dev). */
+#include <zlib.h>
+
+/* inflateInit is a macro, which Swift cannot call. */
+static inline int cgit2_inflate_init(z_stream *stream) {
+    return inflateInit(stream);
+}
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one fixed-argument wrapper per option used. */
 static inline int cgit2_set_extensions(const char **extensions, size_t count) {

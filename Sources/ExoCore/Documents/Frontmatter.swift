@@ -58,6 +58,25 @@ public enum Frontmatter {
         return nil
     }
 
+    /// Whether the first bytes of a file decide its fields: `fields(of:)` gives the same for
+    /// every file that starts with `prefix`. True once the first line shows there is no
+    /// frontmatter, or once the line closing the frontmatter has ended (its newline read);
+    /// universal newlines never change what comes before the end of `prefix`, so the match
+    /// in the prefix is the match in the whole file. A git blob can then be read only as far
+    /// as its frontmatter goes.
+    public static func isDecided(byPrefix prefix: [UInt8]) -> Bool {
+        guard prefix.count >= 3 else { return false }  // perhaps a BOM still
+        let t = normalize(prefix)
+        guard t.count >= 3 else { return false }
+        if t[0] != 0x2D || t[1] != 0x2D || t[2] != 0x2D { return true }
+        var i = 3
+        while i < t.count && (t[i] == 0x20 || t[i] == 0x09) { i += 1 }
+        guard i < t.count else { return false }
+        if t[i] != 0x0A { return true }  // normalized text has no `\r`
+        guard let m = match(t) else { return false }
+        return m.end > 0 && t[m.end - 1] == 0x0A  // closed by a newline, not by the end of the prefix
+    }
+
     /// Decodes bytes as Python does with `errors="replace"`.
     public static func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         String(decoding: bytes, as: UTF8.self)

@@ -311,16 +311,23 @@ public final class GitSnapshot: Snapshot {
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         guard LibGit2.threadSafe else { return nil }
         let environment = repository.environment, directory = repository.currentDirectory
+        let prefixes = BlobPrefixReader(directories: repository.objectDirectories)
         return { () -> (any ConcurrentReader)? in
             guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
-            return Reader(repository: repository)
+            return Reader(repository: repository, prefixes: prefixes)
         }
     }
 
+    /// Reads documents for parsing: as far as their frontmatter goes, from the object files
+    /// when the blob is plain there, else whole through libgit2.
     struct Reader: ConcurrentReader {
         let repository: Repository
+        let prefixes: BlobPrefixReader
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             guard let key else { return nil }
+            if let early = prefixes.read(key, maxSize: GitSnapshot.maxBlobSize, enough: Frontmatter.isDecided(byPrefix:)) {
+                return early
+            }
             return try? GitSnapshot.blob(ObjectID(key), in: repository)
         }
     }

@@ -72,6 +72,16 @@ public final class Repository {
 
     var odb: OpaquePointer { odbHandle.pointer }
 
+    /// The object folders, in the order they are searched: a push's quarantine
+    /// (`GIT_OBJECT_DIRECTORY`), the repository's own, the alternates the environment names.
+    var objectDirectories: [String] {
+        var out: [String] = []
+        if let objects = environment["GIT_OBJECT_DIRECTORY"], !objects.isEmpty { out.append(Self.absolute(objects, in: currentDirectory)) }
+        out.append(commonDir + "/objects")
+        out += Self.splitAlternates(environment["GIT_ALTERNATE_OBJECT_DIRECTORIES"] ?? "").map { Self.absolute($0, in: currentDirectory) }
+        return out
+    }
+
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
 
     /// The work tree's absolute path without a trailing slash, nil in a bare repository.

@@ -34,7 +34,9 @@ public protocol Snapshot: AnyObject {
 
 /// Reads files of a snapshot on one thread (each thread makes its own).
 public protocol ConcurrentReader {
-    /// The bytes of the regular file at `path` (content key `key`), nil when they cannot be read.
+    /// The bytes of the regular file at `path` (content key `key`) for its frontmatter: all
+    /// of them, or as many of the first as decide it (`Frontmatter.isDecided`); nil when
+    /// they cannot be read.
     func read(_ path: String, key: CacheKey?) -> [UInt8]?
 }
 
