@@ -142,6 +142,13 @@ import Testing
             derived += 1
             #expect(fast.active == whole.active)
             #expect(fast.conflicts == whole.conflicts)
+            // The guard's comparison, which looks only at the changed ids' pairs.
+            let slow = GraphDiff(base: base, target: whole), quick = GraphDiff(base: base, target: fast)
+            #expect(fast.derivation != nil)
+            #expect(quick.new == slow.new)
+            #expect(quick.existing == slow.existing)
+            #expect(quick.resolved == slow.resolved)
+            #expect(quick.activated == slow.activated)
             // From the folders as the walk makes them: unchanged ones are passed over.
             let baseTree = Graph(top: before.subtree()), targetTree = Graph(top: after.subtree())
             #expect(targetTree.documents.map(\.path) == target.documents.map(\.path))

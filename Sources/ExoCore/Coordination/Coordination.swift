@@ -45,6 +45,20 @@ public struct Coordination: Sendable {
     public let active: [String]
     /// Conflicts known without computing them (from the cache).
     private let known: [Conflict]?
+    /// How this view was derived from another, when it was: what lets a comparison of the
+    /// two look only at the pairs of the changed ids.
+    let derivation: Derivation?
+
+    struct Derivation: Sendable {
+        /// The graph of the view this one was derived from.
+        let base: ObjectIdentifier
+        let changed: Set<Exact>
+        /// Pairs of unchanged ids: the same in both views.
+        let kept: [Conflict]
+        /// The base view's pairs with a changed id, and this view's; both sorted by (a, b).
+        let before: [Conflict]
+        let after: [Conflict]
+    }
 
     public init(_ graph: Graph) {
         self.graph = graph
@@ -59,14 +73,16 @@ public struct Coordination: Sendable {
         active.sort()
         self.active = active.map(\.string)
         known = nil
+        derivation = nil
     }
 
     /// The view of `graph` whose active items and conflicts were computed before.
-    init(_ graph: Graph, active: [String], conflicts: [Conflict]) {
+    init(_ graph: Graph, active: [String], conflicts: [Conflict], derivation: Derivation? = nil) {
         self.graph = graph
         lookup = Lookup(graph)
         self.active = active
         known = conflicts
+        self.derivation = derivation
     }
 
     /// For each id, the index of the last document with it (the one exo keeps as the node),

@@ -24,7 +24,10 @@ extension Coordination {
         active = Self.merge(active.map { Exact($0) }, nowActive).map(\.string)
 
         // Conflicts: the base's between unchanged ids, and every pair with a changed active id.
-        let kept = base.conflicts.filter { !changed.contains(Exact($0.a)) && !changed.contains(Exact($0.b)) }
+        var kept: [Conflict] = [], before: [Conflict] = []
+        for c in base.conflicts {
+            if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
+        }
         var pairs: [Conflict] = []
         let changedActive = nowActive.map { ($0, after[$0]!.targets) }
         if !changedActive.isEmpty {
@@ -40,7 +43,7 @@ extension Coordination {
                 pointing[id, default: []].formUnion(hits)
             }
             let activeNow = active.map { Exact($0) }
-            for (y, targets) in pointing where Self.contains(activeNow, y) {
+            for (y, targets) in pointing where activeNow.sortedContains(y) {
                 for (x, tx) in changedActive {
                     let shared = tx.filter { targets.contains($0) }
                     if !shared.isEmpty { pairs.append(Self.pair(x, y, shared)) }
@@ -55,18 +58,8 @@ extension Coordination {
             }
             pairs.sort { Self.order($0, $1) < 0 }
         }
-        // Both lists sorted by (a, b): one merge.
-        var conflicts: [Conflict] = []
-        conflicts.reserveCapacity(kept.count + pairs.count)
-        var i = 0, j = 0
-        while i < kept.count || j < pairs.count {
-            if j == pairs.count || (i < kept.count && Self.order(kept[i], pairs[j]) < 0) {
-                conflicts.append(kept[i]); i += 1
-            } else {
-                conflicts.append(pairs[j]); j += 1
-            }
-        }
-        self.init(graph, active: active, conflicts: conflicts)
+        self.init(graph, active: active, conflicts: Self.merged(kept, pairs),
+                  derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
     }
 
     /// A conflict with its two ids in code point order and its shared targets sorted.
@@ -84,14 +77,16 @@ extension Coordination {
         return 0
     }
 
-    /// Whether the sorted list `items` holds `x`.
-    private static func contains(_ items: [Exact], _ x: Exact) -> Bool {
-        var lo = 0, hi = items.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if items[mid] < x { lo = mid + 1 } else { hi = mid }
+    /// Two lists of conflicts sorted by (a, b) as one.
+    static func merged(_ x: [Conflict], _ y: [Conflict]) -> [Conflict] {
+        if y.isEmpty { return x }
+        var out: [Conflict] = []
+        out.reserveCapacity(x.count + y.count)
+        var i = 0, j = 0
+        while i < x.count || j < y.count {
+            if j == y.count || (i < x.count && order(x[i], y[j]) < 0) { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
         }
-        return lo < items.count && items[lo] == x
+        return out
     }
 
     /// Two sorted lists as one, without repeats.
@@ -208,5 +203,17 @@ extension Coordination {
                 return ea - s < eb - s ? -1 : (ea - s > eb - s ? 1 : 0)
             }
         }
+    }
+}
+
+extension Array where Element == Exact {
+    /// Whether this list, sorted in code point order, holds `x` (a binary search).
+    func sortedContains(_ x: Exact) -> Bool {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && self[lo] == x
     }
 }

@@ -14,33 +14,43 @@ public struct GraphDiff: Sendable {
     public init(base: Coordination, target: Coordination) {
         self.base = base
         self.target = target
-        // Both lists are sorted by (a, b) in code point order: one merge pass.
-        let before = base.conflicts, after = target.conflicts
+        if let d = target.derivation, d.base == base.graph.identity {
+            // A view derived from this base: pairs of unchanged ids are the same on both
+            // sides, so only the pairs with a changed id are compared.
+            let paired = Self.pairUp(before: d.before, after: d.after)
+            new = paired.new
+            resolved = paired.resolved
+            existing = Coordination.merged(d.kept, paired.existing)
+            let wasActive = base.active.map { Exact($0) }
+            activated = target.active.filter { d.changed.contains(Exact($0)) && !wasActive.sortedContains(Exact($0)) }
+            return
+        }
+        let paired = Self.pairUp(before: base.conflicts, after: target.conflicts)
+        new = paired.new
+        existing = paired.existing
+        resolved = paired.resolved
+        let wasActive = Set(base.active.map { Exact($0) })
+        activated = target.active.filter { !wasActive.contains(Exact($0)) }
+    }
+
+    /// Two lists of conflicts sorted by (a, b) in code point order, paired in one merge pass.
+    private static func pairUp(before: [Coordination.Conflict], after: [Coordination.Conflict])
+        -> (new: [Coordination.Conflict], existing: [Coordination.Conflict], resolved: [Coordination.Conflict]) {
         var new: [Coordination.Conflict] = [], existing: [Coordination.Conflict] = [], resolved: [Coordination.Conflict] = []
         var i = 0, j = 0
         while i < before.count || j < after.count {
             let order: Int
-            if i == before.count { order = 1 } else if j == after.count { order = -1 } else { order = Self.compare(before[i], after[j]) }
+            if i == before.count { order = 1 } else if j == after.count { order = -1 } else { order = Coordination.order(before[i], after[j]) }
             if order < 0 {
                 resolved.append(before[i]); i += 1
             } else if order > 0 {
                 new.append(after[j]); j += 1
             } else {
-                if Self.isSubset(after[j].shared, of: before[i].shared) { existing.append(after[j]) } else { new.append(after[j]) }
+                if isSubset(after[j].shared, of: before[i].shared) { existing.append(after[j]) } else { new.append(after[j]) }
                 i += 1; j += 1
             }
         }
-        self.new = new
-        self.existing = existing
-        self.resolved = resolved
-        let wasActive = Set(base.active.map { Exact($0) })
-        activated = target.active.filter { !wasActive.contains(Exact($0)) }
-    }
-
-    private static func compare(_ x: Coordination.Conflict, _ y: Coordination.Conflict) -> Int {
-        if Exact(x.a) != Exact(y.a) { return Exact(x.a) < Exact(y.a) ? -1 : 1 }
-        if Exact(x.b) != Exact(y.b) { return Exact(x.b) < Exact(y.b) ? -1 : 1 }
-        return 0
+        return (new, existing, resolved)
     }
 
     /// Whether every item of `a` is in `b`, both sorted in code point order without repeats.

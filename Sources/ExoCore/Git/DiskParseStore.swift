@@ -138,7 +138,7 @@ public final class DiskParseStore: ParseStore {
 
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {
         let slot = Slot(kind: kind.rawValue, key: key)
-        added += key.bytes
+        key.append(to: &added)
         added.append(kind.rawValue)
         CacheCoding.u32(UInt32(payload.count), into: &added)
         addedSlots.append((slot, added.count..<(added.count + payload.count)))
@@ -169,7 +169,9 @@ public final class DiskParseStore: ParseStore {
 
     /// Every entry, this run's winning over older ones, sorted into a new file.
     private func rewrite() {
-        var entries: [Slot: (fromFile: Bool, range: Range<Int>)] = [:]
+        // (slot, rank, range): rank 0 this run's entries, 1 the tail's, 2 the table's.
+        var entries: [(slot: Slot, rank: Int, range: Range<Int>)] = []
+        entries.reserveCapacity(rows + tail.count + addedSlots.count)
         if let file = mapped {
             let tableEnd = Self.headerSize + rows * Self.rowSize
             for i in 0..<rows {
@@ -177,38 +179,44 @@ public final class DiskParseStore: ParseStore {
                 let offset = Int(u32(at + 24)), length = Int(u32(at + 28))
                 guard offset >= tableEnd, length <= tailStart - offset else { continue }
                 let slot = Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))
-                entries[slot] = (true, offset..<(offset + length))
+                entries.append((slot, 2, offset..<(offset + length)))
             }
         }
-        for (slot, range) in tail { entries[slot] = (true, range) }
-        let total = entries.values.reduce(0) { $0 + $1.range.count } + added.count
+        for (slot, range) in tail { entries.append((slot, 1, range)) }
+        var kept = entries
+        let total = entries.reduce(0) { $0 + $1.range.count } + added.count
         if entries.count + addedSlots.count > Self.maxEntries || total > Self.maxBytes {
-            entries = entries.filter { used.contains($0.key) }
+            kept = entries.filter { used.contains($0.slot) }
         }
-        for (slot, range) in addedSlots { entries[slot] = (false, range) }
-        let sorted = entries.sorted { x, y in
-            (x.key.key.a, x.key.key.b, x.key.key.c, x.key.kind) < (y.key.key.a, y.key.key.b, y.key.key.c, y.key.kind)
+        for (slot, range) in addedSlots { kept.append((slot, 0, range)) }
+        kept.sort { x, y in
+            (x.slot.key.a, x.slot.key.b, x.slot.key.c, x.slot.kind, x.rank) < (y.slot.key.a, y.slot.key.b, y.slot.key.c, y.slot.kind, y.rank)
         }
-        var out = Self.magic
-        CacheCoding.u32(Self.format, into: &out)
-        CacheCoding.u32(UInt32(sorted.count), into: &out)
-        let tableEnd = Self.headerSize + sorted.count * Self.rowSize
-        let payloadBytes = sorted.reduce(0) { $0 + $1.value.range.count }
-        CacheCoding.u32(UInt32(tableEnd + payloadBytes), into: &out)
+        // One entry a slot: the first after sorting, the newest.
+        var unique: [(slot: Slot, rank: Int, range: Range<Int>)] = []
+        unique.reserveCapacity(kept.count)
+        for e in kept where unique.last?.slot != e.slot { unique.append(e) }
+        let tableEnd = Self.headerSize + unique.count * Self.rowSize
+        let payloadBytes = unique.reduce(0) { $0 + $1.range.count }
+        var out: [UInt8] = []
         out.reserveCapacity(tableEnd + payloadBytes)
+        out += Self.magic
+        CacheCoding.u32(Self.format, into: &out)
+        CacheCoding.u32(UInt32(unique.count), into: &out)
+        CacheCoding.u32(UInt32(tableEnd + payloadBytes), into: &out)
         var offset = tableEnd
-        for (slot, entry) in sorted {
-            out += slot.key.bytes
-            out += [slot.kind, 0, 0, 0]
+        for e in unique {
+            e.slot.key.append(to: &out)
+            out.append(e.slot.kind); out.append(0); out.append(0); out.append(0)
             CacheCoding.u32(UInt32(offset), into: &out)
-            CacheCoding.u32(UInt32(entry.range.count), into: &out)
-            offset += entry.range.count
+            CacheCoding.u32(UInt32(e.range.count), into: &out)
+            offset += e.range.count
         }
-        for (_, entry) in sorted {
-            if entry.fromFile, let file = mapped {
-                out += file[entry.range]
-            } else {
-                out += added[entry.range]
+        for e in unique {
+            if e.rank == 0 {
+                out += added[e.range]
+            } else if let file = mapped {
+                out += file[e.range]
             }
         }
         let tmp = path + ".\(getpid()).tmp"

@@ -41,6 +41,9 @@ public struct Graph: Sendable {
     /// Every document in walk order; the folders' lists are joined the first time.
     public var documents: [GraphDocument] { joined.all }
 
+    /// Tells this graph apart from any other in the run.
+    var identity: ObjectIdentifier { ObjectIdentifier(joined) }
+
     /// Visits every document in walk order without joining the folders' lists.
     func forEach(_ visit: (GraphDocument) -> Void) {
         if let top { top.forEach(visit) } else { joined.all.forEach(visit) }
@@ -106,40 +109,23 @@ public final class ParseCache {
     /// Whether the fields of `key` are at hand without reading the file.
     func has(_ key: CacheKey) -> Bool { memory[key] != nil || store?.load(.fields, key) != nil }
 
-    /// Reads and parses `files` on every core, ahead of a walk that will ask for them.
-    /// Files that cannot be read are left for the walk, which reports them as it does.
-    func prefetch(_ files: [(path: String, key: CacheKey?)], readers: @escaping @Sendable () -> (any ConcurrentReader)?) {
-        let workers = min(4, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        guard workers > 1, files.count >= 64 else { return }
-        let results = Mutex<[[(Int, Frontmatter.Fields, [UInt8]?)]]>(Array(repeating: [], count: workers))
-        let shared = files
-        let encode = store != nil
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            guard let reader = readers() else { return }
-            var out: [(Int, Frontmatter.Fields, [UInt8]?)] = []
-            var i = w
-            while i < shared.count {
-                if let bytes = reader.read(shared[i].path, key: shared[i].key) {
-                    let fields = Frontmatter.fields(of: bytes)
-                    out.append((i, fields, encode && shared[i].key != nil ? CacheCoding.encode(fields) : nil))
+    /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
+    /// or by path for files on disk (used once).
+    func absorb(_ parsed: [Prefetch.Parsed]) {
+        for p in parsed {
+            if let key = p.key {
+                if memory[key] == nil {
+                    memory[key] = p.fields
+                    if let encoded = p.encoded { store?.save(.fields, key, encoded) }
                 }
-                i += workers
-            }
-            results.withLock { $0[w] = out }
-        }
-        for part in results.withLock({ $0 }) {
-            for (i, fields, encoded) in part {
-                if let key = files[i].key {
-                    if memory[key] == nil {
-                        memory[key] = fields
-                        if let encoded { store?.save(.fields, key, encoded) }
-                    }
-                } else {
-                    byPath[files[i].path] = fields
-                }
+            } else {
+                byPath[p.path] = p.fields
             }
         }
     }
+
+    /// Whether parsed fields go to a store (and so should be encoded where they are parsed).
+    var keepsFields: Bool { store != nil }
 
     /// A folder's documents computed before (in this run, or kept by the store).
     func subtree(_ key: CacheKey) -> Subtree? {
@@ -188,7 +174,7 @@ public final class ParseCache {
         guard let key = graph.key else { return computed }
         let conflicts = computed.conflicts
         store?.save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
-        return Coordination(graph, active: computed.active, conflicts: conflicts)
+        return Coordination(graph, active: computed.active, conflicts: conflicts, derivation: computed.derivation)
     }
 
     /// Writes what this run computed to the store, if there is one.
@@ -236,20 +222,19 @@ final class Subtree: Sendable {
 extension Workspace {
     /// Every document of the workspace in tropo's walk order, with its edges.
     ///
-    /// Three steps: the walk (folders a cache holds are taken whole), then every file no
-    /// cache holds is read and parsed on all cores, then the documents are made.
+    /// The walk takes folders a cache holds whole; the files no cache holds are read and
+    /// parsed on every core while it goes on (`Prefetch`); then the documents are made.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
-        let top = try walkTree(root, rel: "", context: "", cache: cache)
-        if let readers = snapshot.readerFactory() {
-            var wanted: [(path: String, key: CacheKey?)] = []
-            top.collect { doc in
-                guard doc.realPath == doc.path else { return }  // symlinks are read in the last step
-                if let key = doc.key, cache.has(key) { return }
-                wanted.append((doc.path, doc.key))
-            }
-            cache.prefetch(wanted, readers: readers)
+        let prefetch = snapshot.readerFactory().map { Prefetch(readers: $0, encode: cache.keepsFields) }
+        let top: Walked
+        do {
+            top = try walkTree(root, rel: "", context: "", cache: cache, prefetch: prefetch)
+        } catch {
+            prefetch?.cancel()
+            throw error
         }
+        if let parsed = prefetch?.finish() { cache.absorb(parsed) }
         return Graph(top: try finish(top, cache: cache))
     }
 
@@ -268,28 +253,28 @@ extension Workspace {
             self.children = children
             self.sawSymlink = sawSymlink
         }
-
-        func collect(_ visit: (Located) -> Void) {
-            guard cached == nil else { return }
-            files.forEach(visit)
-            for child in children { child.collect(visit) }
-        }
     }
 
     /// The walk below `dir`: `context` describes the overlays and thin configs of the
     /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
     /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
-    private func walkTree(_ dir: String, rel: String, context: String?, cache: ParseCache) throws(ExoError) -> Walked {
+    private func walkTree(_ dir: String, rel: String, context: String?, cache: ParseCache,
+                          prefetch: Prefetch?) throws(ExoError) -> Walked {
         let key = subtreeKey(dir, rel: rel, context: context)
         if let key, let hit = cache.subtree(key) {
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
         }
         var files: [Located] = []
         let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
+        if let prefetch {
+            // Symlinks are read in the last step; files a cache holds are not read at all.
+            prefetch.add(files.filter { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) }.map { ($0.path, $0.key) })
+        }
         let childContext = self.childContext(dir, rel: rel, context: context)
         var children: [Walked] = []
         for name in folder.subfolders {
-            children.append(try walkTree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext, cache: cache))
+            children.append(try walkTree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
+                                         cache: cache, prefetch: prefetch))
         }
         return Walked(key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink)
     }

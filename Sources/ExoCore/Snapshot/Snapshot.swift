@@ -170,10 +170,15 @@ public struct CacheKey: Hashable, Sendable {
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(20)
+        append(to: &out)
+        return out
+    }
+
+    /// Appends the 20 bytes to `out`.
+    public func append(to out: inout [UInt8]) {
         for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: a >> (8 * UInt64(k)))) }
         for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(k)))) }
         for k in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: c >> (8 * UInt32(k)))) }
-        return out
     }
 
     /// 40 lowercase hex digits.
