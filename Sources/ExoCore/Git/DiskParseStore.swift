@@ -52,8 +52,9 @@ public final class DiskParseStore: ParseStore {
     private var tailCount = 0
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
-    private var added: [UInt8] = []
-    private var addedSlots: [(slot: Slot, payload: Range<Int>)] = []
+    /// This run's entries, kept as they came (copied once, when written).
+    private var added: [(slot: Slot, payload: [UInt8])] = []
+    private var addedBytes = 0
     /// Entries looked up in this run: what a rewrite past the limits keeps.
     private var used: Set<Slot> = []
 
@@ -138,28 +139,33 @@ public final class DiskParseStore: ParseStore {
 
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {
         let slot = Slot(kind: kind.rawValue, key: key)
-        key.append(to: &added)
-        added.append(kind.rawValue)
-        CacheCoding.u32(UInt32(payload.count), into: &added)
-        addedSlots.append((slot, added.count..<(added.count + payload.count)))
-        added += payload
+        added.append((slot, payload))
+        addedBytes += 25 + payload.count
     }
 
     /// Appends this run's entries to the file in one write; a file with a long tail, past
     /// its limits, missing, or not the one this run read, is written anew.
     public func flush() {
-        guard !addedSlots.isEmpty else { return }
-        defer { added.removeAll(); addedSlots.removeAll() }
+        guard !added.isEmpty else { return }
+        defer { added.removeAll(); addedBytes = 0 }
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
         let size = mapped?.count ?? 0
-        if intact && tailCount + addedSlots.count <= Self.maxTail && size + added.count <= Self.maxBytes {
+        if intact && tailCount + added.count <= Self.maxTail && size + addedBytes <= Self.maxBytes {
             let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             if fd >= 0 {
                 // Appends only to the file this run read: one that was replaced meanwhile is rewritten.
                 var st = stat()
                 let same = fstat(fd, &st) == 0 && Int(st.st_size) == size
-                let done = same && Self.write(fd, added)
+                var tail: [UInt8] = []
+                tail.reserveCapacity(addedBytes)
+                for (slot, payload) in added {
+                    slot.key.append(to: &tail)
+                    tail.append(slot.kind)
+                    CacheCoding.u32(UInt32(payload.count), into: &tail)
+                    tail += payload
+                }
+                let done = same && Self.write(fd, tail)
                 close(fd)
                 if done { return }
             }
@@ -171,7 +177,7 @@ public final class DiskParseStore: ParseStore {
     private func rewrite() {
         // (slot, rank, range): rank 0 this run's entries, 1 the tail's, 2 the table's.
         var entries: [(slot: Slot, rank: Int, range: Range<Int>)] = []
-        entries.reserveCapacity(rows + tail.count + addedSlots.count)
+        entries.reserveCapacity(rows + tail.count + added.count)
         if let file = mapped {
             let tableEnd = Self.headerSize + rows * Self.rowSize
             for i in 0..<rows {
@@ -184,11 +190,12 @@ public final class DiskParseStore: ParseStore {
         }
         for (slot, range) in tail { entries.append((slot, 1, range)) }
         var kept = entries
-        let total = entries.reduce(0) { $0 + $1.range.count } + added.count
-        if entries.count + addedSlots.count > Self.maxEntries || total > Self.maxBytes {
+        let total = entries.reduce(0) { $0 + $1.range.count } + addedBytes
+        if entries.count + added.count > Self.maxEntries || total > Self.maxBytes {
             kept = entries.filter { used.contains($0.slot) }
         }
-        for (slot, range) in addedSlots { kept.append((slot, 0, range)) }
+        // This run's entries: rank 0, their range an index into `added`.
+        for (i, e) in added.enumerated() { kept.append((e.slot, 0, i..<(i + 1))) }
         kept.sort { x, y in
             (x.slot.key.a, x.slot.key.b, x.slot.key.c, x.slot.kind, x.rank) < (y.slot.key.a, y.slot.key.b, y.slot.key.c, y.slot.kind, y.rank)
         }
@@ -197,7 +204,10 @@ public final class DiskParseStore: ParseStore {
         unique.reserveCapacity(kept.count)
         for e in kept where unique.last?.slot != e.slot { unique.append(e) }
         let tableEnd = Self.headerSize + unique.count * Self.rowSize
-        let payloadBytes = unique.reduce(0) { $0 + $1.range.count }
+        func length(_ e: (slot: Slot, rank: Int, range: Range<Int>)) -> Int {
+            e.rank == 0 ? added[e.range.lowerBound].payload.count : e.range.count
+        }
+        let payloadBytes = unique.reduce(0) { $0 + length($1) }
         var out: [UInt8] = []
         out.reserveCapacity(tableEnd + payloadBytes)
         out += Self.magic
@@ -209,12 +219,12 @@ public final class DiskParseStore: ParseStore {
             e.slot.key.append(to: &out)
             out.append(e.slot.kind); out.append(0); out.append(0); out.append(0)
             CacheCoding.u32(UInt32(offset), into: &out)
-            CacheCoding.u32(UInt32(e.range.count), into: &out)
-            offset += e.range.count
+            CacheCoding.u32(UInt32(length(e)), into: &out)
+            offset += length(e)
         }
         for e in unique {
             if e.rank == 0 {
-                out += added[e.range]
+                out += added[e.range.lowerBound].payload
             } else if let file = mapped {
                 out += file[e.range]
             }

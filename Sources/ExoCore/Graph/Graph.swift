@@ -86,6 +86,10 @@ public final class ParseCache {
     private var rootLists: [CacheKey: [String]] = [:]
     /// Files without a content key (on disk), parsed ahead by `prefetch`, used once.
     private var byPath: [String: Frontmatter.Fields] = [:]
+    /// What a walk made and is done with (its listing, the parallel read's lists), freed
+    /// with the cache: a command keeps its cache until it exits, and freeing many thousand
+    /// small objects one by one costs more than exiting.
+    private var spent: [AnyObject] = []
     let store: ParseStore?
 
     public init(store: ParseStore? = nil) { self.store = store }
@@ -112,6 +116,7 @@ public final class ParseCache {
     /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
     /// or by path for files on disk (used once).
     func absorb(_ parsed: [Prefetch.Parsed]) {
+        memory.reserveCapacity(memory.count + parsed.count)
         for p in parsed {
             if let key = p.key {
                 if memory[key] == nil {
@@ -126,6 +131,8 @@ public final class ParseCache {
 
     /// Whether parsed fields go to a store (and so should be encoded where they are parsed).
     var keepsFields: Bool { store != nil }
+
+    func keepUntilFreed(_ object: AnyObject) { spent.append(object) }
 
     /// A folder's documents computed before (in this run, or kept by the store).
     func subtree(_ key: CacheKey) -> Subtree? {
@@ -235,6 +242,10 @@ extension Workspace {
             throw error
         }
         if let parsed = prefetch?.finish() { cache.absorb(parsed) }
+        defer {
+            cache.keepUntilFreed(top)
+            if let prefetch { cache.keepUntilFreed(prefetch) }
+        }
         return Graph(top: try finish(top, cache: cache))
     }
 

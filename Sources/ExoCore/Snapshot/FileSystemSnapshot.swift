@@ -62,8 +62,21 @@ public final class FileSystemSnapshot: Snapshot {
         { Reader() }
     }
 
+    /// Reads documents for parsing: one read of the file's first bytes, which most often
+    /// decide its frontmatter (`Frontmatter.isDecided`); the whole file otherwise.
     struct Reader: ConcurrentReader {
-        func read(_ path: String, key: CacheKey?) -> [UInt8]? { try? FileSystemSnapshot.read(absolute: "/" + path) }
+        func read(_ path: String, key: CacheKey?) -> [UInt8]? {
+            let absolute = "/" + path
+            let fd = open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { return nil }
+            let first = [UInt8](unsafeUninitializedCapacity: 4096) { buffer, count in
+                let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+                count = max(0, n)
+            }
+            close(fd)
+            if Frontmatter.isDecided(byPrefix: first) { return first }
+            return try? FileSystemSnapshot.read(absolute: absolute)
+        }
     }
 
     static func read(absolute: String) throws(SnapshotError) -> [UInt8] {
