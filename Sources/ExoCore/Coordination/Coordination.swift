@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// exo's view of a graph: roles, active work items, conflicts and the board.
@@ -25,12 +28,23 @@ public struct Coordination: Sendable {
 
     public enum Role: String, Sendable {
         case module, change, decision, verification, gate
-        static let folders: [String: Role] = ["modules": .module, "changes": .change, "decisions": .decision,
-                                              "verification": .verification, "gates": .gate]
-        /// The role of a path's first folder, when the path has one.
+        /// The role of a path's first folder, when the path has one (compared as bytes: this
+        /// runs for every document).
         init?(path: String) {
-            guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")),
-                  let role = Role.folders[String(path[..<slash])] else { return nil }
+            var path = path
+            let role: Role? = path.withUTF8 { p in
+                guard let slash = p.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+                func named(_ name: StaticString) -> Bool {
+                    slash == name.utf8CodeUnitCount && memcmp(p.baseAddress!, name.utf8Start, slash) == 0
+                }
+                if named("changes") { return .change }
+                if named("modules") { return .module }
+                if named("decisions") { return .decision }
+                if named("verification") { return .verification }
+                if named("gates") { return .gate }
+                return nil
+            }
+            guard let role else { return nil }
             self = role
         }
     }

@@ -426,7 +426,8 @@ extension Workspace {
                 let folderConfig: EffectiveConfig
                 if let config { folderConfig = config } else { folderConfig = try self.config(for: dir) }
                 config = folderConfig
-                if folderConfig.excludeRules.matches(childRel) { continue }
+                // The root's rules were checked above; an overlay's may exclude more.
+                if folderConfig !== base && folderConfig.excludeRules.matches(childRel) { continue }
                 let folderType = type ?? self.type(of: dir, config: folderConfig)
                 type = folderType
                 try visit(Located(path: path, rel: childRel, realPath: real,
