@@ -55,7 +55,7 @@ public final class GitSnapshot: Snapshot {
         } else {
             path = repository.gitDir + "/index"
         }
-        if let file = IndexFile.read(path), file.trees != nil || head == nil {
+        if let file = IndexFile.read(path, gitDir: repository.gitDir), file.trees != nil || head == nil {
             if file.hasConflicts { throw Self.unmerged(path) }
             source = .indexFile(file)
             return

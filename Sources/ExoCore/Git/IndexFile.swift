@@ -11,10 +11,11 @@ import Glibc
 /// the folders it lists, not the size of the index; the cache tree's ids serve as cache
 /// keys, exactly for the trees git will commit.
 ///
-/// Versions 2, 3 and 4 are read. What this reader does not know (a split index, `link`; a
-/// sparse index, `sdir` and folder entries; another required extension; a damaged file)
-/// makes `read` return nil, and the caller reads the index through libgit2 instead. The
-/// trailing checksum is not verified: the file is the local one git just wrote.
+/// Versions 2, 3 and 4 are read, and a split index (`core.splitIndex`) with its shared
+/// index. What this reader does not know (a sparse index, `sdir` and folder entries;
+/// another required extension; a damaged file) makes `read` return nil, and the caller
+/// reads the index through libgit2 instead. The trailing checksum is not verified: the
+/// file is the local one git just wrote.
 struct IndexFile {
     /// One stage-0 entry (intent-to-add entries left out): its path, `paths[start..<end]`, its mode and its blob id.
     struct Item {
@@ -34,14 +35,62 @@ struct IndexFile {
     /// Whether some entry is at a stage other than 0 (an unresolved merge).
     let hasConflicts: Bool
 
-    /// Reads the index at `path`; nil when it is missing, damaged, or of a form this reader
-    /// does not handle.
-    static func read(_ path: String) -> IndexFile? {
+    /// Reads the index at `path` (and, for a split index, the shared index it names in
+    /// `gitDir`); nil when either is missing, damaged, or of a form this reader does not handle.
+    static func read(_ path: String, gitDir: String) -> IndexFile? {
+        guard let main = file(path) else { return nil }
+        var paths = main.paths, entries = main.entries
+        if let link = main.link, link.shared.contains(where: { $0 != 0 }) {
+            let name = gitDir + "/sharedindex." + link.shared.map { String($0, radix: 16).leftPadded(2) }.joined()
+            guard let shared = file(name), shared.link == nil,
+                  let merged = merge(shared: shared, split: main, link: link) else { return nil }
+            (paths, entries) = merged
+        }
+        var items: [Item] = []
+        items.reserveCapacity(entries.count)
+        var conflicts = false
+        for e in entries {
+            if e.stage != 0 { conflicts = true; continue }
+            if e.intentToAdd { continue }  // `git add -N`: not part of what git commits
+            items.append(Item(start: e.path.lowerBound, end: e.path.upperBound, mode: e.mode, id: e.id))
+        }
+        // libgit2 cannot read a split index: one without a cache tree is read here too, as
+        // a cache tree with no valid folder.
+        let trees = main.trees ?? (main.link != nil ? [:] : nil)
+        return IndexFile(paths: paths, items: items, trees: trees, hasConflicts: conflicts)
+    }
+
+    /// One entry as a file holds it.
+    private struct Raw {
+        var path: Range<Int>
+        var mode: UInt32
+        var id: CacheKey
+        var stage: Int
+        var intentToAdd: Bool
+    }
+
+    /// A split index's link to its shared index: the shared file's hash, and which of its
+    /// entries this file deletes and replaces (by position).
+    private struct Link {
+        let shared: [UInt8]
+        let delete: [Int]
+        let replace: [Int]
+    }
+
+    /// What one index file holds: its paths back to back, its entries, its extensions.
+    private struct Contents {
+        var paths: [UInt8]
+        var entries: [Raw]
+        var trees: [String: ObjectID]?
+        var link: Link?
+    }
+
+    private static func file(_ path: String) -> Contents? {
         guard let bytes = try? FileSystemSnapshot.read(absolute: path) else { return nil }
         return bytes.withUnsafeBufferPointer { parse($0) }
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> IndexFile? {
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Contents? {
         let hashSize = 20
         // "DIRC", the version, the number of entries.
         guard b.count >= 12 + hashSize, b[0] == 0x44, b[1] == 0x49, b[2] == 0x52, b[3] == 0x43 else { return nil }
@@ -52,9 +101,8 @@ struct IndexFile {
         guard count <= end / 62 else { return nil }
         var paths: [UInt8] = []
         paths.reserveCapacity(count * 48)
-        var items: [Item] = []
-        items.reserveCapacity(count)
-        var conflicts = false
+        var entries: [Raw] = []
+        entries.reserveCapacity(count)
         var at = 12
         var previous = 0..<0  // the previous path in `paths` (version 4 strips from it)
         for _ in 0..<count {
@@ -88,18 +136,14 @@ struct IndexFile {
             }
             previous = start..<paths.count
             if mode & 0o170000 == 0o040000 { return nil }  // a sparse index's folder entry
-            if (flags >> 12) & 3 != 0 {
-                conflicts = true
-                continue
-            }
-            // An intent-to-add entry (`git add -N`) is not part of what git commits.
-            if extended && b[entry + 62] & 0x20 != 0 { continue }
             let id = CacheKey(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[(entry + 40)..<(entry + 60)])))
-            items.append(Item(start: start, end: paths.count, mode: mode, id: id))
+            entries.append(Raw(path: start..<paths.count, mode: mode, id: id, stage: Int((flags >> 12) & 3),
+                               intentToAdd: extended && b[entry + 62] & 0x20 != 0))
         }
         // Extensions: a signature, a length, the data. Lower-case signatures must be
         // understood to read the index right.
         var trees: [String: ObjectID]? = nil
+        var link: Link? = nil
         while at + 8 <= end {
             let signature = (b[at], b[at + 1], b[at + 2], b[at + 3])
             let size = Int(be32(b, at + 4))
@@ -108,13 +152,101 @@ struct IndexFile {
             if signature == (0x54, 0x52, 0x45, 0x45) {  // "TREE"
                 guard let parsed = cacheTree(b, data..<(data + size)) else { return nil }
                 trees = parsed
+            } else if signature == (0x6C, 0x69, 0x6E, 0x6B) {  // "link": a split index
+                guard let parsed = splitLink(b, data..<(data + size)) else { return nil }
+                link = parsed
             } else if signature.0 >= 0x61 && signature.0 <= 0x7A {
-                return nil  // "link", "sdir" or another extension this reader does not know
+                return nil  // "sdir" or another extension this reader does not know
             }
             at = data + size
         }
         guard at == end else { return nil }
-        return IndexFile(paths: paths, items: items, trees: trees, hasConflicts: conflicts)
+        return Contents(paths: paths, entries: entries, trees: trees, link: link)
+    }
+
+    /// The "link" extension: the shared index's hash, then (optionally) the delete and the
+    /// replace bitmaps, EWAH-compressed.
+    private static func splitLink(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Link? {
+        guard range.count >= 20 else { return nil }
+        let shared = Array(b[range.lowerBound..<(range.lowerBound + 20)])
+        var p = range.lowerBound + 20
+        if p == range.upperBound { return Link(shared: shared, delete: [], replace: []) }
+        guard let delete = ewah(b, &p, end: range.upperBound), let replace = ewah(b, &p, end: range.upperBound),
+              p == range.upperBound else { return nil }
+        return Link(shared: shared, delete: delete, replace: replace)
+    }
+
+    /// The set bits of an EWAH bitmap, ascending: its size in bits, its number of 64-bit
+    /// words, the words (a run-length word, then the literal words it announces, again and
+    /// again), and the position of the last run-length word.
+    private static func ewah(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, end: Int) -> [Int]? {
+        guard end - p >= 8 else { return nil }
+        let bits = Int(be32(b, p)), words = Int(be32(b, p + 4))
+        guard words <= (end - p - 12) / 8 else { return nil }
+        func word(_ i: Int) -> UInt64 { UInt64(be32(b, p + 8 + i * 8)) << 32 | UInt64(be32(b, p + 12 + i * 8)) }
+        var out: [Int] = []
+        var position = 0, i = 0
+        while i < words {
+            let rlw = word(i); i += 1
+            let run = Int((rlw >> 1) & 0xFFFF_FFFF), literals = Int(rlw >> 33)
+            guard run <= bits / 64 + 1, literals <= words - i else { return nil }
+            if rlw & 1 != 0 { out += (position..<min(bits, position + run * 64)) }
+            position += run * 64
+            for _ in 0..<literals {
+                let w = word(i); i += 1
+                for k in 0..<64 where w >> UInt64(k) & 1 != 0 && position + k < bits { out.append(position + k) }
+                position += 64
+            }
+        }
+        p += 12 + words * 8
+        return out
+    }
+
+    /// A split index merged onto its shared index, as git does: each replaced shared entry
+    /// takes the next of the split file's first entries (which have no names of their own),
+    /// deleted ones go, and the split file's other entries are added in order of path and
+    /// stage, one for the same path and stage taking the other's place.
+    private static func merge(shared: Contents, split: Contents, link: Link) -> (paths: [UInt8], entries: [Raw])? {
+        var base = shared.entries
+        let offset = shared.paths.count
+        var replaced = 0
+        for position in link.replace {
+            guard position < base.count, replaced < split.entries.count, split.entries[replaced].path.isEmpty else { return nil }
+            let source = split.entries[replaced]
+            base[position] = Raw(path: base[position].path, mode: source.mode, id: source.id, stage: source.stage,
+                                 intentToAdd: source.intentToAdd)
+            replaced += 1
+        }
+        let deleted = Set(link.delete)
+        guard deleted.allSatisfy({ $0 < base.count }) else { return nil }
+        var entries: [(Raw, Int)] = []  // (entry, order: shared first, then the split file's)
+        for (i, e) in base.enumerated() where !deleted.contains(i) { entries.append((e, i)) }
+        for e in split.entries[replaced...] {
+            guard !e.path.isEmpty else { return nil }
+            var moved = e
+            moved.path = (e.path.lowerBound + offset)..<(e.path.upperBound + offset)
+            entries.append((moved, base.count + entries.count))
+        }
+        let paths = shared.paths + split.paths
+        entries.sort { x, y in
+            let c = compare(paths, x.0.path, y.0.path)
+            if c != 0 { return c < 0 }
+            return x.0.stage != y.0.stage ? x.0.stage < y.0.stage : x.1 < y.1
+        }
+        var out: [Raw] = []
+        for (e, _) in entries {
+            if let last = out.last, last.stage == e.stage, compare(paths, last.path, e.path) == 0 { out[out.count - 1] = e } else { out.append(e) }
+        }
+        return (paths, out)
+    }
+
+    /// Byte order of two paths in `paths`.
+    private static func compare(_ paths: [UInt8], _ x: Range<Int>, _ y: Range<Int>) -> Int {
+        let n = Swift.min(x.count, y.count)
+        for k in 0..<n where paths[x.lowerBound + k] != paths[y.lowerBound + k] {
+            return paths[x.lowerBound + k] < paths[y.lowerBound + k] ? -1 : 1
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 
     /// The TREE extension: nodes in pre-order, each `name NUL count SP subtrees LF` and, when
@@ -216,4 +348,8 @@ struct IndexFile {
         guard from <= end, let base = b.baseAddress, let hit = memchr(base + from, 0, end - from) else { return nil }
         return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
