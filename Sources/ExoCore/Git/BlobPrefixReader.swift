@@ -112,7 +112,7 @@ final class BlobPrefixReader: @unchecked Sendable {
             shift += 7
         }
         guard type == 3, size <= maxSize else { return nil }  // a blob, not a delta
-        return inflate(UnsafeRawBufferPointer(rebasing: data[p..<end]), skipping: 0, size: size, enough: enough)
+        return inflate(UnsafeRawBufferPointer(rebasing: data[p..<end]), size: size, maxSize: maxSize, enough: enough)
     }
 
     /// A loose object: the zlib stream of `blob <size>\0<bytes>`.
@@ -121,27 +121,26 @@ final class BlobPrefixReader: @unchecked Sendable {
         for dir in directories {
             guard let file = Self.map(dir + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)) else { continue }
             defer { Self.unmap(file) }
-            // The header first: "blob", a space, the size in decimal, a NUL.
-            guard let header = inflate(file, skipping: 0, size: 64, short: true, enough: { $0.contains(0) }),
-                  let nul = header.firstIndex(of: 0), header.starts(with: Array("blob ".utf8)),
-                  let size = Int(String(decoding: header[5..<nul], as: UTF8.self)), size >= 0, size <= maxSize else { return nil }
-            return inflate(file, skipping: nul + 1, size: size, enough: enough)
+            return inflate(file, size: nil, maxSize: maxSize, enough: enough)
         }
         return nil
     }
 
-    /// Inflates `stream`, drops its first `skipping` bytes, and returns what follows: the
-    /// `size` bytes, or a prefix of them `enough` accepts (or, when `short`, fewer if the
-    /// stream ends first). Nil for a damaged stream, or one of another size.
-    private func inflate(_ stream: UnsafeRawBufferPointer, skipping: Int, size: Int, short: Bool = false,
+    /// Inflates `stream` and returns the blob's bytes: all `size` of them, or a prefix of
+    /// them `enough` accepts. A loose object (`size` nil) starts with its header, "blob", a
+    /// space, the size in decimal and a NUL, read from the same stream. Nil for a damaged
+    /// stream, another kind of object, one larger than `maxSize`, or one of another size
+    /// than announced.
+    private func inflate(_ stream: UnsafeRawBufferPointer, size known: Int?, maxSize: Int,
                          enough: ([UInt8]) -> Bool) -> [UInt8]? {
         var z = z_stream()
         guard cgit2_inflate_init(&z) == Z_OK else { return nil }
         defer { inflateEnd(&z) }
         z.next_in = UnsafeMutablePointer(mutating: stream.baseAddress?.assumingMemoryBound(to: UInt8.self))
         z.avail_in = UInt32(clamping: stream.count)
-        let total = skipping + size
-        var out = [UInt8](repeating: 0, count: min(total, skipping + 512))
+        var skipping = known == nil ? -1 : 0  // -1: the header is still to come
+        var total = known ?? Int.max
+        var out = [UInt8](repeating: 0, count: min(total, 512))
         var produced = 0
         while true {
             let status: Int32 = out.withUnsafeMutableBufferPointer { buffer in
@@ -151,8 +150,20 @@ final class BlobPrefixReader: @unchecked Sendable {
                 produced = buffer.count - Int(z.avail_out)
                 return s
             }
+            if skipping < 0 {
+                guard let nul = out[0..<min(produced, 64)].firstIndex(of: 0) else {
+                    if produced >= 64 || status != Z_OK { return nil }
+                    continue
+                }
+                guard out.starts(with: Self.blobHeader), let size = Int(String(decoding: out[5..<nul], as: UTF8.self)),
+                      size >= 0, size <= maxSize else { return nil }
+                skipping = nul + 1
+                total = skipping + size
+                guard produced <= total else { return nil }
+                if out.count > total { out.removeLast(out.count - total) }
+            }
             if produced == total || status == Z_STREAM_END {
-                return produced == total || (short && produced >= skipping) ? Array(out[skipping..<produced]) : nil
+                return produced == total ? Array(out[skipping..<produced]) : nil
             }
             guard status == Z_OK || (status == Z_BUF_ERROR && produced == out.count) else { return nil }
             if produced == out.count {
@@ -161,6 +172,8 @@ final class BlobPrefixReader: @unchecked Sendable {
             }
         }
     }
+
+    private static let blobHeader = Array("blob ".utf8)
 
     private static func be32(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
         UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
