@@ -37,12 +37,13 @@ def main():
     bench.WORK = tempfile.mkdtemp(prefix="exo-guard-profile-")
     try:
         with open(os.path.join(bench.WORK, "gitconfig"), "w") as fh:
-            fh.write("[user]\n\tname = P\n\temail = p@example.com\n[init]\n\tdefaultBranch = main\n")
+            fh.write("[user]\n\tname = P\n\temail = p@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
         top = os.path.join(bench.WORK, "ws")
         docs = bench.generate(top, size)
         bench.git(top, "init", "-q")
         bench.git(top, "add", "-A")
         bench.git(top, "commit", "-q", "-m", "ws")
+        bench.git(top, "gc", "-q")  # packed, as in bench.py (and no automatic gc racing the count)
         edit = os.path.join(top, "changes", "batch-0", "change-1.md")
         with open(edit, "a") as fh:
             fh.write("\nedit\n")
