@@ -208,8 +208,18 @@ public final class DiskParseStore: ParseStore {
             e.rank == 0 ? added[e.range.lowerBound].payload.count : e.range.count
         }
         let payloadBytes = unique.reduce(0) { $0 + length($1) }
+        let tmp = path + ".\(getpid()).tmp"
+        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }  // a read-only repository: no cache, no error
+        // Written in pieces of about 1 MiB: the whole file is never in memory at once.
         var out: [UInt8] = []
-        out.reserveCapacity(tableEnd + payloadBytes)
+        out.reserveCapacity(1 << 20 + 4096)
+        var done = true
+        func spill(_ force: Bool = false) {
+            guard done, force || out.count >= 1 << 20 else { return }
+            done = Self.write(fd, out)
+            out.removeAll(keepingCapacity: true)
+        }
         out += Self.magic
         CacheCoding.u32(Self.format, into: &out)
         CacheCoding.u32(UInt32(unique.count), into: &out)
@@ -221,6 +231,7 @@ public final class DiskParseStore: ParseStore {
             CacheCoding.u32(UInt32(offset), into: &out)
             CacheCoding.u32(UInt32(length(e)), into: &out)
             offset += length(e)
+            spill()
         }
         for e in unique {
             if e.rank == 0 {
@@ -228,11 +239,9 @@ public final class DiskParseStore: ParseStore {
             } else if let file = mapped {
                 out += file[e.range]
             }
+            spill()
         }
-        let tmp = path + ".\(getpid()).tmp"
-        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }  // a read-only repository: no cache, no error
-        let done = Self.write(fd, out)
+        spill(true)
         close(fd)
         if done { rename(tmp, path) } else { unlink(tmp) }
     }
