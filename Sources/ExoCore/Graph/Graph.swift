@@ -91,8 +91,19 @@ public final class ParseCache {
     /// small objects one by one costs more than exiting.
     private var spent: [AnyObject] = []
     let store: ParseStore?
+    /// Whether what this run computes is kept in the store (read-only commands only read it).
+    let writes: Bool
 
-    public init(store: ParseStore? = nil) { self.store = store }
+    public init(store: ParseStore? = nil, writes: Bool = true) {
+        self.store = store
+        self.writes = writes
+    }
+
+    /// Keeps an entry in the store, encoding it only when the store is written.
+    private func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: @autoclosure () -> [UInt8]) {
+        guard writes, let store else { return }
+        store.save(kind, key, payload())
+    }
 
     func fields(key: CacheKey?, path: String, read: () throws(SnapshotError) -> [UInt8]) throws(SnapshotError) -> Frontmatter.Fields {
         guard let key else {
@@ -106,7 +117,7 @@ public final class ParseCache {
         }
         let parsed = Frontmatter.fields(of: try read())
         memory[key] = parsed
-        store?.save(.fields, key, CacheCoding.encode(parsed))
+        save(.fields, key, CacheCoding.encode(parsed))
         return parsed
     }
 
@@ -121,7 +132,7 @@ public final class ParseCache {
             if let key = p.key {
                 if memory[key] == nil {
                     memory[key] = p.fields
-                    if let encoded = p.encoded { store?.save(.fields, key, encoded) }
+                    if let encoded = p.encoded { save(.fields, key, encoded) }
                 }
             } else {
                 byPath[p.path] = p.fields
@@ -130,7 +141,7 @@ public final class ParseCache {
     }
 
     /// Whether parsed fields go to a store (and so should be encoded where they are parsed).
-    var keepsFields: Bool { store != nil }
+    var keepsFields: Bool { store != nil && writes }
 
     func keepUntilFreed(_ object: AnyObject) { spent.append(object) }
 
@@ -153,7 +164,7 @@ public final class ParseCache {
     func keep(_ subtree: Subtree) {
         guard let key = subtree.key else { return }
         subtrees[key] = subtree
-        store?.save(.subtree, key, CacheCoding.encode(subtree))
+        save(.subtree, key, CacheCoding.encode(subtree))
     }
 
     /// Workspace roots below a folder, found before.
@@ -166,7 +177,7 @@ public final class ParseCache {
 
     func keepRoots(_ key: CacheKey, _ roots: [String]) {
         rootLists[key] = roots
-        store?.save(.roots, key, CacheCoding.encode(roots))
+        save(.roots, key, CacheCoding.encode(roots))
     }
 
     /// exo's view of `graph`: its active items and conflicts from the cache when the graph
@@ -180,7 +191,7 @@ public final class ParseCache {
         let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
         guard let key = graph.key else { return computed }
         let conflicts = computed.conflicts
-        store?.save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
+        save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
         return Coordination(graph, active: computed.active, conflicts: conflicts, derivation: computed.derivation)
     }
 

@@ -32,7 +32,7 @@ public enum WorkspaceLoader {
         let start = try treePath(for: root, in: repository)
         let workspace = try Workspace(snapshot: snapshot, root: WorkspaceRoot.require(in: snapshot, from: start))
         // Read-only commands use a parse cache a hook left, and never write one.
-        workspace.cache = ParseCache(store: DiskParseStore.forRepository(repository, config: try? repository.config()))
+        workspace.cache = ParseCache(store: DiskParseStore.forRepository(repository, config: try? repository.config()), writes: false)
         return workspace
     }
 
