@@ -13,9 +13,8 @@ import CGit2
 /// loose blob, in the object folders of the repository (its own, the quarantine's, the
 /// alternates the environment names). Anything else — a delta, an object this reader cannot
 /// find, a damaged file — answers nil, and the caller reads the object through libgit2,
-/// which reports what is wrong. Read-only, immutable after it is made: one reader serves
-/// every thread.
-final class BlobPrefixReader: @unchecked Sendable {
+/// which reports what is wrong. Each reading thread makes its own.
+final class BlobPrefixReader {
     private struct Pack {
         let index: UnsafeRawBufferPointer
         let data: UnsafeRawBufferPointer

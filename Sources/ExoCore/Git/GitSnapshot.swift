@@ -311,10 +311,12 @@ public final class GitSnapshot: Snapshot {
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         guard LibGit2.threadSafe else { return nil }
         let environment = repository.environment, directory = repository.currentDirectory
-        let prefixes = BlobPrefixReader(directories: repository.objectDirectories)
+        let objects = repository.objectDirectories
+        // Made on the thread that reads, and only when one does: a run whose folders all
+        // come from the cache maps no pack.
         return { () -> (any ConcurrentReader)? in
             guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
-            return Reader(repository: repository, prefixes: prefixes)
+            return Reader(repository: repository, prefixes: BlobPrefixReader(directories: objects))
         }
     }
 
