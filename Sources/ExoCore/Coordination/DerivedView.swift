@@ -21,7 +21,7 @@ extension Coordination {
         // Active items: the base's without the changed ids, then those of them active now.
         var active = base.active.filter { !changed.contains(Exact($0)) }
         let nowActive = after.filter(\.value.active).keys.sorted()
-        active = Self.merge(active.map { Exact($0) }, nowActive).map(\.string)
+        active = Self.merged(active.map { Exact($0) }, nowActive, by: <).map(\.string)
 
         // Conflicts: the base's between unchanged ids, and every pair with a changed active id.
         var kept: [Conflict] = [], before: [Conflict] = []
@@ -58,7 +58,7 @@ extension Coordination {
             }
             pairs.sort { Self.order($0, $1) < 0 }
         }
-        self.init(graph, active: active, conflicts: Self.merged(kept, pairs),
+        self.init(graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
                   derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
     }
 
@@ -77,27 +77,14 @@ extension Coordination {
         return 0
     }
 
-    /// Two lists of conflicts sorted by (a, b) as one.
-    static func merged(_ x: [Conflict], _ y: [Conflict]) -> [Conflict] {
+    /// Two sorted lists with nothing in common as one sorted list.
+    static func merged<T>(_ x: [T], _ y: [T], by less: (T, T) -> Bool) -> [T] {
         if y.isEmpty { return x }
-        var out: [Conflict] = []
+        var out: [T] = []
         out.reserveCapacity(x.count + y.count)
         var i = 0, j = 0
         while i < x.count || j < y.count {
-            if j == y.count || (i < x.count && order(x[i], y[j]) < 0) { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
-        }
-        return out
-    }
-
-    /// Two sorted lists as one, without repeats.
-    private static func merge(_ a: [Exact], _ b: [Exact]) -> [Exact] {
-        var out: [Exact] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i] < b[j]) { out.append(a[i]); i += 1 }
-            else if i == a.count || b[j] < a[i] { out.append(b[j]); j += 1 }
-            else { out.append(a[i]); i += 1; j += 1 }
+            if j == y.count || (i < x.count && less(x[i], y[j])) { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
         }
         return out
     }

@@ -20,7 +20,7 @@ public struct GraphDiff: Sendable {
             let paired = Self.pairUp(before: d.before, after: d.after)
             new = paired.new
             resolved = paired.resolved
-            existing = Coordination.merged(d.kept, paired.existing)
+            existing = Coordination.merged(d.kept, paired.existing, by: { Coordination.order($0, $1) < 0 })
             let wasActive = base.active.map { Exact($0) }
             activated = target.active.filter { d.changed.contains(Exact($0)) && !wasActive.sortedContains(Exact($0)) }
             return

@@ -110,19 +110,23 @@ public final class ParseCache {
             if let early = byPath.removeValue(forKey: path) { return early }
             return Frontmatter.fields(of: try read())
         }
-        if let hit = memory[key] { return hit }
-        if let payload = store?.load(.fields, key), let stored = CacheCoding.fields(payload) {
-            memory[key] = stored
-            return stored
-        }
+        if let hit = stored(key) { return hit }
         let parsed = Frontmatter.fields(of: try read())
         memory[key] = parsed
         save(.fields, key, CacheCoding.encode(parsed))
         return parsed
     }
 
+    /// The fields of `key` kept in this run or by the store (decoded once, then kept here).
+    private func stored(_ key: CacheKey) -> Frontmatter.Fields? {
+        if let hit = memory[key] { return hit }
+        guard let payload = store?.load(.fields, key), let fields = CacheCoding.fields(payload) else { return nil }
+        memory[key] = fields
+        return fields
+    }
+
     /// Whether the fields of `key` are at hand without reading the file.
-    func has(_ key: CacheKey) -> Bool { memory[key] != nil || store?.load(.fields, key) != nil }
+    func has(_ key: CacheKey) -> Bool { stored(key) != nil }
 
     /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
     /// or by path for files on disk (used once).
