@@ -12,18 +12,24 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // libgit2's headers (Debian's libgit2-dev, in /usr/include): the library itself is
+        // loaded with dlopen when a command first needs git (Sources/CGit2/shim.h), so no
+        // pkg-config link flags.
+        .systemLibrary(name: "CGit2"),
         .target(
             name: "ExoCore",
             dependencies: ["CGit2", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "ExoGuard",
-            dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // libgit2 is loaded with dlopen, so the linker no longer sees that these two
+            // definitions (Sources/ExoCore/Git/LibGit2.swift) stand in for libraries of its;
+            // exported, they come first when libgit2 is bound, in every build.
+            linkerSettings: [.unsafeFlags([
+                "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
+                "-Xlinker", "--export-dynamic-symbol=libssh2_init",
+            ])]
         ),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"]),
     ]

@@ -11,8 +11,8 @@ public final class GitConfig {
 
     init(repository: Repository) throws(ExoError) {
         var cfg: OpaquePointer? = nil
-        guard git_config_new(&cfg) == 0 else { throw .git("cannot create config: \(LibGit2.lastMessage())") }
-        handle = Managed(cfg!) { git_config_free($0) }
+        guard git.config_new(&cfg) == 0 else { throw .git("cannot create config: \(LibGit2.lastMessage())") }
+        handle = Managed(cfg!) { git.config_free($0) }
         let env = repository.environment
         var files: [(String, git_config_level_t)] = []
         let noSystem = ["1", "true", "yes", "on"].contains(env["GIT_CONFIG_NOSYSTEM"]?.lowercased() ?? "")
@@ -27,7 +27,7 @@ public final class GitConfig {
         files.append((repository.commonDir + "/config", GIT_CONFIG_LEVEL_LOCAL))
         files.append((repository.gitDir + "/config.worktree", GIT_CONFIG_LEVEL_APP))
         for (path, level) in files where path != "/dev/null" && access(path, R_OK) == 0 {
-            if git_config_add_file_ondisk(cfg, path, level, repository.pointer, 0) < 0 {
+            if git.config_add_file_ondisk(cfg, path, level, repository.pointer, 0) < 0 {
                 throw .git("\(path): cannot read git config: \(LibGit2.lastMessage())")
             }
         }
@@ -36,8 +36,8 @@ public final class GitConfig {
     /// The last value of a key, nil when unset.
     public func string(_ key: String) -> String? {
         var buf = git_buf()
-        defer { git_buf_dispose(&buf) }
-        guard git_config_get_string_buf(&buf, handle.pointer, key) == 0, let p = buf.ptr else { return nil }
+        defer { git.buf_dispose(&buf) }
+        guard git.config_get_string_buf(&buf, handle.pointer, key) == 0, let p = buf.ptr else { return nil }
         return String(cString: p)
     }
 
@@ -45,7 +45,7 @@ public final class GitConfig {
     public func strings(_ key: String) -> [String] {
         final class Box { var values: [String] = [] }
         let box = Box()
-        _ = git_config_get_multivar_foreach(handle.pointer, key, nil, { entry, payload in
+        _ = git.config_get_multivar_foreach(handle.pointer, key, nil, { entry, payload in
             guard let entry, let payload, let value = entry.pointee.value else { return 0 }
             Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().values.append(String(cString: value))
             return 0

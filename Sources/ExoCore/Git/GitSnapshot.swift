@@ -61,11 +61,11 @@ public final class GitSnapshot: Snapshot {
             return
         }
         var index: OpaquePointer? = nil
-        guard git_index_open(&index, path) == 0 else {
+        guard git.index_open(&index, path) == 0 else {
             throw .git("cannot read the index \(path): \(LibGit2.lastMessage())")
         }
-        defer { git_index_free(index) }
-        if git_index_has_conflicts(index) == 1 { throw Self.unmerged(path) }
+        defer { git.index_free(index) }
+        if git.index_has_conflicts(index) == 1 { throw Self.unmerged(path) }
         if let head {
             let tree = try repository.treeID(ofCommit: head)
             source = try Self.changes(of: index!, from: tree, in: repository, path: path)
@@ -73,9 +73,9 @@ public final class GitSnapshot: Snapshot {
         }
         source = .index
         var dirs: [String: [String: Entry]] = ["": [:]]
-        let count = git_index_entrycount(index)
+        let count = git.index_entrycount(index)
         for i in 0..<count {
-            guard let e = git_index_get_byindex(index, i), let cPath = e.pointee.path,
+            guard let e = git.index_get_byindex(index, i), let cPath = e.pointee.path,
                   let kind = Self.kind(mode: e.pointee.mode) else { continue }
             let full = String(cString: cPath)
             var parent = SnapPath.parent(full)
@@ -110,22 +110,22 @@ public final class GitSnapshot: Snapshot {
                                 path: String) throws(ExoError) -> Source {
         var treeObject: OpaquePointer? = nil
         var raw = tree.raw
-        guard git_tree_lookup(&treeObject, repository.pointer, &raw) == 0 else {
+        guard git.tree_lookup(&treeObject, repository.pointer, &raw) == 0 else {
             throw .git("cannot read tree \(tree): \(LibGit2.lastMessage())")
         }
-        defer { git_tree_free(treeObject) }
+        defer { git.tree_free(treeObject) }
         var options = git_diff_options()
-        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+        _ = git.diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
         options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_IGNORE_SUBMODULES.rawValue
         var diff: OpaquePointer? = nil
-        guard git_diff_tree_to_index(&diff, repository.pointer, treeObject, index, &options) == 0 else {
+        guard git.diff_tree_to_index(&diff, repository.pointer, treeObject, index, &options) == 0 else {
             throw .git("cannot compare the index \(path) with HEAD: \(LibGit2.lastMessage())")
         }
-        defer { git_diff_free(diff) }
+        defer { git.diff_free(diff) }
         var changes: [String: [String: Entry?]] = [:]
         var dirty: Set<String> = []
-        for i in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, i) else { continue }
+        for i in 0..<git.diff_num_deltas(diff) {
+            guard let delta = git.diff_get_delta(diff, i) else { continue }
             let d = delta.pointee
             var entry: Entry? = nil
             if d.status != GIT_DELTA_DELETED, let kind = kind(mode: UInt32(d.new_file.mode)) {
@@ -200,21 +200,21 @@ public final class GitSnapshot: Snapshot {
         }
         var tree: OpaquePointer? = nil
         var raw = treeID.raw
-        guard git_tree_lookup(&tree, repository.pointer, &raw) == 0 else { return nil }
-        defer { git_tree_free(tree) }
+        guard git.tree_lookup(&tree, repository.pointer, &raw) == 0 else { return nil }
+        defer { git.tree_free(tree) }
         var result: [String: Entry] = [:]
-        let count = git_tree_entrycount(tree)
+        let count = git.tree_entrycount(tree)
         result.reserveCapacity(count)
         for i in 0..<count {
-            guard let e = git_tree_entry_byindex(tree, i) else { continue }
+            guard let e = git.tree_entry_byindex(tree, i) else { continue }
             let kind: EntryKind
-            switch git_tree_entry_filemode(e) {
+            switch git.tree_entry_filemode(e) {
             case GIT_FILEMODE_TREE: kind = .directory
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE: kind = .file
             case GIT_FILEMODE_LINK: kind = .symlink
             default: continue  // gitlinks
             }
-            result[String(cString: git_tree_entry_name(e))] = Entry(kind: kind, id: ObjectID(git_tree_entry_id(e)!))
+            result[String(cString: git.tree_entry_name(e)!)] = Entry(kind: kind, id: ObjectID(git.tree_entry_id(e)!))
         }
         treeDirectories[dir] = result
         return result
@@ -294,7 +294,7 @@ public final class GitSnapshot: Snapshot {
     public func digest(_ text: String) -> CacheKey? {
         var oid = git_oid()
         var bytes = Array(text.utf8)
-        guard git_odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) == 0 else { return nil }
+        guard git.odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) == 0 else { return nil }
         return ObjectID(oid).cacheKey
     }
 
@@ -339,15 +339,15 @@ public final class GitSnapshot: Snapshot {
         var raw = id.raw
         var headerSize = 0
         var type = GIT_OBJECT_INVALID
-        if git_odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
+        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
             throw SnapshotError("object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true)
         }
-        guard git_odb_read(&object, repository.odb, &raw) == 0 else {
+        guard git.odb_read(&object, repository.odb, &raw) == 0 else {
             throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())", fatal: true)
         }
-        defer { git_odb_object_free(object) }
-        let size = git_odb_object_size(object)
-        guard size > 0, let data = git_odb_object_data(object) else { return [] }
+        defer { git.odb_object_free(object) }
+        let size = git.odb_object_size(object)
+        guard size > 0, let data = git.odb_object_data(object) else { return [] }
         return Array(UnsafeRawBufferPointer(start: data, count: size))
     }
 

@@ -1,46 +1,57 @@
 import CGit2
 
-/// The one place libgit2 is initialised and its errors are read. Nothing outside this
+/// libgit2's functions, called as `git.tree_lookup(...)`: loaded and initialised on first use.
+nonisolated(unsafe) let git: cgit2_api = LibGit2.load()
+
+/// The one place libgit2 is loaded and initialised and its errors are read. Nothing outside this
 /// folder imports CGit2 or sees a C pointer.
 enum LibGit2 {
-    /// `git_libgit2_init()` once per process, with the options the guard needs: caching
-    /// off (every blob is read once, so a cache only costs memory), no second hashing of
-    /// each object read, the extensions that
-    /// are safe to ignore for reading allowed, no global or system config search (the
-    /// repository's own config is what a hook is configured by, and tests isolate theirs).
-    static let initialized: Bool = {
-        git_libgit2_init()
-        _ = cgit2_enable_caching(0)
-        _ = cgit2_set_owner_validation(0)
+    /// libgit2, loaded (see shim.h) and initialised once per process, with the options the
+    /// guard needs: caching off (every blob is read once, so a cache only costs memory), no
+    /// second hashing of each object read, the extensions that are safe to ignore for
+    /// reading allowed, no global or system config search (the repository's own config is
+    /// what a hook is configured by, and tests isolate theirs).
+    /// A libgit2 that cannot be loaded ends the process with exit 2, as the dynamic loader
+    /// would have at start, but with a message that says what is missing.
+    fileprivate static func load() -> cgit2_api {
+        let table = UnsafeMutablePointer<cgit2_api>.allocate(capacity: 1)
+        if let failure = cgit2_load(table) {
+            let message = "exo-guard: cannot load libgit2 (\(String(cString: failure))); install it (Debian: libgit2-1.5)\n"
+            _ = message.withCString { write(2, $0, strlen($0)) }
+            exit(2)
+        }
+        var api = table.pointee
+        _ = api.libgit2_init()
+        _ = cgit2_enable_caching(&api, 0)
+        _ = cgit2_set_owner_validation(&api, 0)
         // Objects are addressed by their hash and were checked when git received them;
         // hashing every blob again on each read would double the cost of reading.
-        _ = cgit2_enable_strict_hash_verification(0)
+        _ = cgit2_enable_strict_hash_verification(&api, 0)
         let allowed = ["worktreeconfig", "preciousobjects", "noop"]
         var pointers = allowed.map { strdup($0) }
         pointers.withUnsafeMutableBufferPointer { buf in
             buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { p in
-                _ = cgit2_set_extensions(p, buf.count)
+                _ = cgit2_set_extensions(&api, p, buf.count)
             }
         }
         pointers.forEach { free($0) }
-        return true
-    }()
+        return api
+    }
 
     /// Whether this libgit2 was built for threads (then separate repository handles may be
     /// used from separate threads).
     static var threadSafe: Bool {
-        _ = initialized
-        return git_libgit2_features() & Int32(GIT_FEATURE_THREADS.rawValue) != 0
+        git.libgit2_features() & Int32(GIT_FEATURE_THREADS.rawValue) != 0
     }
 
-    /// Checks a libgit2 return code; a negative one becomes an error carrying `git_error_last()`.
+    /// Checks a libgit2 return code; a negative one becomes an error carrying `git.error_last()`.
     static func check(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) {
         guard code < 0 else { return }
         throw GitError(code: code, message: "\(what()): \(lastMessage())")
     }
 
     static func lastMessage() -> String {
-        guard let e = git_error_last(), let m = e.pointee.message else { return "unknown libgit2 error" }
+        guard let e = git.error_last(), let m = e.pointee.message else { return "unknown libgit2 error" }
         return String(cString: m)
     }
 }
@@ -75,14 +86,25 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     init?(hex: String) {
         guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }) else { return nil }
         var oid = git_oid()
-        guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
+        let digits = Array(hex.utf8)
+        func value(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
+        withUnsafeMutableBytes(of: &oid) { raw in
+            for i in 0..<20 { raw[i] = value(digits[2 * i]) << 4 | value(digits[2 * i + 1]) }
+        }
         raw = oid
     }
 
     public var description: String {
-        var buf = [CChar](repeating: 0, count: 41)
-        withUnsafePointer(to: raw) { _ = git_oid_fmt(&buf, $0) }
-        return String(decoding: buf.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let digits = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: raw) { raw in
+            String(unsafeUninitializedCapacity: 40) { out in
+                for i in 0..<20 {
+                    out[2 * i] = digits[Int(raw[i] >> 4)]
+                    out[2 * i + 1] = digits[Int(raw[i] & 15)]
+                }
+                return 40
+            }
+        }
     }
 
     public static func == (a: ObjectID, b: ObjectID) -> Bool {
@@ -122,3 +144,9 @@ import Glibc
 /// never open. Builds of libgit2 over OpenSSL never call it.
 @_cdecl("mbedtls_x509_crt_parse_file")
 public func skipCertificateBundle(_ chain: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 { 0 }
+
+/// The same for SSH: libgit2 initialises libssh2 at start, which initialises OpenSSL's
+/// crypto (engines, algorithm tables), about 0.4 ms, for SSH transports exo-guard never
+/// opens: it reads a repository and never fetches or pushes.
+@_cdecl("libssh2_init")
+public func skipSSHInitialisation(_ flags: Int32) -> Int32 { 0 }

@@ -20,16 +20,15 @@ public final class Repository {
 
     /// Opens the repository named by the environment, else the one around `directory`.
     public init(environment: [String: String], directory: String) throws(ExoError) {
-        _ = LibGit2.initialized
         self.environment = environment
         self.currentDirectory = directory
         var repo: OpaquePointer? = nil
         let code: Int32
         if let gitDir = environment["GIT_DIR"], !gitDir.isEmpty {
             let path = Self.absolute(gitDir, in: directory)
-            code = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            code = git.repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         } else {
-            code = git_repository_open_ext(&repo, directory, 0, environment["GIT_CEILING_DIRECTORIES"])
+            code = git.repository_open_ext(&repo, directory, 0, environment["GIT_CEILING_DIRECTORIES"])
         }
         if code < 0 {
             let message = LibGit2.lastMessage()
@@ -41,17 +40,17 @@ public final class Repository {
             }
             throw .git("cannot open repository at \(directory): \(message)")
         }
-        handle = Managed(repo!) { git_repository_free($0) }
+        handle = Managed(repo!) { git.repository_free($0) }
         if let workTree = environment["GIT_WORK_TREE"], !workTree.isEmpty {
             do {
-                try LibGit2.check(git_repository_set_workdir(repo, Self.absolute(workTree, in: directory), 0), "GIT_WORK_TREE")
+                try LibGit2.check(git.repository_set_workdir(repo, Self.absolute(workTree, in: directory), 0), "GIT_WORK_TREE")
             } catch { throw .git(error.message) }
         }
         var odb: OpaquePointer? = nil
         do {
-            try LibGit2.check(git_repository_odb(&odb, repo), "object database")
+            try LibGit2.check(git.repository_odb(&odb, repo), "object database")
         } catch { throw .git(error.message) }
-        odbHandle = Managed(odb!) { git_odb_free($0) }
+        odbHandle = Managed(odb!) { git.odb_free($0) }
         // A push in quarantine: the new objects live only in GIT_OBJECT_DIRECTORY, the
         // repository's own in the alternates. Both are added to the object database.
         var extra: [String] = []
@@ -61,7 +60,7 @@ public final class Repository {
         }
         for dir in extra {
             let path = Self.absolute(dir, in: directory)
-            _ = git_odb_add_disk_alternate(odb, path)  // a missing folder adds nothing
+            _ = git.odb_add_disk_alternate(odb, path)  // a missing folder adds nothing
         }
     }
 
@@ -82,19 +81,19 @@ public final class Repository {
         return out
     }
 
-    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+    public var isBare: Bool { git.repository_is_bare(pointer) == 1 }
 
     /// The work tree's absolute path without a trailing slash, nil in a bare repository.
     public var workTree: String? {
-        guard let p = git_repository_workdir(pointer) else { return nil }
+        guard let p = git.repository_workdir(pointer) else { return nil }
         return FileSystemPath.trimmingSlash(String(cString: p))
     }
 
     /// The git dir (`.git`, `.git/worktrees/NAME`, or the bare repository).
-    public var gitDir: String { FileSystemPath.trimmingSlash(String(cString: git_repository_path(pointer))) }
+    public var gitDir: String { FileSystemPath.trimmingSlash(String(cString: git.repository_path(pointer)!)) }
 
     /// The common dir, shared by linked worktrees.
-    public var commonDir: String { FileSystemPath.trimmingSlash(String(cString: git_repository_commondir(pointer))) }
+    public var commonDir: String { FileSystemPath.trimmingSlash(String(cString: git.repository_commondir(pointer)!)) }
 
     /// A name for the top of the tree, as a checkout of it would be named.
     public var topName: String {
@@ -153,39 +152,39 @@ public final class Repository {
     /// The commit a revision names (anything `git rev-parse` takes that peels to a commit).
     public func commit(_ revision: String) throws(ExoError) -> ObjectID {
         var object: OpaquePointer? = nil
-        if git_revparse_single(&object, pointer, revision) < 0 {
+        if git.revparse_single(&object, pointer, revision) < 0 {
             throw .git("bad revision \(PythonString.repr(revision)): \(LibGit2.lastMessage())")
         }
-        defer { git_object_free(object) }
+        defer { git.object_free(object) }
         var peeled: OpaquePointer? = nil
-        if git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) < 0 {
+        if git.object_peel(&peeled, object, GIT_OBJECT_COMMIT) < 0 {
             throw .git("revision \(PythonString.repr(revision)) does not name a commit: \(LibGit2.lastMessage())")
         }
-        defer { git_object_free(peeled) }
-        return ObjectID(git_object_id(peeled)!)
+        defer { git.object_free(peeled) }
+        return ObjectID(git.object_id(peeled)!)
     }
 
     /// The commit HEAD points at, or nil on an unborn branch.
     public func headCommit() throws(ExoError) -> ObjectID? {
-        if git_repository_head_unborn(pointer) == 1 { return nil }
+        if git.repository_head_unborn(pointer) == 1 { return nil }
         var object: OpaquePointer? = nil
-        let code = git_revparse_single(&object, pointer, "HEAD")
+        let code = git.revparse_single(&object, pointer, "HEAD")
         if code == GIT_ENOTFOUND.rawValue || code == GIT_EUNBORNBRANCH.rawValue { return nil }
         if code < 0 { throw .git("cannot read HEAD: \(LibGit2.lastMessage())") }
-        git_object_free(object)
+        git.object_free(object)
         return try commit("HEAD")
     }
 
     /// Whether an object is in the object database (quarantine included).
     public func contains(_ id: ObjectID) -> Bool {
-        withUnsafePointer(to: id.raw) { git_odb_exists(odb, $0) == 1 }
+        withUnsafePointer(to: id.raw) { git.odb_exists(odb, $0) == 1 }
     }
 
     /// The best common ancestor of two commits, nil when they share none.
     public func mergeBase(_ a: ObjectID, _ b: ObjectID) -> ObjectID? {
         var out = git_oid()
         var x = a.raw, y = b.raw
-        guard git_merge_base(&out, pointer, &x, &y) == 0 else { return nil }
+        guard git.merge_base(&out, pointer, &x, &y) == 0 else { return nil }
         return ObjectID(out)
     }
 
@@ -193,22 +192,22 @@ public final class Repository {
     func treeID(ofCommit id: ObjectID) throws(ExoError) -> ObjectID {
         var commit: OpaquePointer? = nil
         var raw = id.raw
-        guard git_commit_lookup(&commit, pointer, &raw) == 0 else {
+        guard git.commit_lookup(&commit, pointer, &raw) == 0 else {
             throw .git("cannot read commit \(id): \(LibGit2.lastMessage())")
         }
-        defer { git_commit_free(commit) }
-        return ObjectID(git_commit_tree_id(commit)!)
+        defer { git.commit_free(commit) }
+        return ObjectID(git.commit_tree_id(commit)!)
     }
 
     /// Names of all refs with the object each points at (symbolic refs resolved).
     public func allReferences() -> [(name: String, id: ObjectID)] {
         final class Box { var refs: [(String, ObjectID)] = [] ; let repo: OpaquePointer; init(_ r: OpaquePointer) { repo = r } }
         let box = Box(pointer)
-        _ = git_reference_foreach_name(pointer, { name, payload in
+        _ = git.reference_foreach_name(pointer, { name, payload in
             guard let name, let payload else { return 0 }
             let box = Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue()
             var oid = git_oid()
-            if git_reference_name_to_id(&oid, box.repo, name) == 0 {
+            if git.reference_name_to_id(&oid, box.repo, name) == 0 {
                 box.refs.append((String(cString: name), ObjectID(oid)))
             }
             return 0
@@ -219,9 +218,9 @@ public final class Repository {
     /// The branch HEAD names (`refs/heads/main`), even when unborn.
     public var headReferenceName: String? {
         var ref: OpaquePointer? = nil
-        guard git_reference_lookup(&ref, pointer, "HEAD") == 0 else { return nil }
-        defer { git_reference_free(ref) }
-        guard git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(ref) else { return nil }
+        guard git.reference_lookup(&ref, pointer, "HEAD") == 0 else { return nil }
+        defer { git.reference_free(ref) }
+        guard git.reference_type(ref) == GIT_REFERENCE_SYMBOLIC, let target = git.reference_symbolic_target(ref) else { return nil }
         return String(cString: target)
     }
 }

@@ -1,0 +1,47 @@
+"""libgit2 is loaded when a command first needs git, not when the process starts
+(Sources/CGit2/shim.h): commands on the files never map it or its eighteen libraries, and
+commands on git objects load it and still skip what exo-guard never uses (the CA bundle,
+SSH's crypto), because the executable's definitions of those two functions come first.
+
+The dynamic loader says what it loads and binds when LD_DEBUG asks it to.
+"""
+import pytest
+
+from conftest import git, guard
+
+TOML = '[types.module]\nfolder = "modules"\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
+
+
+@pytest.fixture
+def repo(tmp):
+    (tmp / "modules").mkdir()
+    (tmp / "changes").mkdir()
+    (tmp / "tropo.toml").write_text(TOML)
+    (tmp / "modules" / "m.md").write_text("---\nowner: a\n---\n")
+    for c in ("a", "b"):
+        (tmp / "changes" / f"{c}.md").write_text("---\nstatus: active\ntouches: [m]\n---\n")
+    git(tmp, "init", "-q")
+    git(tmp, "add", "-A")
+    git(tmp, "commit", "-qm", "graph")
+    return tmp
+
+
+def test_commands_on_the_files_never_load_libgit2(repo):
+    for args in (["conflicts", "--json"], ["board"], ["roles"], ["--help"], ["--version"]):
+        r = guard(*args, cwd=repo, env={"LD_DEBUG": "libs"})
+        assert r.returncode == 0, r.stderr
+        assert "libgit2" not in r.stderr, args
+    assert '"m"' in guard("conflicts", "--json", cwd=repo).stdout
+
+
+def test_commands_on_git_load_libgit2_and_skip_what_they_never_use(repo):
+    plain = guard("conflicts", "--json", "--rev", "HEAD", cwd=repo)
+    r = guard("conflicts", "--json", "--rev", "HEAD", cwd=repo, env={"LD_DEBUG": "libs,bindings"})
+    assert r.returncode == 0
+    assert r.stdout == plain.stdout and '"m"' in plain.stdout
+    assert "libgit2.so" in r.stderr
+    for symbol in ("mbedtls_x509_crt_parse_file", "libssh2_init"):
+        bindings = [line for line in r.stderr.splitlines() if f"`{symbol}'" in line]
+        assert bindings, symbol
+        # "binding file <lib> [0] to <where> [0]: normal symbol `...'": bound to exo-guard itself.
+        assert all(" to " in b and "exo-guard" in b.split(" to ", 1)[1].split(":")[0] for b in bindings), bindings
