@@ -72,4 +72,44 @@ import Glibc
         #expect(DiskParseStore(directory: directory).load(.roots, Self.key).map(Array.init) == [6])
         #expect(DiskParseStore(directory: directory).load(.subtree, Self.key).map(Array.init) == [1, 2, 3])
     }
+
+    /// A run with no cache writes most of it on another thread while it goes on
+    /// (`flushSoon`), and `flush` adds the rest: appended, or, when the file must be sorted
+    /// anew, with the entries the early write put there.
+    @Test func storeWrittenEarlyKeepsEveryEntry() throws {
+        var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { Issue.record("mkdtemp failed"); return }
+        let directory = String(cString: made)
+        defer { _ = system("rm -rf '\(directory)'") }
+        func key(_ i: Int) -> CacheKey { CacheKey((0..<20).map { UInt8(truncatingIfNeeded: i >> (8 * ($0 % 4)) &+ $0) }[...])! }
+        func payload(_ i: Int, _ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: i &+ $0) } }
+
+        // No file yet: 300 entries of 1 KiB written early, then 3 more.
+        let first = DiskParseStore(directory: directory)
+        for i in 0..<300 { first.save(.fields, key(i), payload(i, 1024)) }
+        first.flushSoon()
+        for i in 300..<303 { first.save(.subtree, key(i), payload(i, 10)) }
+        first.flush()
+        var reloaded = DiskParseStore(directory: directory)
+        for i in [0, 150, 299] { #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 1024)) }
+        for i in 300..<303 { #expect(reloaded.load(.subtree, key(i)).map(Array.init) == payload(i, 10)) }
+
+        // Early entries appended to that file; the ones after push its tail past the limit,
+        // so it is sorted anew: nothing is lost, the early ones included.
+        for i in 1000..<(1000 + DiskParseStore.maxTail - 10) { reloaded.save(.fields, key(i), payload(i, 80)) }
+        reloaded.flushSoon()
+        for i in 9000..<9020 { reloaded.save(.roots, key(i), payload(i, 5)) }
+        reloaded.flush()
+        reloaded = DiskParseStore(directory: directory)
+        for i in [0, 299] { #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 1024)) }
+        for i in [1000, 2000, 1000 + DiskParseStore.maxTail - 11] { #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 80)) }
+        for i in [9000, 9019] { #expect(reloaded.load(.roots, key(i)).map(Array.init) == payload(i, 5)) }
+
+        // Few entries wait for flush, and a flush with nothing new writes nothing.
+        reloaded.save(.roots, key(5), [1])
+        reloaded.flushSoon()
+        reloaded.flush()
+        reloaded.flush()
+        #expect(DiskParseStore(directory: directory).load(.roots, key(5)).map(Array.init) == [1])
+    }
 }

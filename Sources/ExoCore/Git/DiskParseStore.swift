@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,10 +54,22 @@ public final class DiskParseStore: ParseStore {
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
     /// This run's entries, kept as they came (copied once, when written).
-    private var added: [(slot: Slot, payload: [UInt8])] = []
+    private var added: [Entry] = []
     private var addedBytes = 0
     /// Entries looked up in this run: what a rewrite past the limits keeps.
     private var used: Set<Slot> = []
+    /// The file as this run last left it (or found it): what the next write may append to.
+    private var onDisk = OnDisk(size: 0, tailCount: 0, intact: false)
+    /// A write started on another thread by `flushSoon`, with the entries it writes.
+    private var pending: (write: BackgroundWrite, entries: [Entry], bytes: Int)?
+
+    typealias Entry = (slot: Slot, payload: [UInt8])
+
+    struct OnDisk {
+        var size: Int
+        var tailCount: Int
+        var intact: Bool
+    }
 
     public init(directory: String) {
         path = directory + "/exo-guard/parse-cache"
@@ -100,6 +113,7 @@ public final class DiskParseStore: ParseStore {
             at += 25 + length
         }
         intact = at == file.count
+        onDisk = OnDisk(size: file.count, tailCount: tailCount, intact: intact)
     }
 
     private func u32(_ at: Int) -> UInt32 {
@@ -146,20 +160,53 @@ public final class DiskParseStore: ParseStore {
     /// Appends this run's entries to the file in one write; a file with a long tail, past
     /// its limits, missing, or not the one this run read, is written anew.
     public func flush() {
+        var written: (entries: [Entry], bytes: Int) = ([], 0)
+        if let pending {
+            self.pending = nil
+            if let state = pending.write.wait() {
+                onDisk = state
+                written = (pending.entries, pending.bytes)  // on disk, though not in the mapped file
+            } else {
+                added = pending.entries + added
+                addedBytes += pending.bytes
+            }
+        }
         guard !added.isEmpty else { return }
-        defer { added.removeAll(); addedBytes = 0 }
+        let entries = added, bytes = addedBytes
+        added.removeAll(); addedBytes = 0
+        if let state = write(entries, bytes: bytes, over: onDisk, used: used, written: written) { onDisk = state }
+    }
+
+    /// Starts writing this run's entries so far on another thread, when they are many (a
+    /// run with no cache to start from), so that the write overlaps the work still to do;
+    /// `flush` waits for it and appends what came after. Few entries wait for `flush`.
+    public func flushSoon() {
+        guard pending == nil, addedBytes >= Self.backgroundBytes else { return }
+        let entries = added, bytes = addedBytes, over = onDisk, used = used
+        added.removeAll(); addedBytes = 0
+        pending = (BackgroundWrite { [self] in write(entries, bytes: bytes, over: over, used: used, written: ([], 0)) }, entries, bytes)
+    }
+
+    /// Below this many bytes of entries, a write on another thread saves less than it costs.
+    static let backgroundBytes = 256 << 10
+
+    /// Writes `entries` to the file left as `over`: appended when it is still that file and
+    /// within its limits, else everything sorted anew, with the entries this run `written`
+    /// before (which the mapped file does not hold). Returns the file as written, or nil.
+    /// Reads only what `open` set, so it may run while the run goes on.
+    private func write(_ entries: [Entry], bytes: Int, over: OnDisk, used: Set<Slot>,
+                       written: (entries: [Entry], bytes: Int)) -> OnDisk? {
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
-        let size = mapped?.count ?? 0
-        if intact && tailCount + added.count <= Self.maxTail && size + addedBytes <= Self.maxBytes {
+        if over.intact && over.size > 0 && over.tailCount + entries.count <= Self.maxTail && over.size + bytes <= Self.maxBytes {
             let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             if fd >= 0 {
-                // Appends only to the file this run read: one that was replaced meanwhile is rewritten.
+                // Appends only to the file this run read or wrote: one replaced meanwhile is rewritten.
                 var st = stat()
-                let same = fstat(fd, &st) == 0 && Int(st.st_size) == size
+                let same = fstat(fd, &st) == 0 && Int(st.st_size) == over.size
                 var tail: [UInt8] = []
-                tail.reserveCapacity(addedBytes)
-                for (slot, payload) in added {
+                tail.reserveCapacity(bytes)
+                for (slot, payload) in entries {
                     slot.key.append(to: &tail)
                     tail.append(slot.kind)
                     CacheCoding.u32(UInt32(payload.count), into: &tail)
@@ -167,14 +214,14 @@ public final class DiskParseStore: ParseStore {
                 }
                 let done = same && Self.write(fd, tail)
                 close(fd)
-                if done { return }
+                if done { return OnDisk(size: over.size + tail.count, tailCount: over.tailCount + entries.count, intact: true) }
             }
         }
-        rewrite()
+        return rewrite(written.entries + entries, bytes: written.bytes + bytes, used: used)
     }
 
     /// Every entry, this run's winning over older ones, sorted into a new file.
-    private func rewrite() {
+    private func rewrite(_ added: [Entry], bytes addedBytes: Int, used: Set<Slot>) -> OnDisk? {
         // (slot, rank, range): rank 0 this run's entries, 1 the tail's, 2 the table's.
         var entries: [(slot: Slot, rank: Int, range: Range<Int>)] = []
         entries.reserveCapacity(rows + tail.count + added.count)
@@ -210,7 +257,7 @@ public final class DiskParseStore: ParseStore {
         let payloadBytes = unique.reduce(0) { $0 + length($1) }
         let tmp = path + ".\(getpid()).tmp"
         let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }  // a read-only repository: no cache, no error
+        guard fd >= 0 else { return nil }  // a read-only repository: no cache, no error
         // Written in pieces of about 1 MiB: the whole file is never in memory at once.
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20 + 4096)
@@ -243,7 +290,8 @@ public final class DiskParseStore: ParseStore {
         }
         spill(true)
         close(fd)
-        if done { rename(tmp, path) } else { unlink(tmp) }
+        guard done, rename(tmp, path) == 0 else { unlink(tmp); return nil }
+        return OnDisk(size: offset, tailCount: 0, intact: true)
     }
 
     private static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
@@ -254,5 +302,25 @@ public final class DiskParseStore: ParseStore {
             done += n
         }
         return true
+    }
+}
+
+/// A write running on its own thread; `wait` returns its result.
+private final class BackgroundWrite: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: DiskParseStore.OnDisk?
+
+    init(_ body: @escaping () -> DiskParseStore.OnDisk?) {
+        nonisolated(unsafe) let body = body
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = body()
+            self.group.leave()
+        }
+    }
+
+    func wait() -> DiskParseStore.OnDisk? {
+        group.wait()
+        return result
     }
 }

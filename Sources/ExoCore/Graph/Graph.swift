@@ -201,6 +201,10 @@ public final class ParseCache {
 
     /// Writes what this run computed to the store, if there is one.
     public func flush() { store?.flush() }
+
+    /// Starts writing what this run computed so far, when that is a lot, while the run goes
+    /// on; `flush` finishes.
+    public func flushSoon() { store?.flushSoon() }
 }
 
 /// What a cache entry holds; the kind is stored with it, so an entry is only ever read back
@@ -214,6 +218,7 @@ public protocol ParseStore: AnyObject {
     func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>?
     func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
     func flush()
+    func flushSoon()
 }
 
 /// The documents under one folder in walk order: its own files, then each walked

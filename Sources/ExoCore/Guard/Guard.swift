@@ -45,7 +45,10 @@ public enum Guard {
         }
         var checks: [WorkspaceCheck] = []
         for root in chosen {
-            let before = cache.coordination(try graph(of: base, root: root, cache: cache))
+            let baseGraph = try graph(of: base, root: root, cache: cache)
+            // With no cache to start from, the cache's file is written while the views are made.
+            cache.flushSoon()
+            let before = cache.coordination(baseGraph)
             let after = cache.coordination(try graph(of: target, root: root, cache: cache), near: before)
             checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: before, target: after)))
         }
@@ -83,6 +86,7 @@ extension Guard {
                                reportRoot: String, cache: ParseCache) throws(ExoError) -> Check {
         let before = try baseRoot.map { r throws(ExoError) in try graph(of: base, root: r, cache: cache) } ?? .empty
         let after = try Workspace(snapshot: target, root: targetRoot).graph(cache: cache)
+        cache.flushSoon()
         let baseView = cache.coordination(before)
         return Check(base: baseLabel, target: targetLabel,
                      workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: baseView, target: cache.coordination(after, near: baseView)))])
