@@ -53,17 +53,27 @@ public final class DiskParseStore: ParseStore {
     private var tailCount = 0
     /// Whether the file read to its end; new entries are never appended after a damaged tail.
     private var intact = false
-    /// This run's entries, kept as they came (copied once, when written).
-    private var added: [Entry] = []
+    /// This run's entries, kept as they came (copied once, when written; those saved with
+    /// their encoding, encoded then).
+    private var added: [Added] = []
     private var addedBytes = 0
     /// Entries looked up in this run: what a rewrite past the limits keeps.
     private var used: Set<Slot> = []
     /// The file as this run last left it (or found it): what the next write may append to.
     private var onDisk = OnDisk(size: 0, tailCount: 0, intact: false)
     /// A write started on another thread by `flushSoon`, with the entries it writes.
-    private var pending: (write: BackgroundWrite, entries: [Entry], bytes: Int)?
+    private var pending: (write: BackgroundWrite, entries: [Added])?
 
     typealias Entry = (slot: Slot, payload: [UInt8])
+
+    /// An entry of this run: its bytes, or how to make them.
+    struct Added: Sendable {
+        let slot: Slot
+        let bytes: [UInt8]?
+        let encode: (@Sendable () -> [UInt8])?
+
+        var entry: Entry { (slot, bytes ?? encode!()) }
+    }
 
     struct OnDisk {
         var size: Int
@@ -152,50 +162,54 @@ public final class DiskParseStore: ParseStore {
     }
 
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {
-        let slot = Slot(kind: kind.rawValue, key: key)
-        added.append((slot, payload))
+        added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: payload, encode: nil))
         addedBytes += 25 + payload.count
+    }
+
+    public func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8]) {
+        added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: nil, encode: encoding))
     }
 
     /// Appends this run's entries to the file in one write; a file with a long tail, past
     /// its limits, missing, or not the one this run read, is written anew.
     public func flush() {
-        var written: (entries: [Entry], bytes: Int) = ([], 0)
+        var written: [Entry] = []
         if let pending {
             self.pending = nil
-            if let state = pending.write.wait() {
+            if let (state, entries) = pending.write.wait() {
                 onDisk = state
-                written = (pending.entries, pending.bytes)  // on disk, though not in the mapped file
+                written = entries  // on disk, though not in the mapped file
             } else {
                 added = pending.entries + added
-                addedBytes += pending.bytes
             }
         }
         guard !added.isEmpty else { return }
-        let entries = added, bytes = addedBytes
+        let entries = added
         added.removeAll(); addedBytes = 0
-        if let state = write(entries, bytes: bytes, over: onDisk, used: used, written: written) { onDisk = state }
+        if let (state, _) = write(entries, over: onDisk, used: used, written: written) { onDisk = state }
     }
 
     /// Starts writing this run's entries so far on another thread, when they are many (a
-    /// run with no cache to start from), so that the write overlaps the work still to do;
-    /// `flush` waits for it and appends what came after. Few entries wait for `flush`.
+    /// run with no cache to start from), so that the write, and the encoding of the
+    /// entries saved with theirs, overlaps the work still to do; `flush` waits for it and
+    /// appends what came after. Few entries wait for `flush`.
     public func flushSoon() {
         guard pending == nil, addedBytes >= Self.backgroundBytes else { return }
-        let entries = added, bytes = addedBytes, over = onDisk, used = used
+        let entries = added, over = onDisk, used = used
         added.removeAll(); addedBytes = 0
-        pending = (BackgroundWrite { [self] in write(entries, bytes: bytes, over: over, used: used, written: ([], 0)) }, entries, bytes)
+        pending = (BackgroundWrite { [self] in write(entries, over: over, used: used, written: []) }, entries)
     }
 
     /// Below this many bytes of entries, a write on another thread saves less than it costs.
     static let backgroundBytes = 256 << 10
 
-    /// Writes `entries` to the file left as `over`: appended when it is still that file and
+    /// Writes `added` to the file left as `over`: appended when it is still that file and
     /// within its limits, else everything sorted anew, with the entries this run `written`
-    /// before (which the mapped file does not hold). Returns the file as written, or nil.
-    /// Reads only what `open` set, so it may run while the run goes on.
-    private func write(_ entries: [Entry], bytes: Int, over: OnDisk, used: Set<Slot>,
-                       written: (entries: [Entry], bytes: Int)) -> OnDisk? {
+    /// before (which the mapped file does not hold). Returns the file as written and the
+    /// entries' bytes, or nil. Reads only what `open` set, so it may run while the run goes on.
+    private func write(_ added: [Added], over: OnDisk, used: Set<Slot>, written: [Entry]) -> (OnDisk, [Entry])? {
+        let entries = added.map(\.entry)
+        let bytes = entries.reduce(0) { $0 + 25 + $1.payload.count }
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
         if over.intact && over.size > 0 && over.tailCount + entries.count <= Self.maxTail && over.size + bytes <= Self.maxBytes {
@@ -214,14 +228,15 @@ public final class DiskParseStore: ParseStore {
                 }
                 let done = same && Self.write(fd, tail)
                 close(fd)
-                if done { return OnDisk(size: over.size + tail.count, tailCount: over.tailCount + entries.count, intact: true) }
+                if done { return (OnDisk(size: over.size + tail.count, tailCount: over.tailCount + entries.count, intact: true), entries) }
             }
         }
-        return rewrite(written.entries + entries, bytes: written.bytes + bytes, used: used)
+        return rewrite(written + entries, used: used).map { ($0, entries) }
     }
 
     /// Every entry, this run's winning over older ones, sorted into a new file.
-    private func rewrite(_ added: [Entry], bytes addedBytes: Int, used: Set<Slot>) -> OnDisk? {
+    private func rewrite(_ added: [Entry], used: Set<Slot>) -> OnDisk? {
+        let addedBytes = added.reduce(0) { $0 + 25 + $1.payload.count }
         // (slot, rank, range): rank 0 this run's entries, 1 the tail's, 2 the table's.
         var entries: [(slot: Slot, rank: Int, range: Range<Int>)] = []
         entries.reserveCapacity(rows + tail.count + added.count)
@@ -308,9 +323,9 @@ public final class DiskParseStore: ParseStore {
 /// A write running on its own thread; `wait` returns its result.
 private final class BackgroundWrite: @unchecked Sendable {
     private let group = DispatchGroup()
-    private var result: DiskParseStore.OnDisk?
+    private var result: (DiskParseStore.OnDisk, [DiskParseStore.Entry])?
 
-    init(_ body: @escaping () -> DiskParseStore.OnDisk?) {
+    init(_ body: @escaping () -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])?) {
         nonisolated(unsafe) let body = body
         group.enter()
         DispatchQueue.global().async {
@@ -319,7 +334,7 @@ private final class BackgroundWrite: @unchecked Sendable {
         }
     }
 
-    func wait() -> DiskParseStore.OnDisk? {
+    func wait() -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])? {
         group.wait()
         return result
     }

@@ -164,11 +164,13 @@ public final class ParseCache {
         return found
     }
 
-    /// Keeps a folder's documents, computed in this run, under its key.
+    /// Keeps a folder's documents, computed in this run, under its key; the store encodes
+    /// them when it writes them (maybe on another thread: a Subtree never changes).
     func keep(_ subtree: Subtree) {
         guard let key = subtree.key else { return }
         subtrees[key] = subtree
-        save(.subtree, key, CacheCoding.encode(subtree))
+        guard writes, let store else { return }
+        store.save(.subtree, key, encoding: { CacheCoding.encode(subtree) })
     }
 
     /// Workspace roots below a folder, found before.
@@ -217,6 +219,8 @@ public enum CacheEntryKind: UInt8, Sendable {
 public protocol ParseStore: AnyObject {
     func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>?
     func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
+    /// Keeps an entry whose bytes `encoding` makes when they are written.
+    func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8])
     func flush()
     func flushSoon()
 }
