@@ -128,6 +128,26 @@ import Testing
         #expect(Coordination.walkOrder("a/x.md", "ab/a.md") == -1)       // "a" < "ab"
     }
 
+    /// Conflicts as exo defines them, pair by pair: every two active ids a < b whose
+    /// targets (those of every document holding the id, each once) intersect, with the
+    /// intersection sorted.
+    @Test func conflictsEqualThePairwiseDefinition() {
+        var r = Random(state: 7)
+        for _ in 0..<300 {
+            let view = Coordination(Graph(documents: randomTree(&r).documents()))
+            var expected: [Coordination.Conflict] = []
+            let active = view.active
+            for (i, a) in active.enumerated() {
+                let ta = Set(view.targets(of: a))
+                for b in active[(i + 1)...] {
+                    let shared = ta.intersection(view.targets(of: b)).sorted()
+                    if !shared.isEmpty { expected.append(Coordination.Conflict(a: a, b: b, shared: shared.map(\.string))) }
+                }
+            }
+            #expect(view.conflicts == expected)
+        }
+    }
+
     @Test func derivedViewEqualsTheWholeView() {
         var r = Random(state: 42)
         var derived = 0

@@ -151,39 +151,59 @@ public struct Coordination: Sendable {
     /// cost follows the number of shared targets rather than the square of active items.
     public var conflicts: [Conflict] {
         if let known { return known }
-        // Targets numbered in code point order, so that pairs sort by number.
+        let documents = self.documents
+        let last = lookup.last, earlier = lookup.earlier
+        // Targets numbered as first met, then ranked in code point order, so that pairs
+        // sort by rank; each item's targets counted once.
         var number: [Exact: Int] = [:]
         var names: [Exact] = []
         var pointing: [[Int]] = []
+        var mine: [Int] = []
         for (i, id) in active.enumerated() {
-            for t in targets(of: id) {
-                if let n = number[t] {
-                    pointing[n].append(i)
+            let key = Exact(id)
+            guard let at = last[key] else { continue }
+            mine.removeAll(keepingCapacity: true)
+            func add(_ target: String) {
+                let t = Exact(target)
+                let n: Int
+                if let known = number[t] {
+                    n = known
+                    if mine.contains(n) { return }
                 } else {
-                    number[t] = names.count
+                    n = names.count
+                    number[t] = n
                     names.append(t)
-                    pointing.append([i])
+                    pointing.append([])
                 }
+                mine.append(n)
+                pointing[n].append(i)
             }
+            if !earlier.isEmpty, let others = earlier[key] {
+                for d in others { documents[d].targets.forEach(add) }
+            }
+            documents[at].targets.forEach(add)
         }
-        let order = names.indices.sorted { names[$0] < names[$1] }
-        var pairs: [(key: Int, target: Int)] = []
-        let n = active.count
-        for (rank, t) in order.enumerated() {
-            let items = pointing[t]
-            guard items.count > 1 else { continue }
+        var rank = [Int](repeating: 0, count: names.count)
+        for (r, t) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[t] = r }
+        // One number a shared target: (pair, rank), the pair a * n + b.
+        let n = active.count, ranks = max(1, names.count)
+        var pairs: [Int] = []
+        for (t, items) in pointing.enumerated() where items.count > 1 {
             for x in 0..<items.count {
-                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y], rank)) }
+                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y]) * ranks + rank[t]) }
             }
         }
-        pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.target < $1.target }
+        pairs.sort()
+        var byRank = [Int](repeating: 0, count: names.count)
+        for (t, r) in rank.enumerated() { byRank[r] = t }
         var out: [Conflict] = []
         var start = 0
         while start < pairs.count {
+            let pair = pairs[start] / ranks
             var end = start + 1
-            while end < pairs.count && pairs[end].key == pairs[start].key { end += 1 }
-            let key = pairs[start].key
-            out.append(Conflict(a: active[key / n], b: active[key % n], shared: pairs[start..<end].map { names[order[$0.target]].string }))
+            while end < pairs.count && pairs[end] / ranks == pair { end += 1 }
+            out.append(Conflict(a: active[pair / n], b: active[pair % n],
+                                shared: pairs[start..<end].map { names[byRank[$0 % ranks]].string }))
             start = end
         }
         return out

@@ -36,7 +36,7 @@ public indirect enum JSON: Sendable {
 
     private static let spaces = [UInt8](repeating: 0x20, count: 256)
 
-    private static func newline(_ out: inout [UInt8], _ count: Int) {
+    static func newline(_ out: inout [UInt8], _ count: Int) {
         out.append(0x0A)
         var left = count
         while left > 0 {
