@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Frontmatter extraction, as exo reads a file: bytes decoded as UTF-8 with invalid
 /// sequences replaced, universal newlines (`\r\n` and `\r` become `\n`), a leading BOM
 /// dropped, then `^---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|$)` (first close wins).
@@ -15,7 +21,7 @@ public enum Frontmatter {
     public static func normalize(_ bytes: [UInt8]) -> [UInt8] {
         var start = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-        guard bytes[start...].contains(0x0D) else { return start == 0 ? bytes : Array(bytes[start...]) }
+        guard hasCR(bytes[start...]) else { return start == 0 ? bytes : Array(bytes[start...]) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count - start)
         var i = start
@@ -30,6 +36,11 @@ public enum Frontmatter {
             i += 1
         }
         return out
+    }
+
+    /// Whether `bytes` hold a `\r` (with memchr: this looks through every file read).
+    static func hasCR(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { b in b.count > 0 && memchr(b.baseAddress!, 0x0D, b.count) != nil }
     }
 
     /// The frontmatter match in normalized bytes, or nil when the text has none.
@@ -92,7 +103,7 @@ public enum Frontmatter {
         var text = hasBOM ? Array(bytes[3...]) : bytes
         var found = match(text)
         let checked = found.map { min(text.count, $0.end + 1) } ?? text.count
-        if text[..<checked].contains(0x0D) {
+        if hasCR(text[..<checked]) {
             text = normalize(bytes)
             found = match(text)
         }
