@@ -89,14 +89,11 @@ extension Snapshot {
 
 extension Array where Element == DirectoryEntry {
     /// Sorted by name in code point order (Python's `sorted` on names), which for UTF-8 is byte order.
+    /// A listing already in that order (a git tree's, most often) is returned as it is.
     public func sortedByName() -> [DirectoryEntry] {
-        var keyed: [(key: [UInt8], entry: DirectoryEntry)] = map { ([UInt8]($0.name.utf8), $0) }
-        keyed.sort { a, b in
-            let n = Swift.min(a.key.count, b.key.count)
-            let c = n == 0 ? 0 : a.key.withUnsafeBufferPointer { x in b.key.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, n) } }
-            return c != 0 ? c < 0 : a.key.count < b.key.count
-        }
-        return keyed.map { $0.entry }
+        func before(_ a: DirectoryEntry, _ b: DirectoryEntry) -> Bool { Exact(a.name) < Exact(b.name) }
+        if indices.dropFirst().allSatisfy({ before(self[$0 - 1], self[$0]) }) { return self }
+        return sorted(by: before)
     }
 }
 
