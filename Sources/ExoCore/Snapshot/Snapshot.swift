@@ -89,11 +89,29 @@ extension Snapshot {
 
 extension Array where Element == DirectoryEntry {
     /// Sorted by name in code point order (Python's `sorted` on names), which for UTF-8 is byte order.
-    /// A listing already in that order (a git tree's, most often) is returned as it is.
+    /// The names are compared as bytes laid end to end in one buffer; a listing already in
+    /// that order (a git tree's, most often) is returned as it is.
     public func sortedByName() -> [DirectoryEntry] {
-        func before(_ a: DirectoryEntry, _ b: DirectoryEntry) -> Bool { Exact(a.name) < Exact(b.name) }
-        if indices.dropFirst().allSatisfy({ before(self[$0 - 1], self[$0]) }) { return self }
-        return sorted(by: before)
+        guard count > 1 else { return self }
+        var bytes: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        spans.reserveCapacity(count)
+        for entry in self {
+            var name = entry.name
+            name.withUTF8 { spans.append((bytes.count, $0.count)); bytes.append(contentsOf: $0) }
+        }
+        bytes.append(0)  // never empty
+        let order: [Int]? = bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress!
+            func before(_ i: Int, _ j: Int) -> Bool {
+                let x = spans[i], y = spans[j]
+                let c = memcmp(base + x.start, base + y.start, Swift.min(x.count, y.count))
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+            if indices.dropFirst().allSatisfy({ before($0 - 1, $0) }) { return nil }
+            return indices.sorted(by: before)
+        }
+        return order.map { $0.map { self[$0] } } ?? self
     }
 }
 
