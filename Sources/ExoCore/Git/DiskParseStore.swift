@@ -50,16 +50,14 @@ public final class DiskParseStore: ParseStore {
     private var tailStart = 0
     /// Entries appended after the table, newest last.
     private var tail: [Slot: Range<Int>] = [:]
-    private var tailCount = 0
-    /// Whether the file read to its end; new entries are never appended after a damaged tail.
-    private var intact = false
     /// This run's entries, kept as they came (copied once, when written; those saved with
     /// their encoding, encoded then).
     private var added: [Added] = []
     private var addedBytes = 0
     /// Entries looked up in this run: what a rewrite past the limits keeps.
     private var used: Set<Slot> = []
-    /// The file as this run last left it (or found it): what the next write may append to.
+    /// The file as this run found it, or last left it: what the next write may append to
+    /// (never after a damaged tail: `intact` says it read to its end).
     private var onDisk = OnDisk(size: 0, tailCount: 0, intact: false)
     /// A write started on another thread by `flushSoon`, with the entries it writes.
     private var pending: (write: BackgroundWrite, entries: [Added])?
@@ -114,16 +112,15 @@ public final class DiskParseStore: ParseStore {
               Self.headerSize + rows * Self.rowSize <= tailStart, tailStart <= file.count else { return }
         self.rows = rows
         self.tailStart = tailStart
-        var at = tailStart
+        var at = tailStart, count = 0
         while file.count - at >= 25 {
             let length = Int(u32(at + 21))
             guard length <= file.count - at - 25 else { break }
             tail[Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))] = (at + 25)..<(at + 25 + length)
-            tailCount += 1
+            count += 1
             at += 25 + length
         }
-        intact = at == file.count
-        onDisk = OnDisk(size: file.count, tailCount: tailCount, intact: intact)
+        onDisk = OnDisk(size: file.count, tailCount: count, intact: at == file.count)
     }
 
     private func u32(_ at: Int) -> UInt32 {
@@ -212,7 +209,7 @@ public final class DiskParseStore: ParseStore {
         let bytes = entries.reduce(0) { $0 + 25 + $1.payload.count }
         let directory = String(path[..<path.lastIndex(of: "/")!])
         mkdir(directory, 0o755)
-        if over.intact && over.size > 0 && over.tailCount + entries.count <= Self.maxTail && over.size + bytes <= Self.maxBytes {
+        if over.intact && over.tailCount + entries.count <= Self.maxTail && over.size + bytes <= Self.maxBytes {
             let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             if fd >= 0 {
                 // Appends only to the file this run read or wrote: one replaced meanwhile is rewritten.

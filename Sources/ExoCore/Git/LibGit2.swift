@@ -15,6 +15,7 @@ enum LibGit2 {
     /// would have at start, but with a message that says what is missing.
     fileprivate static func load() -> cgit2_api {
         let table = UnsafeMutablePointer<cgit2_api>.allocate(capacity: 1)
+        defer { table.deallocate() }
         if let failure = cgit2_load(table) {
             let message = "exo-guard: cannot load libgit2 (\(String(cString: failure))); install it (Debian: libgit2-1.5)\n"
             _ = message.withCString { write(2, $0, strlen($0)) }
