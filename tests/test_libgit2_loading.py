@@ -45,3 +45,17 @@ def test_commands_on_git_load_libgit2_and_skip_what_they_never_use(repo):
         assert bindings, symbol
         # "binding file <lib> [0] to <where> [0]: normal symbol `...'": bound to exo-guard itself.
         assert all(" to " in b and "exo-guard" in b.split(" to ", 1)[1].split(":")[0] for b in bindings), bindings
+
+
+def test_a_libgit2_that_cannot_be_loaded_is_named_and_only_git_commands_need_it(repo, tmp_path_factory):
+    broken = tmp_path_factory.mktemp("lib")
+    (broken / "libgit2.so.1.5").write_bytes(b"not a library\n")
+    env = {"LD_LIBRARY_PATH": str(broken)}
+    r = guard("conflicts", "--rev", "HEAD", cwd=repo, env=env)
+    assert r.returncode == 2
+    assert r.stderr.startswith("exo-guard: cannot load libgit2 (") and "libgit2.so.1.5" in r.stderr, r.stderr
+    r = guard("hook", "pre-commit", cwd=repo, env=env)
+    assert r.returncode == 2 and "cannot load libgit2" in r.stderr
+    # The files need no git.
+    r = guard("conflicts", cwd=repo, env=env)
+    assert r.returncode == 0 and "m" in r.stdout, r.stderr
