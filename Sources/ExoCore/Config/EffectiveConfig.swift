@@ -61,7 +61,7 @@ public final class EffectiveConfig {
     }
 
     /// The fields of a type whose spec is `ref` or `ref-list` and that are not derived.
-    private func referenceFields(type: String?) -> Set<Exact> {
+    func referenceFields(type: String?) -> Set<Exact> {
         if let cached = referenceCache[type] { return cached }
         var out = Set<Exact>()
         for (key, spec) in knownSpecs(type: type) where !derive.contains(key) {
@@ -75,7 +75,12 @@ public final class EffectiveConfig {
     /// whose spec is `ref` or `ref-list`, every string in its value. Fields that are not
     /// declared, or declared otherwise (`string-list`), make no edges.
     func referenceTargets(fields: OrderedMap, type: String?) -> [String] {
-        let references = referenceFields(type: type)
+        Self.referenceTargets(fields: fields, references: Array(referenceFields(type: type)))
+    }
+
+    /// The same, given the type's reference fields as a list: a type has a few, so each
+    /// field is compared with them rather than hashed (this runs for every document).
+    static func referenceTargets(fields: OrderedMap, references: [Exact]) -> [String] {
         var targets: [String] = []
         if references.isEmpty { return targets }
         for key in fields.keys where references.contains(Exact(key)) {

@@ -318,7 +318,10 @@ extension Workspace {
     private func finish(_ walked: Walked, cache: ParseCache) throws(ExoError) -> Subtree {
         if let cached = walked.cached { return cached }
         var files: [GraphDocument] = []
+        files.reserveCapacity(walked.files.count)
         var cacheable = !walked.sawSymlink
+        // A folder's files share one configuration and type (`walkFolder`).
+        let references = walked.files.first.map { Array($0.config.referenceFields(type: $0.type)) } ?? []
         for doc in walked.files {
             let fields: Frontmatter.Fields
             do {
@@ -332,7 +335,7 @@ extension Workspace {
             }
             files.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
                                        assignee: fields.map["assignee"],
-                                       targets: doc.config.referenceTargets(fields: fields.map, type: doc.type)))
+                                       targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references)))
         }
         var children: [Subtree] = []
         for child in walked.children {
