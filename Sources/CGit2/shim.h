@@ -46,9 +46,10 @@ static inline const char *cgit2_load(cgit2_api *api) {
    their frontmatter goes (zlib1g-dev comes with libgit2-dev). */
 #include <zlib.h>
 
-/* inflateInit is a macro, which Swift cannot call. */
-static inline int cgit2_inflate_init(z_stream *stream) {
-    return inflateInit(stream);
+/* inflateInit2 is a macro, which Swift cannot call. A raw stream (a zlib stream past its
+   two-byte header): no Adler-32 is computed over what is inflated. */
+static inline int cgit2_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -15);
 }
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one fixed-argument wrapper per option used. */
