@@ -303,7 +303,7 @@ extension Workspace {
         let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
         if let prefetch {
             // Symlinks are read in the last step; files a cache holds are not read at all.
-            prefetch.add(files.filter { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) }.map { ($0.path, $0.key) })
+            prefetch.add(files.compactMap { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) ? ($0.path, $0.key) : nil })
         }
         let childContext = self.childContext(dir, rel: rel, context: context)
         var children: [Walked] = []
