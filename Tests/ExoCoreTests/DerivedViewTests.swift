@@ -145,6 +145,10 @@ import Testing
                 }
             }
             #expect(view.conflicts == expected)
+            // The conflicts' JSON, written straight out, is what the JSON renderer writes.
+            let rendered = JSON.object([("active", .strings(view.active)),
+                                        ("conflicts", .array(expected.map(ExoOutput.conflictJSON)))]).rendered() + "\n"
+            #expect(ExoOutput.conflicts(view, json: true) == rendered)
         }
     }
 

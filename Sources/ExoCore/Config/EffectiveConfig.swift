@@ -72,14 +72,10 @@ public final class EffectiveConfig {
     }
 
     /// The reference targets of a document's fields: for each field that is not derived and
-    /// whose spec is `ref` or `ref-list`, every string in its value. Fields that are not
-    /// declared, or declared otherwise (`string-list`), make no edges.
-    func referenceTargets(fields: OrderedMap, type: String?) -> [String] {
-        Self.referenceTargets(fields: fields, references: Array(referenceFields(type: type)))
-    }
-
-    /// The same, given the type's reference fields as a list: a type has a few, so each
-    /// field is compared with them rather than hashed (this runs for every document).
+    /// whose spec is `ref` or `ref-list` (`references`, its type's `referenceFields`), every
+    /// string in its value. Fields that are not declared, or declared otherwise
+    /// (`string-list`), make no edges. A type has few reference fields: each field name is
+    /// compared with them rather than hashed (this runs for every document).
     static func referenceTargets(fields: OrderedMap, references: [Exact]) -> [String] {
         var targets: [String] = []
         if references.isEmpty { return targets }
