@@ -61,10 +61,6 @@ static inline int cgit2_set_owner_validation(const cgit2_api *git, int enabled) 
     return git->libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
 }
 
-static inline int cgit2_set_search_path(const cgit2_api *git, int level, const char *path) {
-    return git->libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
-}
-
 static inline int cgit2_enable_caching(const cgit2_api *git, int enabled) {
     return git->libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
 }
