@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps build release demo test unit conformance hooks bench profile clean
+.PHONY: deps build release demo test unit conformance hooks bench bench-branches profile clean
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -40,6 +40,10 @@ release: deps
 bench: release $(VENV)/.ready
 	python3 bench/bench.py .build/release/exo-guard $(VENV)/bin/exo --out BENCHMARKS.md
 
+# The cost of watching other branches: 12k docs with 100 agent branches, a 50k/500-branch server.
+bench-branches: release
+	python3 bench/branches.py .build/release/exo-guard --out BENCHMARKS.md
+
 # Instruction count of the pre-commit hook on a 12k-document repository (stable across runs).
 profile: release
 	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
@@ -47,7 +51,7 @@ profile: release
 
 # The shipped hook scripts are the ones `exo-guard install` writes, without a binary path.
 hooks: build
-	@for h in pre-commit pre-push update pre-receive; do $(BIN) install --print $$h > hooks/$$h; chmod +x hooks/$$h; done
+	@for h in pre-commit pre-merge-commit pre-push update pre-receive; do $(BIN) install --print $$h > hooks/$$h; chmod +x hooks/$$h; done
 
 clean:
 	rm -rf .build $(VENV)

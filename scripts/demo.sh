@@ -31,4 +31,30 @@ fi
 step "EXO_GUARD_MODE=warn git commit ...   (the same report, as a warning; the commit goes through)"
 EXO_GUARD_MODE=warn git commit -qm "start annual plans (coordinated with @alice)"
 git log --oneline | head -2
+
+# Many agents: one worktree and branch each. The hooks are installed once, in the main
+# checkout; linked worktrees share them, and each sees the work in flight on the others.
+printf -- '# Reports\n' > modules/reports.md
+printf -- '---\nstatus: draft\ntouches: [reports]\n---\n# CSV export\n' > changes/csv-export.md
+printf -- '---\nstatus: draft\ntouches: [reports]\n---\n# PDF export\n' > changes/pdf-export.md
+git add -A && git commit -qm "reports, and two export changes to pick up"
+git worktree add -q ../"$(basename "$REPO")-agent-a" -b agent/a
+git worktree add -q ../"$(basename "$REPO")-agent-b" -b agent/b
+step "agent A, in its own worktree on agent/a: takes up csv-export and commits (passes)"
+cd ../"$(basename "$REPO")-agent-a"
+sed -i 's/^status: draft/status: active\nassignee: agent-a/' changes/csv-export.md
+git commit -qam "agent A: csv export" && echo "(committed on agent/a)"
+step "agent B, on agent/b: takes up pdf-export, which touches reports too, and commits"
+cd ../"$(basename "$REPO")-agent-b"
+sed -i 's/^status: draft/status: active/' changes/pdf-export.md
+if git commit -qam "agent B: pdf export"; then
+  echo "unexpected: the commit went through" >&2; exit 1
+else
+  echo "(blocked by agent A's branch: exit $?)"
+fi
+step "exo-guard board --branches   (what is in flight, here and on every other branch)"
+"$BIN" board --branches
+cd "$REPO"
+git worktree remove --force ../"$(basename "$REPO")-agent-a"
+git worktree remove --force ../"$(basename "$REPO")-agent-b"
 rm -rf "$REPO" "$REPO.gitconfig"

@@ -68,8 +68,15 @@ def test_colliding_activation_is_blocked_with_a_report(repo):
     assert "[activated here]" in report
     assert "assignee @alice" in report
     assert "share: auth (modules/auth.md)" in report
-    assert "git commit --no-verify" in report and "EXO_GUARD_MODE=warn" in report
-    assert "coordinate" in report and "narrow the refs" in report and "another status" in report
+    assert "HEAD " + before[:7] + " -> the staged changes" in report
+    assert ("next step: set `status:` in changes/b.md to something other than active, "
+            "or drop `auth` from its `touches`; or agree with @alice, who holds a") in report
+    # agents take the easiest way out: the bypass is shown only with exo.showBypass
+    assert "--no-verify" not in report and "EXO_GUARD_MODE" not in report
+    git(repo, "config", "exo.showBypass", "true")
+    r = commit(repo)
+    assert r.returncode != 0 and head(repo) == before
+    assert "git commit --no-verify" in r.stderr and "EXO_GUARD_MODE=warn" in r.stderr
 
 
 def test_warn_mode_from_the_environment(repo):
@@ -194,7 +201,13 @@ def test_exo_root_limits_the_workspaces(tmp_path):
     git(repo, "config", "exo.root", "one")
     (repo / "two/changes/b.md").write_text(change("active", "auth"))
     git(repo, "add", "-A")
-    assert commit(repo).returncode == 0
+    before = head(repo)
+    assert commit(repo).returncode == 0 and head(repo) != before
+    # the hook does run, on the workspace exo.root names
+    (repo / "one/changes/b.md").write_text(change("active", "auth"))
+    git(repo, "add", "-A")
+    r = commit(repo)
+    assert r.returncode != 0 and "workspace one/" in r.stderr and head(repo) != before
 
 
 def test_linked_worktree(repo, tmp_path):
@@ -345,7 +358,11 @@ def test_pre_push_blocks_a_colliding_push(server, repo):
     before = ref(server)
     r = git(repo, "push", "origin", "HEAD:refs/heads/main", check=False)
     assert r.returncode != 0 and ref(server) == before
-    assert "exo-guard: blocked" in r.stderr and "git push --no-verify" in r.stderr
+    assert "exo-guard: blocked" in r.stderr and "push of main" in r.stderr
+    assert "--no-verify" not in r.stderr
+    git(repo, "config", "exo.showBypass", "true")
+    r = git(repo, "push", "origin", "HEAD:refs/heads/main", check=False)
+    assert r.returncode != 0 and "git push --no-verify" in r.stderr
 
 
 def test_pre_push_blocks_a_colliding_new_branch(server, repo):
@@ -358,6 +375,11 @@ def test_pre_push_blocks_a_colliding_new_branch(server, repo):
 def test_pre_push_passes_a_clean_new_branch(server, repo):
     r = git(repo, "push", "origin", "HEAD:refs/heads/clean", check=False)
     assert r.returncode == 0, r.stderr
+    assert ref(server, "refs/heads/clean") == head(repo)
+    # the same hook stops a colliding one: it did run
+    colliding_commit(repo)
+    r = git(repo, "push", "origin", "HEAD:refs/heads/clean", check=False)
+    assert r.returncode != 0 and "a <-> b" in r.stderr
 
 
 def test_pre_push_under_the_pre_commit_framework(server, repo):

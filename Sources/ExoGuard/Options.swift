@@ -22,3 +22,10 @@ struct SnapshotOptions: ParsableArguments {
         return .worktree
     }
 }
+
+extension SnapshotOptions {
+    /// The session for a read-only command: git only when the snapshot or `--branches` needs it.
+    func session(branches: Bool) throws -> Session {
+        try Session(repository: branches || selection != .worktree ? .required : .none, writesCache: false)
+    }
+}

@@ -28,9 +28,10 @@ public enum Claim {
         return String(body)
     }
 
-    public static func run(id: String, agent: String, root: String?) throws(ExoError) -> Result {
+    /// Claims `id` for `agent` in the workspace `open` finds (opened once the handle is valid).
+    public static func run(id: String, agent: String, open: () throws(ExoError) -> Workspace) throws(ExoError) -> Result {
         let assignee = try normalizeAgent(agent)
-        let workspace = try WorkspaceLoader.open(.worktree, root: root)
+        let workspace = try open()
         let snapshot = workspace.snapshot
         var found: Workspace.Located? = nil
         try workspace.documents { doc throws(ExoError) in

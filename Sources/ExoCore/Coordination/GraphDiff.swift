@@ -33,6 +33,17 @@ public struct GraphDiff: Sendable {
         activated = target.active.filter { !wasActive.contains(Exact($0)) }
     }
 
+    /// A target judged against a base that could not be read: against the empty graph,
+    /// every conflict the target holds counted as existing.
+    public init(unreadableBase target: Coordination) {
+        base = Coordination(.empty)
+        self.target = target
+        new = []
+        existing = target.conflicts
+        resolved = []
+        activated = target.active
+    }
+
     /// Two lists of conflicts sorted by (a, b) in code point order, paired in one merge pass.
     private static func pairUp(before: [Coordination.Conflict], after: [Coordination.Conflict])
         -> (new: [Coordination.Conflict], existing: [Coordination.Conflict], resolved: [Coordination.Conflict]) {

@@ -28,4 +28,13 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .claim(let message): return message
         }
     }
+
+    /// An error in the graph's content (its configuration, a document, competing roots),
+    /// as opposed to a bad argument or a repository that cannot be read.
+    public var isContentError: Bool {
+        switch self {
+        case .config, .unreadable, .competingRoots: return true
+        case .noWorkspace, .git, .usage, .claim: return false
+        }
+    }
 }

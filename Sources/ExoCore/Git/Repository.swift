@@ -153,12 +153,15 @@ public final class Repository {
     public func commit(_ revision: String) throws(ExoError) -> ObjectID {
         var object: OpaquePointer? = nil
         if git.revparse_single(&object, pointer, revision) < 0 {
-            throw .git("bad revision \(PythonString.repr(revision)): \(LibGit2.lastMessage())")
+            throw .git("bad revision \(PythonString.repr(revision)): no such commit here (a name git does not know, "
+                + "or more parents than the history has); `git log --oneline` lists the commits there are")
         }
         defer { git.object_free(object) }
         var peeled: OpaquePointer? = nil
         if git.object_peel(&peeled, object, GIT_OBJECT_COMMIT) < 0 {
-            throw .git("revision \(PythonString.repr(revision)) does not name a commit: \(LibGit2.lastMessage())")
+            let kind = git.object_type2string(git.object_type(object)).map { String(cString: $0) } ?? "object"
+            throw .git("revision \(PythonString.repr(revision)) names a \(kind), not a commit; "
+                + "give a commit, branch or tag (e.g. HEAD, main), and --root for a folder inside it")
         }
         defer { git.object_free(peeled) }
         return ObjectID(git.object_id(peeled)!)

@@ -1,58 +1,116 @@
-/// The engine under `check` and every hook: the conflicts of a base and a target
-/// snapshot compared pair by pair, for each workspace, and the decision.
+/// The engine under `check` and every hook: the conflicts of a base and a target state of
+/// the line compared pair by pair, for each workspace, with the work in flight on the
+/// watched refs; and the decision.
 public enum Guard {
+    /// One state of the line being checked: the snapshot it holds and the commits it
+    /// stands on (the commit itself; HEAD and `MERGE_HEAD` for a merge being committed;
+    /// none for the empty graph).
+    public struct LineState {
+        public let snapshot: Snapshot
+        /// `worktree`, `index`, `empty` or a commit id.
+        public let label: String
+        public let commits: [ObjectID]
+
+        public init(snapshot: Snapshot, label: String, commits: [ObjectID]) {
+            self.snapshot = snapshot
+            self.label = label
+            self.commits = commits
+        }
+
+        public static var empty: LineState { LineState(snapshot: EmptySnapshot(), label: "empty", commits: []) }
+    }
+
+    /// Where one workspace is on each side: its root in the base and target snapshots (the
+    /// target may be the files on disk), inside git's trees (for the watched refs), and as
+    /// the report names it.
+    public struct Root {
+        public let base: String?
+        public let target: String
+        public let tree: String?
+        public let report: String
+
+        /// A workspace at the same tree path on every side.
+        public init(_ root: String) { self.init(base: root, target: root, tree: root, report: root) }
+
+        public init(base: String?, target: String, tree: String?, report: String) {
+            self.base = base
+            self.target = target
+            self.tree = tree
+            self.report = report
+        }
+    }
+
     /// One workspace's comparison.
     public struct WorkspaceCheck: Sendable {
         /// The workspace root inside the tree (`""` at the top).
         public let root: String
         public let diff: GraphDiff
+        /// What the commit adds to the conflicts across lines of work.
+        public let branches: BranchDiff
+        /// The watched refs with changes in flight, by full name, for the report.
+        public let refs: [String: RefView]
+        /// For the changes on the line in new conflicts: target -> the fields that name it.
+        public let fields: [String: [String: [String]]]
+        /// Changes the commit activates or widens toward a target no document has, and
+        /// change documents it adds or modifies whose frontmatter does not parse.
+        public let doubtful: [Doubtful]
+        /// Why the base could not be read, when it could not (then nothing is new).
+        public let baseError: ExoError?
     }
 
-    /// One comparison of two snapshots (a commit, or one ref of a push).
+    /// A watched ref's tip, and exo's view of it.
+    public struct RefView: Sendable {
+        public let ref: WatchedRef
+        public let view: Coordination
+    }
+
+    /// One comparison of two states (a commit, or one ref of a push).
     public struct Check: Sendable {
         public let base: String
         public let target: String
+        /// A plain-words name of what is compared ("HEAD 605415e -> the staged changes").
+        public let title: String
         public let workspaces: [WorkspaceCheck]
-        public var hasNew: Bool { workspaces.contains { !$0.diff.new.isEmpty } }
+        /// A push into a repository that holds no commits: an import, not new work.
+        public var isImport = false
+        public var hasNew: Bool {
+            !isImport && workspaces.contains { !$0.diff.new.isEmpty || !$0.branches.new.isEmpty }
+        }
+        public var hasDoubtful: Bool { !isImport && workspaces.contains { !$0.doubtful.isEmpty } }
     }
 
     /// The verdict over every check of one run.
     public struct Verdict: Sendable {
         public let mode: GuardMode
         public let checks: [Check]
+        /// git config `exo.strict`: doubtful changes block like new conflicts.
+        public let strict: Bool
+        /// An error reading the target, when there was one: a guard fails closed.
+        public let targetError: ExoError?
+
         public var decision: Decision {
-            guard checks.contains(where: \.hasNew) else { return .pass }
+            let against = targetError != nil || checks.contains(where: \.hasNew)
+                || (strict && checks.contains(where: \.hasDoubtful))
+            guard against else { return .pass }
             return mode == .block ? .block : .warn
         }
         public var exitCode: Int32 { decision == .block ? 1 : 0 }
-        public init(mode: GuardMode, checks: [Check]) {
+
+        public init(mode: GuardMode, checks: [Check], strict: Bool = false, targetError: ExoError? = nil) {
             self.mode = mode
             self.checks = checks
+            self.strict = strict
+            self.targetError = targetError
         }
     }
 
-    /// Compares `base` and `target` in each workspace: the `roots` given (git config
-    /// `exo.root`), else every workspace root either snapshot holds. A root whose config
-    /// is missing from one side counts as an empty graph on that side.
-    public static func compare(base: Snapshot, baseLabel: String, target: Snapshot, targetLabel: String,
-                               roots: [String]?, cache: ParseCache) throws(ExoError) -> Check {
-        var chosen: [String]
-        if let roots {
-            chosen = roots
-        } else {
-            chosen = WorkspaceRoot.all(in: target, cache: cache)
-            for r in WorkspaceRoot.all(in: base, cache: cache) where !chosen.contains(r) { chosen.append(r) }
-        }
-        var checks: [WorkspaceCheck] = []
-        for root in chosen {
-            let baseGraph = try graph(of: base, root: root, cache: cache)
-            // With no cache to start from, the cache's file is written while the views are made.
-            cache.flushSoon()
-            let before = cache.coordination(baseGraph)
-            let after = cache.coordination(try graph(of: target, root: root, cache: cache), near: before)
-            checks.append(WorkspaceCheck(root: root, diff: GraphDiff(base: before, target: after)))
-        }
-        return Check(base: baseLabel, target: targetLabel, workspaces: checks)
+    /// The workspace roots to check: the ones git config `exo.root` names, else every
+    /// workspace root either snapshot holds.
+    public static func roots(configured: [String]?, base: Snapshot, target: Snapshot, cache: ParseCache) -> [Root] {
+        if let configured { return configured.map(Root.init) }
+        var chosen = WorkspaceRoot.all(in: target, cache: cache)
+        for r in WorkspaceRoot.all(in: base, cache: cache) where !chosen.contains(r) { chosen.append(r) }
+        return chosen.map(Root.init)
     }
 
     /// The graph of the workspace rooted at `root`, empty when the snapshot has no config there.
@@ -62,33 +120,5 @@ public enum Guard {
         guard hasConfig else { return .empty }
         return try Workspace(snapshot: snapshot, root: root).graph(cache: cache)
     }
-
-    /// Workspace roots named by git config `exo.root` (normalized tree paths), nil when unset.
-    public static func configuredRoots(_ config: GitConfig) throws(ExoError) -> [String]? {
-        let values = config.strings("exo.root")
-        guard !values.isEmpty else { return nil }
-        var roots: [String] = []
-        for v in values {
-            guard let p = SnapPath.normalize(v.split(separator: "/", omittingEmptySubsequences: false)) else {
-                throw .usage("git config exo.root \(PythonString.repr(v)) climbs out of the tree")
-            }
-            roots.append(p)
-        }
-        return roots
-    }
 }
 
-extension Guard {
-    /// One workspace compared between two snapshots whose roots may differ (the files on
-    /// disk against a tree): `check`'s case.
-    public static func compare(base: Snapshot, baseRoot: String?, baseLabel: String,
-                               target: Snapshot, targetRoot: String, targetLabel: String,
-                               reportRoot: String, cache: ParseCache) throws(ExoError) -> Check {
-        let before = try baseRoot.map { r throws(ExoError) in try graph(of: base, root: r, cache: cache) } ?? .empty
-        let after = try Workspace(snapshot: target, root: targetRoot).graph(cache: cache)
-        cache.flushSoon()
-        let baseView = cache.coordination(before)
-        return Check(base: baseLabel, target: targetLabel,
-                     workspaces: [WorkspaceCheck(root: reportRoot, diff: GraphDiff(base: baseView, target: cache.coordination(after, near: baseView)))])
-    }
-}

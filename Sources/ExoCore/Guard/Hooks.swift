@@ -2,51 +2,28 @@
 import Glibc
 #endif
 
-/// The four hooks: which snapshots each compares.
-public struct Hooks {
-    public let repository: Repository
-    public let config: GitConfig
-    public let roots: [String]?
-    public let cache: ParseCache
-
-    /// Hooks on `repository`, with the cache under its git dir unless that is turned off.
-    public init(repository: Repository) throws(ExoError) {
-        self.repository = repository
-        self.config = try repository.config()
-        self.roots = try Guard.configuredRoots(config)
-        self.cache = ParseCache(store: DiskParseStore.forRepository(repository, config: config))
-    }
-
-    /// The mode: `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > block.
-    public func mode(flag: String?) throws(ExoError) -> GuardMode {
-        try GuardMode.resolve(flag: flag, environment: repository.environment) { config.string("exo.mode") }
-    }
-
-    private func snapshot(_ commit: ObjectID?, label: String) throws(ExoError) -> Snapshot {
-        guard let commit else { return EmptySnapshot() }
-        return try GitSnapshot(repository: repository, commit: commit, label: label)
-    }
-
-    private func compare(base: ObjectID?, target: Snapshot, targetLabel: String) throws(ExoError) -> Guard.Check {
-        let baseLabel = base?.description ?? "empty"
-        return try Guard.compare(base: try snapshot(base, label: baseLabel), baseLabel: baseLabel,
-                                 target: target, targetLabel: targetLabel, roots: roots, cache: cache)
-    }
-
-    private func compare(base: ObjectID?, target: ObjectID) throws(ExoError) -> Guard.Check {
-        try compare(base: base, target: try snapshot(target, label: target.description), targetLabel: target.description)
-    }
-
-    /// pre-commit: HEAD (empty when unborn) against the index git is about to commit.
-    public func preCommit() throws(ExoError) -> [Guard.Check] {
+/// The hooks and `check`: which two states of the line each compares, and which refs it
+/// watches.
+extension Session {
+    /// pre-commit and pre-merge-commit: HEAD (empty when unborn) against the index git is
+    /// about to commit; while a merge is committed, the line is HEAD and `MERGE_HEAD`.
+    public func preCommit(watching: [String]? = nil) throws(ExoError) -> [Guard.Check] {
+        let repository = try requireRepository()
         let head = try repository.headCommit()
-        return [try compare(base: head, target: try GitSnapshot(indexOf: repository, head: head), targetLabel: "index")]
+        let merging = repository.mergeHeads()
+        let target = Guard.LineState(snapshot: try GitSnapshot(indexOf: repository, head: head), label: "index",
+                                     commits: (head.map { [$0] } ?? []) + merging)
+        let title = (head.map { "HEAD \($0.short)" } ?? "an unborn branch")
+            + (merging.isEmpty ? " -> the staged changes" : " -> the merge of \(merging.map(\.short).joined(separator: ", "))")
+        return [try compare(base: try line(head), target: target, title: title,
+                            watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))]
     }
 
     /// pre-push: one check per pushed ref (`<local-ref> <local-oid> <remote-ref> <remote-oid>`).
     /// Deletions pass. The base is the remote's oid when known here, else the merge base
     /// with the remote's tracking branches, else empty.
     public func prePush(remote: String, lines: [String]) throws(ExoError) -> [Guard.Check] {
+        let repository = try requireRepository()
         var checks: [Guard.Check] = []
         var tracking: [ObjectID]? = nil  // read once, only when a line needs it
         for line in lines {
@@ -57,30 +34,57 @@ public struct Hooks {
             if !ObjectID.isZero(parts[3]), let remoteID = ObjectID(hex: parts[3]), repository.contains(remoteID) {
                 base = remoteID
             } else {
-                if tracking == nil { tracking = trackingBranches(remote) }
-                base = closestMergeBase(local, candidates: tracking!)
+                if tracking == nil { tracking = trackingBranches(remote, in: repository) }
+                base = repository.mergeBase(local, line: tracking!)
             }
-            checks.append(try compare(base: base, target: local))
+            checks.append(try push(of: parts[0], remoteRef: parts[2], remote: remote, base: base, target: local))
+        }
+        // Every ref new on a remote of which nothing is known here: an import.
+        let zero = lines.compactMap { try? Self.refLine($0, fields: 4, hook: "pre-push") }.allSatisfy { ObjectID.isZero($0[3]) }
+        if zero && !repository.allReferences().contains(where: { $0.name.hasPrefix("refs/remotes/\(remote)/") }) {
+            for i in checks.indices { checks[i].isImport = true }
         }
         return checks
     }
 
     /// Under the pre-commit framework: `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF` instead of stdin.
-    public func prePushFromFramework(remote: String, from: String, to: String) throws(ExoError) -> [Guard.Check] {
+    public func prePushFromFramework(remote: String, from: String, to: String, localBranch: String?,
+                                     remoteBranch: String?) throws(ExoError) -> [Guard.Check] {
+        let repository = try requireRepository()
         let local = try repository.commit(to)
         var base: ObjectID? = nil
         if !from.isEmpty && !ObjectID.isZero(from), let id = try? repository.commit(from) {
             base = id
         } else {
-            base = closestMergeBase(local, candidates: trackingBranches(remote))
+            base = repository.mergeBase(local, line: trackingBranches(remote, in: repository))
         }
-        return [try compare(base: base, target: local)]
+        let localRef = localBranch.map { $0.hasPrefix("refs/") ? $0 : "refs/heads/" + $0 } ?? to
+        let remoteRef = remoteBranch.map { $0.hasPrefix("refs/") ? $0 : "refs/heads/" + $0 } ?? localRef
+        return [try push(of: localRef, remoteRef: remoteRef, remote: remote, base: base, target: local)]
+    }
+
+    /// One pushed ref: never watched are the pushed ref, its upstream and the tracking ref
+    /// of the remote branch it goes to.
+    private func push(of localRef: String, remoteRef: String, remote: String, base: ObjectID?,
+                      target: ObjectID) throws(ExoError) -> Guard.Check {
+        let repository = try requireRepository()
+        var excluded: Set<String> = [localRef]
+        if let up = repository.upstream(of: localRef, config: config) { excluded.insert(up) }
+        if remoteRef.hasPrefix("refs/heads/") {
+            excluded.insert("refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/heads/".count))
+        }
+        let title = "push of \(RefName.short(remoteRef)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
+        return try compare(base: try line(base), target: try line(target), title: title,
+                           watch: try watch(excluding: excluded, patterns: nil))
     }
 
     /// update (server): `REF OLD NEW`. Deletions and refs outside `exo.refs` pass; a new
-    /// ref is compared with its merge base with the repository's HEAD branch.
-    public func update(ref: String, old: String, new: String) throws(ExoError) -> [Guard.Check] {
+    /// ref is compared with its merge base with the repository's HEAD branch. `others`: the
+    /// other refs of the same push at their new values (nil for a deletion).
+    public func update(ref: String, old: String, new: String,
+                       others: [String: ObjectID?] = [:]) throws(ExoError) -> [Guard.Check] {
         guard !ObjectID.isZero(new), checksRef(ref) else { return [] }
+        let repository = try requireRepository()
         let target = try repository.commit(new)
         let base: ObjectID?
         if ObjectID.isZero(old) {
@@ -88,21 +92,35 @@ public struct Hooks {
         } else {
             base = try repository.commit(old)
         }
-        return [try compare(base: base, target: target)]
+        let title = "push of \(RefName.short(ref)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
+        var check = try compare(base: try line(base), target: try line(target), title: title,
+                                watch: try watch(excluding: [ref], overrides: others, patterns: nil))
+        // A repository that holds no commits at all: the push is an import.
+        check.isImport = repository.directReferences().isEmpty
+        return [check]
     }
 
-    /// pre-receive (server): stdin lines `<old> <new> <ref>`, the same rules, one verdict.
+    /// pre-receive (server): stdin lines `<old> <new> <ref>`, the same rules, one verdict;
+    /// every other ref of the push is watched at its new value.
     public func preReceive(lines: [String]) throws(ExoError) -> [Guard.Check] {
-        var checks: [Guard.Check] = []
+        var updates: [(ref: String, old: String, new: String)] = []
         for line in lines {
             guard let parts = try Self.refLine(line, fields: 3, hook: "pre-receive") else { continue }
-            checks += try update(ref: parts[2], old: parts[0], new: parts[1])
+            updates.append((parts[2], parts[0], parts[1]))
+        }
+        var pushed: [String: ObjectID?] = [:]
+        for u in updates { pushed[u.ref] = ObjectID.isZero(u.new) ? .some(nil) : ObjectID(hex: u.new) }
+        var checks: [Guard.Check] = []
+        for u in updates {
+            var others = pushed
+            others[u.ref] = nil
+            checks += try update(ref: u.ref, old: u.old, new: u.new, others: others)
         }
         return checks
     }
 
     /// The words of one stdin ref line; nil for a blank line.
-    private static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
+    static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
         let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if parts.isEmpty { return nil }
         guard parts.count >= fields else { throw .usage("\(hook): cannot read ref line \(PythonString.repr(line))") }
@@ -111,27 +129,35 @@ public struct Hooks {
 
     /// Whether a ref is guarded: `refs/heads/*` unless git config `exo.refs` names patterns.
     func checksRef(_ ref: String) -> Bool {
-        let patterns = config.strings("exo.refs")
-        return (patterns.isEmpty ? ["refs/heads/*"] : patterns).contains { fnmatch($0, ref, 0) == 0 }
+        let patterns = config?.strings("exo.refs") ?? []
+        return (patterns.isEmpty ? ["refs/heads/*"] : patterns).contains { RefName.matches(ref, $0) }
     }
 
-    private func trackingBranches(_ remote: String) -> [ObjectID] {
+    private func trackingBranches(_ remote: String, in repository: Repository) -> [ObjectID] {
         let refs = repository.allReferences()
         let own = refs.filter { $0.name.hasPrefix("refs/remotes/\(remote)/") }
-        return (own.isEmpty ? refs.filter { $0.name.hasPrefix("refs/remotes/") } : own).map(\.id)
+        return Array(Set((own.isEmpty ? refs.filter { $0.name.hasPrefix("refs/remotes/") } : own).map(\.id)))
     }
 
-    /// The merge base of `commit` with each candidate, keeping the nearest one.
-    private func closestMergeBase(_ commit: ObjectID, candidates: [ObjectID]) -> ObjectID? {
-        var best: ObjectID? = nil
-        for c in Set(candidates) {
-            guard let m = repository.mergeBase(commit, c) else { continue }
-            if let b = best {
-                if b != m, repository.mergeBase(b, m) == b { best = m }
-            } else {
-                best = m
-            }
-        }
-        return best
+    /// A state of the line at a commit (the empty graph for none).
+    func line(_ commit: ObjectID?) throws(ExoError) -> Guard.LineState {
+        guard let commit else { return .empty }
+        return Guard.LineState(snapshot: try snapshot(of: commit), label: commit.description, commits: [commit])
+    }
+
+    /// The branch HEAD names and its upstream: the ref a commit goes to is not another line.
+    func currentBranchRefs(_ repository: Repository) -> Set<String> {
+        guard let branch = repository.headReferenceName else { return [] }
+        var out: Set<String> = [branch]
+        if let up = repository.upstream(of: branch, config: config) { out.insert(up) }
+        return out
+    }
+
+    /// Compares two states of the line in every workspace either holds.
+    func compare(base: Guard.LineState, target: Guard.LineState, title: String,
+                 watch: Watch?) throws(ExoError) -> Guard.Check {
+        try Guard.compare(base: base, target: target, title: title,
+                          roots: Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
+                          watch: watch, cache: cache)
     }
 }

@@ -5,12 +5,12 @@ import Glibc
 /// `install` and `uninstall`: our hook scripts in the folder git really uses.
 public struct Installer {
     public static let marker = "# exo-guard-managed-hook"
-    public static let defaultHooks = ["pre-commit", "pre-push"]
-    public static let known = ["pre-commit", "pre-push", "update", "pre-receive"]
+    public static let defaultHooks = ["pre-commit", "pre-merge-commit", "pre-push"]
+    public static let known = ["pre-commit", "pre-merge-commit", "pre-push", "update", "pre-receive"]
     /// Hooks that read ref lines on standard input.
     static let readsStdin: Set<String> = ["pre-push", "pre-receive"]
     /// Hooks that run where people commit; the others run on a server.
-    static let local: Set<String> = ["pre-commit", "pre-push"]
+    static let local: Set<String> = ["pre-commit", "pre-merge-commit", "pre-push"]
 
     public let directory: String
 

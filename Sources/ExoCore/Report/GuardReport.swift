@@ -1,8 +1,13 @@
-/// The guard's report: for people in a terminal (plain text, colour only when asked),
-/// and one JSON object for machines.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The guard's report: for people and agents in a terminal (plain text, colour only when
+/// asked), and one JSON object for machines.
 public struct GuardReport {
     public let verdict: Guard.Verdict
-    /// How to bypass once, e.g. `git commit --no-verify`; nil on a server.
+    /// How to bypass once, e.g. `git commit --no-verify`; shown only when git config
+    /// `exo.showBypass` is true (nil otherwise, and always on a server).
     public let bypass: String?
     public let verbose: Bool
     public let colour: Bool
@@ -20,26 +25,32 @@ public struct GuardReport {
     public var text: String {
         var out = ""
         let decision = verdict.decision
-        let newCount = verdict.checks.flatMap(\.workspaces).reduce(0) { $0 + $1.diff.new.count }
+        let newCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces)
+            .reduce(0) { $0 + $1.diff.new.count + $1.branches.new.count }
+        let doubtCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces).reduce(0) { $0 + $1.doubtful.count }
+        var why: [String] = []
+        if let error = verdict.targetError { why.append("cannot read what is being committed or pushed: \(error)") }
+        if newCount > 0 { why.append("\(newCount) new conflict(s) between active changes") }
+        if verdict.strict && doubtCount > 0 { why.append("\(doubtCount) doubtful change(s) (git config exo.strict)") }
         switch decision {
         case .block:
-            out += paint("exo-guard: blocked", "1;31") + " \u{2014} \(newCount) new conflict(s) between active changes.\n"
+            out += paint("exo-guard: blocked", "1;31") + " \u{2014} \(why.joined(separator: "; ")).\n"
         case .warn:
-            out += paint("exo-guard: warning", "1;33") + " \u{2014} \(newCount) new conflict(s) between active changes (mode warn: going through).\n"
+            out += paint("exo-guard: warning", "1;33") + " \u{2014} \(why.joined(separator: "; ")) (mode warn: going through).\n"
         case .pass:
             break
         }
         for check in verdict.checks {
-            for ws in check.workspaces {
-                out += section(check: check, ws)
+            if check.isImport {
+                let count = check.workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.diff.new.count }
+                out += "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
+                    + "it brings \(count) conflict(s).\n"
+                continue
             }
+            for ws in check.workspaces { out += section(check: check, ws) }
         }
-        if decision != .pass {
-            out += "\n  What to do: coordinate with the other change's assignee, narrow the refs of the change\n"
-            out += "  you activated or widened, or give one of the two changes another status than active.\n"
-            if let bypass, decision == .block {
-                out += "  To let this one through: \(bypass), or EXO_GUARD_MODE=warn (git config exo.mode warn to keep it).\n"
-            }
+        if let bypass, decision == .block {
+            out += "\n  To let this one through anyway: \(bypass), or EXO_GUARD_MODE=warn (git config exo.mode warn to keep it).\n"
         }
         return out
     }
@@ -48,38 +59,104 @@ public struct GuardReport {
         let diff = ws.diff
         var out = ""
         let place = ws.root.isEmpty ? "" : " in workspace \(ws.root)/"
-        let span = check.base == check.target ? "" : " (\(short(check.base)) -> \(short(check.target)))"
-        for c in diff.new {
-            out += "\n  new conflict\(place)\(span): \(c.a) <-> \(c.b)\n"
-            for id in [c.a, c.b] {
-                out += "    \(id)  \(path(ws, diff.target, id))\(sideNote(diff.change(of: id, in: c)))\(assignee(diff.target, id))\n"
-            }
-            let shared = c.shared.map { t -> String in
-                guard let node = diff.target.node(t) else { return t + " (no document)" }
-                return "\(t) (\(prefixed(ws, node.path)))"
-            }
-            out += "    share: \(shared.joined(separator: ", "))\n"
+        if let error = ws.baseError {
+            out += "exo-guard: cannot read the base\(place) (\(check.title)): \(error); "
+                + "judging against the empty graph, with every conflict counted as existing.\n"
         }
+        for d in ws.doubtful {
+            let file = SnapPath.join(ws.root, d.path)
+            let what = d.why == Doubtful.noDocument
+                ? "\(file): \(d.id) points at `\(d.value)`, which no document has (a typo?)"
+                : "\(file): the frontmatter does not parse (\(d.value)), so this change has no status and no guard can see it"
+            out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
+        }
+        for c in diff.new {
+            out += "\n  new conflict\(place) (\(check.title)): \(c.a) <-> \(c.b)\n"
+            var changed: [String] = []
+            for id in [c.a, c.b] {
+                let side = diff.change(of: id, in: c)
+                if side != .unchanged { changed.append(id) }
+                out += "    \(id)  \(path(ws, diff.target, id))\(sideNote(side))\(assignee(diff.target.node(id)?.assignee))\n"
+            }
+            out += "    share: \(shared(c.shared, ws, [diff.target]))\n"
+            // Advise the side the commit activated or widened; when neither (a merge), both.
+            for (n, id) in (changed.isEmpty ? [c.a, c.b] : changed).enumerated() {
+                let other = id == c.a ? c.b : c.a
+                out += (n == 0 ? "    next step: " : "    or: ")
+                    + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
+            }
+        }
+        for c in ws.branches.new {
+            let ref = c.bRef.flatMap { ws.refs[$0] }
+            let where_ = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
+            out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(where_)\n"
+            let side = diff.change(of: c.a, in: Coordination.Conflict(a: c.a, b: c.b, shared: c.shared))
+            out += "    \(c.a)  \(path(ws, diff.target, c.a))\(sideNote(side))\(assignee(diff.target.node(c.a)?.assignee))\n"
+            let otherAssignee = ref?.view.node(c.b)?.assignee
+            if let ref {
+                out += "    \(c.b)  \(path(ws, ref.view, c.b))  in flight on \(RefName.short(ref.ref.name))"
+                    + " (tip \(ref.ref.tip.short), \(Self.date(ref.ref.time)))\(assignee(otherAssignee))\n"
+            }
+            if c.a == c.b {
+                out += "    the same change is taken up on both lines\n"
+            }
+            if !c.shared.isEmpty { out += "    share: \(shared(c.shared, ws, [diff.target] + (ref.map { [$0.view] } ?? [])))\n" }
+            out += "    next step: " + nextStep(ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
+                                               otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
+        }
+        let existing = diff.existing.count + ws.branches.existing.count
+        let resolved = diff.resolved.count + ws.branches.resolved.count
         if verbose {
             for c in diff.existing { out += "  existing\(place): \(c.a) <-> \(c.b)  share: \(c.shared.joined(separator: ", "))\n" }
+            for c in ws.branches.existing {
+                out += "  existing\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))  share: \(c.shared.joined(separator: ", "))\n"
+            }
             for c in diff.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b)\n" }
-        } else if !diff.existing.isEmpty {
-            out += "\n  \(diff.existing.count) existing conflict(s)\(place) unchanged (exo-guard conflicts lists them).\n"
-        }
-        if !diff.resolved.isEmpty && !verbose {
-            out += "  \(diff.resolved.count) conflict(s)\(place) resolved.\n"
+            for c in ws.branches.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))\n" }
+        } else {
+            if existing > 0 {
+                out += "\n  \(existing) existing conflict(s)\(place) unchanged (exo-guard conflicts --branches lists them).\n"
+            }
+            if resolved > 0 { out += "  \(resolved) conflict(s)\(place) resolved.\n" }
         }
         return out
     }
 
-    private func short(_ label: String) -> String {
-        label.utf8.count == 40 && label.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) ? String(label.prefix(10)) : label
+    /// The edit that clears the conflict on `id`'s side, in the document's own terms.
+    private func nextStep(_ ws: Guard.WorkspaceCheck, _ id: String, shared: [String], other: String,
+                          otherAssignee: Value?, otherRef: String? = nil) -> String {
+        let file = path(ws, ws.diff.target, id)
+        var step = "set `status:` in \(file) to something other than active"
+        let fields = ws.fields[id] ?? [:]
+        var drops: [String: [String]] = [:]
+        var order: [String] = []
+        for t in shared {
+            for f in fields[t] ?? [] {
+                if drops[f] == nil { order.append(f) }
+                drops[f, default: []].append(t)
+            }
+        }
+        let parts = order.map { f in "drop \(drops[f]!.map { "`\($0)`" }.joined(separator: " and ")) from its `\(f)`" }
+        if !parts.isEmpty { step += ", or " + parts.joined(separator: " and ") }
+        let where_ = otherRef.map { " (in flight on \($0))" } ?? ""
+        if let who = otherAssignee, who.isTruthy {
+            step += "; or agree with @\(who.pythonStr), who holds \(other)\(where_), on who goes first"
+        } else if id != other {
+            step += "; \(other)\(where_) has no assignee"
+        }
+        return step
     }
 
-    private func prefixed(_ ws: Guard.WorkspaceCheck, _ rel: String) -> String { SnapPath.join(ws.root, rel) }
+    /// Shared targets with the paths of their documents, where one exists.
+    private func shared(_ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination]) -> String {
+        targets.map { t in
+            guard let node = views.lazy.compactMap({ $0.node(t) }).first else { return t + " (no document)" }
+            return "\(t) (\(SnapPath.join(ws.root, node.path)))"
+        }.joined(separator: ", ")
+    }
 
     private func path(_ ws: Guard.WorkspaceCheck, _ view: Coordination, _ id: String) -> String {
-        view.node(id).map { prefixed(ws, $0.path) } ?? "?"
+        view.node(id).map { SnapPath.join(ws.root, $0.path) } ?? "?"
     }
 
     private func sideNote(_ change: GraphDiff.SideChange) -> String {
@@ -90,27 +167,55 @@ public struct GuardReport {
         }
     }
 
-    private func assignee(_ view: Coordination, _ id: String) -> String {
-        guard let a = view.node(id)?.assignee, a.isTruthy else { return "" }
+    private func assignee(_ value: Value?) -> String {
+        guard let a = value, a.isTruthy else { return "" }
         return "  assignee @\(a.pythonStr)"
     }
 
+    /// A commit time as a calendar date (UTC).
+    static func date(_ seconds: Int64) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+    }
+
     /// One JSON object: decision, mode, base, target, new, existing, resolved, activated.
+    /// A pair across branches carries `ref`: the full name of the ref `b` is in flight on.
     public var json: String {
         let checks = verdict.checks
-        let all = checks.flatMap(\.workspaces).map(\.diff)
+        let workspaces = checks.flatMap(\.workspaces)
         func labels(_ f: (Guard.Check) -> String) -> JSON {
             checks.count == 1 ? .string(f(checks[0])) : .array(checks.map { .string(f($0)) })
         }
+        func pairs(_ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
+                   _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]) -> JSON {
+            .array(workspaces.flatMap { ws in
+                local(ws).map(ExoOutput.conflictJSON) + cross(ws).map { c in
+                    .object([("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
+                             ("ref", .string(c.bRef ?? ""))])
+                }
+            })
+        }
+        var extra: [(String, JSON)] = [
+            ("doubtful", .array(workspaces.flatMap(\.doubtful).map { d in
+                .object([("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)), ("value", .string(d.value))])
+            }))
+        ]
+        let baseErrors = workspaces.compactMap(\.baseError)
+        if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
+        if let error = verdict.targetError { extra.append(("error", .string(error.description))) }
+        if checks.contains(where: \.isImport) { extra.append(("import", .bool(true))) }
         return JSON.object([
             ("decision", .string(verdict.decision.rawValue)),
             ("mode", .string(verdict.mode.rawValue)),
             ("base", labels(\.base)),
             ("target", labels(\.target)),
-            ("new", .array(all.flatMap(\.new).map(ExoOutput.conflictJSON))),
-            ("existing", .array(all.flatMap(\.existing).map(ExoOutput.conflictJSON))),
-            ("resolved", .array(all.flatMap(\.resolved).map(ExoOutput.conflictJSON))),
-            ("activated", .strings(all.flatMap(\.activated))),
-        ]).rendered() + "\n"
+            ("new", pairs(\.diff.new, \.branches.new)),
+            ("existing", pairs(\.diff.existing, \.branches.existing)),
+            ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
+            ("activated", .strings(workspaces.flatMap(\.diff.activated))),
+        ] + extra).rendered() + "\n"
     }
 }

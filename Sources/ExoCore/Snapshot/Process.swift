@@ -28,4 +28,10 @@ public enum FileSystemPath {
 
     /// Absolute and lexically normalized, like `os.path.abspath`.
     public static func absolute(_ p: String) -> String { "/" + FileSystemSnapshot.absolutePath(p) }
+
+    /// A small text file's contents, nil when it cannot be read.
+    public static func readText(_ path: String) -> String? {
+        guard let bytes = try? FileSystemSnapshot.read(absolute: path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

@@ -39,7 +39,7 @@ public final class Workspace {
             do { try ThinWorkspace.validate(raw) } catch { throw .config(file: file, cause: error.cause) }
         }
         for pack in try Self.packNames(raw["packs"], file: snapshot.describe(selected)) {
-            let (packFile, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot)
+            let (packFile, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
             do { try composition.merge(packTable) } catch { throw .config(file: packFile, cause: error.cause) }
         }
         do { try composition.merge(raw) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
@@ -83,7 +83,8 @@ public final class Workspace {
     }
 
     /// A pack: `<root>/.tropo/packs/NAME.toml`, else a bundled pack, else an error.
-    private static func readPack(_ name: String, root: String, snapshot: Snapshot) throws(ExoError) -> (String, OrderedMap) {
+    private static func readPack(_ name: String, root: String, snapshot: Snapshot,
+                                 namedIn config: String) throws(ExoError) -> (String, OrderedMap) {
         let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
         if let local = SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false)),
            snapshot.isFile(local) {
@@ -92,8 +93,9 @@ public final class Workspace {
         if let text = BundledPacks.texts[name] {
             return ("bundled pack \(PythonString.repr(name))", try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
         }
-        throw .config(file: snapshot.describe(SnapPath.join(root, ".tropo/packs")),
-                      cause: "pack \(PythonString.repr(name)) not found (looked in .tropo/packs and bundled packs)")
+        let bundled = BundledPacks.texts.keys.sorted().joined(separator: ", ")
+        throw .config(file: snapshot.describe(config),
+                      cause: "pack \(PythonString.repr(name)) not found (looked for .tropo/packs/\(name).toml and the bundled packs \(bundled)); fix the name in packs = [...] or add the file")
     }
 
     /// The configuration in force in `directory` (a snapshot path at or below the root):

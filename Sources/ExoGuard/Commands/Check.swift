@@ -8,7 +8,8 @@ struct Check: ParsableCommand {
         discussion: """
         Base: HEAD (the empty graph on an unborn branch), --base REV, or --base-empty.
         Target: the files on disk, --staged (the index) or --rev REV.
-        Only new conflicts count: a pair that is new, or that shares more than before.
+        Only new conflicts count: a pair that is new, or that shares more than before, on this
+        line or against the work in flight on a watched branch (git config exo.watch).
         Exit 0 pass (warnings included), 1 blocked, 2 error.
         """
     )
@@ -16,66 +17,23 @@ struct Check: ParsableCommand {
     @OptionGroup var snapshot: SnapshotOptions
     @Option(help: "The base revision (default: HEAD).") var base: String?
     @Flag(help: "Compare against the empty graph.") var baseEmpty = false
-    @Option(help: "block, warn or off (default: EXO_GUARD_MODE, then git config exo.mode, then block).") var mode: String?
-    @Flag(help: "Print one JSON object.") var json = false
-    @Flag(help: "List existing and resolved conflicts one by one.") var verbose = false
+    @Option(help: "Watch refs matching this pattern instead of git config exo.watch (repeatable).")
+    var watch: [String] = []
+    @Flag(help: "Watch no other branch in this run.") var noWatch = false
+    @OptionGroup var output: GuardOutputOptions
 
     func validate() throws {
         if base != nil && baseEmpty { throw ValidationError("--base and --base-empty cannot be used together") }
+        if noWatch && !watch.isEmpty { throw ValidationError("--watch and --no-watch cannot be used together") }
     }
 
     func run() throws {
-        let environment = ProcessEnvironment.all()
         let needsRepository = !baseEmpty || snapshot.selection != .worktree
-        let repository: Repository? = needsRepository ? try Repository.current() : (try? Repository.current())
-        let config = try repository?.config()
-        let guardMode = try GuardMode.resolve(flag: mode, environment: environment) { config?.string("exo.mode") }
-        if guardMode == .off { return }
-        let cache = ParseCache(store: repository.flatMap { DiskParseStore.forRepository($0, config: config) })
-        defer { cache.flush() }
-
-        let target: Snapshot, targetRoot: String, targetLabel: String, treeRoot: String?
-        switch snapshot.selection {
-        case .worktree:
-            target = FileSystemSnapshot()
-            targetRoot = try WorkspaceRoot.require(in: target, from: FileSystemSnapshot.absolutePath(snapshot.root ?? "."))
-            targetLabel = "worktree"
-            treeRoot = repository?.workTree.flatMap { SnapPath.relative(targetRoot, to: String($0.dropFirst())) }
-        case .staged, .revision:
-            let repo = repository!
-            if case .revision(let rev) = snapshot.selection {
-                let id = try repo.commit(rev)
-                target = try GitSnapshot(repository: repo, commit: id, label: id.description)
-                targetLabel = id.description
-            } else {
-                target = try GitSnapshot(indexOf: repo, head: try repo.headCommit())
-                targetLabel = "index"
-            }
-            targetRoot = try WorkspaceRoot.require(in: target, from: WorkspaceLoader.treePath(for: snapshot.root, in: repo))
-            treeRoot = targetRoot
+        let session = try Session(repository: needsRepository ? .required : .optional, writesCache: true)
+        let choice: Session.Base = baseEmpty ? .empty : base.map { .revision($0) } ?? .head
+        let watching: [String]? = noWatch ? [] : watch.isEmpty ? nil : watch
+        try output.judge(session, bypass: "git commit --no-verify", saysPass: true) { () throws(ExoError) in
+            [try session.check(snapshot.selection, root: snapshot.root, base: choice, watching: watching)]
         }
-
-        var baseSnapshot: Snapshot = EmptySnapshot()
-        var baseLabel = "empty"
-        if !baseEmpty, let repo = repository {
-            let id = try base.map { r throws(ExoError) in try repo.commit(r) } ?? repo.headCommit()
-            if let id {
-                baseSnapshot = try GitSnapshot(repository: repo, commit: id, label: id.description)
-                baseLabel = id.description
-            }
-        }
-        let result = try Guard.compare(base: baseSnapshot, baseRoot: treeRoot, baseLabel: baseLabel,
-                                       target: target, targetRoot: targetRoot, targetLabel: targetLabel,
-                                       reportRoot: treeRoot ?? "", cache: cache)
-        let verdict = Guard.Verdict(mode: guardMode, checks: [result])
-        KeptUntilExit.keep((verdict, cache))
-        let report = GuardReport(verdict: verdict, bypass: "git commit --no-verify", verbose: verbose, colour: Terminal.colour)
-        if json {
-            Output.write(report.json)
-        } else {
-            let text = report.text
-            Output.write(text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text)
-        }
-        if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
     }
 }

@@ -18,7 +18,10 @@ struct Claim: ParsableCommand {
     @Flag(help: "Print exo's JSON.") var json = false
 
     func run() throws {
-        let result = try ExoCore.Claim.run(id: id, agent: agent, root: root)
+        let session = try Session(repository: .none, writesCache: false)
+        let result = try ExoCore.Claim.run(id: id, agent: agent) { () throws(ExoError) in
+            try session.workspace(.worktree, root: root)
+        }
         if json {
             Output.write(JSON.object([
                 ("id", .string(result.id)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,31 +10,62 @@ struct Hook: ParsableCommand {
         commandName: "hook",
         abstract: "Run as a git hook (installed by `exo-guard install`, or from hooks/).",
         discussion: "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
-        subcommands: [PreCommit.self, PrePush.self, Update.self, PreReceive.self]
+        subcommands: [PreCommit.self, PreMergeCommit.self, PrePush.self, Update.self, PreReceive.self]
     )
+
+    func run() throws {
+        throw ValidationError("name the hook: pre-commit, pre-merge-commit, pre-push, update or pre-receive")
+    }
 }
 
-/// What every hook shares: the mode, the report, the exit code.
-struct HookOptions: ParsableArguments {
+/// What `check` and every hook share: the mode, the report, the exit code.
+struct GuardOutputOptions: ParsableArguments {
     @Option(help: "block, warn or off (default: EXO_GUARD_MODE, then git config exo.mode, then block).") var mode: String?
-    @Flag(help: "Also print one JSON object on stdout.") var json = false
+    @Flag(help: "Print one JSON object (a hook prints it on stdout, its report still on stderr).") var json = false
     @Flag(help: "List existing and resolved conflicts one by one.") var verbose = false
 
-    func run(bypass: String?, _ checks: (Hooks) throws -> [Guard.Check]) throws {
-        let repository = try Repository.current()
-        let hooks = try Hooks(repository: repository)
-        defer { hooks.cache.flush() }
-        let guardMode = try hooks.mode(flag: mode)
+    /// Runs the comparisons `checks` makes in `session` (unless the mode is off), prints the
+    /// report, and exits 1 when blocked. `saysPass`: `check` prints a line when all is well;
+    /// a hook passes silently and reports on stderr.
+    func judge(_ session: Session, bypass: String?, saysPass: Bool,
+               _ checks: () throws(ExoError) -> [Guard.Check]) throws {
+        defer { session.finish() }
+        let guardMode = try session.mode(flag: mode)
         if guardMode == .off { return }
-        let verdict = Guard.Verdict(mode: guardMode, checks: try checks(hooks))
-        KeptUntilExit.keep(verdict)
-        KeptUntilExit.keep(hooks)
-        let report = GuardReport(verdict: verdict, bypass: bypass, verbose: verbose, colour: Terminal.colour)
-        if json { Output.write(report.json) }
-        Output.flush()
-        let text = report.text
-        if !text.isEmpty { Output.writeError(text) }
+        // An error in what is committed or pushed blocks in mode block and is printed and
+        // let through in mode warn; usage and repository errors exit 2.
+        var made: [Guard.Check] = []
+        var targetError: ExoError? = nil
+        do {
+            made = try checks()
+        } catch {
+            guard error.isContentError else { throw error }
+            targetError = error
+        }
+        let verdict = Guard.Verdict(mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
+        KeptUntilExit.keep((verdict, session))
+        let report = GuardReport(verdict: verdict, bypass: session.flag("exo.showBypass") ? bypass : nil,
+                                 verbose: verbose, colour: Terminal.colour)
+        if saysPass {
+            if json {
+                Output.write(report.json)
+            } else {
+                let text = report.text
+                Output.write(text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text)
+            }
+        } else {
+            if json { Output.write(report.json) }
+            Output.flush()
+            let text = report.text
+            if !text.isEmpty { Output.writeError(text) }
+        }
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
+    }
+
+    /// A hook's run: a session on the repository git runs it in.
+    func hook(bypass: String?, _ checks: (Session) throws(ExoError) -> [Guard.Check]) throws {
+        let session = try Session(repository: .required, writesCache: true)
+        try judge(session, bypass: bypass, saysPass: false) { () throws(ExoError) in try checks(session) }
     }
 }
 
@@ -58,50 +90,69 @@ enum Terminal {
 
 extension Hook {
     struct PreCommit: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pre-commit",
+        static let configuration = CommandConfiguration(
+            commandName: "pre-commit",
             abstract: "HEAD (empty when unborn) against the index git is about to commit (GIT_INDEX_FILE).")
-        @OptionGroup var options: HookOptions
+        @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.run(bypass: "git commit --no-verify") { try $0.preCommit() }
+            try options.hook(bypass: "git commit --no-verify") { s throws(ExoError) in try s.preCommit() }
+        }
+    }
+
+    struct PreMergeCommit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-merge-commit",
+            abstract: "Run by git merge before it commits a merge without conflicts: HEAD against the merge's index.")
+        @OptionGroup var options: GuardOutputOptions
+        func run() throws {
+            try options.hook(bypass: "git merge --no-verify") { s throws(ExoError) in try s.preCommit() }
         }
     }
 
     struct PrePush: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pre-push",
+        static let configuration = CommandConfiguration(
+            commandName: "pre-push",
             abstract: "Every pushed ref (stdin lines from git, or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF under the pre-commit framework).")
         @Argument(help: "The remote's name.") var remote: String?
         @Argument(help: "The remote's URL.") var url: String?
-        @OptionGroup var options: HookOptions
+        @OptionGroup var options: GuardOutputOptions
         func run() throws {
             let env = ProcessEnvironment.all()
-            let remoteName = env["PRE_COMMIT_REMOTE_NAME"] ?? remote ?? "origin"
-            try options.run(bypass: "git push --no-verify") { hooks in
-                if let to = env["PRE_COMMIT_TO_REF"], !to.isEmpty {
-                    return try hooks.prePushFromFramework(remote: remoteName, from: env["PRE_COMMIT_FROM_REF"] ?? "", to: to)
+            let framework = env["PRE_COMMIT_TO_REF"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let remoteName = env["PRE_COMMIT_REMOTE_NAME"] ?? remote else {
+                throw ValidationError("pre-push needs the remote's name and URL, as git passes them: exo-guard hook pre-push REMOTE URL (ref lines on stdin)")
+            }
+            try options.hook(bypass: "git push --no-verify") { s throws(ExoError) in
+                if let to = framework {
+                    return try s.prePushFromFramework(
+                        remote: remoteName, from: env["PRE_COMMIT_FROM_REF"] ?? "", to: to,
+                        localBranch: env["PRE_COMMIT_LOCAL_BRANCH"], remoteBranch: env["PRE_COMMIT_REMOTE_BRANCH"])
                 }
-                return try hooks.prePush(remote: remoteName, lines: StandardInput.lines())
+                return try s.prePush(remote: remoteName, lines: StandardInput.lines())
             }
         }
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "update",
+        static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Server side, per ref: REF OLD NEW. Only refs/heads/* unless git config exo.refs says otherwise.")
         @Argument var ref: String
         @Argument var old: String
         @Argument var new: String
-        @OptionGroup var options: HookOptions
+        @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.run(bypass: nil) { try $0.update(ref: ref, old: old, new: new) }
+            try options.hook(bypass: nil) { s throws(ExoError) in try s.update(ref: ref, old: old, new: new) }
         }
     }
 
     struct PreReceive: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pre-receive",
+        static let configuration = CommandConfiguration(
+            commandName: "pre-receive",
             abstract: "Server side, one verdict for the whole push (stdin lines: OLD NEW REF); reads the quarantine.")
-        @OptionGroup var options: HookOptions
+        @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.run(bypass: nil) { try $0.preReceive(lines: StandardInput.lines()) }
+            try options.hook(bypass: nil) { s throws(ExoError) in try s.preReceive(lines: StandardInput.lines()) }
         }
     }
 }

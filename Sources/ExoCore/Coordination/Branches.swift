@@ -1,0 +1,192 @@
+/// Work in flight on other lines of work, as GUARD.md ("Across branches") defines it, in
+/// plain code: a change's state, which changes are in flight on a ref, the conflicts
+/// between lines of work, and what a commit adds to them. Nothing here knows git: a line of
+/// work is a view of a graph, and a ref is three views (its tip, its merge base with the
+/// line, the line).
+
+/// A change's state as the rules across branches compare it: (status, targets, assignee).
+public struct ChangeState: Equatable, Sendable {
+    public let status: Value?
+    /// Outbound targets, sorted in code point order, each once.
+    public let targets: [String]
+    public let assignee: Value?
+    /// Where the document exo keeps for the id is (not part of the state).
+    public let path: String
+    /// Whether it is an active work item: a change whose status is exactly `active`.
+    public let isActive: Bool
+
+    public static func == (x: ChangeState, y: ChangeState) -> Bool {
+        x.status == y.status && x.assignee == y.assignee && x.targets.map { Exact($0) } == y.targets.map { Exact($0) }
+    }
+}
+
+extension Coordination {
+    /// The state of `id` in this view; nil when no document has the id.
+    public func state(of id: String) -> ChangeState? {
+        guard let node = node(id) else { return nil }
+        let active: Bool
+        if node.role == .change, case .string(let s)? = node.status { active = s == "active" } else { active = false }
+        return ChangeState(
+            status: node.status, targets: targets(of: id).sorted().map(\.string), assignee: node.assignee,
+            path: node.path, isActive: active)
+    }
+}
+
+/// One line of work and the changes that count on it: on the line itself every active
+/// change, on a watched ref the changes in flight there.
+public struct WorkLine: Sendable {
+    /// The full ref name; nil for the line being checked.
+    public let ref: String?
+    public let items: [Item]
+
+    public struct Item: Sendable {
+        public let id: String
+        public let state: ChangeState
+        /// On a ref: whether the line changed this change too since the merge base, so that
+        /// it is taken up on both lines.
+        public let takenUpOnLine: Bool
+    }
+
+    /// The line itself: every active change, with its state there.
+    public init(line: Coordination) {
+        ref = nil
+        items = line.active.compactMap { id in
+            line.state(of: id).map { Item(id: id, state: $0, takenUpOnLine: false) }
+        }
+    }
+
+    /// A watched ref: the changes in flight on it. X is in flight when it is active at the
+    /// tip with a state that differs from the merge base's (absent counts), and the line has
+    /// not settled it (changed it since the merge base to the tip's state, or to not active).
+    public init(ref: String, tip: Coordination, mergeBase: Coordination?, line: Coordination) {
+        self.ref = ref
+        var items: [Item] = []
+        for id in tip.active {
+            guard let there = tip.state(of: id), there.isActive else { continue }
+            let before = mergeBase?.state(of: id)
+            guard there != before else { continue }
+            let here = line.state(of: id)
+            let changedHere = here != before
+            if changedHere && (here == there || !(here?.isActive ?? false)) { continue }  // settled
+            items.append(Item(id: id, state: there, takenUpOnLine: changedHere))
+        }
+        self.items = items
+    }
+}
+
+/// Two changes on two different lines of work that share a target, or one change taken up
+/// on two lines. `aRef` nil means the line; when one side is the line, it is `a`.
+public struct CrossConflict: Sendable, Equatable {
+    public let a: String
+    public let aRef: String?
+    public let b: String
+    public let bRef: String?
+    public let shared: [String]
+
+    /// The two ids, in code point order: what `new` compares across lines.
+    var key: PairKey { PairKey(a, b) }
+    /// Whether the line being checked is one side.
+    public var involvesLine: Bool { aRef == nil }
+
+    /// Every cross-branch conflict among `lines`: pairs of items on two different lines
+    /// that share a target, and the same change in flight on two lines.
+    public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
+        var out: [CrossConflict] = []
+        for i in lines.indices {
+            for j in lines.indices where j > i {
+                for x in lines[i].items {
+                    for y in lines[j].items {
+                        let shared = sortedIntersection(x.state.targets, y.state.targets)
+                        if Exact(x.id) == Exact(y.id) {
+                            // One change on two lines: on the line it counts only when the
+                            // line changed it since the merge base too.
+                            let both = lines[i].ref != nil || y.takenUpOnLine
+                            if both { out.append(pair(x, lines[i].ref, y, lines[j].ref, shared)) }
+                        } else if !shared.isEmpty {
+                            out.append(pair(x, lines[i].ref, y, lines[j].ref, shared))
+                        }
+                    }
+                }
+            }
+        }
+        return out.sorted { order($0, $1) }
+    }
+
+    private static func pair(_ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
+                             _ shared: [String]) -> CrossConflict {
+        // The line's change first; between two refs, the smaller (id, ref) first.
+        let swap = xRef != nil && (yRef == nil || (Exact(y.id), Exact(yRef!)) < (Exact(x.id), Exact(xRef!)))
+        return swap
+            ? CrossConflict(a: y.id, aRef: yRef, b: x.id, bRef: xRef, shared: shared)
+            : CrossConflict(a: x.id, aRef: xRef, b: y.id, bRef: yRef, shared: shared)
+    }
+
+    private static func order(_ x: CrossConflict, _ y: CrossConflict) -> Bool {
+        func k(_ c: CrossConflict) -> (Exact, Exact, Exact, Exact) {
+            (Exact(c.a), Exact(c.b), Exact(c.aRef ?? ""), Exact(c.bRef ?? ""))
+        }
+        return k(x) < k(y)
+    }
+
+    static func sortedIntersection(_ a: [String], _ b: [String]) -> [String] {
+        let other = Set(b.map { Exact($0) })
+        return a.filter { other.contains(Exact($0)) }
+    }
+}
+
+/// Two change ids, unordered.
+struct PairKey: Hashable {
+    let low: Exact
+    let high: Exact
+    init(_ a: String, _ b: String) {
+        let x = Exact(a), y = Exact(b)
+        (low, high) = x < y ? (x, y) : (y, x)
+    }
+}
+
+/// What a commit or push adds to the conflicts across lines of work: the cross-branch
+/// conflicts of the line's target state compared with those of its base state, keyed by
+/// the two ids. A pair is new when no line had it before, or when it now shares a target
+/// it did not share. Pairs with both changes on the line keep the local rule (`GraphDiff`).
+public struct BranchDiff: Sendable {
+    public let new: [CrossConflict]
+    public let existing: [CrossConflict]
+    public let resolved: [CrossConflict]
+
+    public static let none = BranchDiff(new: [], existing: [], resolved: [])
+
+    init(new: [CrossConflict], existing: [CrossConflict], resolved: [CrossConflict]) {
+        self.new = new
+        self.existing = existing
+        self.resolved = resolved
+    }
+
+    /// Against a base that could not be read: every pair the line holds counts as existing.
+    public init(unreadableBase target: [CrossConflict]) {
+        self.init(new: [], existing: target.filter(\.involvesLine), resolved: [])
+    }
+
+    /// `baseLocal`/`targetLocal`: each state's own conflicts (both changes on the line);
+    /// `base`/`target`: each state's cross-branch conflicts, between any two lines.
+    public init(baseLocal: [Coordination.Conflict], base: [CrossConflict],
+                targetLocal: [Coordination.Conflict], target: [CrossConflict]) {
+        var before: [PairKey: Set<Exact>] = [:]
+        for c in baseLocal { before[PairKey(c.a, c.b), default: []].formUnion(c.shared.map { Exact($0) }) }
+        for c in base { before[c.key, default: []].formUnion(c.shared.map { Exact($0) }) }
+        let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
+        var new: [CrossConflict] = [], existing: [CrossConflict] = []
+        for c in target where c.involvesLine {
+            // A pair the line now holds itself is judged by the local rule.
+            let had = before[c.key]
+            if local.contains(c.key) || (had.map { h in c.shared.allSatisfy { h.contains(Exact($0)) } } ?? false) {
+                existing.append(c)
+            } else {
+                new.append(c)
+            }
+        }
+        let after = local.union(target.map(\.key))
+        self.new = new
+        self.existing = existing
+        resolved = base.filter { $0.involvesLine && !after.contains($0.key) }
+    }
+}

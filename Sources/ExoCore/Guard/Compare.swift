@@ -1,0 +1,37 @@
+extension Guard {
+    /// Compares `base` and `target` in each workspace of `roots` and against the work in
+    /// flight on the watched refs. A base that cannot be read never blocks: the target is
+    /// judged against the empty graph with every conflict it holds counted as existing.
+    public static func compare(base: LineState, target: LineState, title: String, roots: [Root],
+                               watch: Watch?, cache: ParseCache) throws(ExoError) -> Check {
+        var checks: [WorkspaceCheck] = []
+        for root in roots {
+            var baseError: ExoError? = nil
+            var baseGraph = Graph.empty
+            if let r = root.base {
+                do { baseGraph = try graph(of: base.snapshot, root: r, cache: cache) } catch { baseError = error }
+            }
+            // With no cache to start from, the cache's file is written while the views are made.
+            cache.flushSoon()
+            let before = cache.coordination(baseGraph)
+            let after = cache.coordination(try graph(of: target.snapshot, root: root.target, cache: cache), near: before)
+            let diff = baseError == nil ? GraphDiff(base: before, target: after) : GraphDiff(unreadableBase: after)
+            var branches = BranchDiff.none
+            var refs: [String: RefView] = [:]
+            if let watch, let tree = root.tree {
+                (branches, refs) = watch.compare(
+                    before: before, baseLine: base.commits, after: after, targetLine: target.commits, root: tree,
+                    baseReadable: baseError == nil, cache: cache)
+            }
+            var fields: [String: [String: [String]]] = [:]
+            for id in Set(diff.new.flatMap { [$0.a, $0.b] } + branches.new.map(\.a)) {
+                guard let path = after.node(id)?.path else { continue }
+                fields[id] = Advice.fields(of: path, in: target.snapshot, root: root.target)
+            }
+            let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target)
+            checks.append(WorkspaceCheck(root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
+                                         doubtful: doubtful, baseError: baseError))
+        }
+        return Check(base: base.label, target: target.label, title: title, workspaces: checks)
+    }
+}

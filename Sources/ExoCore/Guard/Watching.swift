@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which refs a check watches: git config `exo.watch` (or `check --watch`), less the refs
+/// of the line itself, symbolic refs, and tips older than `exo.watchDays` days.
+extension Session {
+    /// The watched refs, nil when watching is off or nothing is watched.
+    /// - Parameters:
+    ///   - excluding: the ref committed to or pushed, and its upstream or tracking ref.
+    ///   - overrides: refs of the same push at their new values (nil: deleted).
+    ///   - patterns: `--watch` patterns for one run (empty: `--no-watch`); nil reads git config.
+    func watch(excluding: Set<String>, overrides: [String: ObjectID?] = [:],
+               patterns explicit: [String]?) throws(ExoError) -> Watch? {
+        guard let repository, let patterns = watchPatterns(explicit, bare: repository.workTree == nil),
+              !patterns.isEmpty
+        else { return nil }
+        let days = try watchDays()
+        let now = Int64(time(nil))
+        var tips: [String: ObjectID] = [:]
+        for ref in repository.directReferences() { tips[ref.name] = ref.id }
+        for (name, id) in overrides { tips[name] = id }
+        var refs: [WatchedRef] = []
+        for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {
+            guard !excluding.contains(name), patterns.contains(where: { RefName.matches(name, $0) }) else { continue }
+            let id = tips[name]!
+            guard let tip = repository.committerTime(id) != nil ? id : repository.peeledCommit(id),
+                  let time = repository.committerTime(tip)
+            else { continue }  // a ref to something other than a commit
+            if days > 0 && now - time > Int64(days) * 86_400 { continue }
+            refs.append(WatchedRef(name: name, tip: tip, time: time))
+        }
+        return refs.isEmpty ? nil : Watch(repository: repository, refs: refs)
+    }
+
+    /// The patterns in force: `--watch`, else git config `exo.watch` (`none` turns watching
+    /// off), else `refs/heads/*` and, with a work tree, `refs/remotes/*`.
+    func watchPatterns(_ explicit: [String]?, bare: Bool) -> [String]? {
+        if let explicit { return explicit }
+        let configured = config?.strings("exo.watch") ?? []
+        if configured.contains(where: { $0.lowercased() == "none" }) { return nil }
+        if !configured.isEmpty { return configured }
+        return bare ? ["refs/heads/*"] : ["refs/heads/*", "refs/remotes/*"]
+    }
+
+    /// git config `exo.watchDays`: refs whose tip is older are not watched (default 30, 0 = no limit).
+    func watchDays() throws(ExoError) -> Int {
+        guard let raw = config?.string("exo.watchDays") else { return 30 }
+        guard let days = Int(raw.trimmingWhitespace), days >= 0 else {
+            throw .usage("invalid git config exo.watchDays \(PythonString.repr(raw)) (expected a whole number of days, 0 for no limit)")
+        }
+        return days
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,197 @@
+/// One run of exo-guard, wired together in one place: the repository (when there is one),
+/// its git config, the environment, the parse cache, the workspace roots and the mode.
+/// Every command and hook is served by a session; the command line only parses
+/// arguments and prints what the session returns.
+public final class Session {
+    /// The process environment the run started with.
+    public let environment: [String: String]
+    /// The repository around the current folder (or named by `GIT_DIR`); nil outside one.
+    public let repository: Repository?
+    /// The repository's git config; nil outside a repository.
+    public let config: GitConfig?
+    /// Parsed documents, folders and views shared by every snapshot of the run.
+    public let cache: ParseCache
+    /// Workspace roots named by git config `exo.root`; nil when unset (every root counts).
+    public let roots: [String]?
+
+    /// Opens a session. `repository` says whether the run needs a repository (an error
+    /// without one), may use one (`.optional`) or never touches git (`.none`).
+    /// `writesCache`: hooks and `check` keep what they compute; read-only commands only read.
+    public init(repository need: RepositoryNeed, writesCache: Bool) throws(ExoError) {
+        environment = ProcessEnvironment.all()
+        let repository: Repository?
+        switch need {
+        case .required: repository = try Repository.current()
+        case .optional: repository = try? Repository.current()
+        case .none: repository = nil
+        }
+        self.repository = repository
+        let config = try repository?.config()
+        self.config = config
+        roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
+        cache = ParseCache(
+            store: repository.flatMap { DiskParseStore.forRepository($0, config: config) }, writes: writesCache)
+    }
+
+    public enum RepositoryNeed: Sendable { case required, optional, none }
+
+    /// The repository, or the error a command that needs one reports.
+    public func requireRepository() throws(ExoError) -> Repository {
+        if let repository { return repository }
+        return try Repository.current()  // throws the reason
+    }
+
+    /// The mode: `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > block.
+    public func mode(flag: String?) throws(ExoError) -> GuardMode {
+        try GuardMode.resolve(flag: flag, environment: environment) { config?.string("exo.mode") }
+    }
+
+    /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`).
+    public func flag(_ key: String) -> Bool {
+        guard let value = config?.string(key)?.lowercased() else { return false }
+        return ["true", "yes", "on", "1"].contains(value)
+    }
+
+    /// Writes what the run computed to the cache file, if it keeps one.
+    public func finish() { cache.flush() }
+
+    // MARK: - Snapshots
+
+    /// The snapshot a command reads, with the tree of the commit it came from.
+    public func snapshot(_ selection: Selection) throws(ExoError) -> (snapshot: Snapshot, label: String) {
+        switch selection {
+        case .worktree:
+            return (FileSystemSnapshot(), "worktree")
+        case .staged:
+            let repository = try requireRepository()
+            return (try GitSnapshot(indexOf: repository, head: try repository.headCommit()), "index")
+        case .revision(let rev):
+            let repository = try requireRepository()
+            let id = try repository.commit(rev)
+            return (try GitSnapshot(repository: repository, commit: id, label: id.description), id.description)
+        }
+    }
+
+    /// The snapshot of a commit, the empty one for none.
+    func snapshot(of commit: ObjectID?) throws(ExoError) -> Snapshot {
+        guard let commit else { return EmptySnapshot() }
+        return try GitSnapshot(repository: try requireRepository(), commit: commit, label: commit.description)
+    }
+
+    /// The workspace a command reads: the snapshot, then the walk up from `--root` (or the
+    /// current folder) to the workspace root.
+    public func workspace(_ selection: Selection, root: String?) throws(ExoError) -> Workspace {
+        let (snapshot, _) = try self.snapshot(selection)
+        let found: String
+        if selection == .worktree {
+            found = try filesRoot(root, in: snapshot)
+        } else {
+            found = try WorkspaceRoot.require(in: snapshot, from: treePath(for: root, in: try requireRepository()))
+        }
+        let workspace = try Workspace(snapshot: snapshot, root: found)
+        workspace.cache = cache
+        return workspace
+    }
+
+    /// The workspace root on disk, walking up from `--root` (or the current folder). In a
+    /// bare repository, where there are no files, the error says to read a revision.
+    func filesRoot(_ root: String?, in files: Snapshot) throws(ExoError) -> String {
+        do {
+            return try WorkspaceRoot.require(in: files, from: FileSystemSnapshot.absolutePath(root ?? "."))
+        } catch {
+            guard case .noWorkspace(let from) = error, root == nil,
+                  let repository = repository ?? (try? Repository.current()), repository.workTree == nil
+            else { throw error }
+            throw .usage("\(from) is inside a bare repository, which has no files on disk: read a revision with --rev REV (e.g. --rev HEAD)")
+        }
+    }
+
+    /// `--root` (or the current directory) as a path inside the tree: relative to the work
+    /// tree in a checkout, relative to the tree's top in a bare repository. The walk up
+    /// stops at the top of the tree.
+    public func treePath(for root: String?, in repository: Repository) throws(ExoError) -> String {
+        guard let workTree = repository.workTree else {
+            guard let root else { return "" }
+            guard let p = SnapPath.normalize(root.split(separator: "/", omittingEmptySubsequences: false)) else {
+                throw .usage("--root \(root) climbs out of the tree")
+            }
+            return p
+        }
+        let absolute = FileSystemPath.absolute(root ?? repository.currentDirectory)
+        if let rel = SnapPath.relative(String(absolute.dropFirst()), to: String(workTree.dropFirst())) { return rel }
+        if root == nil { return "" }  // e.g. a hook running inside the git dir
+        throw .usage("--root \(absolute) is outside the work tree \(workTree)")
+    }
+
+    /// Workspace roots named by git config `exo.root` (normalized tree paths), nil when unset.
+    static func configuredRoots(_ config: GitConfig) throws(ExoError) -> [String]? {
+        let values = config.strings("exo.root")
+        guard !values.isEmpty else { return nil }
+        var roots: [String] = []
+        for v in values {
+            guard let p = SnapPath.normalize(v.split(separator: "/", omittingEmptySubsequences: false)) else {
+                throw .usage("git config exo.root \(PythonString.repr(v)) climbs out of the tree")
+            }
+            roots.append(p)
+        }
+        return roots
+    }
+}
+
+extension Session {
+    /// What `check` compares the target with.
+    public enum Base: Sendable, Equatable {
+        /// HEAD, or the empty graph on an unborn branch.
+        case head
+        case revision(String)
+        case empty
+    }
+
+    /// `check`: a base state of the line against a target (the files on disk, the index or
+    /// a revision), with the work in flight on the watched refs (`watching` replaces git
+    /// config `exo.watch`; empty turns watching off).
+    public func check(_ selection: Selection, root: String?, base: Base, watching: [String]?) throws(ExoError) -> Guard.Check {
+        let repository = self.repository
+        if selection != .worktree || base != .empty { _ = try requireRepository() }
+        let head = try repository?.headCommit()
+        let lineCommits = (head.map { [$0] } ?? []) + (repository?.mergeHeads() ?? [])
+        let target: Guard.LineState, targetRoot: String, treeRoot: String?, targetName: String
+        var excluded = repository.map(currentBranchRefs) ?? []
+        switch selection {
+        case .worktree:
+            let files = FileSystemSnapshot()
+            targetRoot = try filesRoot(root, in: files)
+            treeRoot = repository?.workTree.flatMap { SnapPath.relative(targetRoot, to: String($0.dropFirst())) }
+            target = Guard.LineState(snapshot: files, label: "worktree", commits: lineCommits)
+            targetName = "the files on disk"
+        case .staged:
+            let repo = try requireRepository()
+            let index = try GitSnapshot(indexOf: repo, head: head)
+            targetRoot = try WorkspaceRoot.require(in: index, from: treePath(for: root, in: repo))
+            treeRoot = targetRoot
+            target = Guard.LineState(snapshot: index, label: "index", commits: lineCommits)
+            targetName = "the staged changes"
+        case .revision(let rev):
+            let repo = try requireRepository()
+            target = try line(try repo.commit(rev))
+            targetRoot = try WorkspaceRoot.require(in: target.snapshot, from: treePath(for: root, in: repo))
+            treeRoot = targetRoot
+            targetName = "\(rev) \(target.commits[0].short)"
+            excluded = Set(["refs/heads/\(rev)", rev, "refs/remotes/\(rev)"])
+        }
+        let baseLine: Guard.LineState, baseName: String
+        switch base {
+        case .empty:
+            (baseLine, baseName) = (.empty, "the empty graph")
+        case .head:
+            baseLine = try line(head)
+            baseName = head.map { "HEAD \($0.short)" } ?? "the empty graph (unborn branch)"
+        case .revision(let rev):
+            let id = try requireRepository().commit(rev)
+            (baseLine, baseName) = (try line(id), "\(rev) \(id.short)")
+        }
+        let workspace = Guard.Root(base: treeRoot, target: targetRoot, tree: treeRoot, report: treeRoot ?? "")
+        return try Guard.compare(base: baseLine, target: target, title: "\(baseName) -> \(targetName)",
+                                 roots: [workspace], watch: try watch(excluding: excluded, patterns: watching), cache: cache)
+    }
+}

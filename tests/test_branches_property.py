@@ -1,0 +1,207 @@
+"""A property test: on random histories of several branches (forks, edits, merges, squash
+merges), what `check --staged` finds new and existing across branches equals a plain
+computation written here from GUARD.md's definitions, reading the commits with git alone."""
+import json
+import random
+import subprocess
+
+import pytest
+
+from conftest import git, guard
+
+MODULES = ["m0", "m1", "m2", "m3"]
+CHANGES = ["c0", "c1", "c2", "c3", "c4"]
+STATUSES = ["active", "active", "draft", "done"]
+ASSIGNEES = [None, "ann", "bo"]
+TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
+
+
+def doc(status, targets, assignee):
+    who = f"assignee: {assignee}\n" if assignee else ""
+    return f"---\nstatus: {status}\ntouches: [{', '.join(targets)}]\n{who}---\n"
+
+
+def parse(text):
+    """The generated documents only: status, touches, assignee."""
+    if text is None:
+        return None
+    fields = {}
+    for line in text.split("---\n")[1].splitlines():
+        key, _, value = line.partition(": ")
+        fields[key] = value
+    targets = sorted({t.strip() for t in fields.get("touches", "[]").strip("[]").split(",") if t.strip()})
+    return (fields.get("status"), tuple(targets), fields.get("assignee"))
+
+
+def active(state):
+    return state is not None and state[0] == "active"
+
+
+class Repo:
+    def __init__(self, path, rng):
+        self.path = path
+        self.rng = rng
+        self.n = 0
+
+    def git(self, *args, check=True):
+        return git(self.path, *args, check=check)
+
+    def random_edit(self):
+        for _ in range(self.rng.randint(1, 2)):
+            c = self.rng.choice(CHANGES)
+            targets = self.rng.sample(MODULES, self.rng.randint(0, 2))
+            (self.path / "changes" / f"{c}.md").write_text(
+                doc(self.rng.choice(STATUSES), targets, self.rng.choice(ASSIGNEES)))
+
+    def commit(self):
+        self.n += 1
+        self.git("add", "-A")
+        self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", f"c{self.n}")
+
+    def view(self, rev):
+        """{id: state} of a commit (rev) or of the index (rev "")."""
+        out = {}
+        for c in CHANGES:
+            r = self.git("show", f"{rev}:changes/{c}.md", check=False)
+            state = parse(r.stdout) if r.returncode == 0 else None
+            if state is not None:
+                out[c] = state
+        return out
+
+
+def local_conflicts(view):
+    items = sorted(c for c, s in view.items() if active(s))
+    out = {}
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            shared = sorted(set(view[a][1]) & set(view[b][1]))
+            if shared:
+                out[(a, b)] = shared
+    return out
+
+
+def in_flight(tip, base, line):
+    items = []
+    for x, there in tip.items():
+        if not active(there) or there == base.get(x):
+            continue
+        here = line.get(x)
+        changed = here != base.get(x)
+        if changed and (here == there or not active(here)):
+            continue
+        items.append((x, there, changed and active(here)))
+    return items
+
+
+def cross_conflicts(line, refs):
+    """refs: [(name, [(id, state, taken_up)])]; returns [(a, a_ref, b, b_ref, shared)]."""
+    lines = [(None, [(x, s, False) for x, s in line.items() if active(s)])] + refs
+    out = []
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            for x, sx, _ in lines[i][1]:
+                for y, sy, taken in lines[j][1]:
+                    shared = sorted(set(sx[1]) & set(sy[1]))
+                    if x == y:
+                        if lines[i][0] is not None or taken:
+                            out.append((x, lines[i][0], y, lines[j][0], shared))
+                    elif shared:
+                        out.append((x, lines[i][0], y, lines[j][0], shared))
+    return out
+
+
+def key(a, b):
+    return (min(a, b), max(a, b))
+
+
+def oracle(repo, watched):
+    """new and existing, as sets of (a, b, shared, ref or None), for pre-commit on HEAD."""
+    base = repo.view("HEAD")
+    target = repo.view("")
+    refs_base, refs_target = [], []
+    for name in watched:
+        tip = repo.view(name)
+        mb = repo.git("merge-base", name, "HEAD", check=False).stdout.strip()
+        m = repo.view(mb) if mb else {}
+        refs_base.append((name, in_flight(tip, m, base)))
+        refs_target.append((name, in_flight(tip, m, target)))
+    bl, tl = local_conflicts(base), local_conflicts(target)
+    new, existing = set(), set()
+    for (a, b), shared in tl.items():
+        had = bl.get((a, b))
+        (existing if had is not None and set(shared) <= set(had) else new).add((a, b, tuple(shared), None))
+    before = {}
+    for (a, b), shared in bl.items():
+        before.setdefault(key(a, b), set()).update(shared)
+    for a, _, b, _, shared in cross_conflicts(base, refs_base):
+        before.setdefault(key(a, b), set()).update(shared)
+    for a, a_ref, b, b_ref, shared in cross_conflicts(target, refs_target):
+        if a_ref is not None:
+            continue
+        k = key(a, b)
+        old = k in tl or (k in before and set(shared) <= before[k])
+        (existing if old else new).add((a, b, tuple(shared), b_ref))
+    return new, existing
+
+
+def build_history(path, seed):
+    rng = random.Random(seed)
+    repo = Repo(path, rng)
+    path.mkdir()
+    (path / "modules").mkdir()
+    (path / "changes").mkdir()
+    (path / "tropo.toml").write_text(TOML)
+    for m in MODULES:
+        (path / "modules" / f"{m}.md").write_text(f"# {m}\n")
+    for c in CHANGES:
+        (path / "changes" / f"{c}.md").write_text(doc("draft", [], None))
+    repo.git("init", "-q")
+    repo.commit()
+    repo.git("config", "exo.watchDays", "0")
+    branches = []
+    for step in range(rng.randint(6, 14)):
+        op = rng.random()
+        if op < 0.3 or not branches:
+            name = f"b{len(branches)}"
+            start = rng.choice(["main"] + branches)
+            repo.git("checkout", "-q", "-b", name, start)
+            branches.append(name)
+            repo.random_edit()
+            repo.commit()
+        elif op < 0.6:
+            repo.git("checkout", "-q", rng.choice(["main"] + branches))
+            repo.random_edit()
+            repo.commit()
+        elif op < 0.8:
+            repo.git("checkout", "-q", "main")
+            r = repo.git("merge", "-q", "--no-verify", "--no-edit", rng.choice(branches), check=False)
+            if r.returncode != 0:
+                repo.git("merge", "--abort", check=False)
+        else:
+            repo.git("checkout", "-q", "main")
+            r = repo.git("merge", "-q", "--squash", rng.choice(branches), check=False)
+            if r.returncode == 0:
+                repo.commit()
+            else:
+                repo.git("reset", "-q", "--hard")
+    line = rng.choice(["main"] + branches)
+    repo.git("checkout", "-q", line)
+    repo.random_edit()
+    repo.git("add", "-A")
+    watched = [f"refs/heads/{b}" for b in ["main"] + branches if b != line]
+    return repo, watched
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_new_across_branches_matches_the_definition(tmp_path, seed):
+    repo, watched = build_history(tmp_path / "r", seed)
+    r = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+
+    def got(kind):
+        return {(c["a"], c["b"], tuple(c["shared"]), c.get("ref")) for c in out[kind]}
+
+    new, existing = oracle(repo, watched)
+    assert got("new") == new
+    assert got("existing") == existing
