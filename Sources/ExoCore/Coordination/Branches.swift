@@ -47,30 +47,78 @@ public struct WorkLine: Sendable {
         public let takenUpOnLine: Bool
     }
 
+    init(ref: String?, items: [Item]) {
+        self.ref = ref
+        self.items = items
+    }
+
     /// The line itself: every active change, with its state there.
     public init(line: Coordination) {
-        ref = nil
-        items = line.active.compactMap { id in
+        self.init(line: line, ids: line.active)
+    }
+
+    /// The line itself, only the active changes that can meet the items of `refs`: one
+    /// with the same id, or pointing at one of their targets.
+    init(line: Coordination, meeting refs: [WorkLine]) {
+        var ids = Set<Exact>(), targets = Set<Exact>()
+        for r in refs {
+            for item in r.items {
+                ids.insert(Exact(item.id))
+                for t in item.state.targets { targets.insert(Exact(t)) }
+            }
+        }
+        self.init(line: line, ids: line.active.filter { id in
+            ids.contains(Exact(id)) || line.targets(of: id).contains(where: targets.contains)
+        })
+    }
+
+    private init(line: Coordination, ids: [String]) {
+        self.init(ref: nil, items: ids.compactMap { id in
             line.state(of: id).map { Item(id: id, state: $0, takenUpOnLine: false) }
+        })
+    }
+
+    /// A change active at a ref's tip whose state there differs from the merge base's:
+    /// in flight on the ref unless the line settled it.
+    public struct Flight: Sendable {
+        public let id: String
+        public let there: ChangeState
+        public let before: ChangeState?
+    }
+
+    /// The flights of a ref, by the definition: every active change of the tip compared
+    /// with the merge base (absent counts).
+    public static func flights(tip: Coordination, mergeBase: Coordination?) -> [Flight] {
+        flights(candidates: tip.active, tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+    }
+
+    /// The same from the graphs: only the ids whose documents differ between the tip and
+    /// the merge base can differ in state, and only the folders the two do not share are read.
+    static func flights(tip: Graph, mergeBase: Graph?) -> [Flight] {
+        flights(candidates: tip.changedIDs(from: mergeBase ?? .empty),
+                tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+    }
+
+    private static func flights(candidates: [String], tip: (String) -> ChangeState?,
+                                mergeBase: (String) -> ChangeState?) -> [Flight] {
+        candidates.compactMap { id in
+            guard let there = tip(id), there.isActive else { return nil }
+            let before = mergeBase(id)
+            return there == before ? nil : Flight(id: id, there: there, before: before)
         }
     }
 
-    /// A watched ref: the changes in flight on it. X is in flight when it is active at the
-    /// tip with a state that differs from the merge base's (absent counts), and the line has
-    /// not settled it (changed it since the merge base to the tip's state, or to not active).
-    public init(ref: String, tip: Coordination, mergeBase: Coordination?, line: Coordination) {
-        self.ref = ref
+    /// A watched ref: the changes in flight on it, the flights the line has not settled
+    /// (changed since the merge base to the tip's state, or to not active).
+    public init(ref: String, flights: [Flight], line: Coordination) {
         var items: [Item] = []
-        for id in tip.active {
-            guard let there = tip.state(of: id), there.isActive else { continue }
-            let before = mergeBase?.state(of: id)
-            guard there != before else { continue }
-            let here = line.state(of: id)
-            let changedHere = here != before
-            if changedHere && (here == there || !(here?.isActive ?? false)) { continue }  // settled
-            items.append(Item(id: id, state: there, takenUpOnLine: changedHere))
+        for f in flights {
+            let here = line.state(of: f.id)
+            let changedHere = here != f.before
+            if changedHere && (here == f.there || !(here?.isActive ?? false)) { continue }  // settled
+            items.append(Item(id: f.id, state: f.there, takenUpOnLine: changedHere))
         }
-        self.items = items
+        self.init(ref: ref, items: items)
     }
 }
 
@@ -89,25 +137,47 @@ public struct CrossConflict: Sendable, Equatable {
     public var involvesLine: Bool { aRef == nil }
 
     /// Every cross-branch conflict among `lines`: pairs of items on two different lines
-    /// that share a target, and the same change in flight on two lines.
+    /// that share a target, and the same change in flight on two lines. Found through an
+    /// index from each target (and each id) to the items that have it, so the cost follows
+    /// the pairs across lines, not the items on the line times those on the refs.
     public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
-        var out: [CrossConflict] = []
-        for i in lines.indices {
-            for j in lines.indices where j > i {
-                for x in lines[i].items {
-                    for y in lines[j].items {
-                        let shared = sortedIntersection(x.state.targets, y.state.targets)
-                        if Exact(x.id) == Exact(y.id) {
-                            // One change on two lines: on the line it counts only when the
-                            // line changed it since the merge base too.
-                            let both = lines[i].ref != nil || y.takenUpOnLine
-                            if both { out.append(pair(x, lines[i].ref, y, lines[j].ref, shared)) }
-                        } else if !shared.isEmpty {
-                            out.append(pair(x, lines[i].ref, y, lines[j].ref, shared))
-                        }
-                    }
+        typealias At = (line: Int, item: Int)
+        var byTarget: [Exact: [At]] = [:], byID: [Exact: [At]] = [:]
+        for (l, line) in lines.enumerated() {
+            for (i, item) in line.items.enumerated() {
+                byID[Exact(item.id), default: []].append((l, i))
+                for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
+            }
+        }
+        struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
+        var pairs: [Pair: [String]] = [:]
+        /// Every pair of places on two different lines; `visit` for each.
+        func across(_ places: [At], _ visit: (Pair) -> Void) {
+            guard places.count > 1, Set(places.map(\.line)).count > 1 else { return }
+            for p in places.indices {
+                for q in places.indices where q > p && places[p].line != places[q].line {
+                    let (a, b) = places[p].line < places[q].line ? (places[p], places[q]) : (places[q], places[p])
+                    visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
                 }
             }
+        }
+        for (target, places) in byTarget {
+            across(places) { pairs[$0, default: []].append(target.string) }
+        }
+        for (_, places) in byID {
+            across(places) { p in if pairs[p] == nil { pairs[p] = [] } }
+        }
+        var out: [CrossConflict] = []
+        for (p, shared) in pairs {
+            let x = lines[p.x].items[p.i], y = lines[p.y].items[p.j]
+            if Exact(x.id) == Exact(y.id) {
+                // One change on two lines: with the line, only when the line changed it too.
+                guard lines[p.x].ref != nil || y.takenUpOnLine else { continue }
+            } else if shared.isEmpty {
+                continue
+            }
+            let sortedShared = shared.map { Exact($0) }.sorted().map(\.string)
+            out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
         }
         return out.sorted { order($0, $1) }
     }
@@ -128,10 +198,6 @@ public struct CrossConflict: Sendable, Equatable {
         return k(x) < k(y)
     }
 
-    static func sortedIntersection(_ a: [String], _ b: [String]) -> [String] {
-        let other = Set(b.map { Exact($0) })
-        return a.filter { other.contains(Exact($0)) }
-    }
 }
 
 /// Two change ids, unordered.

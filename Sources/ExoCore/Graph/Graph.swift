@@ -6,7 +6,7 @@ import Synchronization
 
 /// One document of the graph: where it is, its derived id, the frontmatter values exo
 /// reads, and the targets of its reference fields.
-public struct GraphDocument: Sendable {
+public struct GraphDocument: Sendable, Equatable {
     public let id: String
     /// Path relative to the workspace root, `/`-separated.
     public let path: String
@@ -232,11 +232,21 @@ final class Subtree: Sendable {
     let key: CacheKey?
     let files: [GraphDocument]
     let children: [Subtree]
+    /// The ids of this folder's own files, made when first asked for.
+    private let ids = Mutex<Set<Exact>?>(nil)
 
     init(key: CacheKey?, files: [GraphDocument], children: [Subtree]) {
         self.key = key
         self.files = files
         self.children = children
+    }
+
+    /// Whether one of this folder's own files has the id.
+    func holds(_ id: Exact) -> Bool {
+        ids.withLock { ids in
+            if ids == nil { ids = Set(files.map { Exact($0.id) }) }
+            return ids!.contains(id)
+        }
     }
 
     func append(into documents: inout [GraphDocument]) {

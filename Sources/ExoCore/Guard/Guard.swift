@@ -58,10 +58,12 @@ public enum Guard {
         public let baseError: ExoError?
     }
 
-    /// A watched ref's tip, and exo's view of it.
+    /// A watched ref's tip and its graph, for the report (paths and assignees there).
     public struct RefView: Sendable {
         public let ref: WatchedRef
-        public let view: Coordination
+        let graph: Graph
+        /// The state of `id` at the ref's tip (its document's path, its assignee).
+        public func state(of id: String) -> ChangeState? { graph.state(of: id) }
     }
 
     /// One comparison of two states (a commit, or one ref of a push).

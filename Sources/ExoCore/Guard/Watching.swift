@@ -30,7 +30,10 @@ extension Session {
             if days > 0 && now - time > Int64(days) * 86_400 { continue }
             refs.append(WatchedRef(name: name, tip: tip, time: time))
         }
-        return refs.isEmpty ? nil : Watch(repository: repository, refs: refs)
+        guard !refs.isEmpty else { return nil }
+        let watch = Watch(repository: repository, refs: refs)
+        watches.append(watch)
+        return watch
     }
 
     /// The patterns in force: `--watch`, else git config `exo.watch` (`none` turns watching
@@ -41,6 +44,15 @@ extension Session {
         if configured.contains(where: { $0.lowercased() == "none" }) { return nil }
         if !configured.isEmpty { return configured }
         return bare ? ["refs/heads/*"] : ["refs/heads/*", "refs/remotes/*"]
+    }
+
+    /// What the watches of this run did, one line, for `EXO_GUARD_STATS=1` (tests use it to
+    /// see that the folder-by-folder comparison ran, and how much it read).
+    public var watchStats: String {
+        let refs = watches.reduce(0) { $0 + $1.stats.refs }
+        let graphs = watches.reduce(0) { $0 + $1.stats.graphs }
+        let diffs = watches.reduce(0) { $0 + $1.stats.folderDiffs }
+        return "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs)"
     }
 
     /// git config `exo.watchDays`: refs whose tip is older are not watched (default 30, 0 = no limit).

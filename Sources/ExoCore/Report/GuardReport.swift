@@ -92,15 +92,15 @@ public struct GuardReport {
             out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(where_)\n"
             let side = diff.change(of: c.a, in: Coordination.Conflict(a: c.a, b: c.b, shared: c.shared))
             out += "    \(c.a)  \(path(ws, diff.target, c.a))\(sideNote(side))\(assignee(diff.target.node(c.a)?.assignee))\n"
-            let otherAssignee = ref?.view.node(c.b)?.assignee
+            let otherAssignee = ref?.state(of: c.b)?.assignee
             if let ref {
-                out += "    \(c.b)  \(path(ws, ref.view, c.b))  in flight on \(RefName.short(ref.ref.name))"
+                out += "    \(c.b)  \(SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?"))  in flight on \(RefName.short(ref.ref.name))"
                     + " (tip \(ref.ref.tip.short), \(Self.date(ref.ref.time)))\(assignee(otherAssignee))\n"
             }
             if c.a == c.b {
                 out += "    the same change is taken up on both lines\n"
             }
-            if !c.shared.isEmpty { out += "    share: \(shared(c.shared, ws, [diff.target] + (ref.map { [$0.view] } ?? [])))\n" }
+            if !c.shared.isEmpty { out += "    share: \(shared(c.shared, ws, [diff.target], ref))\n" }
             out += "    next step: " + nextStep(ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
                                                otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
         }
@@ -148,10 +148,13 @@ public struct GuardReport {
     }
 
     /// Shared targets with the paths of their documents, where one exists.
-    private func shared(_ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination]) -> String {
+    private func shared(_ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination],
+                        _ ref: Guard.RefView? = nil) -> String {
         targets.map { t in
-            guard let node = views.lazy.compactMap({ $0.node(t) }).first else { return t + " (no document)" }
-            return "\(t) (\(SnapPath.join(ws.root, node.path)))"
+            guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.state(of: t)?.path else {
+                return t + " (no document)"
+            }
+            return "\(t) (\(SnapPath.join(ws.root, path)))"
         }.joined(separator: ", ")
     }
 

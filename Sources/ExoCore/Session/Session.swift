@@ -13,6 +13,8 @@ public final class Session {
     public let cache: ParseCache
     /// Workspace roots named by git config `exo.root`; nil when unset (every root counts).
     public let roots: [String]?
+    /// The watches this run made (for `watchStats`).
+    var watches: [Watch] = []
 
     /// Opens a session. `repository` says whether the run needs a repository (an error
     /// without one), may use one (`.optional`) or never touches git (`.none`).

@@ -44,6 +44,7 @@ struct GuardOutputOptions: ParsableArguments {
         }
         let verdict = Guard.Verdict(mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
         KeptUntilExit.keep((verdict, session))
+        if session.environment["EXO_GUARD_STATS"] == "1" { Output.writeError(session.watchStats + "\n") }
         let report = GuardReport(verdict: verdict, bypass: session.flag("exo.showBypass") ? bypass : nil,
                                  verbose: verbose, colour: Terminal.colour)
         if saysPass {

@@ -1,0 +1,66 @@
+/// A change's state read from a graph's folders, and the ids whose documents differ
+/// between two graphs: what the watch across branches needs of a ref's tip and of its merge
+/// base, without a view of every document. Folders the two graphs share (the same cached
+/// folder, the same key) are passed over whole.
+extension Graph {
+    /// The state of `id`: the last of its documents in walk order, with the targets of all
+    /// of them (as `Coordination.state(of:)` reads it); nil when no document has the id.
+    func state(of id: String) -> ChangeState? {
+        guard let top else { return Coordination(self).state(of: id) }
+        let key = Exact(id)
+        var last: GraphDocument? = nil
+        var targets: [Exact] = []
+        var seen = Set<Exact>()
+        func visit(_ s: Subtree) {
+            if s.holds(key) {
+                for doc in s.files where Exact(doc.id) == key {
+                    last = doc
+                    for t in doc.targets where seen.insert(Exact(t)).inserted { targets.append(Exact(t)) }
+                }
+            }
+            s.children.forEach(visit)
+        }
+        visit(top)
+        guard let last else { return nil }
+        let active: Bool
+        if Coordination.Role(path: last.path) == .change, case .string(let s)? = last.status { active = s == "active" } else { active = false }
+        return ChangeState(status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
+                           path: last.path, isActive: active)
+    }
+
+    /// The ids of the documents that differ between this graph and `other` (added, removed
+    /// or changed at their path), in code point order. Only folders the two do not share
+    /// are read.
+    func changedIDs(from other: Graph) -> [String] {
+        var mine: [String: GraphDocument] = [:], theirs: [String: GraphDocument] = [:]
+        if let a = top, let b = other.top {
+            var keysA = Set<CacheKey>(), keysB = Set<CacheKey>()
+            var objectsA = Set<ObjectIdentifier>(), objectsB = Set<ObjectIdentifier>()
+            Self.index(a, &keysA, &objectsA)
+            Self.index(b, &keysB, &objectsB)
+            Self.unshared(a, keys: keysB, objects: objectsB, into: &mine)
+            Self.unshared(b, keys: keysA, objects: objectsA, into: &theirs)
+        } else {
+            forEach { mine[$0.path] = $0 }
+            other.forEach { theirs[$0.path] = $0 }
+        }
+        var ids = Set<Exact>()
+        for (path, doc) in mine where theirs[path] != doc { ids.insert(Exact(doc.id)) }
+        for (path, doc) in theirs where mine[path] != doc { ids.insert(Exact(doc.id)) }
+        return ids.sorted().map(\.string)
+    }
+
+    private static func index(_ s: Subtree, _ keys: inout Set<CacheKey>, _ objects: inout Set<ObjectIdentifier>) {
+        if let k = s.key { keys.insert(k) }
+        objects.insert(ObjectIdentifier(s))
+        for child in s.children { index(child, &keys, &objects) }
+    }
+
+    /// The documents of the folders below `s` that the other graph does not hold.
+    private static func unshared(_ s: Subtree, keys: Set<CacheKey>, objects: Set<ObjectIdentifier>,
+                                 into out: inout [String: GraphDocument]) {
+        if objects.contains(ObjectIdentifier(s)) || s.key.map(keys.contains) == true { return }
+        for doc in s.files { out[doc.path] = doc }
+        for child in s.children { unshared(child, keys: keys, objects: objects, into: &out) }
+    }
+}
