@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps build release demo test unit conformance hooks bench bench-branches profile clean
+.PHONY: deps build release demo test lint unit conformance hooks bench bench-branches profile clean
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -30,7 +30,11 @@ unit: build
 conformance: build $(VENV)/.ready
 	EXO_GUARD_BIN=$(CURDIR)/$(BIN) EXO_REF=$(CURDIR)/$(VENV)/bin/exo $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) tests
 
-test: unit conformance
+# The house style: swift-format (shipped with the toolchain) with the checked-in .swift-format.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
+
+test: lint unit conformance
 
 # The Swift runtime linked in: about 6 ms less start-up for every hook run.
 release: deps

@@ -346,3 +346,19 @@ def test_listing_json(main):
     write(main, "b", change("active", "auth"))
     out = json.loads(guard("check", "--json", cwd=main).stdout)
     assert out["decision"] == "pass" and out["new"] == []
+
+
+def test_the_folder_by_folder_reading_runs(main):
+    """The probe: the watch read each ref's flights from its folders, once per tip and merge base."""
+    for n in range(3):
+        wt = worktree(main, f"agent-{n}", f"agent/{n}")
+        write(wt, "c", change("active", "billing", assignee=f"agent-{n}"))
+        commit_all(wt, extra=("--no-verify",))
+    write(main, "b", change("active", "auth"))
+    git(main, "add", "-A")
+    r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "watched refs 3, graphs read 4, folder diffs 3" in r.stderr
+    git(main, "config", "exo.watch", "none")
+    r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert "watched refs 0" in r.stderr

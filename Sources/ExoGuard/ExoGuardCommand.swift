@@ -1,7 +1,8 @@
 import ArgumentParser
 import ExoCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exo-guard`: exo's coordination commands, and a guard that runs inside git.
@@ -10,11 +11,12 @@ struct ExoGuardCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "exo-guard",
-        abstract: "Keep agents from colliding: exo's conflicts, board, roles and claim, and a git guard that blocks commits and pushes that activate colliding changes.",
+        abstract:
+            "Keep agents from colliding: exo's conflicts, board, roles and claim, and a git guard that blocks commits and pushes that activate colliding changes.",
         discussion: """
-        Exit codes: 0 pass (warnings included), 1 blocked, 2 usage, configuration or repository error.
-        conflicts, board and roles exit 0 whatever they find, like exo.
-        """,
+            Exit codes: 0 pass (warnings included), 1 blocked, 2 usage, configuration or repository error.
+            conflicts, board and roles exit 0 whatever they find, like exo.
+            """,
         version: "exo-guard \(version)",
         subcommands: [Conflicts.self, Board.self, Roles.self, Claim.self, Check.self, Hook.self, Install.self, Uninstall.self],
         defaultSubcommand: Conflicts.self

@@ -3,7 +3,10 @@ import ExoCore
 
 /// Where the graph is read from: `--root`, and the files on disk, `--staged` or `--rev`.
 struct SnapshotOptions: ParsableArguments {
-    @Option(help: "Where the walk up to the workspace root starts (default: the current folder). In --staged and --rev, the matching path inside the tree.")
+    @Option(
+        help:
+            "Where the walk up to the workspace root starts (default: the current folder). In --staged and --rev, the matching path inside the tree."
+    )
     var root: String?
 
     @Flag(help: "Read the index git would commit (GIT_INDEX_FILE when set) instead of the files on disk.")

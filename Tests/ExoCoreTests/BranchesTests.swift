@@ -29,14 +29,17 @@ import Testing
     @Test func flightsFromFoldersEqualTheDefinition() {
         var r = Gen.Random(state: 11)
         let gen = Gen()
-        var skipped = 0, nonEmpty = 0
+        var skipped = 0
+        var nonEmpty = 0
         for _ in 0..<500 {
             let base = gen.randomTree(&r)
             let tip = base.copy()
             gen.mutate(tip, &r)
-            let plain = WorkLine.flights(tip: Coordination(Graph(documents: tip.documents())),
-                                         mergeBase: Coordination(Graph(documents: base.documents())))
-            let tipGraph = Graph(top: tip.subtree()), baseGraph = Graph(top: base.subtree())
+            let plain = WorkLine.flights(
+                tip: Coordination(Graph(documents: tip.documents())),
+                mergeBase: Coordination(Graph(documents: base.documents())))
+            let tipGraph = Graph(top: tip.subtree())
+            let baseGraph = Graph(top: base.subtree())
             let fast = WorkLine.flights(tip: tipGraph, mergeBase: baseGraph)
             #expect(fast.map(\.id) == plain.map(\.id))
             #expect(fast.map(\.there) == plain.map(\.there))
@@ -45,7 +48,9 @@ import Testing
             if !plain.isEmpty { nonEmpty += 1 }
             // With no merge base every active change of the tip is in flight.
             let alone = WorkLine.flights(tip: tipGraph, mergeBase: nil)
-            #expect(alone.map(\.id) == WorkLine.flights(tip: Coordination(Graph(documents: tip.documents())), mergeBase: nil).map(\.id))
+            #expect(
+                alone.map(\.id)
+                    == WorkLine.flights(tip: Coordination(Graph(documents: tip.documents())), mergeBase: nil).map(\.id))
         }
         #expect(skipped > 400)
         #expect(nonEmpty > 30)
@@ -54,7 +59,8 @@ import Testing
     /// Conflicts across lines found through the target index equal the pairwise definition.
     @Test func conflictsAcrossLinesEqualThePairwiseDefinition() {
         var r = Gen.Random(state: 5)
-        let ids = ["a", "b", "c", "d", "e"], targets = ["m1", "m2", "m3", "m4"]
+        let ids = ["a", "b", "c", "d", "e"]
+        let targets = ["m1", "m2", "m3", "m4"]
         func item() -> WorkLine.Item {
             let ts = Set((0..<r.below(3)).map { _ in r.pick(targets) }).sorted()
             let state = ChangeState(status: .string("active"), targets: ts, assignee: nil, path: "changes/x.md", isActive: true)
@@ -62,7 +68,9 @@ import Testing
         }
         for _ in 0..<400 {
             var lines = [WorkLine(ref: nil, items: (0..<r.below(5)).map { _ in item() })]
-            for n in 0..<r.below(4) { lines.append(WorkLine(ref: "refs/heads/r\(n)", items: (0..<r.below(3)).map { _ in item() })) }
+            for n in 0..<r.below(4) {
+                lines.append(WorkLine(ref: "refs/heads/r\(n)", items: (0..<r.below(3)).map { _ in item() }))
+            }
             var expected: [CrossConflict] = []
             for i in lines.indices {
                 for j in lines.indices where j > i {
@@ -72,9 +80,10 @@ import Testing
                             let same = x.id == y.id && (lines[i].ref != nil || y.takenUpOnLine)
                             guard same || (x.id != y.id && !shared.isEmpty) else { continue }
                             let swap = lines[i].ref != nil && (y.id, lines[j].ref!) < (x.id, lines[i].ref!)
-                            expected.append(swap
-                                ? CrossConflict(a: y.id, aRef: lines[j].ref, b: x.id, bRef: lines[i].ref, shared: shared)
-                                : CrossConflict(a: x.id, aRef: lines[i].ref, b: y.id, bRef: lines[j].ref, shared: shared))
+                            expected.append(
+                                swap
+                                    ? CrossConflict(a: y.id, aRef: lines[j].ref, b: x.id, bRef: lines[i].ref, shared: shared)
+                                    : CrossConflict(a: x.id, aRef: lines[i].ref, b: y.id, bRef: lines[j].ref, shared: shared))
                         }
                     }
                 }

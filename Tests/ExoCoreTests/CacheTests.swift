@@ -1,8 +1,10 @@
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import ExoCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The byte forms of cached results, and the store on disk.
 @Suite struct CacheTests {
@@ -28,8 +30,12 @@ import Glibc
 
     @Test func subtreeRoundTripsAndRefusesDamage() {
         let child = Subtree(key: Self.key, files: [], children: [])
-        let tree = Subtree(key: nil, files: [doc("a", status: .string("active"), targets: ["x", "y"]),
-                                              doc("b", status: nil, targets: [])], children: [child])
+        let tree = Subtree(
+            key: nil,
+            files: [
+                doc("a", status: .string("active"), targets: ["x", "y"]),
+                doc("b", status: nil, targets: []),
+            ], children: [child])
         let bytes = CacheCoding.encode(tree)
         let back = CacheCoding.subtree(bytes[...])
         #expect(back?.files.map(\.id) == ["a", "b"])
@@ -44,8 +50,10 @@ import Glibc
     }
 
     @Test func coordinationRoundTrips() {
-        let conflicts = [Coordination.Conflict(a: "a", b: "b", shared: ["x"]),
-                         Coordination.Conflict(a: "a", b: "c", shared: ["x", "y"])]
+        let conflicts = [
+            Coordination.Conflict(a: "a", b: "b", shared: ["x"]),
+            Coordination.Conflict(a: "a", b: "c", shared: ["x", "y"]),
+        ]
         let bytes = CacheCoding.encode(active: ["a", "b", "c"], conflicts: conflicts)
         let back = CacheCoding.coordination(bytes[...])
         #expect(back?.active == ["a", "b", "c"])
@@ -55,7 +63,10 @@ import Glibc
 
     @Test func storeKeepsKindsApartAndSurvivesAReload() throws {
         var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { Issue.record("mkdtemp failed"); return }
+        guard let made = mkdtemp(&template) else {
+            Issue.record("mkdtemp failed")
+            return
+        }
         let directory = String(cString: made)
         defer { _ = system("rm -rf '\(directory)'") }
         let store = DiskParseStore(directory: directory)
@@ -78,7 +89,10 @@ import Glibc
     /// anew, with the entries the early write put there.
     @Test func storeWrittenEarlyKeepsEveryEntry() throws {
         var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { Issue.record("mkdtemp failed"); return }
+        guard let made = mkdtemp(&template) else {
+            Issue.record("mkdtemp failed")
+            return
+        }
         let directory = String(cString: made)
         defer { _ = system("rm -rf '\(directory)'") }
         func key(_ i: Int) -> CacheKey { CacheKey((0..<20).map { UInt8(truncatingIfNeeded: i >> (8 * ($0 % 4)) &+ $0) }[...])! }
@@ -106,7 +120,9 @@ import Glibc
         reloaded.flush()
         reloaded = DiskParseStore(directory: directory)
         for i in [0, 299] { #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 1024)) }
-        for i in [1000, 2000, 1000 + DiskParseStore.maxTail - 11] { #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 80)) }
+        for i in [1000, 2000, 1000 + DiskParseStore.maxTail - 11] {
+            #expect(reloaded.load(.fields, key(i)).map(Array.init) == payload(i, 80))
+        }
         for i in [9000, 9019] { #expect(reloaded.load(.roots, key(i)).map(Array.init) == payload(i, 5)) }
 
         // Few entries wait for flush, and a flush with nothing new writes nothing.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ExoCore
 
 /// The view derived from a near graph must equal the view computed whole, whatever changed:
@@ -29,8 +30,10 @@ import Testing
             var out: [GraphDocument] = []
             for name in files.keys.sorted(by: { Exact($0) < Exact($1) }) {
                 let f = files[name]!
-                out.append(GraphDocument(id: f.id, path: SnapPath.join(prefix, name), status: f.status,
-                                         assignee: nil, targets: f.targets))
+                out.append(
+                    GraphDocument(
+                        id: f.id, path: SnapPath.join(prefix, name), status: f.status,
+                        assignee: nil, targets: f.targets))
             }
             for name in folders.keys.sorted(by: { Exact($0) < Exact($1) }) {
                 out += folders[name]!.documents(SnapPath.join(prefix, name))
@@ -43,10 +46,17 @@ import Testing
         func subtree(_ prefix: String = "") -> Subtree {
             let own = Folder()
             own.files = files
-            let children = folders.keys.sorted(by: { Exact($0) < Exact($1) }).map { folders[$0]!.subtree(SnapPath.join(prefix, $0)) }
+            let children = folders.keys.sorted(by: { Exact($0) < Exact($1) }).map {
+                folders[$0]!.subtree(SnapPath.join(prefix, $0))
+            }
             var hasher = Hasher()
             hasher.combine(prefix)
-            for d in own.documents(prefix) { hasher.combine(d.path); hasher.combine(d.id); hasher.combine("\(String(describing: d.status))"); hasher.combine(d.targets) }
+            for d in own.documents(prefix) {
+                hasher.combine(d.path)
+                hasher.combine(d.id)
+                hasher.combine("\(String(describing: d.status))")
+                hasher.combine(d.targets)
+            }
             for c in children { hasher.combine(c.key!.a) }
             let h = UInt64(bitPattern: Int64(hasher.finalize()))
             let key = CacheKey((0..<20).map { UInt8(truncatingIfNeeded: h >> (8 * UInt64($0 % 8))) }[...])!
@@ -97,14 +107,22 @@ import Testing
             case 0:  // a status changes
                 if let name = f.files.keys.sorted().first { f.files[name]!.status = r.pick(Self.statuses) }
             case 1:  // targets change
-                if let name = f.files.keys.sorted().last { f.files[name]!.targets = (0..<r.below(4)).map { _ in r.pick(Self.targets) } }
+                if let name = f.files.keys.sorted().last {
+                    f.files[name]!.targets = (0..<r.below(4)).map { _ in r.pick(Self.targets) }
+                }
             case 2:  // a document appears
                 f.files[r.pick(Self.names)] = randomFile(&r)
             case 3:  // a document goes
                 if let name = f.files.keys.sorted().first { f.files[name] = nil }
             case 4:  // a folder appears or goes
                 let name = r.pick(Self.names)
-                if f.folders[name] == nil { let sub = Folder(); sub.files["x.md"] = randomFile(&r); f.folders[name] = sub } else { f.folders[name] = nil }
+                if f.folders[name] == nil {
+                    let sub = Folder()
+                    sub.files["x.md"] = randomFile(&r)
+                    f.folders[name] = sub
+                } else {
+                    f.folders[name] = nil
+                }
             case 5:  // an id moves to another document
                 if let name = f.files.keys.sorted().first { f.files[name]!.id = r.pick(Self.ids) }
             default:  // nothing the view reads: the same document again
@@ -124,8 +142,8 @@ import Testing
             for d in docs { #expect(Coordination.walkOrder(d.path, d.path) == 0) }
         }
         #expect(Coordination.walkOrder("a/b.md", "a/b.md/c.md") == -1)  // a file, then a folder of that name
-        #expect(Coordination.walkOrder("a/z.md", "a/b/a.md") == -1)      // files before subfolders
-        #expect(Coordination.walkOrder("a/x.md", "ab/a.md") == -1)       // "a" < "ab"
+        #expect(Coordination.walkOrder("a/z.md", "a/b/a.md") == -1)  // files before subfolders
+        #expect(Coordination.walkOrder("a/x.md", "ab/a.md") == -1)  // "a" < "ab"
     }
 
     /// Conflicts as exo defines them, pair by pair: every two active ids a < b whose
@@ -146,8 +164,11 @@ import Testing
             }
             #expect(view.conflicts == expected)
             // The conflicts' JSON, written straight out, is what the JSON renderer writes.
-            let rendered = JSON.object([("active", .strings(view.active)),
-                                        ("conflicts", .array(expected.map(ExoOutput.conflictJSON)))]).rendered() + "\n"
+            let rendered =
+                JSON.object([
+                    ("active", .strings(view.active)),
+                    ("conflicts", .array(expected.map(ExoOutput.conflictJSON))),
+                ]).rendered() + "\n"
             #expect(ExoOutput.conflicts(view, json: true) == rendered)
         }
     }
@@ -167,14 +188,16 @@ import Testing
             #expect(fast.active == whole.active)
             #expect(fast.conflicts == whole.conflicts)
             // The guard's comparison, which looks only at the changed ids' pairs.
-            let slow = GraphDiff(base: base, target: whole), quick = GraphDiff(base: base, target: fast)
+            let slow = GraphDiff(base: base, target: whole)
+            let quick = GraphDiff(base: base, target: fast)
             #expect(fast.derivation != nil)
             #expect(quick.new == slow.new)
             #expect(quick.existing == slow.existing)
             #expect(quick.resolved == slow.resolved)
             #expect(quick.activated == slow.activated)
             // From the folders as the walk makes them: unchanged ones are passed over.
-            let baseTree = Graph(top: before.subtree()), targetTree = Graph(top: after.subtree())
+            let baseTree = Graph(top: before.subtree())
+            let targetTree = Graph(top: after.subtree())
             #expect(targetTree.documents.map(\.path) == target.documents.map(\.path))
             let fromTrees = Coordination(targetTree, derivedFrom: Coordination(baseTree))
             #expect(fromTrees?.active == whole.active)

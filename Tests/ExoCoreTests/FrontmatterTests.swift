@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ExoCore
 
 /// tropo's YAML subset and frontmatter extraction on the awkward cases.
@@ -8,7 +9,10 @@ import Testing
     func parse(_ yaml: String) throws -> Value { try YAMLSubset.parse(yaml).value }
 
     func error(_ yaml: String) -> YAMLSubset.ParseError? {
-        do { _ = try YAMLSubset.parse(yaml); return nil } catch { return error }
+        do {
+            _ = try YAMLSubset.parse(yaml)
+            return nil
+        } catch { return error }
     }
 
     @Test func tabIndentationIsAnError() {
@@ -110,29 +114,31 @@ import Testing
     /// A blob is read only as far as its frontmatter decides: every prefix `isDecided`
     /// accepts must give the fields of the whole file, whatever follows.
     @Test func aDecidedPrefixGivesTheWholeFilesFields() {
-        let texts: [[UInt8]] = [
-            "---\nstatus: active\ntouches: [a, b]\n---\n# Body\n",
-            "---\r\nstatus: active\r\n---\r\nbody",
-            "---\rstatus: active\r---\rbody",
-            "---  \t\nstatus: x\n---\t \nrest",
-            "---\nstatus: x\n---",
-            "---\nstatus: x\n--- \n",
-            "---\nstatus: x\n---x\nstill: inside\n---\nbody",
-            "---\n---\nstatus: after\n---\n",
-            "---\n\n---\n",
-            "--\n",
-            "---x\n",
-            "# no frontmatter\n---\nstatus: active\n---\n",
-            "\u{FEFF}---\nstatus: bom\n---\n",
-            "---\nstatus: [a\n---\n",
-            "---\nstatus: caf\u{e9}\n---\r",
-            "---\nstatus: open\n\n",
-            "",
-        ].map { Array($0.utf8) } + [
-            [0xEF, 0xBB, 0xBF, 0x2D, 0x2D, 0x2D, 0x0A, 0x61, 0x3A, 0x20, 0xC3, 0x0A, 0x2D, 0x2D, 0x2D, 0x0D],  // BOM, bad UTF-8, CR close
-            [0xEF, 0xBB],
-            [0x2D, 0x2D, 0x2D, 0x0D, 0x0A, 0x61, 0x3A, 0x20, 0x31, 0x0D, 0x0D, 0x0A, 0x2D, 0x2D, 0x2D, 0x0D, 0x0A, 0x78],
-        ]
+        let texts: [[UInt8]] =
+            [
+                "---\nstatus: active\ntouches: [a, b]\n---\n# Body\n",
+                "---\r\nstatus: active\r\n---\r\nbody",
+                "---\rstatus: active\r---\rbody",
+                "---  \t\nstatus: x\n---\t \nrest",
+                "---\nstatus: x\n---",
+                "---\nstatus: x\n--- \n",
+                "---\nstatus: x\n---x\nstill: inside\n---\nbody",
+                "---\n---\nstatus: after\n---\n",
+                "---\n\n---\n",
+                "--\n",
+                "---x\n",
+                "# no frontmatter\n---\nstatus: active\n---\n",
+                "\u{FEFF}---\nstatus: bom\n---\n",
+                "---\nstatus: [a\n---\n",
+                "---\nstatus: caf\u{e9}\n---\r",
+                "---\nstatus: open\n\n",
+                "",
+            ].map { Array($0.utf8) } + [
+                // BOM, bad UTF-8, CR close
+                [0xEF, 0xBB, 0xBF, 0x2D, 0x2D, 0x2D, 0x0A, 0x61, 0x3A, 0x20, 0xC3, 0x0A, 0x2D, 0x2D, 0x2D, 0x0D],
+                [0xEF, 0xBB],
+                [0x2D, 0x2D, 0x2D, 0x0D, 0x0A, 0x61, 0x3A, 0x20, 0x31, 0x0D, 0x0D, 0x0A, 0x2D, 0x2D, 0x2D, 0x0D, 0x0A, 0x78],
+            ]
         var decided = 0
         for text in texts {
             let whole = Frontmatter.fields(of: text)

@@ -26,9 +26,10 @@ public struct Composition: Sendable {
         for d in try iterate(aBase["derive"], "base.derive") where !derive.contains(where: { Value.pythonEqual($0, d) }) {
             derive.append(d)
         }
-        try Self.mergeFields(required: try fields(aBase["required"], "base.required"),
-                             optional: try fields(aBase["optional"], "base.optional"),
-                             into: &baseRequired, &baseOptional, label: "base field")
+        try Self.mergeFields(
+            required: try fields(aBase["required"], "base.required"),
+            optional: try fields(aBase["optional"], "base.optional"),
+            into: &baseRequired, &baseOptional, label: "base field")
         if let v = aBase["allow_untyped"] {
             if allowUntyped == .bool(false) && v == .bool(true) {
                 throw MergeError("base.allow_untyped: true loosens an inherited false")
@@ -55,17 +56,20 @@ public struct Composition: Sendable {
             for f in folders where !spec.folders.contains(where: { Value.pythonEqual($0, f) }) {
                 spec.folders.append(f)
             }
-            try Self.mergeFields(required: try fields(rawType["required"], "types.\(name).required"),
-                                 optional: try fields(rawType["optional"], "types.\(name).optional"),
-                                 into: &spec.required, &spec.optional,
-                                 label: "type \(PythonString.repr(name)) field")
+            try Self.mergeFields(
+                required: try fields(rawType["required"], "types.\(name).required"),
+                optional: try fields(rawType["optional"], "types.\(name).optional"),
+                into: &spec.required, &spec.optional,
+                label: "type \(PythonString.repr(name)) field")
             types[Exact(name)] = spec
         }
     }
 
-    private static func mergeFields(required: OrderedMap, optional: OrderedMap,
-                                    into req: inout OrderedMap, _ opt: inout OrderedMap,
-                                    label: String) throws(MergeError) {
+    private static func mergeFields(
+        required: OrderedMap, optional: OrderedMap,
+        into req: inout OrderedMap, _ opt: inout OrderedMap,
+        label: String
+    ) throws(MergeError) {
         for (f, spec) in required.entries {
             opt.remove(f)  // optional -> required is tighter
             if let old = req[f], !tightens(old, spec) {
@@ -131,8 +135,10 @@ extension Composition {
     /// Text that differs whenever two compositions could give a document a different
     /// type, id, edge or exclusion: keys cached results computed under this configuration.
     var fingerprint: String {
-        var parts: [Value] = [.list(derive), .map(baseRequired), .map(baseOptional), allowUntyped ?? .null,
-                              strict ?? .null, .list(exclude)]
+        var parts: [Value] = [
+            .list(derive), .map(baseRequired), .map(baseOptional), allowUntyped ?? .null,
+            strict ?? .null, .list(exclude),
+        ]
         for name in typeNames {
             guard let spec = types[Exact(name)] else { continue }
             parts.append(.list([.string(name), .list(spec.folders), .map(spec.required), .map(spec.optional)]))

@@ -4,8 +4,10 @@ public final class EffectiveConfig {
     /// Always excluded, before the config's own entries.
     public static let defaultExclude = [".git", ".tropo", ".claude", "node_modules", ".obsidian"]
     /// The specs of derived fields when named in `derive`.
-    static let derivedSpecs: [String: String] = ["id": "slug", "slug": "slug", "title": "string",
-                                                 "created": "date", "updated": "date"]
+    static let derivedSpecs: [String: String] = [
+        "id": "slug", "slug": "slug", "title": "string",
+        "created": "date", "updated": "date",
+    ]
 
     public let composition: Composition
     public let exclude: [String]
@@ -29,7 +31,8 @@ public final class EffectiveConfig {
             for folder in composition.types[Exact(name)]!.folders {
                 guard let f = folder.string else { continue }
                 if let other = map[Exact(f)], Exact(other) != Exact(name) {
-                    throw Composition.MergeError("folder \(PythonString.repr(f)) maps to both \(PythonString.repr(other)) and \(PythonString.repr(name))")
+                    throw Composition.MergeError(
+                        "folder \(PythonString.repr(f)) maps to both \(PythonString.repr(other)) and \(PythonString.repr(name))")
                 }
                 map[Exact(f)] = name
             }

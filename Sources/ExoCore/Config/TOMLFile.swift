@@ -14,7 +14,10 @@ enum TOMLFile {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw .config(file: file, cause: "invalid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            throw .config(
+                file: file,
+                cause:
+                    "invalid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
         } catch {
             throw .config(file: file, cause: "invalid TOML: \(error)")
         }

@@ -29,8 +29,9 @@ enum ThinWorkspace {
             for v in values { protected.append(try relativePath(v, field: field)) }
         }
         guard case .list(let adapterList)? = workspace["adapters"],
-              adapterList.allSatisfy({ $0.string.map(adapters.contains) ?? false }),
-              Set(adapterList.compactMap(\.string)).count == adapterList.count else {
+            adapterList.allSatisfy({ $0.string.map(adapters.contains) ?? false }),
+            Set(adapterList.compactMap(\.string)).count == adapterList.count
+        else {
             throw E("workspace.adapters may contain agents and claude once each")
         }
         let capabilityList: [Value]
@@ -40,7 +41,8 @@ enum ThinWorkspace {
         default: throw E("workspace.capabilities may contain cocoindex-code once")
         }
         guard capabilityList.allSatisfy({ $0.string.map(capabilities.contains) ?? false }),
-              Set(capabilityList.compactMap(\.string)).count == capabilityList.count else {
+            Set(capabilityList.compactMap(\.string)).count == capabilityList.count
+        else {
             throw E("workspace.capabilities may contain cocoindex-code once")
         }
         if capabilityList.contains(.string("cocoindex-code")) { protected.append(".cocoindex_code") }
@@ -62,7 +64,8 @@ enum ThinWorkspace {
         let normalized = s.replacing("\\", with: "/")
         let parts = normalized.split(separator: "/", omittingEmptySubsequences: false)
         let u = Array(normalized.utf8.prefix(2))
-        let drive = u.count == 2 && u[1] == UInt8(ascii: ":")
+        let drive =
+            u.count == 2 && u[1] == UInt8(ascii: ":")
             && ((0x41...0x5A).contains(u[0]) || (0x61...0x7A).contains(u[0]))
         if normalized.hasPrefix("/") || drive || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
             throw Composition.MergeError("workspace.\(field) must stay inside the workspace")

@@ -60,22 +60,27 @@ public struct WorkLine: Sendable {
     /// The line itself, only the active changes that can meet the items of `refs`: one
     /// with the same id, or pointing at one of their targets.
     init(line: Coordination, meeting refs: [WorkLine]) {
-        var ids = Set<Exact>(), targets = Set<Exact>()
+        var ids = Set<Exact>()
+        var targets = Set<Exact>()
         for r in refs {
             for item in r.items {
                 ids.insert(Exact(item.id))
                 for t in item.state.targets { targets.insert(Exact(t)) }
             }
         }
-        self.init(line: line, ids: line.active.filter { id in
-            ids.contains(Exact(id)) || line.targets(of: id).contains(where: targets.contains)
-        })
+        self.init(
+            line: line,
+            ids: line.active.filter { id in
+                ids.contains(Exact(id)) || line.targets(of: id).contains(where: targets.contains)
+            })
     }
 
     private init(line: Coordination, ids: [String]) {
-        self.init(ref: nil, items: ids.compactMap { id in
-            line.state(of: id).map { Item(id: id, state: $0, takenUpOnLine: false) }
-        })
+        self.init(
+            ref: nil,
+            items: ids.compactMap { id in
+                line.state(of: id).map { Item(id: id, state: $0, takenUpOnLine: false) }
+            })
     }
 
     /// A change active at a ref's tip whose state there differs from the merge base's:
@@ -95,12 +100,15 @@ public struct WorkLine: Sendable {
     /// The same from the graphs: only the ids whose documents differ between the tip and
     /// the merge base can differ in state, and only the folders the two do not share are read.
     static func flights(tip: Graph, mergeBase: Graph?) -> [Flight] {
-        flights(candidates: tip.changedIDs(from: mergeBase ?? .empty),
-                tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+        flights(
+            candidates: tip.changedIDs(from: mergeBase ?? .empty),
+            tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
     }
 
-    private static func flights(candidates: [String], tip: (String) -> ChangeState?,
-                                mergeBase: (String) -> ChangeState?) -> [Flight] {
+    private static func flights(
+        candidates: [String], tip: (String) -> ChangeState?,
+        mergeBase: (String) -> ChangeState?
+    ) -> [Flight] {
         candidates.compactMap { id in
             guard let there = tip(id), there.isActive else { return nil }
             let before = mergeBase(id)
@@ -142,7 +150,8 @@ public struct CrossConflict: Sendable, Equatable {
     /// the pairs across lines, not the items on the line times those on the refs.
     public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
         typealias At = (line: Int, item: Int)
-        var byTarget: [Exact: [At]] = [:], byID: [Exact: [At]] = [:]
+        var byTarget: [Exact: [At]] = [:]
+        var byID: [Exact: [At]] = [:]
         for (l, line) in lines.enumerated() {
             for (i, item) in line.items.enumerated() {
                 byID[Exact(item.id), default: []].append((l, i))
@@ -169,7 +178,8 @@ public struct CrossConflict: Sendable, Equatable {
         }
         var out: [CrossConflict] = []
         for (p, shared) in pairs {
-            let x = lines[p.x].items[p.i], y = lines[p.y].items[p.j]
+            let x = lines[p.x].items[p.i]
+            let y = lines[p.y].items[p.j]
             if Exact(x.id) == Exact(y.id) {
                 // One change on two lines: with the line, only when the line changed it too.
                 guard lines[p.x].ref != nil || y.takenUpOnLine else { continue }
@@ -182,8 +192,10 @@ public struct CrossConflict: Sendable, Equatable {
         return out.sorted { order($0, $1) }
     }
 
-    private static func pair(_ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
-                             _ shared: [String]) -> CrossConflict {
+    private static func pair(
+        _ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
+        _ shared: [String]
+    ) -> CrossConflict {
         // The line's change first; between two refs, the smaller (id, ref) first.
         let swap = xRef != nil && (yRef == nil || (Exact(y.id), Exact(yRef!)) < (Exact(x.id), Exact(xRef!)))
         return swap
@@ -205,7 +217,8 @@ struct PairKey: Hashable {
     let low: Exact
     let high: Exact
     init(_ a: String, _ b: String) {
-        let x = Exact(a), y = Exact(b)
+        let x = Exact(a)
+        let y = Exact(b)
         (low, high) = x < y ? (x, y) : (y, x)
     }
 }
@@ -234,13 +247,16 @@ public struct BranchDiff: Sendable {
 
     /// `baseLocal`/`targetLocal`: each state's own conflicts (both changes on the line);
     /// `base`/`target`: each state's cross-branch conflicts, between any two lines.
-    public init(baseLocal: [Coordination.Conflict], base: [CrossConflict],
-                targetLocal: [Coordination.Conflict], target: [CrossConflict]) {
+    public init(
+        baseLocal: [Coordination.Conflict], base: [CrossConflict],
+        targetLocal: [Coordination.Conflict], target: [CrossConflict]
+    ) {
         var before: [PairKey: Set<Exact>] = [:]
         for c in baseLocal { before[PairKey(c.a, c.b), default: []].formUnion(c.shared.map { Exact($0) }) }
         for c in base { before[c.key, default: []].formUnion(c.shared.map { Exact($0) }) }
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
-        var new: [CrossConflict] = [], existing: [CrossConflict] = []
+        var new: [CrossConflict] = []
+        var existing: [CrossConflict] = []
         for c in target where c.involvesLine {
             // A pair the line now holds itself is judged by the local rule.
             let had = before[c.key]

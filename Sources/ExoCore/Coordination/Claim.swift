@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `claim ID --agent HANDLE`: sets `assignee:` in a change's frontmatter, as exo 0.3.1
@@ -19,11 +19,15 @@ public enum Claim {
     public static func normalizeAgent(_ agent: String) throws(ExoError) -> String {
         var body = Substring(agent)
         if body.first == "@" { body.removeFirst() }
-        let ok = !body.isEmpty && body.utf8.allSatisfy { b in
-            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F || b == 0x2D
-        }
+        let ok =
+            !body.isEmpty
+            && body.utf8.allSatisfy { b in
+                (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F
+                    || b == 0x2D
+            }
         guard ok else {
-            throw .claim("invalid agent handle \(PythonString.repr(agent)); use letters, numbers, '.', '_', '-' and optional leading @")
+            throw .claim(
+                "invalid agent handle \(PythonString.repr(agent)); use letters, numbers, '.', '_', '-' and optional leading @")
         }
         return String(body)
     }
@@ -40,8 +44,10 @@ public enum Claim {
         guard let doc = found else {
             let candidate = SnapPath.join(workspace.root, "changes/\(id).md")
             if !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.contains("\0"),
-               snapshot.kind(candidate) != nil,
-               snapshot.kind(candidate) == .symlink || !(snapshot.realPath(candidate).map { SnapPath.isInside($0, workspace.rootReal) } ?? false) {
+                snapshot.kind(candidate) != nil,
+                snapshot.kind(candidate) == .symlink
+                    || !(snapshot.realPath(candidate).map { SnapPath.isInside($0, workspace.rootReal) } ?? false)
+            {
                 throw .claim("changes/\(id).md: refusing to claim symlinked or out-of-workspace file")
             }
             throw .claim("no work item with id \(PythonString.repr(id))")
@@ -67,7 +73,8 @@ public enum Claim {
     private static func ensureInside(_ workspace: Workspace, path: String, rel: String) throws(ExoError) {
         let snapshot = workspace.snapshot
         guard snapshot.kind(path) != .symlink,
-              let real = snapshot.realPath(path), SnapPath.isInside(real, workspace.rootReal) else {
+            let real = snapshot.realPath(path), SnapPath.isInside(real, workspace.rootReal)
+        else {
             throw .claim("\(rel): refusing to claim symlinked or out-of-workspace file")
         }
     }
@@ -120,7 +127,8 @@ public enum Claim {
     /// Lines as universal newlines sees them, each with its own ending.
     static func splitLines(_ bytes: [UInt8]) -> [Line] {
         var lines: [Line] = []
-        var start = 0, i = 0
+        var start = 0
+        var i = 0
         while i < bytes.count {
             if bytes[i] == 0x0A || bytes[i] == 0x0D {
                 var end = i + 1

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// exo's view of a graph: roles, active work items, conflicts and the board.
 public struct Coordination: Sendable {
@@ -81,7 +82,8 @@ public struct Coordination: Sendable {
         var active: [Exact] = []
         for (id, i) in lookup.last {
             guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
-                  Role(path: documents[i].path) == .change else { continue }
+                Role(path: documents[i].path) == .change
+            else { continue }
             active.append(id)
         }
         active.sort()
@@ -152,7 +154,8 @@ public struct Coordination: Sendable {
     public var conflicts: [Conflict] {
         if let known { return known }
         let documents = self.documents
-        let last = lookup.last, earlier = lookup.earlier
+        let last = lookup.last
+        let earlier = lookup.earlier
         // Targets numbered as first met, then ranked in code point order, so that pairs
         // sort by rank; each item's targets counted once.
         var number: [Exact: Int] = [:]
@@ -186,7 +189,8 @@ public struct Coordination: Sendable {
         var rank = [Int](repeating: 0, count: names.count)
         for (r, t) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[t] = r }
         // One number a shared target: (pair, rank), the pair a * n + b.
-        let n = active.count, ranks = max(1, names.count)
+        let n = active.count
+        let ranks = max(1, names.count)
         var pairs: [Int] = []
         for (t, items) in pointing.enumerated() where items.count > 1 {
             for x in 0..<items.count {
@@ -202,8 +206,10 @@ public struct Coordination: Sendable {
             let pair = pairs[start] / ranks
             var end = start + 1
             while end < pairs.count && pairs[end] / ranks == pair { end += 1 }
-            out.append(Conflict(a: active[pair / n], b: active[pair % n],
-                                shared: pairs[start..<end].map { names[byRank[$0 % ranks]].string }))
+            out.append(
+                Conflict(
+                    a: active[pair / n], b: active[pair % n],
+                    shared: pairs[start..<end].map { names[byRank[$0 % ranks]].string }))
             start = end
         }
         return out
@@ -214,10 +220,11 @@ public struct Coordination: Sendable {
         let documents = self.documents
         return lookup.last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
             .map { Node(id: $0.id, path: $0.path, status: $0.status, assignee: $0.assignee) }.sorted { x, y in
-            let sx = Self.sortStatus(x), sy = Self.sortStatus(y)
-            if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }
-            return Exact(x.id) < Exact(y.id)
-        }
+                let sx = Self.sortStatus(x)
+                let sy = Self.sortStatus(y)
+                if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }
+                return Exact(x.id) < Exact(y.id)
+            }
     }
 
     private static func sortStatus(_ node: Node) -> Value {

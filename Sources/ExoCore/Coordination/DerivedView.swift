@@ -24,7 +24,8 @@ extension Coordination {
         active = Self.merged(active.map { Exact($0) }, nowActive, by: <).map(\.string)
 
         // Conflicts: the base's between unchanged ids, and every pair with a changed active id.
-        var kept: [Conflict] = [], before: [Conflict] = []
+        var kept: [Conflict] = []
+        var before: [Conflict] = []
         for c in base.conflicts {
             if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
         }
@@ -34,7 +35,7 @@ extension Coordination {
             let wanted = Set(changedActive.flatMap(\.1))
             // What each unchanged id points at among the targets of changed active items.
             var pointing: [Exact: Set<Exact>] = [:]
-            graph.forEach { doc in
+            graph.visitDocuments { doc in
                 var hits: [Exact] = []
                 for t in doc.targets where wanted.contains(Exact(t)) { hits.append(Exact(t)) }
                 guard !hits.isEmpty else { return }
@@ -58,8 +59,9 @@ extension Coordination {
             }
             pairs.sort { Self.order($0, $1) < 0 }
         }
-        self.init(graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
-                  derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
+        self.init(
+            graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
+            derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
     }
 
     /// A conflict with its two ids in code point order and its shared targets sorted.
@@ -70,9 +72,11 @@ extension Coordination {
 
     /// (a, b) order of two conflicts: -1, 0 or 1.
     static func order(_ x: Conflict, _ y: Conflict) -> Int {
-        let xa = Exact(x.a), ya = Exact(y.a)
+        let xa = Exact(x.a)
+        let ya = Exact(y.a)
         if xa != ya { return xa < ya ? -1 : 1 }
-        let xb = Exact(x.b), yb = Exact(y.b)
+        let xb = Exact(x.b)
+        let yb = Exact(y.b)
         if xb != yb { return xb < yb ? -1 : 1 }
         return 0
     }
@@ -82,9 +86,16 @@ extension Coordination {
         if y.isEmpty { return x }
         var out: [T] = []
         out.reserveCapacity(x.count + y.count)
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < x.count || j < y.count {
-            if j == y.count || (i < x.count && less(x[i], y[j])) { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
+            if j == y.count || (i < x.count && less(x[i], y[j])) {
+                out.append(x[i])
+                i += 1
+            } else {
+                out.append(y[j])
+                j += 1
+            }
         }
         return out
     }
@@ -93,7 +104,7 @@ extension Coordination {
     /// document's role and status) and its targets (the union over its documents, sorted).
     static func nodes(of ids: Set<Exact>, in graph: Graph) -> [Exact: (active: Bool, targets: [Exact])] {
         var out: [Exact: (active: Bool, targets: [Exact])] = [:]
-        graph.forEach { doc in
+        graph.visitDocuments { doc in
             let id = Exact(doc.id)
             guard ids.contains(id) else { return }
             var node = out[id] ?? (false, [])
@@ -128,7 +139,8 @@ extension Coordination {
         if a === b { return true }
         if let key = a.key, key == b.key { return true }
         guard a.children.count == b.children.count else {
-            var x: [GraphDocument] = [], y: [GraphDocument] = []
+            var x: [GraphDocument] = []
+            var y: [GraphDocument] = []
             a.append(into: &x)
             b.append(into: &y)
             return changes(x[...], y[...], into: &changed, limit: limit)
@@ -139,9 +151,12 @@ extension Coordination {
     }
 
     /// Two lists of documents in walk order, paired by path.
-    private static func changes(_ before: ArraySlice<GraphDocument>, _ after: ArraySlice<GraphDocument>,
-                                into changed: inout Set<Exact>, limit: Int) -> Bool {
-        var i = before.startIndex, j = after.startIndex
+    private static func changes(
+        _ before: ArraySlice<GraphDocument>, _ after: ArraySlice<GraphDocument>,
+        into changed: inout Set<Exact>, limit: Int
+    ) -> Bool {
+        var i = before.startIndex
+        var j = after.startIndex
         while i < before.endIndex || j < after.endIndex {
             let order = i == before.endIndex ? 1 : j == after.endIndex ? -1 : walkOrder(before[i].path, after[j].path)
             if order == 0 {
@@ -149,11 +164,14 @@ extension Coordination {
                     changed.insert(Exact(before[i].id))
                     changed.insert(Exact(after[j].id))
                 }
-                i += 1; j += 1
+                i += 1
+                j += 1
             } else if order < 0 {
-                changed.insert(Exact(before[i].id)); i += 1
+                changed.insert(Exact(before[i].id))
+                i += 1
             } else {
-                changed.insert(Exact(after[j].id)); j += 1
+                changed.insert(Exact(after[j].id))
+                j += 1
             }
             if changed.count > limit { return false }
         }
@@ -162,7 +180,9 @@ extension Coordination {
 
     /// Whether two documents at the same path count the same in the view.
     private static func sameForView(_ x: GraphDocument, _ y: GraphDocument) -> Bool {
-        guard Exact(x.id) == Exact(y.id), isActiveChange(x) == isActiveChange(y), x.targets.count == y.targets.count else { return false }
+        guard Exact(x.id) == Exact(y.id), isActiveChange(x) == isActiveChange(y), x.targets.count == y.targets.count else {
+            return false
+        }
         for (s, t) in zip(x.targets, y.targets) where Exact(s) != Exact(t) { return false }
         return true
     }
@@ -170,7 +190,8 @@ extension Coordination {
     /// tropo's walk order of two paths relative to one root: in each folder its files, then
     /// its subfolders, each by name in code point (UTF-8 byte) order. -1, 0 or 1.
     static func walkOrder(_ p: String, _ q: String) -> Int {
-        var p = p, q = q
+        var p = p
+        var q = q
         return p.withUTF8 { a in
             q.withUTF8 { b in
                 let slash = UInt8(ascii: "/")
@@ -181,10 +202,12 @@ extension Coordination {
                 // The component in which they first differ, from its start in both.
                 var s = k
                 while s > 0 && a[s - 1] != slash { s -= 1 }
-                var ea = s, eb = s
+                var ea = s
+                var eb = s
                 while ea < a.count && a[ea] != slash { ea += 1 }
                 while eb < b.count && b[eb] != slash { eb += 1 }
-                let folderA = ea < a.count, folderB = eb < b.count
+                let folderA = ea < a.count
+                let folderB = eb < b.count
                 if folderA != folderB { return folderA ? 1 : -1 }  // files first
                 if k < ea && k < eb { return a[k] < b[k] ? -1 : 1 }
                 return ea - s < eb - s ? -1 : (ea - s > eb - s ? 1 : 0)
@@ -196,7 +219,8 @@ extension Coordination {
 extension Array where Element == Exact {
     /// Whether this list, sorted in code point order, holds `x` (a binary search).
     func sortedContains(_ x: Exact) -> Bool {
-        var lo = 0, hi = count
+        var lo = 0
+        var hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if self[mid] < x { lo = mid + 1 } else { hi = mid }

@@ -46,19 +46,32 @@ public struct GraphDiff: Sendable {
 
     /// Two lists of conflicts sorted by (a, b) in code point order, paired in one merge pass.
     private static func pairUp(before: [Coordination.Conflict], after: [Coordination.Conflict])
-        -> (new: [Coordination.Conflict], existing: [Coordination.Conflict], resolved: [Coordination.Conflict]) {
-        var new: [Coordination.Conflict] = [], existing: [Coordination.Conflict] = [], resolved: [Coordination.Conflict] = []
-        var i = 0, j = 0
+        -> (new: [Coordination.Conflict], existing: [Coordination.Conflict], resolved: [Coordination.Conflict])
+    {
+        var new: [Coordination.Conflict] = []
+        var existing: [Coordination.Conflict] = []
+        var resolved: [Coordination.Conflict] = []
+        var i = 0
+        var j = 0
         while i < before.count || j < after.count {
             let order: Int
-            if i == before.count { order = 1 } else if j == after.count { order = -1 } else { order = Coordination.order(before[i], after[j]) }
+            if i == before.count {
+                order = 1
+            } else if j == after.count {
+                order = -1
+            } else {
+                order = Coordination.order(before[i], after[j])
+            }
             if order < 0 {
-                resolved.append(before[i]); i += 1
+                resolved.append(before[i])
+                i += 1
             } else if order > 0 {
-                new.append(after[j]); j += 1
+                new.append(after[j])
+                j += 1
             } else {
                 if isSubset(after[j].shared, of: before[i].shared) { existing.append(after[j]) } else { new.append(after[j]) }
-                i += 1; j += 1
+                i += 1
+                j += 1
             }
         }
         return (new, existing, resolved)
@@ -85,7 +98,9 @@ public struct GraphDiff: Sendable {
     }
 
     public enum SideChange: Equatable, Sendable {
-        case activated, widened([String]), unchanged
+        case activated
+        case widened([String])
+        case unchanged
     }
 }
 
@@ -95,9 +110,13 @@ public enum GuardMode: String, Sendable, CaseIterable {
 
     /// `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > `block`; a bad value is an
     /// error naming it and where it came from.
-    public static func resolve(flag: String?, environment: [String: String], gitConfig: () -> String?) throws(ExoError) -> GuardMode {
+    public static func resolve(flag: String?, environment: [String: String], gitConfig: () -> String?) throws(ExoError)
+        -> GuardMode
+    {
         let env = environment["EXO_GUARD_MODE"].flatMap { $0.isEmpty ? nil : $0 }
-        let (raw, source): (String?, String) = flag != nil ? (flag, "--mode")
+        let (raw, source): (String?, String) =
+            flag != nil
+            ? (flag, "--mode")
             : env != nil ? (env, "EXO_GUARD_MODE") : (gitConfig(), "git config exo.mode")
         guard let raw else { return .block }
         guard let mode = GuardMode(rawValue: raw.lowercased()) else {

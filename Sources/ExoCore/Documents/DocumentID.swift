@@ -37,7 +37,8 @@ public enum DocumentID {
 
     /// The id of the document `fileName` in the folder named `parentName`.
     public static func derive(fileName: String, parentName: String) -> String {
-        var file = fileName, parent = parentName
+        var file = fileName
+        var parent = parentName
         if let id = file.withUTF8({ f in parent.withUTF8 { p in deriveASCII(f, p) } }) { return id }
         let base = stripDocumentSuffixCaseInsensitive(fileName)
         let lowered = base.lowercased()
@@ -52,7 +53,11 @@ public enum DocumentID {
         for b in file where b >= 0x80 { return nil }
         for b in parent where b >= 0x80 { return nil }
         var end = file.count
-        if hasSuffix(file, end, ".md", caseless: true) { end -= 3 } else if hasSuffix(file, end, ".markdown", caseless: true) { end -= 9 }
+        if hasSuffix(file, end, ".md", caseless: true) {
+            end -= 3
+        } else if hasSuffix(file, end, ".markdown", caseless: true) {
+            end -= 9
+        }
         func lowerEquals(_ s: StaticString) -> Bool {
             guard s.utf8CodeUnitCount == end else { return false }
             let p = s.utf8Start
@@ -60,7 +65,12 @@ public enum DocumentID {
             return true
         }
         var sameAsParent = end == parent.count
-        if sameAsParent { for i in 0..<end where lowerASCII(file[i]) != lowerASCII(parent[i]) { sameAsParent = false; break } }
+        if sameAsParent {
+            for i in 0..<end where lowerASCII(file[i]) != lowerASCII(parent[i]) {
+                sameAsParent = false
+                break
+            }
+        }
         if sameAsParent || lowerEquals("readme") || lowerEquals("index") || lowerEquals("_index") {
             return slugASCII(parent, parent.count)
         }
@@ -78,7 +88,11 @@ public enum DocumentID {
     /// `slugify` of the ASCII bytes `b[..<end]`.
     private static func slugASCII(_ b: UnsafeBufferPointer<UInt8>, _ count: Int) -> String {
         var end = count
-        if hasSuffix(b, end, ".md", caseless: false) { end -= 3 } else if hasSuffix(b, end, ".markdown", caseless: false) { end -= 9 }
+        if hasSuffix(b, end, ".md", caseless: false) {
+            end -= 3
+        } else if hasSuffix(b, end, ".markdown", caseless: false) {
+            end -= 9
+        }
         var out: [UInt8] = []
         out.reserveCapacity(end)
         var inRun = false
@@ -92,7 +106,8 @@ public enum DocumentID {
                 inRun = true
             }
         }
-        var lo = 0, hi = out.count
+        var lo = 0
+        var hi = out.count
         while lo < hi && out[lo] == 0x2D { lo += 1 }
         while hi > lo && out[hi - 1] == 0x2D { hi -= 1 }
         return lo == hi ? "untitled" : String(decoding: out[lo..<hi], as: UTF8.self)

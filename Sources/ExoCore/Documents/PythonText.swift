@@ -4,7 +4,7 @@ enum PythonText {
     static func isSpace(_ c: Unicode.Scalar) -> Bool {
         switch c.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A,
-             0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+            0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
             return true
         default:
             return false
@@ -22,9 +22,12 @@ enum PythonText {
     static func strip(_ s: String) -> String {
         // ASCII ends: trimmed on bytes; a non-ASCII end may be Unicode whitespace.
         let u = s.utf8
-        var start = u.startIndex, end = u.endIndex
+        var start = u.startIndex
+        var end = u.endIndex
         while start < end, u[start] < 0x80, isASCIISpace(u[start]) { start = u.index(after: start) }
-        while start < end, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) { end = u.index(before: end) }
+        while start < end, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) {
+            end = u.index(before: end)
+        }
         if start < end && (u[start] >= 0x80 || u[u.index(before: end)] >= 0x80) {
             return String(strip(Substring(s).unicodeScalars))
         }
@@ -38,7 +41,9 @@ enum PythonText {
     static func rstrip(_ s: String) -> String {
         let u = s.utf8
         var end = u.endIndex
-        while end > u.startIndex, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) { end = u.index(before: end) }
+        while end > u.startIndex, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) {
+            end = u.index(before: end)
+        }
         if end > u.startIndex && u[u.index(before: end)] >= 0x80 { return rstripScalars(s) }
         return end == u.endIndex ? s : String(s[..<end])
     }

@@ -54,7 +54,10 @@ public struct OrderedMap: Sendable, Equatable {
     public func contains(_ key: String) -> Bool { position(key) != nil }
 
     public mutating func set(_ key: String, _ value: Value) {
-        if let i = position(key) { values[i] = value; return }
+        if let i = position(key) {
+            values[i] = value
+            return
+        }
         keys.append(key)
         values.append(value)
         if index != nil {
@@ -106,7 +109,8 @@ extension Value {
         case .string(let s): return PythonString.repr(s)
         case .list(let items): return "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .map(let m):
-            return "{" + m.entries.map { PythonString.repr($0.key) + ": " + $0.value.pythonRepr }
+            return "{"
+                + m.entries.map { PythonString.repr($0.key) + ": " + $0.value.pythonRepr }
                 .joined(separator: ", ") + "}"
         }
     }
@@ -197,7 +201,7 @@ enum PythonString {
         if scalar == " " { return true }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
-             .lineSeparator, .paragraphSeparator, .spaceSeparator:
+            .lineSeparator, .paragraphSeparator, .spaceSeparator:
             return false
         default:
             return true
@@ -217,12 +221,12 @@ extension Value {
     /// would stop with a TypeError) fall back to an order by kind, so the board never fails.
     public static func pythonLess(_ a: Value, _ b: Value) -> Bool {
         switch (a.numeric, b.numeric) {
-        case let (x?, y?): return x < y
+        case (let x?, let y?): return x < y
         default: break
         }
         switch (a, b) {
-        case let (.string(x), .string(y)): return codePointLess(x, y)
-        case let (.list(x), .list(y)):
+        case (.string(let x), .string(let y)): return codePointLess(x, y)
+        case (.list(let x), .list(let y)):
             for (p, q) in zip(x, y) where !(p == q || (p.numeric != nil && p.numeric == q.numeric)) {
                 return pythonLess(p, q)
             }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 /// tropo's frontmatter language: a small YAML subset, parsed exactly as tropo parses it.
 ///
@@ -43,7 +43,8 @@ public enum YAMLSubset {
         var failure: ParseError? = nil
         // `\n` never occurs inside a UTF-8 sequence: splitting the bytes splits the scalars.
         text.withUTF8 { all in
-            var start = 0, number = 0
+            var start = 0
+            var number = 0
             while start <= all.count {
                 var end = start
                 while end < all.count && all[end] != 0x0A { end += 1 }
@@ -52,7 +53,9 @@ public enum YAMLSubset {
                     try logicalLine(UnsafeBufferPointer(rebasing: all[start..<end]), number: number)
                 }) {
                 case .success(let line): if let line { lines.append(line) }
-                case .failure(let error): failure = error; return
+                case .failure(let error):
+                    failure = error
+                    return
                 }
                 start = end + 1
             }
@@ -64,7 +67,10 @@ public enum YAMLSubset {
     /// One line with its comment cut; nil when nothing is left.
     private static func logicalLine(_ b: UnsafeBufferPointer<UInt8>, number: Int) throws(ParseError) -> Line? {
         var ascii = true
-        for byte in b where byte >= 0x80 { ascii = false; break }
+        for byte in b where byte >= 0x80 {
+            ascii = false
+            break
+        }
         if ascii {
             // ASCII: the same steps on bytes.
             var lead = 0
@@ -77,7 +83,9 @@ public enum YAMLSubset {
             if lead >= end { return nil }
             var indent = 0
             while indent < end && b[indent] == 0x20 { indent += 1 }
-            return Line(number: number, indent: indent, content: String(decoding: UnsafeBufferPointer(rebasing: b[lead..<end]), as: UTF8.self))
+            return Line(
+                number: number, indent: indent,
+                content: String(decoding: UnsafeBufferPointer(rebasing: b[lead..<end]), as: UTF8.self))
         }
         let line = String(decoding: b, as: UTF8.self)
         let leading = line.unicodeScalars.prefix(PythonText.leadingSpaceCount(line))
@@ -93,7 +101,8 @@ public enum YAMLSubset {
     /// outside quotes (the line's length when there is none). Every character that matters
     /// is ASCII, and no UTF-8 sequence contains an ASCII byte, so this works on any line.
     static func commentStart(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-        var inSingle = false, inDouble = false
+        var inSingle = false
+        var inDouble = false
         var previous: UInt8? = nil
         for (i, ch) in b.enumerated() {
             if ch == 0x27 && !inDouble {
@@ -155,7 +164,9 @@ public enum YAMLSubset {
         return inner.withUTF8 { b -> Value in
             var items: [Value] = []
             var start = 0
-            var depth = 0, inSingle = false, inDouble = false
+            var depth = 0
+            var inSingle = false
+            var inDouble = false
             for (i, ch) in b.enumerated() {
                 if ch == 0x27 && !inDouble {
                     inSingle.toggle()
@@ -184,16 +195,23 @@ public enum YAMLSubset {
             for byte in b where byte >= 0x80 { return .none }
             // ASCII: the same match on bytes.
             guard let first = b.first, first != 0x3A, !PythonText.isASCIISpace(first),
-                  let colon = b.firstIndex(of: 0x3A) else { return .some(nil) }
+                let colon = b.firstIndex(of: 0x3A)
+            else { return .some(nil) }
             var restStart = colon + 1
             if restStart < b.count && !PythonText.isASCIISpace(b[restStart]) { return .some(nil) }
             while restStart < b.count && PythonText.isASCIISpace(b[restStart]) { restStart += 1 }
-            return .some((String(decoding: UnsafeBufferPointer(rebasing: b[..<colon]), as: UTF8.self),
-                          String(decoding: UnsafeBufferPointer(rebasing: b[restStart...]), as: UTF8.self)))
-        }) { return ascii }
+            return .some(
+                (
+                    String(decoding: UnsafeBufferPointer(rebasing: b[..<colon]), as: UTF8.self),
+                    String(decoding: UnsafeBufferPointer(rebasing: b[restStart...]), as: UTF8.self)
+                ))
+        }) {
+            return ascii
+        }
         let scalars = content.unicodeScalars
         guard let first = scalars.first, first != ":", !PythonText.isSpace(first),
-              let colon = scalars.firstIndex(of: ":") else { return nil }
+            let colon = scalars.firstIndex(of: ":")
+        else { return nil }
         let after = scalars[scalars.index(after: colon)...]
         if let next = after.first, !PythonText.isSpace(next) { return nil }
         let rest = after.drop(while: { PythonText.isSpace($0) })
@@ -254,12 +272,16 @@ public enum YAMLSubset {
                 let line = lines[pos]
                 if line.indent < blockIndent { break }
                 if line.indent > blockIndent { throw ParseError(message: "unexpected indentation", line: line.number) }
-                if line.content.utf8.starts(with: "- ".utf8) { throw ParseError(message: "list item inside mapping", line: line.number) }
+                if line.content.utf8.starts(with: "- ".utf8) {
+                    throw ParseError(message: "list item inside mapping", line: line.number)
+                }
                 guard let (rawKey, rest) = matchKey(line.content) else {
                     throw ParseError(message: "cannot parse line: \(PythonString.repr(line.content))", line: line.number)
                 }
                 let key = stripQuotes(PythonText.strip(rawKey))
-                if result.contains(key) { throw ParseError(message: "duplicate key \(PythonString.repr(key))", line: line.number) }
+                if result.contains(key) {
+                    throw ParseError(message: "duplicate key \(PythonString.repr(key))", line: line.number)
+                }
                 pos += 1
                 result.set(key, try parseValue(rest, parentIndent: blockIndent))
                 if isTop && recordKeyLines { topKeyLines[key] = line.number }
@@ -276,7 +298,8 @@ public enum YAMLSubset {
                 pos += 1
                 if item.isEmpty {
                     result.append(.null)
-                } else if matchKey(item) != nil && !item.utf8.starts(with: "http:".utf8) && !item.utf8.starts(with: "https:".utf8) {
+                } else if matchKey(item) != nil && !item.utf8.starts(with: "http:".utf8) && !item.utf8.starts(with: "https:".utf8)
+                {
                     throw ParseError(message: "mapping inside list is not supported in frontmatter", line: line.number)
                 } else if isBracketed(item) {
                     result.append(inlineList(item))
@@ -313,8 +336,11 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
     public init(_ string: String) { self.string = string }
     public init(stringLiteral value: String) { self.string = value }
     public static func == (a: Exact, b: Exact) -> Bool {
-        var x = a.string, y = b.string
-        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
+        var x = a.string
+        var y = b.string
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+        }
     }
     public func hash(into hasher: inout Hasher) {
         var s = string
@@ -322,7 +348,8 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
         hasher.combine(0xFF as UInt8)
     }
     public static func < (a: Exact, b: Exact) -> Bool {
-        var x = a.string, y = b.string
+        var x = a.string
+        var y = b.string
         return x.withUTF8 { p in
             y.withUTF8 { q in
                 let n = min(p.count, q.count)

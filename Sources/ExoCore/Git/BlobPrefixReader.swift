@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CGit2
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads the beginning of a blob straight from git's object files: a pack's index and data
 /// (mapped), or a loose object, inflated only until the caller has enough (a document's
@@ -32,28 +33,45 @@ final class BlobPrefixReader {
             guard let folder = opendir(dir + "/pack") else { continue }
             var names: [String] = []
             while let entry = readdir(folder) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
                 if name.hasSuffix(".idx") { names.append(String(name.dropLast(4))) }
             }
             closedir(folder)
             for name in names.sorted() {
                 let base = dir + "/pack/" + name
                 guard let index = Self.map(base + ".idx") else { continue }
-                guard let data = Self.map(base + ".pack") else { Self.unmap(index); continue }
+                guard let data = Self.map(base + ".pack") else {
+                    Self.unmap(index)
+                    continue
+                }
                 // Index version 2: magic, version, fan-out; pack: "PACK", version 2 or 3.
                 guard index.count >= 8 + 1024 + 40, index.starts(with: [0xFF, 0x74, 0x4F, 0x63]), Self.be32(index, 4) == 2,
-                      data.count >= 12 + 20, data.starts(with: Array("PACK".utf8)), [2, 3].contains(Self.be32(data, 4)) else {
-                    Self.unmap(index); Self.unmap(data); continue
+                    data.count >= 12 + 20, data.starts(with: Array("PACK".utf8)), [2, 3].contains(Self.be32(data, 4))
+                else {
+                    Self.unmap(index)
+                    Self.unmap(data)
+                    continue
                 }
                 let count = Int(Self.be32(index, 8 + 255 * 4))
-                guard index.count >= 8 + 1024 + count * 28 + 40 else { Self.unmap(index); Self.unmap(data); continue }
+                guard index.count >= 8 + 1024 + count * 28 + 40 else {
+                    Self.unmap(index)
+                    Self.unmap(data)
+                    continue
+                }
                 packs.append(Pack(index: index, data: data, count: count))
             }
         }
         self.packs = packs
     }
 
-    deinit { for p in packs { Self.unmap(p.index); Self.unmap(p.data) } }
+    deinit {
+        for p in packs {
+            Self.unmap(p.index)
+            Self.unmap(p.data)
+        }
+    }
 
     /// The first bytes of blob `id`: as many as `enough` needs, or all of them; nil when this
     /// reader does not read that object (the caller then reads it whole through libgit2),
@@ -100,13 +118,15 @@ final class BlobPrefixReader {
         let end = data.count - 20
         guard offset >= 12, offset < end else { return nil }
         var p = offset
-        var byte = data[p]; p += 1
+        var byte = data[p]
+        p += 1
         let type = (byte >> 4) & 7
         var size = Int(byte & 15)
         var shift = 4
         while byte & 0x80 != 0 {
             guard p < end, shift < 60 else { return nil }
-            byte = data[p]; p += 1
+            byte = data[p]
+            p += 1
             size |= Int(byte & 0x7F) << shift
             shift += 7
         }
@@ -130,13 +150,16 @@ final class BlobPrefixReader {
     /// space, the size in decimal and a NUL, read from the same stream. Nil for a damaged
     /// stream, another kind of object, one larger than `maxSize`, or one of another size
     /// than announced.
-    private func inflate(_ stream: UnsafeRawBufferPointer, size known: Int?, maxSize: Int,
-                         enough: ([UInt8]) -> Bool) -> [UInt8]? {
+    private func inflate(
+        _ stream: UnsafeRawBufferPointer, size known: Int?, maxSize: Int,
+        enough: ([UInt8]) -> Bool
+    ) -> [UInt8]? {
         // The zlib header (deflate, no preset dictionary) is checked and stepped over, and the
         // deflate data inflated raw: git verified every object it stored, by its hash, so the
         // stream's Adler-32 (computed over every byte inflated) is not checked again.
         guard stream.count > 2, stream[0] & 0x0F == 8, stream[0] >> 4 <= 7, stream[1] & 0x20 == 0,
-              (UInt16(stream[0]) << 8 | UInt16(stream[1])) % 31 == 0 else { return nil }
+            (UInt16(stream[0]) << 8 | UInt16(stream[1])) % 31 == 0
+        else { return nil }
         var z = z_stream()
         guard cgit2_inflate_init_raw(&z) == Z_OK else { return nil }
         defer { inflateEnd(&z) }
@@ -160,7 +183,8 @@ final class BlobPrefixReader {
                     continue
                 }
                 guard out.starts(with: Self.blobHeader), let size = Int(String(decoding: out[5..<nul], as: UTF8.self)),
-                      size >= 0, size <= maxSize else { return nil }
+                    size >= 0, size <= maxSize
+                else { return nil }
                 skipping = nul + 1
                 total = skipping + size
                 guard produced <= total else { return nil }
@@ -189,7 +213,8 @@ final class BlobPrefixReader {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0, let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0),
-              base != MAP_FAILED else { return nil }
+            base != MAP_FAILED
+        else { return nil }
         return UnsafeRawBufferPointer(start: base, count: Int(st.st_size))
     }
 

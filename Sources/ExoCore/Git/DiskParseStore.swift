@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Parsed frontmatter kept between runs, keyed by blob id, in `<common git dir>/exo-guard/`,
@@ -103,20 +104,25 @@ public final class DiskParseStore: ParseStore {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Int(st.st_size) >= Self.headerSize, Int(st.st_size) <= Self.maxBytes * 2,
-              let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return }
+            let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED
+        else { return }
         let file = UnsafeRawBufferPointer(start: base, count: Int(st.st_size))
         mapped = file
         guard file.starts(with: Self.magic), u32(Self.magic.count) == Self.format else { return }
-        let rows = Int(u32(Self.magic.count + 4)), tailStart = Int(u32(Self.magic.count + 8))
+        let rows = Int(u32(Self.magic.count + 4))
+        let tailStart = Int(u32(Self.magic.count + 8))
         guard rows <= (file.count - Self.headerSize) / Self.rowSize,
-              Self.headerSize + rows * Self.rowSize <= tailStart, tailStart <= file.count else { return }
+            Self.headerSize + rows * Self.rowSize <= tailStart, tailStart <= file.count
+        else { return }
         self.rows = rows
         self.tailStart = tailStart
-        var at = tailStart, count = 0
+        var at = tailStart
+        var count = 0
         while file.count - at >= 25 {
             let length = Int(u32(at + 21))
             guard length <= file.count - at - 25 else { break }
-            tail[Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))] = (at + 25)..<(at + 25 + length)
+            tail[Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))] =
+                (at + 25)..<(at + 25 + length)
             count += 1
             at += 25 + length
         }
@@ -140,14 +146,16 @@ public final class DiskParseStore: ParseStore {
     private func row(_ slot: Slot) -> Range<Int>? {
         guard let file = mapped, rows > 0 else { return nil }
         let probe = slot.key.bytes + [slot.kind]
-        var lo = 0, hi = rows
+        var lo = 0
+        var hi = rows
         return probe.withUnsafeBytes { p -> Range<Int>? in
             while lo < hi {
                 let mid = (lo + hi) / 2
                 let at = Self.headerSize + mid * Self.rowSize
                 let c = memcmp(file.baseAddress! + at, p.baseAddress!, 21)
                 if c == 0 {
-                    let offset = Int(u32(at + 24)), length = Int(u32(at + 28))
+                    let offset = Int(u32(at + 24))
+                    let length = Int(u32(at + 28))
                     let tableEnd = Self.headerSize + rows * Self.rowSize
                     guard offset >= tableEnd, length <= tailStart - offset else { return nil }
                     return offset..<(offset + length)
@@ -182,7 +190,8 @@ public final class DiskParseStore: ParseStore {
         }
         guard !added.isEmpty else { return }
         let entries = added
-        added.removeAll(); addedBytes = 0
+        added.removeAll()
+        addedBytes = 0
         if let (state, _) = write(entries, over: onDisk, used: used, written: written) { onDisk = state }
     }
 
@@ -192,8 +201,11 @@ public final class DiskParseStore: ParseStore {
     /// appends what came after. Few entries wait for `flush`.
     public func flushSoon() {
         guard pending == nil, addedBytes >= Self.backgroundBytes else { return }
-        let entries = added, over = onDisk, used = used
-        added.removeAll(); addedBytes = 0
+        let entries = added
+        let over = onDisk
+        let used = used
+        added.removeAll()
+        addedBytes = 0
         pending = (BackgroundWrite { [self] in write(entries, over: over, used: used, written: []) }, entries)
     }
 
@@ -225,7 +237,11 @@ public final class DiskParseStore: ParseStore {
                 }
                 let done = same && Self.write(fd, tail)
                 close(fd)
-                if done { return (OnDisk(size: over.size + tail.count, tailCount: over.tailCount + entries.count, intact: true), entries) }
+                if done {
+                    return (
+                        OnDisk(size: over.size + tail.count, tailCount: over.tailCount + entries.count, intact: true), entries
+                    )
+                }
             }
         }
         return rewrite(written + entries, used: used).map { ($0, entries) }
@@ -241,7 +257,8 @@ public final class DiskParseStore: ParseStore {
             let tableEnd = Self.headerSize + rows * Self.rowSize
             for i in 0..<rows {
                 let at = Self.headerSize + i * Self.rowSize
-                let offset = Int(u32(at + 24)), length = Int(u32(at + 28))
+                let offset = Int(u32(at + 24))
+                let length = Int(u32(at + 28))
                 guard offset >= tableEnd, length <= tailStart - offset else { continue }
                 let slot = Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))
                 entries.append((slot, 2, offset..<(offset + length)))
@@ -256,7 +273,9 @@ public final class DiskParseStore: ParseStore {
         // This run's entries: rank 0, their range an index into `added`.
         for (i, e) in added.enumerated() { kept.append((e.slot, 0, i..<(i + 1))) }
         kept.sort { x, y in
-            (x.slot.key.a, x.slot.key.b, x.slot.key.c, x.slot.kind, x.rank) < (y.slot.key.a, y.slot.key.b, y.slot.key.c, y.slot.kind, y.rank)
+            (x.slot.key.a, x.slot.key.b, x.slot.key.c, x.slot.kind, x.rank) < (
+                y.slot.key.a, y.slot.key.b, y.slot.key.c, y.slot.kind, y.rank
+            )
         }
         // One entry a slot: the first after sorting, the newest.
         var unique: [(slot: Slot, rank: Int, range: Range<Int>)] = []
@@ -286,7 +305,10 @@ public final class DiskParseStore: ParseStore {
         var offset = tableEnd
         for e in unique {
             e.slot.key.append(to: &out)
-            out.append(e.slot.kind); out.append(0); out.append(0); out.append(0)
+            out.append(e.slot.kind)
+            out.append(0)
+            out.append(0)
+            out.append(0)
             CacheCoding.u32(UInt32(offset), into: &out)
             CacheCoding.u32(UInt32(length(e)), into: &out)
             offset += length(e)
@@ -302,7 +324,10 @@ public final class DiskParseStore: ParseStore {
         }
         spill(true)
         close(fd)
-        guard done, rename(tmp, path) == 0 else { unlink(tmp); return nil }
+        guard done, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            return nil
+        }
         return OnDisk(size: offset, tailCount: 0, intact: true)
     }
 

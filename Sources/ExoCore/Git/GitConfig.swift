@@ -1,6 +1,7 @@
 import CGit2
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The git configuration a hook runs under, read as git reads it: system
@@ -45,11 +46,13 @@ public final class GitConfig {
     public func strings(_ key: String) -> [String] {
         final class Box { var values: [String] = [] }
         let box = Box()
-        _ = git.config_get_multivar_foreach(handle.pointer, key, nil, { entry, payload in
-            guard let entry, let payload, let value = entry.pointee.value else { return 0 }
-            Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().values.append(String(cString: value))
-            return 0
-        }, Unmanaged.passUnretained(box).toOpaque())
+        _ = git.config_get_multivar_foreach(
+            handle.pointer, key, nil,
+            { entry, payload in
+                guard let entry, let payload, let value = entry.pointee.value else { return 0 }
+                Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().values.append(String(cString: value))
+                return 0
+            }, Unmanaged.passUnretained(box).toOpaque())
         return box.values
     }
 }

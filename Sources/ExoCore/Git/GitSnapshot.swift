@@ -76,7 +76,8 @@ public final class GitSnapshot: Snapshot {
         let count = git.index_entrycount(index)
         for i in 0..<count {
             guard let e = git.index_get_byindex(index, i), let cPath = e.pointee.path,
-                  let kind = Self.kind(mode: e.pointee.mode) else { continue }
+                let kind = Self.kind(mode: e.pointee.mode)
+            else { continue }
             let full = String(cString: cPath)
             var parent = SnapPath.parent(full)
             dirs[parent, default: [:]][SnapPath.name(full)] = Entry(kind: kind, id: ObjectID(e.pointee.id))
@@ -106,8 +107,10 @@ public final class GitSnapshot: Snapshot {
     }
 
     /// git's diff of `tree` to the index, as changed paths.
-    private static func changes(of index: OpaquePointer, from tree: ObjectID, in repository: Repository,
-                                path: String) throws(ExoError) -> Source {
+    private static func changes(
+        of index: OpaquePointer, from tree: ObjectID, in repository: Repository,
+        path: String
+    ) throws(ExoError) -> Source {
         var treeObject: OpaquePointer? = nil
         var raw = tree.raw
         guard git.tree_lookup(&treeObject, repository.pointer, &raw) == 0 else {
@@ -167,7 +170,9 @@ public final class GitSnapshot: Snapshot {
             return result
         case .treeWithChanges(let root, let changes, let dirty):
             if !dir.isEmpty {
-                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else {
+                    return nil
+                }
             }
             var result = treeEntries(dir, root: root) ?? [:]
             if dirty.contains(dir) {
@@ -195,7 +200,8 @@ public final class GitSnapshot: Snapshot {
             treeID = root
         } else {
             guard let parent = treeEntries(SnapPath.parent(dir), root: root), let e = parent[SnapPath.name(dir)],
-                  e.kind == .directory else { return nil }
+                e.kind == .directory
+            else { return nil }
             treeID = e.id
         }
         var tree: OpaquePointer? = nil
@@ -231,7 +237,9 @@ public final class GitSnapshot: Snapshot {
         case .treeWithChanges(let r, _, let dirty):
             if dirty.contains(dir) { return nil }
             if !dir.isEmpty {
-                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else { return nil }
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else {
+                    return nil
+                }
             }
             root = r
         }
@@ -270,7 +278,8 @@ public final class GitSnapshot: Snapshot {
             if e.kind == .symlink {
                 hops += 1
                 guard hops <= 40, let target = try? blob(e.id), let text = String(validating: target, as: UTF8.self),
-                      !text.hasPrefix("/") else { return nil }
+                    !text.hasPrefix("/")
+                else { return nil }
                 pending = text.split(separator: "/").map(String.init) + pending
                 continue
             }
@@ -310,7 +319,8 @@ public final class GitSnapshot: Snapshot {
     /// not shared between threads); none when libgit2 was built without threads.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         guard LibGit2.threadSafe else { return nil }
-        let environment = repository.environment, directory = repository.currentDirectory
+        let environment = repository.environment
+        let directory = repository.currentDirectory
         let objects = repository.objectDirectories
         // Made on the thread that reads, and only when one does: a run whose folders all
         // come from the cache maps no pack.
@@ -340,7 +350,9 @@ public final class GitSnapshot: Snapshot {
         var headerSize = 0
         var type = GIT_OBJECT_INVALID
         if git.odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
-            throw SnapshotError("object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true)
+            throw SnapshotError(
+                "object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true
+            )
         }
         guard git.odb_read(&object, repository.odb, &raw) == 0 else {
             throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())", fatal: true)

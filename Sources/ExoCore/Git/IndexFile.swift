@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// git's index file, read directly: its stage-0 entries (path, mode, blob id) in git's
@@ -39,18 +39,23 @@ struct IndexFile {
     /// `gitDir`); nil when either is missing, damaged, or of a form this reader does not handle.
     static func read(_ path: String, gitDir: String) -> IndexFile? {
         guard let main = file(path) else { return nil }
-        var paths = main.paths, entries = main.entries
+        var paths = main.paths
+        var entries = main.entries
         if let link = main.link, link.shared.contains(where: { $0 != 0 }) {
             let name = gitDir + "/sharedindex." + link.shared.map { String($0, radix: 16).leftPadded(2) }.joined()
             guard let shared = file(name), shared.link == nil,
-                  let merged = merge(shared: shared, split: main, link: link) else { return nil }
+                let merged = merge(shared: shared, split: main, link: link)
+            else { return nil }
             (paths, entries) = merged
         }
         var items: [Item] = []
         items.reserveCapacity(entries.count)
         var conflicts = false
         for e in entries {
-            if e.stage != 0 { conflicts = true; continue }
+            if e.stage != 0 {
+                conflicts = true
+                continue
+            }
             if e.intentToAdd { continue }  // `git add -N`: not part of what git commits
             items.append(Item(start: e.path.lowerBound, end: e.path.upperBound, mode: e.mode, id: e.id))
         }
@@ -116,11 +121,13 @@ struct IndexFile {
             let start = paths.count
             if version == 4 {
                 guard p < end else { return nil }
-                var c = b[p]; p += 1
+                var c = b[p]
+                p += 1
                 var strip = Int(c & 127)
                 while c & 128 != 0 {
                     guard p < end, strip < 1 << 24 else { return nil }
-                    c = b[p]; p += 1
+                    c = b[p]
+                    p += 1
                     strip = ((strip + 1) << 7) | Int(c & 127)
                 }
                 guard strip <= previous.count, let nul = nulIndex(b, from: p, end: end) else { return nil }
@@ -137,8 +144,10 @@ struct IndexFile {
             previous = start..<paths.count
             if mode & 0o170000 == 0o040000 { return nil }  // a sparse index's folder entry
             let id = CacheKey(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[(entry + 40)..<(entry + 60)])))
-            entries.append(Raw(path: start..<paths.count, mode: mode, id: id, stage: Int((flags >> 12) & 3),
-                               intentToAdd: extended && b[entry + 62] & 0x20 != 0))
+            entries.append(
+                Raw(
+                    path: start..<paths.count, mode: mode, id: id, stage: Int((flags >> 12) & 3),
+                    intentToAdd: extended && b[entry + 62] & 0x20 != 0))
         }
         // Extensions: a signature, a length, the data. Lower-case signatures must be
         // understood to read the index right.
@@ -172,7 +181,8 @@ struct IndexFile {
         var p = range.lowerBound + 20
         if p == range.upperBound { return Link(shared: shared, delete: [], replace: []) }
         guard let delete = ewah(b, &p, end: range.upperBound), let replace = ewah(b, &p, end: range.upperBound),
-              p == range.upperBound else { return nil }
+            p == range.upperBound
+        else { return nil }
         return Link(shared: shared, delete: delete, replace: replace)
     }
 
@@ -181,19 +191,24 @@ struct IndexFile {
     /// again), and the position of the last run-length word.
     private static func ewah(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, end: Int) -> [Int]? {
         guard end - p >= 8 else { return nil }
-        let bits = Int(be32(b, p)), words = Int(be32(b, p + 4))
+        let bits = Int(be32(b, p))
+        let words = Int(be32(b, p + 4))
         guard words <= (end - p - 12) / 8 else { return nil }
         func word(_ i: Int) -> UInt64 { UInt64(be32(b, p + 8 + i * 8)) << 32 | UInt64(be32(b, p + 12 + i * 8)) }
         var out: [Int] = []
-        var position = 0, i = 0
+        var position = 0
+        var i = 0
         while i < words {
-            let rlw = word(i); i += 1
-            let run = Int((rlw >> 1) & 0xFFFF_FFFF), literals = Int(rlw >> 33)
+            let rlw = word(i)
+            i += 1
+            let run = Int((rlw >> 1) & 0xFFFF_FFFF)
+            let literals = Int(rlw >> 33)
             guard run <= bits / 64 + 1, literals <= words - i else { return nil }
             if rlw & 1 != 0 { out += (position..<min(bits, position + run * 64)) }
             position += run * 64
             for _ in 0..<literals {
-                let w = word(i); i += 1
+                let w = word(i)
+                i += 1
                 for k in 0..<64 where w >> UInt64(k) & 1 != 0 && position + k < bits { out.append(position + k) }
                 position += 64
             }
@@ -213,8 +228,9 @@ struct IndexFile {
         for position in link.replace {
             guard position < base.count, replaced < split.entries.count, split.entries[replaced].path.isEmpty else { return nil }
             let source = split.entries[replaced]
-            base[position] = Raw(path: base[position].path, mode: source.mode, id: source.id, stage: source.stage,
-                                 intentToAdd: source.intentToAdd)
+            base[position] = Raw(
+                path: base[position].path, mode: source.mode, id: source.id, stage: source.stage,
+                intentToAdd: source.intentToAdd)
             replaced += 1
         }
         let deleted = Set(link.delete)
@@ -235,7 +251,11 @@ struct IndexFile {
         }
         var out: [Raw] = []
         for (e, _) in entries {
-            if let last = out.last, last.stage == e.stage, compare(paths, last.path, e.path) == 0 { out[out.count - 1] = e } else { out.append(e) }
+            if let last = out.last, last.stage == e.stage, compare(paths, last.path, e.path) == 0 {
+                out[out.count - 1] = e
+            } else {
+                out.append(e)
+            }
         }
         return (paths, out)
     }
@@ -258,8 +278,13 @@ struct IndexFile {
         var stack: [(path: String, remaining: Int)] = []
         var seenRoot = false
         func number(until terminator: UInt8) -> Int? {
-            var negative = false, value = 0, digits = 0
-            if p < range.upperBound && b[p] == UInt8(ascii: "-") { negative = true; p += 1 }
+            var negative = false
+            var value = 0
+            var digits = 0
+            if p < range.upperBound && b[p] == UInt8(ascii: "-") {
+                negative = true
+                p += 1
+            }
             while p < range.upperBound, b[p] != terminator {
                 guard b[p] >= 0x30 && b[p] <= 0x39, digits < 10 else { return nil }
                 value = value * 10 + Int(b[p] - 0x30)
@@ -300,7 +325,8 @@ struct IndexFile {
 
     /// The index of the first entry whose path is not less than `key` (byte order).
     func lowerBound(_ key: [UInt8]) -> Int {
-        var lo = 0, hi = items.count
+        var lo = 0
+        var hi = items.count
         paths.withUnsafeBufferPointer { p in
             key.withUnsafeBufferPointer { k in
                 while lo < hi {
@@ -323,7 +349,8 @@ struct IndexFile {
         var i = lowerBound(prefix)
         while i < items.count {
             let item = items[i]
-            let inside = item.end - item.start > prefix.count
+            let inside =
+                item.end - item.start > prefix.count
                 && paths[item.start..<(item.start + prefix.count)].elementsEqual(prefix)
             guard inside else { break }
             let nameStart = item.start + prefix.count
@@ -350,6 +377,8 @@ struct IndexFile {
     }
 }
 
-private extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

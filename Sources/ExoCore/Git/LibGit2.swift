@@ -35,7 +35,7 @@ enum LibGit2 {
                 _ = cgit2_set_extensions(&api, p, buf.count)
             }
         }
-        pointers.forEach { free($0) }
+        for p in pointers { free(p) }
         return api
     }
 
@@ -85,7 +85,9 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses 40 hex digits.
     init?(hex: String) {
-        guard hex.utf8.count == 40, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }) else { return nil }
+        guard hex.utf8.count == 40,
+            hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) })
+        else { return nil }
         var oid = git_oid()
         let digits = Array(hex.utf8)
         func value(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
@@ -134,7 +136,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// libgit2 (Debian's build, with mbedTLS) parses the system's whole CA bundle while it

@@ -1,7 +1,7 @@
 import CGit2
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Refs as the watch across branches reads them: names and tips, symbolic or not, the

@@ -1,6 +1,7 @@
 import CGit2
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A git repository opened the way git hands it to a hook: `GIT_DIR` (absolute or
@@ -36,7 +37,9 @@ public final class Repository {
                 throw .git("\(directory): SHA-256 repositories are not supported (libgit2 1.5 reads SHA-1 repositories only)")
             }
             if code == GIT_ENOTFOUND.rawValue {
-                throw .git("not a git repository (or any parent up to /): \(environment["GIT_DIR"].map { Self.absolute($0, in: directory) } ?? directory)")
+                throw .git(
+                    "not a git repository (or any parent up to /): \(environment["GIT_DIR"].map { Self.absolute($0, in: directory) } ?? directory)"
+                )
             }
             throw .git("cannot open repository at \(directory): \(message)")
         }
@@ -75,9 +78,13 @@ public final class Repository {
     /// (`GIT_OBJECT_DIRECTORY`), the repository's own, the alternates the environment names.
     var objectDirectories: [String] {
         var out: [String] = []
-        if let objects = environment["GIT_OBJECT_DIRECTORY"], !objects.isEmpty { out.append(Self.absolute(objects, in: currentDirectory)) }
+        if let objects = environment["GIT_OBJECT_DIRECTORY"], !objects.isEmpty {
+            out.append(Self.absolute(objects, in: currentDirectory))
+        }
         out.append(commonDir + "/objects")
-        out += Self.splitAlternates(environment["GIT_ALTERNATE_OBJECT_DIRECTORIES"] ?? "").map { Self.absolute($0, in: currentDirectory) }
+        out += Self.splitAlternates(environment["GIT_ALTERNATE_OBJECT_DIRECTORIES"] ?? "").map {
+            Self.absolute($0, in: currentDirectory)
+        }
         return out
     }
 
@@ -121,7 +128,10 @@ public final class Repository {
                         case "0"..."7":
                             var code = Int(next.value - 48)
                             for _ in 0..<2 {
-                                if let d = scalars.first, ("0"..."7").contains(d) { code = code * 8 + Int(d.value - 48); scalars.removeFirst() }
+                                if let d = scalars.first, ("0"..."7").contains(d) {
+                                    code = code * 8 + Int(d.value - 48)
+                                    scalars.removeFirst()
+                                }
                             }
                             entry.append(Unicode.Scalar(UInt8(truncatingIfNeeded: code)))
                         default: entry.append(next)
@@ -153,15 +163,17 @@ public final class Repository {
     public func commit(_ revision: String) throws(ExoError) -> ObjectID {
         var object: OpaquePointer? = nil
         if git.revparse_single(&object, pointer, revision) < 0 {
-            throw .git("bad revision \(PythonString.repr(revision)): no such commit here (a name git does not know, "
-                + "or more parents than the history has); `git log --oneline` lists the commits there are")
+            throw .git(
+                "bad revision \(PythonString.repr(revision)): no such commit here (a name git does not know, "
+                    + "or more parents than the history has); `git log --oneline` lists the commits there are")
         }
         defer { git.object_free(object) }
         var peeled: OpaquePointer? = nil
         if git.object_peel(&peeled, object, GIT_OBJECT_COMMIT) < 0 {
             let kind = git.object_type2string(git.object_type(object)).map { String(cString: $0) } ?? "object"
-            throw .git("revision \(PythonString.repr(revision)) names a \(kind), not a commit; "
-                + "give a commit, branch or tag (e.g. HEAD, main), and --root for a folder inside it")
+            throw .git(
+                "revision \(PythonString.repr(revision)) names a \(kind), not a commit; "
+                    + "give a commit, branch or tag (e.g. HEAD, main), and --root for a folder inside it")
         }
         defer { git.object_free(peeled) }
         return ObjectID(git.object_id(peeled)!)
@@ -186,7 +198,8 @@ public final class Repository {
     /// The best common ancestor of two commits, nil when they share none.
     public func mergeBase(_ a: ObjectID, _ b: ObjectID) -> ObjectID? {
         var out = git_oid()
-        var x = a.raw, y = b.raw
+        var x = a.raw
+        var y = b.raw
         guard git.merge_base(&out, pointer, &x, &y) == 0 else { return nil }
         return ObjectID(out)
     }
@@ -204,17 +217,23 @@ public final class Repository {
 
     /// Names of all refs with the object each points at (symbolic refs resolved).
     public func allReferences() -> [(name: String, id: ObjectID)] {
-        final class Box { var refs: [(String, ObjectID)] = [] ; let repo: OpaquePointer; init(_ r: OpaquePointer) { repo = r } }
+        final class Box {
+            var refs: [(String, ObjectID)] = []
+            let repo: OpaquePointer
+            init(_ r: OpaquePointer) { repo = r }
+        }
         let box = Box(pointer)
-        _ = git.reference_foreach_name(pointer, { name, payload in
-            guard let name, let payload else { return 0 }
-            let box = Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue()
-            var oid = git_oid()
-            if git.reference_name_to_id(&oid, box.repo, name) == 0 {
-                box.refs.append((String(cString: name), ObjectID(oid)))
-            }
-            return 0
-        }, Unmanaged.passUnretained(box).toOpaque())
+        _ = git.reference_foreach_name(
+            pointer,
+            { name, payload in
+                guard let name, let payload else { return 0 }
+                let box = Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue()
+                var oid = git_oid()
+                if git.reference_name_to_id(&oid, box.repo, name) == 0 {
+                    box.refs.append((String(cString: name), ObjectID(oid)))
+                }
+                return 0
+            }, Unmanaged.passUnretained(box).toOpaque())
         return box.refs.map { (name: $0.0, id: $0.1) }
     }
 
@@ -223,7 +242,9 @@ public final class Repository {
         var ref: OpaquePointer? = nil
         guard git.reference_lookup(&ref, pointer, "HEAD") == 0 else { return nil }
         defer { git.reference_free(ref) }
-        guard git.reference_type(ref) == GIT_REFERENCE_SYMBOLIC, let target = git.reference_symbolic_target(ref) else { return nil }
+        guard git.reference_type(ref) == GIT_REFERENCE_SYMBOLIC, let target = git.reference_symbolic_target(ref) else {
+            return nil
+        }
         return String(cString: target)
     }
 }

@@ -59,7 +59,10 @@ enum CacheCoding {
     }
 
     static func optional(_ v: Value?, into out: inout [UInt8]) {
-        guard let v else { out.append(0xFF); return }
+        guard let v else {
+            out.append(0xFF)
+            return
+        }
         encode(v, into: &out)
     }
 
@@ -67,12 +70,16 @@ enum CacheCoding {
         switch v {
         case .null: out.append(0)
         case .bool(let b): out.append(b ? 2 : 1)
-        case .int(let digits): out.append(3); string(digits, into: &out)
+        case .int(let digits):
+            out.append(3)
+            string(digits, into: &out)
         case .float(let d):
             out.append(4)
             let bits = d.bitPattern
             for i in 0..<8 { out.append(UInt8(bits >> (8 * UInt64(i)) & 0xFF)) }
-        case .string(let s): out.append(5); string(s, into: &out)
+        case .string(let s):
+            out.append(5)
+            string(s, into: &out)
         case .list(let items):
             out.append(6)
             u32(UInt32(items.count), into: &out)
@@ -80,7 +87,10 @@ enum CacheCoding {
         case .map(let m):
             out.append(7)
             u32(UInt32(m.keys.count), into: &out)
-            for (k, item) in m.entries { string(k, into: &out); encode(item, into: &out) }
+            for (k, item) in m.entries {
+                string(k, into: &out)
+                encode(item, into: &out)
+            }
         }
     }
 
@@ -99,15 +109,22 @@ enum CacheCoding {
         files.reserveCapacity(n)
         for _ in 0..<n {
             guard let id = r.string(), let path = r.string(), let status = r.optional(), let assignee = r.optional(),
-                  let t = r.count() else { return nil }
+                let t = r.count()
+            else { return nil }
             var targets: [String] = []
             targets.reserveCapacity(t)
-            for _ in 0..<t { guard let s = r.string() else { return nil }; targets.append(s) }
+            for _ in 0..<t {
+                guard let s = r.string() else { return nil }
+                targets.append(s)
+            }
             files.append(GraphDocument(id: id, path: path, status: status, assignee: assignee, targets: targets))
         }
         guard let c = r.count() else { return nil }
         var children: [CacheKey] = []
-        for _ in 0..<c { guard let raw = r.take(20), let k = CacheKey(raw) else { return nil }; children.append(k) }
+        for _ in 0..<c {
+            guard let raw = r.take(20), let k = CacheKey(raw) else { return nil }
+            children.append(k)
+        }
         return r.atEnd ? (files, children) : nil
     }
 
@@ -127,7 +144,10 @@ enum CacheCoding {
         var r = Reader(payload)
         guard let n = r.count() else { return nil }
         var out: [String] = []
-        for _ in 0..<n { guard let s = r.string() else { return nil }; out.append(s) }
+        for _ in 0..<n {
+            guard let s = r.string() else { return nil }
+            out.append(s)
+        }
         return r.atEnd ? out : nil
     }
 
@@ -166,7 +186,10 @@ enum CacheCoding {
             guard let n = u32(), let b = take(Int(n)) else { return nil }
             return b.withUnsafeBufferPointer { raw -> String? in
                 var ascii = true
-                for byte in raw where byte >= 0x80 { ascii = false; break }
+                for byte in raw where byte >= 0x80 {
+                    ascii = false
+                    break
+                }
                 // ASCII is valid UTF-8: the fast copy; anything else is validated.
                 return ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
             }
@@ -176,14 +199,20 @@ enum CacheCoding {
             guard let n = count() else { return nil }
             var out: [String] = []
             out.reserveCapacity(n)
-            for _ in 0..<n { guard let s = string() else { return nil }; out.append(s) }
+            for _ in 0..<n {
+                guard let s = string() else { return nil }
+                out.append(s)
+            }
             return out
         }
 
         /// `Value??`: nil when malformed, `.some(nil)` for an absent value.
         mutating func optional() -> Value?? {
             guard position < bytes.endIndex else { return nil }
-            if bytes[position] == 0xFF { position += 1; return .some(nil) }
+            if bytes[position] == 0xFF {
+                position += 1
+                return .some(nil)
+            }
             guard let v = value() else { return nil }
             return .some(v)
         }
@@ -206,7 +235,10 @@ enum CacheCoding {
             case 6:
                 guard let n = count() else { return nil }
                 var items: [Value] = []
-                for _ in 0..<n { guard let v = value() else { return nil }; items.append(v) }
+                for _ in 0..<n {
+                    guard let v = value() else { return nil }
+                    items.append(v)
+                }
                 return .list(items)
             case 7:
                 guard let n = count() else { return nil }

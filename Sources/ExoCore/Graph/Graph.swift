@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One document of the graph: where it is, its derived id, the frontmatter values exo
 /// reads, and the targets of its reference fields.
@@ -45,8 +46,8 @@ public struct Graph: Sendable {
     var identity: ObjectIdentifier { ObjectIdentifier(joined) }
 
     /// Visits every document in walk order without joining the folders' lists.
-    func forEach(_ visit: (GraphDocument) -> Void) {
-        if let top { top.forEach(visit) } else { joined.all.forEach(visit) }
+    func visitDocuments(_ visit: (GraphDocument) -> Void) {
+        if let top { top.visitDocuments(visit) } else { joined.all.forEach(visit) }
     }
 }
 
@@ -105,7 +106,9 @@ public final class ParseCache {
         store.save(kind, key, payload())
     }
 
-    func fields(key: CacheKey?, path: String, read: () throws(SnapshotError) -> [UInt8]) throws(SnapshotError) -> Frontmatter.Fields {
+    func fields(key: CacheKey?, path: String, read: () throws(SnapshotError) -> [UInt8]) throws(SnapshotError)
+        -> Frontmatter.Fields
+    {
         guard let key else {
             if let early = byPath.removeValue(forKey: path) { return early }
             return Frontmatter.fields(of: try read())
@@ -153,7 +156,8 @@ public final class ParseCache {
     func subtree(_ key: CacheKey) -> Subtree? {
         if let hit = subtrees[key] { return hit }
         guard let payload = store?.load(.subtree, key),
-              let (files, childKeys) = CacheCoding.subtree(payload) else { return nil }
+            let (files, childKeys) = CacheCoding.subtree(payload)
+        else { return nil }
         var children: [Subtree] = []
         for k in childKeys {
             guard let child = subtree(k) else { return nil }
@@ -191,7 +195,8 @@ public final class ParseCache {
     /// other side of a comparison) when few ids differ, else computed; kept when it may be.
     public func coordination(_ graph: Graph, near: Coordination? = nil) -> Coordination {
         if let key = graph.key, let payload = store?.load(.coordination, key),
-           let (active, conflicts) = CacheCoding.coordination(payload) {
+            let (active, conflicts) = CacheCoding.coordination(payload)
+        {
             return Coordination(graph, active: active, conflicts: conflicts)
         }
         let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
@@ -212,7 +217,10 @@ public final class ParseCache {
 /// What a cache entry holds; the kind is stored with it, so an entry is only ever read back
 /// as what it was written as.
 public enum CacheEntryKind: UInt8, Sendable {
-    case fields = 1, subtree = 2, roots = 3, coordination = 4
+    case fields = 1
+    case subtree = 2
+    case roots = 3
+    case coordination = 4
 }
 
 /// A place cached results survive between runs.
@@ -254,9 +262,9 @@ final class Subtree: Sendable {
         for child in children { child.append(into: &documents) }
     }
 
-    func forEach(_ visit: (GraphDocument) -> Void) {
+    func visitDocuments(_ visit: (GraphDocument) -> Void) {
         files.forEach(visit)
-        for child in children { child.forEach(visit) }
+        for child in children { child.visitDocuments(visit) }
     }
 }
 
@@ -303,8 +311,10 @@ extension Workspace {
     /// The walk below `dir`: `context` describes the overlays and thin configs of the
     /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
     /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
-    private func walkTree(_ dir: String, rel: String, context: String?, cache: ParseCache,
-                          prefetch: Prefetch?) throws(ExoError) -> Walked {
+    private func walkTree(
+        _ dir: String, rel: String, context: String?, cache: ParseCache,
+        prefetch: Prefetch?
+    ) throws(ExoError) -> Walked {
         let key = subtreeKey(dir, rel: rel, context: context)
         if let key, let hit = cache.subtree(key) {
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
@@ -313,13 +323,16 @@ extension Workspace {
         let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
         if let prefetch {
             // Symlinks are read in the last step; files a cache holds are not read at all.
-            prefetch.add(files.compactMap { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) ? ($0.path, $0.key) : nil })
+            prefetch.add(
+                files.compactMap { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) ? ($0.path, $0.key) : nil })
         }
         let childContext = self.childContext(dir, rel: rel, context: context)
         var children: [Walked] = []
         for name in folder.subfolders {
-            children.append(try walkTree(SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
-                                         cache: cache, prefetch: prefetch))
+            children.append(
+                try walkTree(
+                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
+                    cache: cache, prefetch: prefetch))
         }
         return Walked(key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink)
     }
@@ -335,7 +348,8 @@ extension Workspace {
         for doc in walked.files {
             let fields: Frontmatter.Fields
             do {
-                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) { () throws(SnapshotError) in
+                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) {
+                    () throws(SnapshotError) in
                     try snapshot.read(doc.realPath)
                 }
             } catch {
@@ -343,9 +357,11 @@ extension Workspace {
                 cacheable = false
                 continue  // unreadable on disk: like tropo, the file makes no node
             }
-            files.append(GraphDocument(id: doc.id, path: doc.rel, status: fields.map["status"],
-                                       assignee: fields.map["assignee"],
-                                       targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references)))
+            files.append(
+                GraphDocument(
+                    id: doc.id, path: doc.rel, status: fields.map["status"],
+                    assignee: fields.map["assignee"],
+                    targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references)))
         }
         var children: [Subtree] = []
         for child in walked.children {
@@ -361,8 +377,9 @@ extension Workspace {
     /// The key a folder's documents are cached under, when its tree id and context are known.
     private func subtreeKey(_ dir: String, rel: String, context: String?) -> CacheKey? {
         guard let context, let tree = snapshot.treeKey(dir) else { return nil }
-        return snapshot.digest(["exo-guard subtree 1", tree.hex, root, rootName, rel, baseFingerprint, context]
-            .joined(separator: "\u{0}"))
+        return snapshot.digest(
+            ["exo-guard subtree 1", tree.hex, root, rootName, rel, baseFingerprint, context]
+                .joined(separator: "\u{0}"))
     }
 
     /// The context of `dir`'s subfolders.
@@ -378,13 +395,17 @@ extension Workspace {
         var out = ""
         switch snapshot.kind(overlay) {
         case nil: out = "-"
-        case .file?: guard let k = snapshot.contentKey(overlay) else { return nil }; out = k.hex
+        case .file?:
+            guard let k = snapshot.contentKey(overlay) else { return nil }
+            out = k.hex
         case .directory?: out = "d"
         case .symlink?, .other?: return nil
         }
         switch snapshot.kind(thin) {
         case nil: out += ",-"
-        case .directory?: guard let k = snapshot.treeKey(thin) else { return nil }; out += "," + k.hex
+        case .directory?:
+            guard let k = snapshot.treeKey(thin) else { return nil }
+            out += "," + k.hex
         case .file?: out += ",f"
         case .symlink?, .other?: return nil
         }
@@ -431,8 +452,10 @@ extension Workspace {
     /// returns the subfolders to walk next. Excluded folders are pruned with the root's list,
     /// symlinked folders are not entered, a symlinked file counts only when its real path
     /// lies inside the root.
-    func walkFolder(_ dir: String, rel: String,
-                    _ visit: (Located) throws(ExoError) -> Void) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool) {
+    func walkFolder(
+        _ dir: String, rel: String,
+        _ visit: (Located) throws(ExoError) -> Void
+    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool) {
         let entries = snapshot.list(dir).sortedByName()
         var subfolders: [String] = []
         var sawSymlink = false
@@ -467,9 +490,11 @@ extension Workspace {
                 if folderConfig !== base && folderConfig.excludeRules.matches(childRel) { continue }
                 let folderType = type ?? self.type(of: dir, config: folderConfig)
                 type = folderType
-                try visit(Located(path: path, rel: childRel, realPath: real,
-                                  id: DocumentID.derive(fileName: entry.name, parentName: parentName),
-                                  config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil))
+                try visit(
+                    Located(
+                        path: path, rel: childRel, realPath: real,
+                        id: DocumentID.derive(fileName: entry.name, parentName: parentName),
+                        config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil))
             }
         }
         return (subfolders, sawSymlink)

@@ -23,26 +23,34 @@ extension Graph {
         visit(top)
         guard let last else { return nil }
         let active: Bool
-        if Coordination.Role(path: last.path) == .change, case .string(let s)? = last.status { active = s == "active" } else { active = false }
-        return ChangeState(status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
-                           path: last.path, isActive: active)
+        if Coordination.Role(path: last.path) == .change, case .string(let s)? = last.status {
+            active = s == "active"
+        } else {
+            active = false
+        }
+        return ChangeState(
+            status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
+            path: last.path, isActive: active)
     }
 
     /// The ids of the documents that differ between this graph and `other` (added, removed
     /// or changed at their path), in code point order. Only folders the two do not share
     /// are read.
     func changedIDs(from other: Graph) -> [String] {
-        var mine: [String: GraphDocument] = [:], theirs: [String: GraphDocument] = [:]
+        var mine: [String: GraphDocument] = [:]
+        var theirs: [String: GraphDocument] = [:]
         if let a = top, let b = other.top {
-            var keysA = Set<CacheKey>(), keysB = Set<CacheKey>()
-            var objectsA = Set<ObjectIdentifier>(), objectsB = Set<ObjectIdentifier>()
+            var keysA = Set<CacheKey>()
+            var keysB = Set<CacheKey>()
+            var objectsA = Set<ObjectIdentifier>()
+            var objectsB = Set<ObjectIdentifier>()
             Self.index(a, &keysA, &objectsA)
             Self.index(b, &keysB, &objectsB)
             Self.unshared(a, keys: keysB, objects: objectsB, into: &mine)
             Self.unshared(b, keys: keysA, objects: objectsA, into: &theirs)
         } else {
-            forEach { mine[$0.path] = $0 }
-            other.forEach { theirs[$0.path] = $0 }
+            visitDocuments { mine[$0.path] = $0 }
+            other.visitDocuments { theirs[$0.path] = $0 }
         }
         var ids = Set<Exact>()
         for (path, doc) in mine where theirs[path] != doc { ids.insert(Exact(doc.id)) }
@@ -57,8 +65,10 @@ extension Graph {
     }
 
     /// The documents of the folders below `s` that the other graph does not hold.
-    private static func unshared(_ s: Subtree, keys: Set<CacheKey>, objects: Set<ObjectIdentifier>,
-                                 into out: inout [String: GraphDocument]) {
+    private static func unshared(
+        _ s: Subtree, keys: Set<CacheKey>, objects: Set<ObjectIdentifier>,
+        into out: inout [String: GraphDocument]
+    ) {
         if objects.contains(ObjectIdentifier(s)) || s.key.map(keys.contains) == true { return }
         for doc in s.files { out[doc.path] = doc }
         for child in s.children { unshared(child, keys: keys, objects: objects, into: &out) }

@@ -1,7 +1,8 @@
 import Dispatch
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Documents read and parsed on every core while the walk is still finding them: the walk
@@ -55,7 +56,10 @@ final class Prefetch: Sendable {
         if start {
             for _ in 0..<helpers {
                 done.enter()
-                DispatchQueue.global().async { self.work(); self.done.leave() }
+                DispatchQueue.global().async {
+                    self.work()
+                    self.done.leave()
+                }
             }
         }
         for _ in 0..<helpers { wake.signal() }
@@ -114,8 +118,10 @@ final class Prefetch: Sendable {
                 for (path, key) in files {
                     guard let bytes = reader.read(path, key: key) else { continue }
                     let fields = Frontmatter.fields(of: bytes)
-                    parsed.append(Parsed(path: path, key: key, fields: fields,
-                                         encoded: encode && key != nil ? CacheCoding.encode(fields) : nil))
+                    parsed.append(
+                        Parsed(
+                            path: path, key: key, fields: fields,
+                            encoded: encode && key != nil ? CacheCoding.encode(fields) : nil))
                 }
             }
         }

@@ -6,7 +6,7 @@ enum Advice {
     /// reference fields (`ref`/`ref-list`, as its configuration declares them) that name it.
     static func fields(of path: String, in snapshot: Snapshot, root: String) -> [String: [String]] {
         guard let workspace = try? Workspace(snapshot: snapshot, root: root),
-              let bytes = try? snapshot.read(SnapPath.join(root, path))
+            let bytes = try? snapshot.read(SnapPath.join(root, path))
         else { return [:] }
         let dir = SnapPath.parent(SnapPath.join(root, path))
         guard let config = try? workspace.config(for: dir) else { return [:] }

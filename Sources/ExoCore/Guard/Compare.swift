@@ -2,8 +2,10 @@ extension Guard {
     /// Compares `base` and `target` in each workspace of `roots` and against the work in
     /// flight on the watched refs. A base that cannot be read never blocks: the target is
     /// judged against the empty graph with every conflict it holds counted as existing.
-    public static func compare(base: LineState, target: LineState, title: String, roots: [Root],
-                               watch: Watch?, cache: ParseCache) throws(ExoError) -> Check {
+    public static func compare(
+        base: LineState, target: LineState, title: String, roots: [Root],
+        watch: Watch?, cache: ParseCache
+    ) throws(ExoError) -> Check {
         var checks: [WorkspaceCheck] = []
         for root in roots {
             var baseError: ExoError? = nil
@@ -29,8 +31,10 @@ extension Guard {
                 fields[id] = Advice.fields(of: path, in: target.snapshot, root: root.target)
             }
             let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target)
-            checks.append(WorkspaceCheck(root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
-                                         doubtful: doubtful, baseError: baseError))
+            checks.append(
+                WorkspaceCheck(
+                    root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
+                    doubtful: doubtful, baseError: baseError))
         }
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
     }

@@ -15,7 +15,8 @@ public struct Doubtful: Sendable, Equatable {
 
     /// The doubtful changes of a comparison, in id order.
     static func find(_ diff: GraphDiff, snapshot: Snapshot, root: String) -> [Doubtful] {
-        let before = diff.base, after = diff.target
+        let before = diff.base
+        let after = diff.target
         var out: [Doubtful] = []
         let activated = Set(diff.activated.map { Exact($0) })
         for id in after.active {
@@ -27,14 +28,17 @@ public struct Doubtful: Sendable, Equatable {
         // A change document without fields: read again only when the base did not hold it
         // in that same state (added, or modified so that it lost its fields).
         var unchanged: Set<String>? = nil
-        for doc in after.documents where Coordination.Role(path: doc.path) == .change
-            && doc.status == nil && doc.assignee == nil && doc.targets.isEmpty {
+        for doc in after.documents
+        where Coordination.Role(path: doc.path) == .change
+            && doc.status == nil && doc.assignee == nil && doc.targets.isEmpty
+        {
             if unchanged == nil {
-                unchanged = Set(before.documents.filter { $0.status == nil && $0.assignee == nil && $0.targets.isEmpty }.map(\.path))
+                unchanged = Set(
+                    before.documents.filter { $0.status == nil && $0.assignee == nil && $0.targets.isEmpty }.map(\.path))
             }
             guard !unchanged!.contains(doc.path),
-                  let bytes = try? snapshot.read(SnapPath.join(root, doc.path)),
-                  let error = Frontmatter.fields(of: bytes).error
+                let bytes = try? snapshot.read(SnapPath.join(root, doc.path)),
+                let error = Frontmatter.fields(of: bytes).error
             else { continue }
             out.append(Doubtful(id: doc.id, path: doc.path, why: unparsable, value: error))
         }

@@ -91,7 +91,8 @@ public enum Guard {
         public let targetError: ExoError?
 
         public var decision: Decision {
-            let against = targetError != nil || checks.contains(where: \.hasNew)
+            let against =
+                targetError != nil || checks.contains(where: \.hasNew)
                 || (strict && checks.contains(where: \.hasDoubtful))
             guard against else { return .pass }
             return mode == .block ? .block : .warn
@@ -117,10 +118,10 @@ public enum Guard {
 
     /// The graph of the workspace rooted at `root`, empty when the snapshot has no config there.
     static func graph(of snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) -> Graph {
-        let hasConfig = snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))
+        let hasConfig =
+            snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))
             || snapshot.isFile(SnapPath.join(root, Workspace.legacyConfig))
         guard hasConfig else { return .empty }
         return try Workspace(snapshot: snapshot, root: root).graph(cache: cache)
     }
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The hooks and `check`: which two states of the line each compares, and which refs it
@@ -11,12 +11,17 @@ extension Session {
         let repository = try requireRepository()
         let head = try repository.headCommit()
         let merging = repository.mergeHeads()
-        let target = Guard.LineState(snapshot: try GitSnapshot(indexOf: repository, head: head), label: "index",
-                                     commits: (head.map { [$0] } ?? []) + merging)
-        let title = (head.map { "HEAD \($0.short)" } ?? "an unborn branch")
+        let target = Guard.LineState(
+            snapshot: try GitSnapshot(indexOf: repository, head: head), label: "index",
+            commits: (head.map { [$0] } ?? []) + merging)
+        let title =
+            (head.map { "HEAD \($0.short)" } ?? "an unborn branch")
             + (merging.isEmpty ? " -> the staged changes" : " -> the merge of \(merging.map(\.short).joined(separator: ", "))")
-        return [try compare(base: try line(head), target: target, title: title,
-                            watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))]
+        return [
+            try compare(
+                base: try line(head), target: target, title: title,
+                watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))
+        ]
     }
 
     /// pre-push: one check per pushed ref (`<local-ref> <local-oid> <remote-ref> <remote-oid>`).
@@ -48,8 +53,10 @@ extension Session {
     }
 
     /// Under the pre-commit framework: `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF` instead of stdin.
-    public func prePushFromFramework(remote: String, from: String, to: String, localBranch: String?,
-                                     remoteBranch: String?) throws(ExoError) -> [Guard.Check] {
+    public func prePushFromFramework(
+        remote: String, from: String, to: String, localBranch: String?,
+        remoteBranch: String?
+    ) throws(ExoError) -> [Guard.Check] {
         let repository = try requireRepository()
         let local = try repository.commit(to)
         var base: ObjectID? = nil
@@ -65,24 +72,30 @@ extension Session {
 
     /// One pushed ref: never watched are the pushed ref, its upstream and the tracking ref
     /// of the remote branch it goes to.
-    private func push(of localRef: String, remoteRef: String, remote: String, base: ObjectID?,
-                      target: ObjectID) throws(ExoError) -> Guard.Check {
+    private func push(
+        of localRef: String, remoteRef: String, remote: String, base: ObjectID?,
+        target: ObjectID
+    ) throws(ExoError) -> Guard.Check {
         let repository = try requireRepository()
         var excluded: Set<String> = [localRef]
         if let up = repository.upstream(of: localRef, config: config) { excluded.insert(up) }
         if remoteRef.hasPrefix("refs/heads/") {
             excluded.insert("refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/heads/".count))
         }
-        let title = "push of \(RefName.short(remoteRef)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
-        return try compare(base: try line(base), target: try line(target), title: title,
-                           watch: try watch(excluding: excluded, patterns: nil))
+        let title =
+            "push of \(RefName.short(remoteRef)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
+        return try compare(
+            base: try line(base), target: try line(target), title: title,
+            watch: try watch(excluding: excluded, patterns: nil))
     }
 
     /// update (server): `REF OLD NEW`. Deletions and refs outside `exo.refs` pass; a new
     /// ref is compared with its merge base with the repository's HEAD branch. `others`: the
     /// other refs of the same push at their new values (nil for a deletion).
-    public func update(ref: String, old: String, new: String,
-                       others: [String: ObjectID?] = [:]) throws(ExoError) -> [Guard.Check] {
+    public func update(
+        ref: String, old: String, new: String,
+        others: [String: ObjectID?] = [:]
+    ) throws(ExoError) -> [Guard.Check] {
         guard !ObjectID.isZero(new), checksRef(ref) else { return [] }
         let repository = try requireRepository()
         let target = try repository.commit(new)
@@ -93,8 +106,9 @@ extension Session {
             base = try repository.commit(old)
         }
         let title = "push of \(RefName.short(ref)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
-        var check = try compare(base: try line(base), target: try line(target), title: title,
-                                watch: try watch(excluding: [ref], overrides: others, patterns: nil))
+        var check = try compare(
+            base: try line(base), target: try line(target), title: title,
+            watch: try watch(excluding: [ref], overrides: others, patterns: nil))
         // A repository that holds no commits at all: the push is an import.
         check.isImport = repository.directReferences().isEmpty
         return [check]
@@ -154,10 +168,13 @@ extension Session {
     }
 
     /// Compares two states of the line in every workspace either holds.
-    func compare(base: Guard.LineState, target: Guard.LineState, title: String,
-                 watch: Watch?) throws(ExoError) -> Guard.Check {
-        try Guard.compare(base: base, target: target, title: title,
-                          roots: Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
-                          watch: watch, cache: cache)
+    func compare(
+        base: Guard.LineState, target: Guard.LineState, title: String,
+        watch: Watch?
+    ) throws(ExoError) -> Guard.Check {
+        try Guard.compare(
+            base: base, target: target, title: title,
+            roots: Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
+            watch: watch, cache: cache)
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `install` and `uninstall`: our hook scripts in the folder git really uses.
@@ -20,7 +20,8 @@ public struct Installer {
         let config = try repository.config()
         if let path = config.string("core.hooksPath"), !path.isEmpty {
             let expanded = path.hasPrefix("~/") ? (repository.environment["HOME"] ?? "") + path.dropFirst(1) : path
-            directory = FileSystemPath.trimmingSlash(expanded.hasPrefix("/") ? expanded : (repository.workTree ?? repository.gitDir) + "/" + expanded)
+            directory = FileSystemPath.trimmingSlash(
+                expanded.hasPrefix("/") ? expanded : (repository.workTree ?? repository.gitDir) + "/" + expanded)
         } else {
             directory = repository.commonDir + "/hooks"
         }
@@ -30,48 +31,49 @@ public struct Installer {
     /// (empty: look it up on PATH only, as the shipped `hooks/` files do).
     public static func script(for hook: String, binary: String) -> String {
         let stdin = readsStdin.contains(hook)
-        let missing = local.contains(hook)
+        let missing =
+            local.contains(hook)
             ? "  echo \"exo-guard: not found (looked for $exo_guard_installed and exo-guard on PATH); \(hook) not checked\" >&2\n  exit 0"
             : "  echo \"exo-guard: not found (looked for $exo_guard_installed and exo-guard on PATH); rejecting until it is installed\" >&2\n  exit 1"
         var s = """
-        #!/bin/sh
-        \(marker)
-        # The exo-guard \(hook) hook: blocks (or warns about) a change of the tropo graph that
-        # activates a change colliding with another active one. `exo-guard uninstall` removes
-        # it; a hook that was here before is kept as \(hook).legacy and runs first.
-        hook=\(hook)
-        here=$(dirname "$0")
-        exo_guard_installed='\(binary.replacing("'", with: "'\\''"))'
-        exo_guard=${EXO_GUARD_BIN:-$exo_guard_installed}
-        if [ -z "$exo_guard" ] || [ ! -x "$exo_guard" ]; then
-          exo_guard=$(command -v exo-guard 2>/dev/null || true)
-        fi
+            #!/bin/sh
+            \(marker)
+            # The exo-guard \(hook) hook: blocks (or warns about) a change of the tropo graph that
+            # activates a change colliding with another active one. `exo-guard uninstall` removes
+            # it; a hook that was here before is kept as \(hook).legacy and runs first.
+            hook=\(hook)
+            here=$(dirname "$0")
+            exo_guard_installed='\(binary.replacing("'", with: "'\\''"))'
+            exo_guard=${EXO_GUARD_BIN:-$exo_guard_installed}
+            if [ -z "$exo_guard" ] || [ ! -x "$exo_guard" ]; then
+              exo_guard=$(command -v exo-guard 2>/dev/null || true)
+            fi
 
-        """
+            """
         if stdin {
             s += """
-            input=$(cat)
-            feed() { if [ -n "$input" ]; then printf '%s\\n' "$input"; fi; }
-            if [ -x "$here/$hook.legacy" ]; then
-              feed | "$here/$hook.legacy" "$@" || exit $?
-            fi
-            if [ -z "$exo_guard" ]; then
-            \(missing)
-            fi
-            feed | "$exo_guard" hook "$hook" "$@"
+                input=$(cat)
+                feed() { if [ -n "$input" ]; then printf '%s\\n' "$input"; fi; }
+                if [ -x "$here/$hook.legacy" ]; then
+                  feed | "$here/$hook.legacy" "$@" || exit $?
+                fi
+                if [ -z "$exo_guard" ]; then
+                \(missing)
+                fi
+                feed | "$exo_guard" hook "$hook" "$@"
 
-            """
+                """
         } else {
             s += """
-            if [ -x "$here/$hook.legacy" ]; then
-              "$here/$hook.legacy" "$@" || exit $?
-            fi
-            if [ -z "$exo_guard" ]; then
-            \(missing)
-            fi
-            exec "$exo_guard" hook "$hook" "$@"
+                if [ -x "$here/$hook.legacy" ]; then
+                  "$here/$hook.legacy" "$@" || exit $?
+                fi
+                if [ -z "$exo_guard" ]; then
+                \(missing)
+                fi
+                exec "$exo_guard" hook "$hook" "$@"
 
-            """
+                """
         }
         return s
     }
@@ -85,12 +87,18 @@ public struct Installer {
             let legacy = path + ".legacy"
             let script = Self.script(for: hook, binary: binary)
             if let existing = read(path) {
-                if existing == script { done.append("\(hook): already installed"); continue }
+                if existing == script {
+                    done.append("\(hook): already installed")
+                    continue
+                }
                 if !existing.contains(Self.marker) {
                     if read(legacy) != nil && !force {
-                        throw .usage("\(path): a foreign hook is here and \(hook).legacy exists already; move one away or use --force")
+                        throw .usage(
+                            "\(path): a foreign hook is here and \(hook).legacy exists already; move one away or use --force")
                     }
-                    guard rename(path, legacy) == 0 else { throw .usage("\(path): cannot keep it as \(hook).legacy: \(String(cString: strerror(errno)))") }
+                    guard rename(path, legacy) == 0 else {
+                        throw .usage("\(path): cannot keep it as \(hook).legacy: \(String(cString: strerror(errno)))")
+                    }
                     done.append("\(hook): kept the existing hook as \(hook).legacy (it runs first)")
                 }
             }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A ref the guard watches: its full name, its tip and the tip's committer time.
@@ -77,8 +77,10 @@ public final class Watch {
 
     /// The cross-branch comparison of one workspace: the lines of work in the base state
     /// and in the target state, and what the target adds.
-    func compare(before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID],
-                 root: String, baseReadable: Bool, cache: ParseCache) -> (BranchDiff, [String: Guard.RefView]) {
+    func compare(
+        before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID],
+        root: String, baseReadable: Bool, cache: ParseCache
+    ) -> (BranchDiff, [String: Guard.RefView]) {
         let baseRefs = lines(before, commits: baseLine, root: root, cache: cache)
         let targetRefs = lines(after, commits: targetLine, root: root, cache: cache)
         guard !baseRefs.isEmpty || !targetRefs.isEmpty else { return (.none, [:]) }
@@ -91,8 +93,10 @@ public final class Watch {
 
     /// The lines of work of one state, for `board --branches` and `conflicts --branches`:
     /// the line itself, then each watched ref with changes in flight.
-    public func lines(of line: Coordination, commits: [ObjectID], root: String,
-                      cache: ParseCache) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
+    public func lines(
+        of line: Coordination, commits: [ObjectID], root: String,
+        cache: ParseCache
+    ) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
         let refLines = lines(line, commits: commits, root: root, cache: cache)
         return ([WorkLine(line: line)] + refLines, views(of: Set(refLines.compactMap(\.ref)), root: root, cache: cache))
     }

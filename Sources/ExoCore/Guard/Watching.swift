@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which refs a check watches: git config `exo.watch` (or `check --watch`), less the refs
@@ -10,10 +10,12 @@ extension Session {
     ///   - excluding: the ref committed to or pushed, and its upstream or tracking ref.
     ///   - overrides: refs of the same push at their new values (nil: deleted).
     ///   - patterns: `--watch` patterns for one run (empty: `--no-watch`); nil reads git config.
-    func watch(excluding: Set<String>, overrides: [String: ObjectID?] = [:],
-               patterns explicit: [String]?) throws(ExoError) -> Watch? {
+    func watch(
+        excluding: Set<String>, overrides: [String: ObjectID?] = [:],
+        patterns explicit: [String]?
+    ) throws(ExoError) -> Watch? {
         guard let repository, let patterns = watchPatterns(explicit, bare: repository.workTree == nil),
-              !patterns.isEmpty
+            !patterns.isEmpty
         else { return nil }
         let days = try watchDays()
         let now = Int64(time(nil))
@@ -25,7 +27,7 @@ extension Session {
             guard !excluding.contains(name), patterns.contains(where: { RefName.matches(name, $0) }) else { continue }
             let id = tips[name]!
             guard let tip = repository.committerTime(id) != nil ? id : repository.peeledCommit(id),
-                  let time = repository.committerTime(tip)
+                let time = repository.committerTime(tip)
             else { continue }  // a ref to something other than a commit
             if days > 0 && now - time > Int64(days) * 86_400 { continue }
             refs.append(WatchedRef(name: name, tip: tip, time: time))
@@ -59,7 +61,8 @@ extension Session {
     func watchDays() throws(ExoError) -> Int {
         guard let raw = config?.string("exo.watchDays") else { return 30 }
         guard let days = Int(raw.trimmingWhitespace), days >= 0 else {
-            throw .usage("invalid git config exo.watchDays \(PythonString.repr(raw)) (expected a whole number of days, 0 for no limit)")
+            throw .usage(
+                "invalid git config exo.watchDays \(PythonString.repr(raw)) (expected a whole number of days, 0 for no limit)")
         }
         return days
     }

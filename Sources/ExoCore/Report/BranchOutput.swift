@@ -4,10 +4,18 @@ extension ExoOutput {
     public static func board(_ listing: BranchListing, json: Bool) -> String {
         let items = listing.board
         if json {
-            return JSON.object([("items", .array(items.map { e in
-                .object([("id", .string(e.id)), ("status", JSON(e.status)), ("assignee", JSON(e.assignee)),
-                         ("ref", e.ref.map(JSON.string) ?? .null)])
-            }))]).rendered() + "\n"
+            return JSON.object([
+                (
+                    "items",
+                    .array(
+                        items.map { e in
+                            .object([
+                                ("id", .string(e.id)), ("status", JSON(e.status)), ("assignee", JSON(e.assignee)),
+                                ("ref", e.ref.map(JSON.string) ?? .null),
+                            ])
+                        })
+                )
+            ]).rendered() + "\n"
         }
         if items.isEmpty { return "exo: no work items in flight on this line or any watched branch\n" }
         var out = "exo: \(items.count) work item(s) in flight across \(listing.lines.count) line(s) of work\n"
@@ -22,15 +30,24 @@ extension ExoOutput {
     public static func conflicts(_ listing: BranchListing, json: Bool) -> String {
         let conflicts = listing.conflicts
         if json {
-            return JSON.object([("conflicts", .array(conflicts.map { c in
-                .object([("a", .string(c.a)), ("a_ref", c.aRef.map(JSON.string) ?? .null),
-                         ("b", .string(c.b)), ("b_ref", c.bRef.map(JSON.string) ?? .null),
-                         ("shared", .strings(c.shared))])
-            }))]).rendered() + "\n"
+            return JSON.object([
+                (
+                    "conflicts",
+                    .array(
+                        conflicts.map { c in
+                            .object([
+                                ("a", .string(c.a)), ("a_ref", c.aRef.map(JSON.string) ?? .null),
+                                ("b", .string(c.b)), ("b_ref", c.bRef.map(JSON.string) ?? .null),
+                                ("shared", .strings(c.shared)),
+                            ])
+                        })
+                )
+            ]).rendered() + "\n"
         }
         let items = listing.lines.reduce(0) { $0 + $1.items.count }
         if conflicts.isEmpty {
-            return "exo: no conflicts across branches among \(items) work item(s) in flight on \(listing.lines.count) line(s) of work\n"
+            return
+                "exo: no conflicts across branches among \(items) work item(s) in flight on \(listing.lines.count) line(s) of work\n"
         }
         var out = "exo: \(conflicts.count) conflict(s) across branches among \(items) work item(s) in flight:\n"
         for c in conflicts {

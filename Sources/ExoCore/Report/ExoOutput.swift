@@ -29,7 +29,10 @@ public enum ExoOutput {
         var out: [UInt8] = []
         out.reserveCapacity(64 + active.count * 16 + conflicts.count * 96)
         func strings(_ items: [String], level: Int) {
-            if items.isEmpty { out += "[]".utf8; return }
+            if items.isEmpty {
+                out += "[]".utf8
+                return
+            }
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -68,9 +71,15 @@ public enum ExoOutput {
     public static func board(_ view: Coordination, json: Bool) -> String {
         let items = view.board
         if json {
-            return JSON.object([("items", .array(items.map { node in
-                .object([("id", .string(node.id)), ("status", JSON(node.status)), ("assignee", JSON(node.assignee))])
-            }))]).rendered() + "\n"
+            return JSON.object([
+                (
+                    "items",
+                    .array(
+                        items.map { node in
+                            .object([("id", .string(node.id)), ("status", JSON(node.status)), ("assignee", JSON(node.assignee))])
+                        })
+                )
+            ]).rendered() + "\n"
         }
         if items.isEmpty { return "exo: no work items (changes) found\n" }
         var out = "exo: \(items.count) work item(s)\n"
@@ -84,9 +93,15 @@ public enum ExoOutput {
 
     public static func roles(json: Bool) -> String {
         if json {
-            return JSON.object([("roles", .array(Coordination.roles.map {
-                .object([("role", .string($0.role)), ("contract", .string($0.contract))])
-            }))]).rendered() + "\n"
+            return JSON.object([
+                (
+                    "roles",
+                    .array(
+                        Coordination.roles.map {
+                            .object([("role", .string($0.role)), ("contract", .string($0.contract))])
+                        })
+                )
+            ]).rendered() + "\n"
         }
         var out = "exo: role contracts (workers get bounded contracts; never product owners)\n"
         for (role, contract) in Coordination.roles {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The guard's report: for people and agents in a terminal (plain text, colour only when
@@ -43,14 +43,16 @@ public struct GuardReport {
         for check in verdict.checks {
             if check.isImport {
                 let count = check.workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.diff.new.count }
-                out += "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
+                out +=
+                    "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
                     + "it brings \(count) conflict(s).\n"
                 continue
             }
             for ws in check.workspaces { out += section(check: check, ws) }
         }
         if let bypass, decision == .block {
-            out += "\n  To let this one through anyway: \(bypass), or EXO_GUARD_MODE=warn (git config exo.mode warn to keep it).\n"
+            out +=
+                "\n  To let this one through anyway: \(bypass), or EXO_GUARD_MODE=warn (git config exo.mode warn to keep it).\n"
         }
         return out
     }
@@ -60,12 +62,14 @@ public struct GuardReport {
         var out = ""
         let place = ws.root.isEmpty ? "" : " in workspace \(ws.root)/"
         if let error = ws.baseError {
-            out += "exo-guard: cannot read the base\(place) (\(check.title)): \(error); "
+            out +=
+                "exo-guard: cannot read the base\(place) (\(check.title)): \(error); "
                 + "judging against the empty graph, with every conflict counted as existing.\n"
         }
         for d in ws.doubtful {
             let file = SnapPath.join(ws.root, d.path)
-            let what = d.why == Doubtful.noDocument
+            let what =
+                d.why == Doubtful.noDocument
                 ? "\(file): \(d.id) points at `\(d.value)`, which no document has (a typo?)"
                 : "\(file): the frontmatter does not parse (\(d.value)), so this change has no status and no guard can see it"
             out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
@@ -82,34 +86,42 @@ public struct GuardReport {
             // Advise the side the commit activated or widened; when neither (a merge), both.
             for (n, id) in (changed.isEmpty ? [c.a, c.b] : changed).enumerated() {
                 let other = id == c.a ? c.b : c.a
-                out += (n == 0 ? "    next step: " : "    or: ")
+                out +=
+                    (n == 0 ? "    next step: " : "    or: ")
                     + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
             }
         }
         for c in ws.branches.new {
             let ref = c.bRef.flatMap { ws.refs[$0] }
-            let where_ = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
-            out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(where_)\n"
+            let onRef = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
+            out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(onRef)\n"
             let side = diff.change(of: c.a, in: Coordination.Conflict(a: c.a, b: c.b, shared: c.shared))
             out += "    \(c.a)  \(path(ws, diff.target, c.a))\(sideNote(side))\(assignee(diff.target.node(c.a)?.assignee))\n"
             let otherAssignee = ref?.state(of: c.b)?.assignee
             if let ref {
-                out += "    \(c.b)  \(SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?"))  in flight on \(RefName.short(ref.ref.name))"
+                out +=
+                    "    \(c.b)  \(SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?"))  in flight on \(RefName.short(ref.ref.name))"
                     + " (tip \(ref.ref.tip.short), \(Self.date(ref.ref.time)))\(assignee(otherAssignee))\n"
             }
             if c.a == c.b {
                 out += "    the same change is taken up on both lines\n"
             }
             if !c.shared.isEmpty { out += "    share: \(shared(c.shared, ws, [diff.target], ref))\n" }
-            out += "    next step: " + nextStep(ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
-                                               otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
+            out +=
+                "    next step: "
+                + nextStep(
+                    ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
+                    otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
         }
         let existing = diff.existing.count + ws.branches.existing.count
         let resolved = diff.resolved.count + ws.branches.resolved.count
         if verbose {
-            for c in diff.existing { out += "  existing\(place): \(c.a) <-> \(c.b)  share: \(c.shared.joined(separator: ", "))\n" }
+            for c in diff.existing {
+                out += "  existing\(place): \(c.a) <-> \(c.b)  share: \(c.shared.joined(separator: ", "))\n"
+            }
             for c in ws.branches.existing {
-                out += "  existing\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))  share: \(c.shared.joined(separator: ", "))\n"
+                out +=
+                    "  existing\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))  share: \(c.shared.joined(separator: ", "))\n"
             }
             for c in diff.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b)\n" }
             for c in ws.branches.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))\n" }
@@ -123,8 +135,10 @@ public struct GuardReport {
     }
 
     /// The edit that clears the conflict on `id`'s side, in the document's own terms.
-    private func nextStep(_ ws: Guard.WorkspaceCheck, _ id: String, shared: [String], other: String,
-                          otherAssignee: Value?, otherRef: String? = nil) -> String {
+    private func nextStep(
+        _ ws: Guard.WorkspaceCheck, _ id: String, shared: [String], other: String,
+        otherAssignee: Value?, otherRef: String? = nil
+    ) -> String {
         let file = path(ws, ws.diff.target, id)
         var step = "set `status:` in \(file) to something other than active"
         let fields = ws.fields[id] ?? [:]
@@ -138,18 +152,20 @@ public struct GuardReport {
         }
         let parts = order.map { f in "drop \(drops[f]!.map { "`\($0)`" }.joined(separator: " and ")) from its `\(f)`" }
         if !parts.isEmpty { step += ", or " + parts.joined(separator: " and ") }
-        let where_ = otherRef.map { " (in flight on \($0))" } ?? ""
+        let onRef = otherRef.map { " (in flight on \($0))" } ?? ""
         if let who = otherAssignee, who.isTruthy {
-            step += "; or agree with @\(who.pythonStr), who holds \(other)\(where_), on who goes first"
+            step += "; or agree with @\(who.pythonStr), who holds \(other)\(onRef), on who goes first"
         } else if id != other {
-            step += "; \(other)\(where_) has no assignee"
+            step += "; \(other)\(onRef) has no assignee"
         }
         return step
     }
 
     /// Shared targets with the paths of their documents, where one exists.
-    private func shared(_ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination],
-                        _ ref: Guard.RefView? = nil) -> String {
+    private func shared(
+        _ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination],
+        _ ref: Guard.RefView? = nil
+    ) -> String {
         targets.map { t in
             guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.state(of: t)?.path else {
                 return t + " (no document)"
@@ -192,33 +208,48 @@ public struct GuardReport {
         func labels(_ f: (Guard.Check) -> String) -> JSON {
             checks.count == 1 ? .string(f(checks[0])) : .array(checks.map { .string(f($0)) })
         }
-        func pairs(_ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
-                   _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]) -> JSON {
-            .array(workspaces.flatMap { ws in
-                local(ws).map(ExoOutput.conflictJSON) + cross(ws).map { c in
-                    .object([("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
-                             ("ref", .string(c.bRef ?? ""))])
-                }
-            })
+        func pairs(
+            _ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
+            _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]
+        ) -> JSON {
+            .array(
+                workspaces.flatMap { ws in
+                    local(ws).map(ExoOutput.conflictJSON)
+                        + cross(ws).map { c in
+                            .object([
+                                ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
+                                ("ref", .string(c.bRef ?? "")),
+                            ])
+                        }
+                })
         }
         var extra: [(String, JSON)] = [
-            ("doubtful", .array(workspaces.flatMap(\.doubtful).map { d in
-                .object([("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)), ("value", .string(d.value))])
-            }))
+            (
+                "doubtful",
+                .array(
+                    workspaces.flatMap(\.doubtful).map { d in
+                        .object([
+                            ("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)),
+                            ("value", .string(d.value)),
+                        ])
+                    })
+            )
         ]
         let baseErrors = workspaces.compactMap(\.baseError)
         if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
         if let error = verdict.targetError { extra.append(("error", .string(error.description))) }
         if checks.contains(where: \.isImport) { extra.append(("import", .bool(true))) }
-        return JSON.object([
-            ("decision", .string(verdict.decision.rawValue)),
-            ("mode", .string(verdict.mode.rawValue)),
-            ("base", labels(\.base)),
-            ("target", labels(\.target)),
-            ("new", pairs(\.diff.new, \.branches.new)),
-            ("existing", pairs(\.diff.existing, \.branches.existing)),
-            ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
-            ("activated", .strings(workspaces.flatMap(\.diff.activated))),
-        ] + extra).rendered() + "\n"
+        return JSON.object(
+            [
+                ("decision", .string(verdict.decision.rawValue)),
+                ("mode", .string(verdict.mode.rawValue)),
+                ("base", labels(\.base)),
+                ("target", labels(\.target)),
+                ("new", pairs(\.diff.new, \.branches.new)),
+                ("existing", pairs(\.diff.existing, \.branches.existing)),
+                ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
+                ("activated", .strings(workspaces.flatMap(\.diff.activated))),
+            ] + extra
+        ).rendered() + "\n"
     }
 }

@@ -15,9 +15,13 @@ public indirect enum JSON: Sendable {
         case .bool(let b)?: self = .bool(b)
         case .int(let digits)?: self = .number(digits)
         case .float(let d)?:
-            if d.isNaN { self = .number("NaN") }
-            else if d.isInfinite { self = .number(d < 0 ? "-Infinity" : "Infinity") }
-            else { self = .number(PythonFloat.repr(d)) }
+            if d.isNaN {
+                self = .number("NaN")
+            } else if d.isInfinite {
+                self = .number(d < 0 ? "-Infinity" : "Infinity")
+            } else {
+                self = .number(PythonFloat.repr(d))
+            }
         case .string(let s)?: self = .string(s)
         case .list(let items)?: self = .array(items.map { JSON($0) })
         case .map(let m)?: self = .object(m.entries.map { ($0.key, JSON($0.value)) })
@@ -59,7 +63,10 @@ public indirect enum JSON: Sendable {
         case .number(let n): Self.append(n, to: &out)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]".utf8; return }
+            if items.isEmpty {
+                out += "[]".utf8
+                return
+            }
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -69,7 +76,10 @@ public indirect enum JSON: Sendable {
             Self.newline(&out, level * indent)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}".utf8; return }
+            if members.isEmpty {
+                out += "{}".utf8
+                return
+            }
             out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -112,7 +122,8 @@ public indirect enum JSON: Sendable {
                     out += ("\\u" + PythonString.hex(scalar.value, 4)).utf8
                 } else {
                     let v = scalar.value - 0x10000
-                    out += ("\\u" + PythonString.hex(0xD800 + (v >> 10), 4) + "\\u" + PythonString.hex(0xDC00 + (v & 0x3FF), 4)).utf8
+                    out +=
+                        ("\\u" + PythonString.hex(0xD800 + (v >> 10), 4) + "\\u" + PythonString.hex(0xDC00 + (v & 0x3FF), 4)).utf8
                 }
             }
         }

@@ -45,7 +45,9 @@ extension Session {
         switch selection {
         case .worktree, .staged:
             commits = (try repository.headCommit().map { [$0] } ?? []) + repository.mergeHeads()
-            treeRoot = selection == .staged ? workspace.root
+            treeRoot =
+                selection == .staged
+                ? workspace.root
                 : repository.workTree.flatMap { SnapPath.relative(workspace.root, to: String($0.dropFirst())) }
         case .revision(let rev):
             commits = [try repository.commit(rev)]

@@ -7,4 +7,3 @@ public enum Selection: Sendable, Equatable {
     /// The tree of any revision git can name; works in a bare repository.
     case revision(String)
 }
-

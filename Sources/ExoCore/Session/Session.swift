@@ -102,9 +102,11 @@ public final class Session {
             return try WorkspaceRoot.require(in: files, from: FileSystemSnapshot.absolutePath(root ?? "."))
         } catch {
             guard case .noWorkspace(let from) = error, root == nil,
-                  let repository = repository ?? (try? Repository.current()), repository.workTree == nil
+                let repository = repository ?? (try? Repository.current()), repository.workTree == nil
             else { throw error }
-            throw .usage("\(from) is inside a bare repository, which has no files on disk: read a revision with --rev REV (e.g. --rev HEAD)")
+            throw .usage(
+                "\(from) is inside a bare repository, which has no files on disk: read a revision with --rev REV (e.g. --rev HEAD)"
+            )
         }
     }
 
@@ -157,7 +159,10 @@ extension Session {
         if selection != .worktree || base != .empty { _ = try requireRepository() }
         let head = try repository?.headCommit()
         let lineCommits = (head.map { [$0] } ?? []) + (repository?.mergeHeads() ?? [])
-        let target: Guard.LineState, targetRoot: String, treeRoot: String?, targetName: String
+        let target: Guard.LineState
+        let targetRoot: String
+        let treeRoot: String?
+        let targetName: String
         var excluded = repository.map(currentBranchRefs) ?? []
         switch selection {
         case .worktree:
@@ -181,7 +186,8 @@ extension Session {
             targetName = "\(rev) \(target.commits[0].short)"
             excluded = Set(["refs/heads/\(rev)", rev, "refs/remotes/\(rev)"])
         }
-        let baseLine: Guard.LineState, baseName: String
+        let baseLine: Guard.LineState
+        let baseName: String
         switch base {
         case .empty:
             (baseLine, baseName) = (.empty, "the empty graph")
@@ -193,7 +199,8 @@ extension Session {
             (baseLine, baseName) = (try line(id), "\(rev) \(id.short)")
         }
         let workspace = Guard.Root(base: treeRoot, target: targetRoot, tree: treeRoot, report: treeRoot ?? "")
-        return try Guard.compare(base: baseLine, target: target, title: "\(baseName) -> \(targetName)",
-                                 roots: [workspace], watch: try watch(excluding: excluded, patterns: watching), cache: cache)
+        return try Guard.compare(
+            base: baseLine, target: target, title: "\(baseName) -> \(targetName)",
+            roots: [workspace], watch: try watch(excluding: excluded, patterns: watching), cache: cache)
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
@@ -94,7 +94,11 @@ public final class FileSystemSnapshot: Snapshot {
             count = 0
             while count < buffer.count {
                 let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
                 if n == 0 { return }
                 count += n
             }
@@ -103,7 +107,11 @@ public final class FileSystemSnapshot: Snapshot {
         var chunk = [UInt8](repeating: 0, count: failure == 0 && out.count == size + 1 ? 65536 : 0)
         while failure == 0 && !chunk.isEmpty {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
             if n == 0 { break }
             out += chunk[0..<n]
         }

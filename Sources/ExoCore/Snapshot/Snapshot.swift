@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
@@ -98,13 +98,17 @@ extension Array where Element == DirectoryEntry {
         spans.reserveCapacity(count)
         for entry in self {
             var name = entry.name
-            name.withUTF8 { spans.append((bytes.count, $0.count)); bytes.append(contentsOf: $0) }
+            name.withUTF8 {
+                spans.append((bytes.count, $0.count))
+                bytes.append(contentsOf: $0)
+            }
         }
         bytes.append(0)  // never empty
         let order: [Int]? = bytes.withUnsafeBufferPointer { b in
             let base = b.baseAddress!
             func before(_ i: Int, _ j: Int) -> Bool {
-                let x = spans[i], y = spans[j]
+                let x = spans[i]
+                let y = spans[j]
                 let c = memcmp(base + x.start, base + y.start, Swift.min(x.count, y.count))
                 return c != 0 ? c < 0 : x.count < y.count
             }
@@ -201,7 +205,10 @@ public struct CacheKey: Hashable, Sendable {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(40)
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 }

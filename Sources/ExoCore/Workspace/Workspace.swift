@@ -46,11 +46,15 @@ public final class Workspace {
         let rootOverlay = SnapPath.join(root, Self.legacyConfig)
         if isThin && snapshot.isFile(rootOverlay) {
             let overlay = try Self.readTOML(snapshot, rootOverlay)
-            do { try composition.merge(overlay) } catch { throw .config(file: snapshot.describe(rootOverlay), cause: error.cause) }
+            do { try composition.merge(overlay) } catch {
+                throw .config(file: snapshot.describe(rootOverlay), cause: error.cause)
+            }
         }
         baseComposition = composition
         baseFingerprint = composition.fingerprint
-        do { base = try EffectiveConfig(composition) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
+        do { base = try EffectiveConfig(composition) } catch {
+            throw .config(file: snapshot.describe(selected), cause: error.cause)
+        }
     }
 
     /// The name exo sees for the root folder (its basename, or the checkout's name at a tree's top).
@@ -76,26 +80,34 @@ public final class Workspace {
         }
         var names: [String] = []
         for item in items {
-            guard let s = item.string else { throw .config(file: file, cause: "packs must be a list of pack names, got \(item.pythonRepr)") }
+            guard let s = item.string else {
+                throw .config(file: file, cause: "packs must be a list of pack names, got \(item.pythonRepr)")
+            }
             names.append(s)
         }
         return names
     }
 
     /// A pack: `<root>/.tropo/packs/NAME.toml`, else a bundled pack, else an error.
-    private static func readPack(_ name: String, root: String, snapshot: Snapshot,
-                                 namedIn config: String) throws(ExoError) -> (String, OrderedMap) {
+    private static func readPack(
+        _ name: String, root: String, snapshot: Snapshot,
+        namedIn config: String
+    ) throws(ExoError) -> (String, OrderedMap) {
         let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
         if let local = SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false)),
-           snapshot.isFile(local) {
+            snapshot.isFile(local)
+        {
             return (snapshot.describe(local), try readTOML(snapshot, local))
         }
         if let text = BundledPacks.texts[name] {
             return ("bundled pack \(PythonString.repr(name))", try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
         }
         let bundled = BundledPacks.texts.keys.sorted().joined(separator: ", ")
-        throw .config(file: snapshot.describe(config),
-                      cause: "pack \(PythonString.repr(name)) not found (looked for .tropo/packs/\(name).toml and the bundled packs \(bundled)); fix the name in packs = [...] or add the file")
+        throw .config(
+            file: snapshot.describe(config),
+            cause:
+                "pack \(PythonString.repr(name)) not found (looked for .tropo/packs/\(name).toml and the bundled packs \(bundled)); fix the name in packs = [...] or add the file"
+        )
     }
 
     /// The configuration in force in `directory` (a snapshot path at or below the root):
@@ -130,7 +142,10 @@ public final class Workspace {
         guard case .list(let patterns)? = raw["exclude"] else { return raw }
         var rebased: [Value] = []
         for pattern in patterns {
-            guard let s = pattern.string else { rebased.append(pattern); continue }
+            guard let s = pattern.string else {
+                rebased.append(pattern)
+                continue
+            }
             var normalized = PythonText.strip(s.replacing("\\", with: "/"))
             if normalized.isEmpty || normalized.utf8.first == UInt8(ascii: "/") || !normalized.utf8.contains(UInt8(ascii: "/")) {
                 rebased.append(pattern)
@@ -171,8 +186,10 @@ struct ExcludeRules: Sendable {
 
     private func matches(bytes path: UnsafeBufferPointer<UInt8>) -> Bool {
         for (pat, component) in patterns {
-            if path.count == pat.count ? path.elementsEqual(pat)
-                : (path.count > pat.count && path[pat.count] == UInt8(ascii: "/") && path.starts(with: pat)) {
+            if path.count == pat.count
+                ? path.elementsEqual(pat)
+                : (path.count > pat.count && path[pat.count] == UInt8(ascii: "/") && path.starts(with: pat))
+            {
                 return true
             }
             if component {

@@ -52,11 +52,14 @@ public enum WorkspaceRoot {
             }
             let entries = snapshot.list(dir)
             var cacheable = true
-            var thin = false, legacy = false
+            var thin = false
+            var legacy = false
             for e in entries {
                 if Exact(e.name) == Exact(".vivary") {
                     thin = snapshot.isFile(SnapPath.join(dir, ThinWorkspace.configPath))
-                    if e.kind != .directory || snapshot.kind(SnapPath.join(dir, ThinWorkspace.configPath)) == .symlink { cacheable = false }
+                    if e.kind != .directory || snapshot.kind(SnapPath.join(dir, ThinWorkspace.configPath)) == .symlink {
+                        cacheable = false
+                    }
                 } else if Exact(e.name) == Exact(Workspace.legacyConfig) {
                     legacy = snapshot.isFile(SnapPath.join(dir, Workspace.legacyConfig))
                     if e.kind == .symlink { cacheable = false }

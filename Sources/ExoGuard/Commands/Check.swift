@@ -6,12 +6,12 @@ struct Check: ParsableCommand {
         commandName: "check",
         abstract: "Compare a base and a target graph: block (exit 1) or warn when new conflicts appear.",
         discussion: """
-        Base: HEAD (the empty graph on an unborn branch), --base REV, or --base-empty.
-        Target: the files on disk, --staged (the index) or --rev REV.
-        Only new conflicts count: a pair that is new, or that shares more than before, on this
-        line or against the work in flight on a watched branch (git config exo.watch).
-        Exit 0 pass (warnings included), 1 blocked, 2 error.
-        """
+            Base: HEAD (the empty graph on an unborn branch), --base REV, or --base-empty.
+            Target: the files on disk, --staged (the index) or --rev REV.
+            Only new conflicts count: a pair that is new, or that shares more than before, on this
+            line or against the work in flight on a watched branch (git config exo.watch).
+            Exit 0 pass (warnings included), 1 blocked, 2 error.
+            """
     )
 
     @OptionGroup var snapshot: SnapshotOptions

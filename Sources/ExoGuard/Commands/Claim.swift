@@ -6,10 +6,10 @@ struct Claim: ParsableCommand {
         commandName: "claim",
         abstract: "Set the assignee of a change on disk (exo claim).",
         discussion: """
-        The workspace must declare `assignee` (e.g. packs = ["coordination"]). Only the
-        assignee: line of the change's frontmatter is written; the file is replaced
-        atomically. Symlinked or out-of-workspace files are refused.
-        """
+            The workspace must declare `assignee` (e.g. packs = ["coordination"]). Only the
+            assignee: line of the change's frontmatter is written; the file is replaced
+            atomically. Symlinked or out-of-workspace files are refused.
+            """
     )
 
     @Argument(help: "The id of the work item (a document under changes/).") var id: String
@@ -23,13 +23,14 @@ struct Claim: ParsableCommand {
             try session.workspace(.worktree, root: root)
         }
         if json {
-            Output.write(JSON.object([
-                ("id", .string(result.id)),
-                ("path", .string(result.path)),
-                ("assignee", .string(result.assignee)),
-                ("previous_assignee", JSON(result.previous)),
-                ("changed", .bool(result.changed)),
-            ]).rendered() + "\n")
+            Output.write(
+                JSON.object([
+                    ("id", .string(result.id)),
+                    ("path", .string(result.path)),
+                    ("assignee", .string(result.assignee)),
+                    ("previous_assignee", JSON(result.previous)),
+                    ("changed", .bool(result.changed)),
+                ]).rendered() + "\n")
         } else if result.changed {
             Output.write("exo: claimed \(result.id) for @\(result.assignee)\n")
         } else {

@@ -6,10 +6,10 @@ struct Conflicts: ParsableCommand {
         commandName: "conflicts",
         abstract: "Pairs of active changes that point at the same node (exo conflicts).",
         discussion: """
-        The default command. Output is exo's, word for word; exit 0 whatever is found.
-        With --branches: the conflicts between this line of work and the changes in flight on
-        every watched branch (git config exo.watch), and between those branches.
-        """
+            The default command. Output is exo's, word for word; exit 0 whatever is found.
+            With --branches: the conflicts between this line of work and the changes in flight on
+            every watched branch (git config exo.watch), and between those branches.
+            """
     )
 
     @OptionGroup var snapshot: SnapshotOptions
@@ -35,9 +35,9 @@ struct Board: ParsableCommand {
         commandName: "board",
         abstract: "Every change with its status and assignee (exo board).",
         discussion: """
-        With --branches: every change active on this line and every change in flight on a
-        watched branch (git config exo.watch), with the branch in brackets.
-        """
+            With --branches: every change active on this line and every change in flight on a
+            watched branch (git config exo.watch), with the branch in brackets.
+            """
     )
 
     @OptionGroup var snapshot: SnapshotOptions

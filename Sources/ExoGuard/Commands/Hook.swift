@@ -2,14 +2,15 @@ import ArgumentParser
 import ExoCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
         abstract: "Run as a git hook (installed by `exo-guard install`, or from hooks/).",
-        discussion: "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
+        discussion:
+            "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
         subcommands: [PreCommit.self, PreMergeCommit.self, PrePush.self, Update.self, PreReceive.self]
     )
 
@@ -27,8 +28,10 @@ struct GuardOutputOptions: ParsableArguments {
     /// Runs the comparisons `checks` makes in `session` (unless the mode is off), prints the
     /// report, and exits 1 when blocked. `saysPass`: `check` prints a line when all is well;
     /// a hook passes silently and reports on stderr.
-    func judge(_ session: Session, bypass: String?, saysPass: Bool,
-               _ checks: () throws(ExoError) -> [Guard.Check]) throws {
+    func judge(
+        _ session: Session, bypass: String?, saysPass: Bool,
+        _ checks: () throws(ExoError) -> [Guard.Check]
+    ) throws {
         defer { session.finish() }
         let guardMode = try session.mode(flag: mode)
         if guardMode == .off { return }
@@ -45,8 +48,9 @@ struct GuardOutputOptions: ParsableArguments {
         let verdict = Guard.Verdict(mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
         KeptUntilExit.keep((verdict, session))
         if session.environment["EXO_GUARD_STATS"] == "1" { Output.writeError(session.watchStats + "\n") }
-        let report = GuardReport(verdict: verdict, bypass: session.flag("exo.showBypass") ? bypass : nil,
-                                 verbose: verbose, colour: Terminal.colour)
+        let report = GuardReport(
+            verdict: verdict, bypass: session.flag("exo.showBypass") ? bypass : nil,
+            verbose: verbose, colour: Terminal.colour)
         if saysPass {
             if json {
                 Output.write(report.json)
@@ -113,7 +117,9 @@ extension Hook {
     struct PrePush: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pre-push",
-            abstract: "Every pushed ref (stdin lines from git, or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF under the pre-commit framework).")
+            abstract:
+                "Every pushed ref (stdin lines from git, or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF under the pre-commit framework)."
+        )
         @Argument(help: "The remote's name.") var remote: String?
         @Argument(help: "The remote's URL.") var url: String?
         @OptionGroup var options: GuardOutputOptions
@@ -121,7 +127,9 @@ extension Hook {
             let env = ProcessEnvironment.all()
             let framework = env["PRE_COMMIT_TO_REF"].flatMap { $0.isEmpty ? nil : $0 }
             guard let remoteName = env["PRE_COMMIT_REMOTE_NAME"] ?? remote else {
-                throw ValidationError("pre-push needs the remote's name and URL, as git passes them: exo-guard hook pre-push REMOTE URL (ref lines on stdin)")
+                throw ValidationError(
+                    "pre-push needs the remote's name and URL, as git passes them: exo-guard hook pre-push REMOTE URL (ref lines on stdin)"
+                )
             }
             try options.hook(bypass: "git push --no-verify") { s throws(ExoError) in
                 if let to = framework {

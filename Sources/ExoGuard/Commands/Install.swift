@@ -1,18 +1,26 @@
 import ArgumentParser
 import ExoCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Install the hooks into the folder git uses (core.hooksPath, else the common git dir's hooks/).",
-        discussion: "Writes pre-commit, pre-merge-commit and pre-push unless --hook names others. A hook already there is kept as NAME.legacy and run first. Running it twice changes nothing."
+        discussion:
+            "Writes pre-commit, pre-merge-commit and pre-push unless --hook names others. A hook already there is kept as NAME.legacy and run first. Running it twice changes nothing."
     )
-    @Option(name: .customLong("hook"), help: "A hook to install: pre-commit, pre-merge-commit, pre-push, update or pre-receive (repeatable).") var hooks: [String] = []
+    @Option(
+        name: .customLong("hook"),
+        help: "A hook to install: pre-commit, pre-merge-commit, pre-push, update or pre-receive (repeatable).") var hooks:
+        [String] = []
     @Flag(help: "Replace an existing NAME.legacy.") var force = false
-    @Option(name: .customLong("print"), help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.") var printHook: String?
+    @Option(
+        name: .customLong("print"),
+        help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.") var printHook:
+        String?
 
     func run() throws {
         if let printHook {
