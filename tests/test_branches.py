@@ -358,7 +358,16 @@ def test_the_folder_by_folder_reading_runs(main):
     git(main, "add", "-A")
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "watched refs 3, graphs read 4, folder diffs 3" in r.stderr
+    assert "watched refs 3, graphs read 4, folder diffs 3, flights from the cache 0" in r.stderr
+    # the next run takes each ref's flights from the cache, under the two workspace trees
+    r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert "watched refs 3, graphs read 0, folder diffs 0, flights from the cache 3" in r.stderr
+    # and a report still names the other branch's change, its path and assignee
+    write(main, "b", change("active", "billing"))
+    git(main, "add", "-A")
+    r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert r.returncode == 1 and "c  changes/c.md  in flight on agent/0" in r.stdout and "@agent-0" in r.stdout
+    assert "graphs read 0" in r.stderr
     git(main, "config", "exo.watch", "none")
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert "watched refs 0" in r.stderr

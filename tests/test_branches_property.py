@@ -205,3 +205,7 @@ def test_new_across_branches_matches_the_definition(tmp_path, seed):
     new, existing = oracle(repo, watched)
     assert got("new") == new
     assert got("existing") == existing
+    # again, each ref's flights now taken from the cache: the same answer
+    again = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path, env={"EXO_GUARD_STATS": "1"})
+    assert json.loads(again.stdout) == out
+    assert "folder diffs 0" in again.stderr

@@ -56,6 +56,26 @@ import Testing
         #expect(nonEmpty > 30)
     }
 
+    /// A ref's flights survive the cache's byte form; damaged bytes read as a miss.
+    @Test func flightsRoundTripThroughTheCache() {
+        var r = Gen.Random(state: 17)
+        let gen = Gen()
+        for _ in 0..<200 {
+            let base = gen.randomTree(&r)
+            let tip = base.copy()
+            gen.mutate(tip, &r)
+            let flights = WorkLine.flights(
+                tip: Graph(top: tip.subtree()), mergeBase: r.below(4) == 0 ? nil : Graph(top: base.subtree()))
+            let bytes = CacheCoding.encode(flights)
+            let back = CacheCoding.flights(bytes[...])
+            #expect(back?.map(\.id) == flights.map(\.id))
+            #expect(back?.map(\.there) == flights.map(\.there))
+            #expect(back?.map(\.before) == flights.map(\.before))
+            #expect(back?.map(\.there.path) == flights.map(\.there.path))
+            if bytes.count > 4 { #expect(CacheCoding.flights(bytes.dropLast()) == nil) }
+        }
+    }
+
     /// Conflicts across lines found through the target index equal the pairwise definition.
     @Test func conflictsAcrossLinesEqualThePairwiseDefinition() {
         var r = Gen.Random(state: 5)

@@ -221,6 +221,7 @@ public enum CacheEntryKind: UInt8, Sendable {
     case subtree = 2
     case roots = 3
     case coordination = 4
+    case flights = 5
 }
 
 /// A place cached results survive between runs.

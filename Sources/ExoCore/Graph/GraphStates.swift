@@ -35,26 +35,45 @@ extension Graph {
 
     /// The ids of the documents that differ between this graph and `other` (added, removed
     /// or changed at their path), in code point order. Only folders the two do not share
-    /// are read.
+    /// are read, each compared with the other side's folder of the same path in one pass
+    /// (a folder's files are in name order).
     func changedIDs(from other: Graph) -> [String] {
-        var mine: [String: GraphDocument] = [:]
-        var theirs: [String: GraphDocument] = [:]
+        var mine: [String: [GraphDocument]] = [:], theirs: [String: [GraphDocument]] = [:]
         if let a = top, let b = other.top {
-            var keysA = Set<CacheKey>()
-            var keysB = Set<CacheKey>()
-            var objectsA = Set<ObjectIdentifier>()
-            var objectsB = Set<ObjectIdentifier>()
+            var keysA = Set<CacheKey>(), keysB = Set<CacheKey>()
+            var objectsA = Set<ObjectIdentifier>(), objectsB = Set<ObjectIdentifier>()
             Self.index(a, &keysA, &objectsA)
             Self.index(b, &keysB, &objectsB)
             Self.unshared(a, keys: keysB, objects: objectsB, into: &mine)
             Self.unshared(b, keys: keysA, objects: objectsA, into: &theirs)
         } else {
-            visitDocuments { mine[$0.path] = $0 }
-            other.visitDocuments { theirs[$0.path] = $0 }
+            visitDocuments { mine[SnapPath.parent($0.path), default: []].append($0) }
+            other.visitDocuments { theirs[SnapPath.parent($0.path), default: []].append($0) }
         }
         var ids = Set<Exact>()
-        for (path, doc) in mine where theirs[path] != doc { ids.insert(Exact(doc.id)) }
-        for (path, doc) in theirs where mine[path] != doc { ids.insert(Exact(doc.id)) }
+        for (folder, docs) in mine {
+            let others = theirs[folder] ?? []
+            var i = 0, j = 0
+            while i < docs.count || j < others.count {
+                if j == others.count || (i < docs.count && Exact(docs[i].path) < Exact(others[j].path)) {
+                    ids.insert(Exact(docs[i].id))
+                    i += 1
+                } else if i == docs.count || Exact(others[j].path) < Exact(docs[i].path) {
+                    ids.insert(Exact(others[j].id))
+                    j += 1
+                } else {
+                    if docs[i] != others[j] {
+                        ids.insert(Exact(docs[i].id))
+                        ids.insert(Exact(others[j].id))
+                    }
+                    i += 1
+                    j += 1
+                }
+            }
+        }
+        for (folder, docs) in theirs where mine[folder] == nil {
+            for doc in docs { ids.insert(Exact(doc.id)) }
+        }
         return ids.sorted().map(\.string)
     }
 
@@ -64,13 +83,13 @@ extension Graph {
         for child in s.children { index(child, &keys, &objects) }
     }
 
-    /// The documents of the folders below `s` that the other graph does not hold.
+    /// The documents of the folders below `s` that the other graph does not hold, by folder.
     private static func unshared(
         _ s: Subtree, keys: Set<CacheKey>, objects: Set<ObjectIdentifier>,
-        into out: inout [String: GraphDocument]
+        into out: inout [String: [GraphDocument]]
     ) {
         if objects.contains(ObjectIdentifier(s)) || s.key.map(keys.contains) == true { return }
-        for doc in s.files { out[doc.path] = doc }
+        if let first = s.files.first { out[SnapPath.parent(first.path), default: []] += s.files }
         for child in s.children { unshared(child, keys: keys, objects: objects, into: &out) }
     }
 }

@@ -58,12 +58,15 @@ public enum Guard {
         public let baseError: ExoError?
     }
 
-    /// A watched ref's tip and its graph, for the report (paths and assignees there).
+    /// What a report says of a watched ref: its tip, the state of each change in flight
+    /// there (its document's path, its assignee), and the paths of shared targets only the
+    /// ref has a document for.
     public struct RefView: Sendable {
         public let ref: WatchedRef
-        let graph: Graph
-        /// The state of `id` at the ref's tip (its document's path, its assignee).
-        public func state(of id: String) -> ChangeState? { graph.state(of: id) }
+        let states: [String: ChangeState]
+        let targetPaths: [String: String]
+        /// The state of a change in flight on the ref, at its tip.
+        public func state(of id: String) -> ChangeState? { states[id] }
     }
 
     /// One comparison of two states (a commit, or one ref of a push).

@@ -16,11 +16,13 @@ public struct WatchedRef: Sendable {
 public final class Watch {
     let repository: Repository
     public let refs: [WatchedRef]
+    private var snapshots: [ObjectID: GitSnapshot?] = [:]
     private var graphs: [String: Graph?] = [:]
     private var mergeBases: [String: ObjectID?] = [:]
     private var flights: [String: [WorkLine.Flight]] = [:]
-    /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by folder.
-    public private(set) var stats = (refs: 0, graphs: 0, folderDiffs: 0)
+    /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
+    /// folder, flights taken from the cache.
+    public private(set) var stats = (refs: 0, graphs: 0, folderDiffs: 0, cachedFlights: 0)
 
     public init(repository: Repository, refs: [WatchedRef]) {
         self.repository = repository
@@ -28,13 +30,20 @@ public final class Watch {
         stats.refs = refs.count
     }
 
+    /// A commit's tree, once per commit.
+    private func snapshot(_ commit: ObjectID) -> GitSnapshot? {
+        if let hit = snapshots[commit] { return hit }
+        let made = try? GitSnapshot(repository: repository, commit: commit, label: commit.description)
+        snapshots[commit] = made
+        return made
+    }
+
     /// The graph of the workspace at `root` in a commit; nil when it cannot be read (a broken
     /// config on another branch is that branch's problem, not this commit's).
-    private func graph(_ commit: ObjectID, root: String, cache: ParseCache) -> Graph? {
+    func graph(_ commit: ObjectID, root: String, cache: ParseCache) -> Graph? {
         let key = commit.description + "\u{0}" + root
         if let hit = graphs[key] { return hit }
-        let graph = (try? GitSnapshot(repository: repository, commit: commit, label: commit.description))
-            .flatMap { try? Guard.graph(of: $0, root: root, cache: cache) }
+        let graph = snapshot(commit).flatMap { try? Guard.graph(of: $0, root: root, cache: cache) }
         graphs[key] = graph
         stats.graphs += 1
         return graph
@@ -49,19 +58,33 @@ public final class Watch {
         return m
     }
 
-    /// The flights of a ref against a line of work's history (none when the ref is merged).
+    /// The flights of a ref against a line of work's history: none when the ref is merged
+    /// or its workspace tree is the merge base's; else from the cache, under the two
+    /// workspace trees, or read from the two graphs folder by folder.
     private func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         let m = mergeBase(ref.tip, line)
         if m == ref.tip { return [] }
-        let key = ref.tip.description + " " + (m?.description ?? "-") + "\u{0}" + root
-        if let hit = flights[key] { return hit }
-        var found: [WorkLine.Flight] = []
-        if let tip = graph(ref.tip, root: root, cache: cache) {
-            let base = m.flatMap { graph($0, root: root, cache: cache) }
-            found = WorkLine.flights(tip: tip, mergeBase: base)
-            stats.folderDiffs += 1
+        guard let tipSnapshot = snapshot(ref.tip) else { return [] }
+        let tipTree = tipSnapshot.treeKey(root)
+        let baseTree = m.flatMap { snapshot($0)?.treeKey(root) }
+        if let tipTree, tipTree == baseTree { return [] }
+        let memo = ref.tip.description + " " + (m?.description ?? "-") + "\u{0}" + root
+        if let hit = flights[memo] { return hit }
+        let key = tipTree.flatMap { t in
+            tipSnapshot.digest(
+                ["exo-guard flights 1", t.hex, m == nil ? "-" : baseTree?.hex ?? "?", root, repository.topName]
+                    .joined(separator: "\u{0}"))
         }
-        flights[key] = found
+        var found: [WorkLine.Flight] = []
+        if let key, m == nil || baseTree != nil, let cached = cache.flights(key) {
+            found = cached
+            stats.cachedFlights += 1
+        } else if let tip = graph(ref.tip, root: root, cache: cache) {
+            found = WorkLine.flights(tip: tip, mergeBase: m.flatMap { graph($0, root: root, cache: cache) })
+            stats.folderDiffs += 1
+            if let key, m == nil || baseTree != nil { cache.keepFlights(key, found) }
+        }
+        flights[memo] = found
         return found
     }
 
@@ -84,11 +107,15 @@ public final class Watch {
         let baseRefs = lines(before, commits: baseLine, root: root, cache: cache)
         let targetRefs = lines(after, commits: targetLine, root: root, cache: cache)
         guard !baseRefs.isEmpty || !targetRefs.isEmpty else { return (.none, [:]) }
-        let shown = views(of: Set((baseRefs + targetRefs).compactMap(\.ref)), root: root, cache: cache)
         let target = CrossConflict.among([WorkLine(line: after, meeting: targetRefs)] + targetRefs)
-        guard baseReadable else { return (BranchDiff(unreadableBase: target), shown) }
-        let base = CrossConflict.among([WorkLine(line: before, meeting: baseRefs)] + baseRefs)
-        return (BranchDiff(baseLocal: before.conflicts, base: base, targetLocal: after.conflicts, target: target), shown)
+        let diff: BranchDiff
+        if baseReadable {
+            let base = CrossConflict.among([WorkLine(line: before, meeting: baseRefs)] + baseRefs)
+            diff = BranchDiff(baseLocal: before.conflicts, base: base, targetLocal: after.conflicts, target: target)
+        } else {
+            diff = BranchDiff(unreadableBase: target)
+        }
+        return (diff, views(of: targetRefs, naming: diff.new, line: after, root: root, cache: cache))
     }
 
     /// The lines of work of one state, for `board --branches` and `conflicts --branches`:
@@ -98,15 +125,25 @@ public final class Watch {
         cache: ParseCache
     ) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
         let refLines = lines(line, commits: commits, root: root, cache: cache)
-        return ([WorkLine(line: line)] + refLines, views(of: Set(refLines.compactMap(\.ref)), root: root, cache: cache))
+        return ([WorkLine(line: line)] + refLines, views(of: refLines, naming: [], line: line, root: root, cache: cache))
     }
 
-    /// The tips of the refs a report names, with exo's view of each (for paths and assignees).
-    private func views(of names: Set<String>, root: String, cache: ParseCache) -> [String: Guard.RefView] {
+    /// What a report says of the refs: each ref's changes in flight (path, assignee at the
+    /// tip), and for the new conflicts the paths of shared targets that only the ref has.
+    private func views(of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, root: String,
+                       cache: ParseCache) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
-        for ref in refs where names.contains(ref.name) {
-            guard let g = graph(ref.tip, root: root, cache: cache) else { continue }
-            out[ref.name] = Guard.RefView(ref: ref, graph: g)
+        for ref in refs {
+            guard let w = lines.first(where: { $0.ref == ref.name }) else { continue }
+            var states: [String: ChangeState] = [:]
+            for item in w.items { states[item.id] = item.state }
+            var targetPaths: [String: String] = [:]
+            for c in new where c.bRef == ref.name {
+                for t in c.shared where line.node(t) == nil {
+                    if let path = graph(ref.tip, root: root, cache: cache)?.state(of: t)?.path { targetPaths[t] = path }
+                }
+            }
+            out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths)
         }
         return out
     }

@@ -54,7 +54,8 @@ extension Session {
         let refs = watches.reduce(0) { $0 + $1.stats.refs }
         let graphs = watches.reduce(0) { $0 + $1.stats.graphs }
         let diffs = watches.reduce(0) { $0 + $1.stats.folderDiffs }
-        return "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs)"
+        let cached = watches.reduce(0) { $0 + $1.stats.cachedFlights }
+        return "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"
     }
 
     /// git config `exo.watchDays`: refs whose tip is older are not watched (default 30, 0 = no limit).

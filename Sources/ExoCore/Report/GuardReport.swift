@@ -167,7 +167,7 @@ public struct GuardReport {
         _ ref: Guard.RefView? = nil
     ) -> String {
         targets.map { t in
-            guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.state(of: t)?.path else {
+            guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.targetPaths[t] else {
                 return t + " (no document)"
             }
             return "\(t) (\(SnapPath.join(ws.root, path)))"
