@@ -38,10 +38,13 @@ extension Graph {
     /// are read, each compared with the other side's folder of the same path in one pass
     /// (a folder's files are in name order).
     func changedIDs(from other: Graph) -> [String] {
-        var mine: [String: [GraphDocument]] = [:], theirs: [String: [GraphDocument]] = [:]
+        var mine: [String: [GraphDocument]] = [:]
+        var theirs: [String: [GraphDocument]] = [:]
         if let a = top, let b = other.top {
-            var keysA = Set<CacheKey>(), keysB = Set<CacheKey>()
-            var objectsA = Set<ObjectIdentifier>(), objectsB = Set<ObjectIdentifier>()
+            var keysA = Set<CacheKey>()
+            var keysB = Set<CacheKey>()
+            var objectsA = Set<ObjectIdentifier>()
+            var objectsB = Set<ObjectIdentifier>()
             Self.index(a, &keysA, &objectsA)
             Self.index(b, &keysB, &objectsB)
             Self.unshared(a, keys: keysB, objects: objectsB, into: &mine)
@@ -53,7 +56,8 @@ extension Graph {
         var ids = Set<Exact>()
         for (folder, docs) in mine {
             let others = theirs[folder] ?? []
-            var i = 0, j = 0
+            var i = 0
+            var j = 0
             while i < docs.count || j < others.count {
                 if j == others.count || (i < docs.count && Exact(docs[i].path) < Exact(others[j].path)) {
                     ids.insert(Exact(docs[i].id))

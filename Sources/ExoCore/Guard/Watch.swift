@@ -130,8 +130,10 @@ public final class Watch {
 
     /// What a report says of the refs: each ref's changes in flight (path, assignee at the
     /// tip), and for the new conflicts the paths of shared targets that only the ref has.
-    private func views(of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, root: String,
-                       cache: ParseCache) -> [String: Guard.RefView] {
+    private func views(
+        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, root: String,
+        cache: ParseCache
+    ) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
         for ref in refs {
             guard let w = lines.first(where: { $0.ref == ref.name }) else { continue }

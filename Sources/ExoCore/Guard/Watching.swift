@@ -55,7 +55,8 @@ extension Session {
         let graphs = watches.reduce(0) { $0 + $1.stats.graphs }
         let diffs = watches.reduce(0) { $0 + $1.stats.folderDiffs }
         let cached = watches.reduce(0) { $0 + $1.stats.cachedFlights }
-        return "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"
+        return
+            "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"
     }
 
     /// git config `exo.watchDays`: refs whose tip is older are not watched (default 30, 0 = no limit).
