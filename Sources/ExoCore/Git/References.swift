@@ -38,6 +38,14 @@ extension Repository {
         return Int64(git.commit_time(commit))
     }
 
+    /// A digest of `text` (git's blob hash), for cache keys made of commit ids.
+    public func digest(_ text: String) -> CacheKey? {
+        var oid = git_oid()
+        var bytes = Array(text.utf8)
+        guard git.odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) == 0 else { return nil }
+        return ObjectID(oid).cacheKey
+    }
+
     /// The commits a merge in progress brings in (`MERGE_HEAD`, one per line).
     public func mergeHeads() -> [ObjectID] {
         guard let text = FileSystemPath.readText(gitDir + "/MERGE_HEAD") else { return [] }

@@ -53,6 +53,17 @@ extension ParseCache {
         store?.load(.flights, key).flatMap(CacheCoding.flights)
     }
 
+    /// A commit's committer time kept before (a commit never changes).
+    func commitTime(_ key: CacheKey) -> Int64? {
+        guard let payload = store?.load(.commitTime, key), payload.count == 8 else { return nil }
+        return payload.reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
+    }
+
+    func keepCommitTime(_ key: CacheKey, _ time: Int64) {
+        guard writes, let store else { return }
+        store.save(.commitTime, key, (0..<8).map { UInt8(truncatingIfNeeded: time >> (8 * Int64($0))) })
+    }
+
     /// Keeps a ref's flights for the next run.
     func keepFlights(_ key: CacheKey, _ flights: [WorkLine.Flight]) {
         guard writes, let store else { return }

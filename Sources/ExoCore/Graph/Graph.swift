@@ -222,6 +222,7 @@ public enum CacheEntryKind: UInt8, Sendable {
     case roots = 3
     case coordination = 4
     case flights = 5
+    case commitTime = 6
 }
 
 /// A place cached results survive between runs.

@@ -34,10 +34,17 @@ extension Graph {
     }
 
     /// The ids of the documents that differ between this graph and `other` (added, removed
-    /// or changed at their path), in code point order. Only folders the two do not share
-    /// are read, each compared with the other side's folder of the same path in one pass
-    /// (a folder's files are in name order).
+    /// or changed at their path), in code point order.
     func changedIDs(from other: Graph) -> [String] {
+        let (mine, theirs) = differences(from: other)
+        return Set((mine + theirs).map { Exact($0.id) }).sorted().map(\.string)
+    }
+
+    /// The documents that differ between this graph and `other`: this side's (added or
+    /// changed at their path) and the other's (removed or changed). Only folders the two do
+    /// not share are read, each compared with the other side's folder of the same path in
+    /// one pass (a folder's files are in name order).
+    func differences(from other: Graph) -> (mine: [GraphDocument], theirs: [GraphDocument]) {
         var mine: [String: [GraphDocument]] = [:]
         var theirs: [String: [GraphDocument]] = [:]
         if let a = top, let b = other.top {
@@ -53,32 +60,31 @@ extension Graph {
             visitDocuments { mine[SnapPath.parent($0.path), default: []].append($0) }
             other.visitDocuments { theirs[SnapPath.parent($0.path), default: []].append($0) }
         }
-        var ids = Set<Exact>()
+        var added: [GraphDocument] = []
+        var removed: [GraphDocument] = []
         for (folder, docs) in mine {
             let others = theirs[folder] ?? []
             var i = 0
             var j = 0
             while i < docs.count || j < others.count {
                 if j == others.count || (i < docs.count && Exact(docs[i].path) < Exact(others[j].path)) {
-                    ids.insert(Exact(docs[i].id))
+                    added.append(docs[i])
                     i += 1
                 } else if i == docs.count || Exact(others[j].path) < Exact(docs[i].path) {
-                    ids.insert(Exact(others[j].id))
+                    removed.append(others[j])
                     j += 1
                 } else {
                     if docs[i] != others[j] {
-                        ids.insert(Exact(docs[i].id))
-                        ids.insert(Exact(others[j].id))
+                        added.append(docs[i])
+                        removed.append(others[j])
                     }
                     i += 1
                     j += 1
                 }
             }
         }
-        for (folder, docs) in theirs where mine[folder] == nil {
-            for doc in docs { ids.insert(Exact(doc.id)) }
-        }
-        return ids.sorted().map(\.string)
+        for (folder, docs) in theirs where mine[folder] == nil { removed += docs }
+        return (added, removed)
     }
 
     private static func index(_ s: Subtree, _ keys: inout Set<CacheKey>, _ objects: inout Set<ObjectIdentifier>) {

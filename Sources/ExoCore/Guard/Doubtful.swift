@@ -25,19 +25,13 @@ public struct Doubtful: Sendable, Equatable {
                 out.append(Doubtful(id: id, path: after.node(id)?.path ?? "", why: noDocument, value: t.string))
             }
         }
-        // A change document without fields: read again only when the base did not hold it
-        // in that same state (added, or modified so that it lost its fields).
-        var unchanged: Set<String>? = nil
-        for doc in after.documents
-        where Coordination.Role(path: doc.path) == .change
-            && doc.status == nil && doc.assignee == nil && doc.targets.isEmpty
+        // A change document without fields that the commit added, or modified so that it
+        // lost its fields: only the documents that differ from the base's are looked at.
+        for doc in after.graph.differences(from: before.graph).mine
+        where Coordination.Role(path: doc.path) == .change && doc.status == nil && doc.assignee == nil
+            && doc.targets.isEmpty
         {
-            if unchanged == nil {
-                unchanged = Set(
-                    before.documents.filter { $0.status == nil && $0.assignee == nil && $0.targets.isEmpty }.map(\.path))
-            }
-            guard !unchanged!.contains(doc.path),
-                let bytes = try? snapshot.read(SnapPath.join(root, doc.path)),
+            guard let bytes = try? snapshot.read(SnapPath.join(root, doc.path)),
                 let error = Frontmatter.fields(of: bytes).error
             else { continue }
             out.append(Doubtful(id: doc.id, path: doc.path, why: unparsable, value: error))

@@ -20,6 +20,7 @@ public final class Watch {
     private var graphs: [String: Graph?] = [:]
     private var mergeBases: [String: ObjectID?] = [:]
     private var flights: [String: [WorkLine.Flight]] = [:]
+    private var byLine: [String: [WorkLine.Flight]] = [:]
     /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
     /// folder, flights taken from the cache.
     public private(set) var stats = (refs: 0, graphs: 0, folderDiffs: 0, cachedFlights: 0)
@@ -62,6 +63,25 @@ public final class Watch {
     /// or its workspace tree is the merge base's; else from the cache, under the two
     /// workspace trees, or read from the two graphs folder by folder.
     private func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
+        // A run on the same line as the run before: the flights under the commit ids, with
+        // no object read at all.
+        let text = (["exo-guard ref flights 1", ref.tip.description] + line.map(\.description) + [root, repository.topName])
+            .joined(separator: "\u{0}")
+        if let hit = byLine[text] { return hit }
+        let byCommits = repository.digest(text)
+        var found: [WorkLine.Flight]
+        if let byCommits, let cached = cache.flights(byCommits) {
+            stats.cachedFlights += 1
+            found = cached
+        } else {
+            found = flightsByTrees(ref, line: line, root: root, cache: cache)
+            if let byCommits { cache.keepFlights(byCommits, found) }
+        }
+        byLine[text] = found
+        return found
+    }
+
+    private func flightsByTrees(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         let m = mergeBase(ref.tip, line)
         if m == ref.tip { return [] }
         guard let tipSnapshot = snapshot(ref.tip) else { return [] }

@@ -26,9 +26,7 @@ extension Session {
         for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {
             guard !excluding.contains(name), patterns.contains(where: { RefName.matches(name, $0) }) else { continue }
             let id = tips[name]!
-            guard let tip = repository.committerTime(id) != nil ? id : repository.peeledCommit(id),
-                let time = repository.committerTime(tip)
-            else { continue }  // a ref to something other than a commit
+            guard let (tip, time) = commitAndTime(id, in: repository) else { continue }  // not a commit
             if days > 0 && now - time > Int64(days) * 86_400 { continue }
             refs.append(WatchedRef(name: name, tip: tip, time: time))
         }
@@ -36,6 +34,16 @@ extension Session {
         let watch = Watch(repository: repository, refs: refs)
         watches.append(watch)
         return watch
+    }
+
+    /// The commit a ref names (a tag peeled) and its committer time, kept in the cache.
+    private func commitAndTime(_ id: ObjectID, in repository: Repository) -> (ObjectID, Int64)? {
+        if let time = cache.commitTime(id.cacheKey) { return (id, time) }
+        guard let tip = repository.committerTime(id) != nil ? id : repository.peeledCommit(id),
+            let time = repository.committerTime(tip)
+        else { return nil }
+        if tip == id { cache.keepCommitTime(id.cacheKey, time) }
+        return (tip, time)
     }
 
     /// The patterns in force: `--watch`, else git config `exo.watch` (`none` turns watching
