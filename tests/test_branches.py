@@ -371,3 +371,22 @@ def test_the_folder_by_folder_reading_runs(main):
     git(main, "config", "exo.watch", "none")
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert "watched refs 0" in r.stderr
+
+
+def test_a_branch_and_its_remote_tracking_ref_hold_the_same_work_once(tmp_path, main):
+    server = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(server))
+    git(main, "remote", "add", "origin", str(server))
+    a = worktree(main, "agent-a", "agent/a")
+    write(a, "c", change("active", "billing", assignee="alice"))
+    commit_all(a)
+    assert git(a, "push", "-q", "--no-verify", "origin", "agent/a", check=False).returncode == 0
+    git(main, "fetch", "-q", "origin")
+    out = json.loads(guard("conflicts", "--branches", "--json", cwd=main).stdout)
+    assert out["conflicts"] == []
+    items = json.loads(guard("board", "--branches", "--json", cwd=main).stdout)["items"]
+    assert [i["ref"] for i in items] == ["refs/heads/agent/a", "refs/remotes/origin/agent/a"]
+    # taking up c here as well is new, against both
+    write(main, "c", change("active", "billing", assignee="bob"))
+    r = commit_all(main)
+    assert r.returncode == 1 and "c <-> c on agent/a" in r.stderr and "c <-> c on origin/agent/a" in r.stderr

@@ -103,7 +103,7 @@ def cross_conflicts(line, refs):
                 for y, sy, taken in lines[j][1]:
                     shared = sorted(set(sx[1]) & set(sy[1]))
                     if x == y:
-                        if lines[i][0] is not None or taken:
+                        if (taken if lines[i][0] is None else sx != sy):
                             out.append((x, lines[i][0], y, lines[j][0], shared))
                     elif shared:
                         out.append((x, lines[i][0], y, lines[j][0], shared))

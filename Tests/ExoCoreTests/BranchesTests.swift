@@ -97,7 +97,7 @@ import Testing
                     for x in lines[i].items {
                         for y in lines[j].items {
                             let shared = x.state.targets.filter { y.state.targets.contains($0) }
-                            let same = x.id == y.id && (lines[i].ref != nil || y.takenUpOnLine)
+                            let same = x.id == y.id && (lines[i].ref == nil ? y.takenUpOnLine : x.state != y.state)
                             guard same || (x.id != y.id && !shared.isEmpty) else { continue }
                             let swap = lines[i].ref != nil && (y.id, lines[j].ref!) < (x.id, lines[i].ref!)
                             expected.append(

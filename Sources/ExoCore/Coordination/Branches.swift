@@ -181,8 +181,10 @@ public struct CrossConflict: Sendable, Equatable {
             let x = lines[p.x].items[p.i]
             let y = lines[p.y].items[p.j]
             if Exact(x.id) == Exact(y.id) {
-                // One change on two lines: with the line, only when the line changed it too.
-                guard lines[p.x].ref != nil || y.takenUpOnLine else { continue }
+                // One change on two lines: with the line, only when the line changed it too;
+                // between two refs, only when they hold it differently (a branch and its
+                // remote-tracking ref hold the same work once).
+                guard lines[p.x].ref == nil ? y.takenUpOnLine : x.state != y.state else { continue }
             } else if shared.isEmpty {
                 continue
             }

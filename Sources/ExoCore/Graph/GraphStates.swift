@@ -103,3 +103,33 @@ extension Graph {
         for child in s.children { unshared(child, keys: keys, objects: objects, into: &out) }
     }
 }
+
+extension Graph {
+    /// The states of several ids in one pass over the documents (as `state(of:)` reads each),
+    /// and which of `present` some document has.
+    func states(of ids: Set<Exact>, present: Set<Exact> = []) -> (states: [Exact: ChangeState], present: Set<Exact>) {
+        var last: [Exact: GraphDocument] = [:]
+        var targets: [Exact: [Exact]] = [:]
+        var found = Set<Exact>()
+        visitDocuments { doc in
+            let id = Exact(doc.id)
+            if present.contains(id) { found.insert(id) }
+            guard ids.contains(id) else { return }
+            last[id] = doc
+            for t in doc.targets where !(targets[id]?.contains(Exact(t)) ?? false) { targets[id, default: []].append(Exact(t)) }
+        }
+        var out: [Exact: ChangeState] = [:]
+        for (id, doc) in last {
+            let active: Bool
+            if Coordination.Role(path: doc.path) == .change, case .string(let s)? = doc.status {
+                active = s == "active"
+            } else {
+                active = false
+            }
+            out[id] = ChangeState(
+                status: doc.status, targets: (targets[id] ?? []).sorted().map(\.string), assignee: doc.assignee,
+                path: doc.path, isActive: active)
+        }
+        return (out, found)
+    }
+}

@@ -15,19 +15,28 @@ public struct Doubtful: Sendable, Equatable {
 
     /// The doubtful changes of a comparison, in id order.
     static func find(_ diff: GraphDiff, snapshot: Snapshot, root: String) -> [Doubtful] {
-        let before = diff.base
-        let after = diff.target
+        let before = diff.base.graph
+        let after = diff.target.graph
+        let changed = after.differences(from: before).mine
         var out: [Doubtful] = []
-        let activated = Set(diff.activated.map { Exact($0) })
-        for id in after.active {
-            let old = activated.contains(Exact(id)) ? [] : Set(before.targets(of: id))
-            for t in after.targets(of: id) where !old.contains(t) && after.node(t.string) == nil {
-                out.append(Doubtful(id: id, path: after.node(id)?.path ?? "", why: noDocument, value: t.string))
+        // Only a change whose documents differ from the base's can be activated or widened.
+        let now = after.states(of: Set(changed.map { Exact($0.id) })).states.filter(\.value.isActive)
+        let then = before.states(of: Set(now.keys)).states
+        var added: [(id: Exact, state: ChangeState, targets: [String])] = []
+        for (id, state) in now {
+            let old = then[id].map { $0.isActive ? Set($0.targets.map { Exact($0) }) : [] } ?? []
+            let new = state.targets.filter { !old.contains(Exact($0)) }
+            if !new.isEmpty { added.append((id, state, new)) }
+        }
+        let present = after.states(of: [], present: Set(added.flatMap { $0.targets.map { Exact($0) } })).present
+        for (id, state, targets) in added.sorted(by: { $0.id < $1.id }) {
+            for t in targets where !present.contains(Exact(t)) {
+                out.append(Doubtful(id: id.string, path: state.path, why: noDocument, value: t))
             }
         }
         // A change document without fields that the commit added, or modified so that it
         // lost its fields: only the documents that differ from the base's are looked at.
-        for doc in after.graph.differences(from: before.graph).mine
+        for doc in changed
         where Coordination.Role(path: doc.path) == .change && doc.status == nil && doc.assignee == nil
             && doc.targets.isEmpty
         {
