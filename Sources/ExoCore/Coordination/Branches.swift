@@ -68,18 +68,10 @@ public struct WorkLine: Sendable {
                 for t in item.state.targets { targets.insert(Exact(t)) }
             }
         }
-        // One pass over the line's documents for the ids that can meet them, one for their states.
-        var meeting = Set<Exact>()
-        line.graph.visitDocuments { doc in
-            if ids.contains(Exact(doc.id)) || doc.targets.contains(where: { targets.contains(Exact($0)) }) {
-                meeting.insert(Exact(doc.id))
-            }
-        }
-        let states = line.graph.states(of: meeting).states
         self.init(
-            ref: nil,
-            items: states.filter(\.value.isActive).sorted { $0.key < $1.key }.map {
-                Item(id: $0.key.string, state: $0.value, takenUpOnLine: false)
+            line: line,
+            ids: line.active.filter { id in
+                ids.contains(Exact(id)) || line.targets(of: id).contains(where: targets.contains)
             })
     }
 
@@ -127,14 +119,9 @@ public struct WorkLine: Sendable {
     /// A watched ref: the changes in flight on it, the flights the line has not settled
     /// (changed since the merge base to the tip's state, or to not active).
     public init(ref: String, flights: [Flight], line: Coordination) {
-        self.init(ref: ref, flights: flights, lineState: { line.state(of: $0) })
-    }
-
-    /// The same, with the line's states looked up by `lineState`.
-    init(ref: String, flights: [Flight], lineState: (String) -> ChangeState?) {
         var items: [Item] = []
         for f in flights {
-            let here = lineState(f.id)
+            let here = line.state(of: f.id)
             let changedHere = here != f.before
             if changedHere && (here == f.there || !(here?.isActive ?? false)) { continue }  // settled
             items.append(Item(id: f.id, state: f.there, takenUpOnLine: changedHere))
@@ -201,12 +188,10 @@ public struct CrossConflict: Sendable, Equatable {
             } else if shared.isEmpty {
                 continue
             }
-            let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
+            let sortedShared = shared.map { Exact($0) }.sorted().map(\.string)
             out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
         }
-        // Sorted by (a, b, a's ref, b's ref), each key made once.
-        let keys = out.map { (Exact($0.a), Exact($0.b), Exact($0.aRef ?? ""), Exact($0.bRef ?? "")) }
-        return out.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
+        return out.sorted { order($0, $1) }
     }
 
     private static func pair(
@@ -218,6 +203,13 @@ public struct CrossConflict: Sendable, Equatable {
         return swap
             ? CrossConflict(a: y.id, aRef: yRef, b: x.id, bRef: xRef, shared: shared)
             : CrossConflict(a: x.id, aRef: xRef, b: y.id, bRef: yRef, shared: shared)
+    }
+
+    private static func order(_ x: CrossConflict, _ y: CrossConflict) -> Bool {
+        func k(_ c: CrossConflict) -> (Exact, Exact, Exact, Exact) {
+            (Exact(c.a), Exact(c.b), Exact(c.aRef ?? ""), Exact(c.bRef ?? ""))
+        }
+        return k(x) < k(y)
     }
 
 }

@@ -110,12 +110,10 @@ public final class Watch {
 
     /// The refs with work in flight against one state of the line.
     private func lines(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> [WorkLine] {
-        let found = refs.map { flights($0, line: commits, root: root, cache: cache) }
-        // The line's state of every change in flight somewhere, in one pass over its documents.
-        let states = line.graph.states(of: Set(found.joined().map { Exact($0.id) })).states
-        return zip(refs, found).compactMap { ref, flights in
-            guard !flights.isEmpty else { return nil }
-            let w = WorkLine(ref: ref.name, flights: flights, lineState: { states[Exact($0)] })
+        refs.compactMap { ref in
+            let found = flights(ref, line: commits, root: root, cache: cache)
+            guard !found.isEmpty else { return nil }
+            let w = WorkLine(ref: ref.name, flights: found, line: line)
             return w.items.isEmpty ? nil : w
         }
     }
