@@ -188,10 +188,12 @@ public struct CrossConflict: Sendable, Equatable {
             } else if shared.isEmpty {
                 continue
             }
-            let sortedShared = shared.map { Exact($0) }.sorted().map(\.string)
+            let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
             out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
         }
-        return out.sorted { order($0, $1) }
+        // Sorted by (a, b, a's ref, b's ref), each key made once.
+        let keys = out.map { (Exact($0.a), Exact($0.b), Exact($0.aRef ?? ""), Exact($0.bRef ?? "")) }
+        return out.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
     }
 
     private static func pair(
@@ -203,13 +205,6 @@ public struct CrossConflict: Sendable, Equatable {
         return swap
             ? CrossConflict(a: y.id, aRef: yRef, b: x.id, bRef: xRef, shared: shared)
             : CrossConflict(a: x.id, aRef: xRef, b: y.id, bRef: yRef, shared: shared)
-    }
-
-    private static func order(_ x: CrossConflict, _ y: CrossConflict) -> Bool {
-        func k(_ c: CrossConflict) -> (Exact, Exact, Exact, Exact) {
-            (Exact(c.a), Exact(c.b), Exact(c.aRef ?? ""), Exact(c.bRef ?? ""))
-        }
-        return k(x) < k(y)
     }
 
 }
