@@ -45,6 +45,8 @@ public struct Doubtful: Sendable, Equatable {
             else { continue }
             out.append(Doubtful(id: doc.id, path: doc.path, why: unparsable, value: error))
         }
-        return out
+        // In id order, then path, then value: the same in every run.
+        let keys = out.map { (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value)) }
+        return out.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
     }
 }

@@ -67,9 +67,13 @@ struct GuardOutputOptions: ParsableArguments {
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
     }
 
-    /// A hook's run: a session on the repository git runs it in.
-    func hook(bypass: String?, _ checks: (Session) throws(ExoError) -> [Guard.Check]) throws {
+    /// A hook's run: a session on the repository git runs it in, within its time budget.
+    func hook(
+        bypass: String?, place: Budget.Place, what: String,
+        _ checks: (Session) throws(ExoError) -> [Guard.Check]
+    ) throws {
         let session = try Session(repository: .required, writesCache: true)
+        try session.budget(place).start(what: what)
         try judge(session, bypass: bypass, saysPass: false) { () throws(ExoError) in try checks(session) }
     }
 }
@@ -100,7 +104,9 @@ extension Hook {
             abstract: "HEAD (empty when unborn) against the index git is about to commit (GIT_INDEX_FILE).")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: "git commit --no-verify") { s throws(ExoError) in try s.preCommit() }
+            try options.hook(bypass: "git commit --no-verify", place: .local, what: "the commit") { s throws(ExoError) in
+                try s.preCommit()
+            }
         }
     }
 
@@ -110,7 +116,9 @@ extension Hook {
             abstract: "Run by git merge before it commits a merge without conflicts: HEAD against the merge's index.")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: "git merge --no-verify") { s throws(ExoError) in try s.preCommit() }
+            try options.hook(bypass: "git merge --no-verify", place: .local, what: "the merge") { s throws(ExoError) in
+                try s.preCommit()
+            }
         }
     }
 
@@ -131,7 +139,7 @@ extension Hook {
                     "pre-push needs the remote's name and URL, as git passes them: exo-guard hook pre-push REMOTE URL (ref lines on stdin)"
                 )
             }
-            try options.hook(bypass: "git push --no-verify") { s throws(ExoError) in
+            try options.hook(bypass: "git push --no-verify", place: .local, what: "the push") { s throws(ExoError) in
                 if let to = framework {
                     return try s.prePushFromFramework(
                         remote: remoteName, from: env["PRE_COMMIT_FROM_REF"] ?? "", to: to,
@@ -151,7 +159,9 @@ extension Hook {
         @Argument var new: String
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: nil) { s throws(ExoError) in try s.update(ref: ref, old: old, new: new) }
+            try options.hook(bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
+                try s.update(ref: ref, old: old, new: new)
+            }
         }
     }
 
@@ -161,7 +171,9 @@ extension Hook {
             abstract: "Server side, one verdict for the whole push (stdin lines: OLD NEW REF); reads the quarantine.")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: nil) { s throws(ExoError) in try s.preReceive(lines: StandardInput.lines()) }
+            try options.hook(bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
+                try s.preReceive(lines: StandardInput.lines())
+            }
         }
     }
 }

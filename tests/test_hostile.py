@@ -1,0 +1,65 @@
+"""Hostile pushes into a bare repository whose hook runs the guard: each answered within its
+time budget (git config exo.timeout) plus a margin, in one line, never a crash."""
+import subprocess
+import time
+
+from conftest import BIN, git, git_env
+
+TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
+
+
+def fast_import(repo, ref, files, parent=None):
+    out = [f"commit {ref}\ncommitter T <t@e> 1767225600 +0000\ndata 4\nwork\n"]
+    if parent:
+        out.append(f"from {parent}\n")
+    for path, text in files.items():
+        data = text.encode()
+        out.append(f"M 100644 inline {path}\ndata {len(data)}\n{text}\n")
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=git_env(), input="".join(out).encode(), check=True)
+
+
+def server(tmp_path, hook="pre-receive"):
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    script = bare / "hooks" / hook
+    script.write_text(f"#!/bin/sh\nexec {BIN} hook {hook} \"$@\"\n")
+    script.chmod(0o755)
+    return bare
+
+
+def deep_repo(tmp_path, depth):
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "changes/a.md": "---\nstatus: draft\n---\n"})
+    deep = "/".join(["d"] * depth) + "/x.md"
+    fast_import(repo, "refs/heads/main", {deep: "---\nstatus: active\n---\n"}, parent="refs/heads/main^0")
+    return repo
+
+
+def test_a_very_deep_path_is_answered_within_the_budget(tmp_path):
+    repo = deep_repo(tmp_path, 3000)
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "1")
+    # the first commit goes in as an import; the deep one is judged
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    took = time.monotonic() - start
+    assert took < 1 + 1 + 3, took  # the budget, the second GUARD.md allows, and git's own work
+    assert r.returncode != 0
+    assert "remote: exo-guard: blocked" in r.stderr and "exo.timeout" in r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
+    assert len(lines) == 1, r.stderr
+    # exo.onTimeout accept lets it through, saying so
+    git(bare, "config", "exo.onTimeout", "accept")
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode == 0 and "goes through unchecked" in r.stderr
+
+
+def test_the_budget_reads_the_server_config_only(tmp_path):
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "soon")
+    repo = deep_repo(tmp_path, 3)
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "exo.timeout" in r.stderr and "'soon'" in r.stderr
