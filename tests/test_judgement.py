@@ -166,3 +166,15 @@ def test_unknown_pack_names_the_config_and_the_pack(repo):
     assert r.returncode == 2
     line = r.stderr.strip()
     assert "tropo.toml" in line and "'coordinaton'" in line and ".tropo/packs/coordinaton.toml" in line
+
+
+def test_version_names_the_build_and_libgit2(tmp_path):
+    r = guard("--version", env={"LD_DEBUG": "libs"})
+    assert r.returncode == 0
+    first, second = r.stdout.splitlines()
+    assert first.startswith("exo-guard 0.2.0 (commit ")
+    assert second.startswith("libgit2 1.") and "libgit2.so" in r.stderr
+    # a libgit2 that cannot be loaded is named, and --version still answers
+    (tmp_path / "libgit2.so.1.5").write_bytes(b"not a library")
+    r = guard("--version", env={"LD_LIBRARY_PATH": str(tmp_path)})
+    assert r.returncode == 0 and "libgit2 not loadable" in r.stdout

@@ -5,14 +5,16 @@
    eighteen libraries (TLS, SSH, Kerberos, PCRE) it costs about 1.7 ms to map and relocate,
    which commands that only read files never need. Every libgit2 function exo-guard calls is
    listed here once; `cgit2_load` fills a table of them, typed by the headers themselves, and
-   Swift calls `git.tree_lookup(...)` where it would call `git_tree_lookup(...)`. */
+   Swift calls `git.tree_lookup(...)` where it would call `git_tree_lookup(...)`.
+   SwiftPM does not rebuild every Swift file when this header changes: after adding a
+   function, remove .build/<triple>/debug/ExoCore.build (a fresh clone, as CI has, is fine). */
 #define CGIT2_FUNCTIONS(X) \
     X(buf_dispose) X(commit_free) X(commit_lookup) X(commit_time) X(commit_tree_id) \
     X(config_add_file_ondisk) X(config_free) X(config_get_multivar_foreach) \
     X(config_get_string_buf) X(config_new) X(diff_free) X(diff_get_delta) X(diff_num_deltas) \
     X(diff_options_init) X(diff_tree_to_index) X(error_last) X(index_entrycount) \
     X(index_free) X(index_get_byindex) X(index_has_conflicts) X(index_open) \
-    X(libgit2_features) X(libgit2_init) X(libgit2_opts) X(merge_base) X(object_free) \
+    X(libgit2_features) X(libgit2_init) X(libgit2_opts) X(libgit2_version) X(merge_base) X(object_free) \
     X(object_id) X(object_peel) X(object_type) X(object_type2string) X(odb_add_disk_alternate) X(odb_exists) X(odb_free) \
     X(odb_hash) X(odb_object_data) X(odb_object_free) X(odb_object_size) X(odb_read) \
     X(odb_read_header) X(reference_foreach_name) X(reference_free) X(reference_lookup) \
@@ -67,4 +69,13 @@ static inline int cgit2_enable_caching(const cgit2_api *git, int enabled) {
 
 static inline int cgit2_enable_strict_hash_verification(const cgit2_api *git, int enabled) {
     return git->libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
+
+/* The commit exo-guard was built from: `make release` passes -DEXO_GUARD_COMMIT="<id>". */
+static inline const char *cgit2_build_commit(void) {
+#ifdef EXO_GUARD_COMMIT
+    return EXO_GUARD_COMMIT;
+#else
+    return "";
+#endif
 }

@@ -7,7 +7,6 @@ import ExoCore
 
 /// `exo-guard`: exo's coordination commands, and a guard that runs inside git.
 struct ExoGuardCommand: ParsableCommand {
-    static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "exo-guard",
@@ -17,13 +16,20 @@ struct ExoGuardCommand: ParsableCommand {
             Exit codes: 0 pass (warnings included), 1 blocked, 2 usage, configuration or repository error.
             conflicts, board and roles exit 0 whatever they find, like exo.
             """,
-        version: "exo-guard \(version)",
+        version: "exo-guard \(BuildInfo.version)",
         subcommands: [Conflicts.self, Board.self, Roles.self, Claim.self, Check.self, Hook.self, Install.self, Uninstall.self],
         defaultSubcommand: Conflicts.self
     )
 
     /// Runs the command line; every error is one line on stderr and exit 2.
     static func entry() {
+        // --version names the build and the libgit2 it loads; the parser's own would not
+        // load libgit2, and loading it there would cost every other command its start-up.
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            Output.write(BuildInfo.description)
+            Output.flush()
+            Glibc.exit(0)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,0 +1,28 @@
+import CGit2
+
+/// What `exo-guard --version` says: the version, the commit it was built from (`make
+/// release` records it), and the version of the libgit2 it loads.
+public enum BuildInfo {
+    public static let version = "0.2.0"
+
+    /// The commit the binary was built from; empty for a build outside `make`.
+    public static var commit: String { String(cString: cgit2_build_commit()) }
+
+    /// The version of the libgit2 this binary loads (loading it), or why it cannot be loaded.
+    public static var libgit2: String {
+        let table = UnsafeMutablePointer<cgit2_api>.allocate(capacity: 1)
+        defer { table.deallocate() }
+        if let failure = cgit2_load(table) { return "not loadable (\(String(cString: failure)))" }
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
+        _ = table.pointee.libgit2_version(&major, &minor, &revision)
+        return "\(major).\(minor).\(revision)"
+    }
+
+    /// The lines `--version` prints.
+    public static var description: String {
+        let commit = self.commit.isEmpty ? "commit unknown: not built by make" : "commit \(self.commit)"
+        return "exo-guard \(version) (\(commit))\nlibgit2 \(libgit2)\n"
+    }
+}
