@@ -103,29 +103,3 @@ public struct GraphDiff: Sendable {
         case unchanged
     }
 }
-
-/// What the guard does with new conflicts.
-public enum GuardMode: String, Sendable, CaseIterable {
-    case block, warn, off
-
-    /// `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > `block`; a bad value is an
-    /// error naming it and where it came from.
-    public static func resolve(flag: String?, environment: [String: String], gitConfig: () -> String?) throws(ExoError)
-        -> GuardMode
-    {
-        let env = environment["EXO_GUARD_MODE"].flatMap { $0.isEmpty ? nil : $0 }
-        let (raw, source): (String?, String) =
-            flag != nil
-            ? (flag, "--mode")
-            : env != nil ? (env, "EXO_GUARD_MODE") : (gitConfig(), "git config exo.mode")
-        guard let raw else { return .block }
-        guard let mode = GuardMode(rawValue: raw.lowercased()) else {
-            throw .usage("invalid mode \(PythonString.repr(raw)) from \(source) (expected block, warn or off)")
-        }
-        return mode
-    }
-}
-
-public enum Decision: String, Sendable {
-    case pass, warn, block
-}

@@ -78,6 +78,8 @@ public enum Guard {
         public let workspaces: [WorkspaceCheck]
         /// A push into a repository that holds no commits: an import, not new work.
         public var isImport = false
+        /// The ref committed to or pushed, for the audit log (nil when none).
+        public var ref: String? = nil
         public var hasNew: Bool {
             !isImport && workspaces.contains { !$0.diff.new.isEmpty || !$0.branches.new.isEmpty }
         }

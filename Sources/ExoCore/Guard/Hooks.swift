@@ -17,11 +17,11 @@ extension Session {
         let title =
             (head.map { "HEAD \($0.short)" } ?? "an unborn branch")
             + (merging.isEmpty ? " -> the staged changes" : " -> the merge of \(merging.map(\.short).joined(separator: ", "))")
-        return [
-            try compare(
-                base: try line(head), target: target, title: title,
-                watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))
-        ]
+        var check = try compare(
+            base: try line(head), target: target, title: title,
+            watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))
+        check.ref = repository.headReferenceName
+        return [check]
     }
 
     /// pre-push: one check per pushed ref (`<local-ref> <local-oid> <remote-ref> <remote-oid>`).
@@ -84,9 +84,11 @@ extension Session {
         }
         let title =
             "push of \(RefName.short(remoteRef)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
-        return try compare(
+        var check = try compare(
             base: try line(base), target: try line(target), title: title,
             watch: try watch(excluding: excluded, patterns: nil))
+        check.ref = remoteRef
+        return check
     }
 
     /// update (server): `REF OLD NEW`. Deletions and refs outside `exo.refs` pass; a new
@@ -111,6 +113,7 @@ extension Session {
             watch: try watch(excluding: [ref], overrides: others, patterns: nil))
         // A repository that holds no commits at all: the push is an import.
         check.isImport = repository.directReferences().isEmpty
+        check.ref = ref
         return [check]
     }
 

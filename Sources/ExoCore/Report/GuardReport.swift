@@ -202,7 +202,10 @@ public struct GuardReport {
 
     /// One JSON object: decision, mode, base, target, new, existing, resolved, activated.
     /// A pair across branches carries `ref`: the full name of the ref `b` is in flight on.
-    public var json: String {
+    public var json: String { members.rendered() + "\n" }
+
+    /// The members of the JSON object, for `json` and the audit log.
+    public var members: JSON {
         let checks = verdict.checks
         let workspaces = checks.flatMap(\.workspaces)
         func labels(_ f: (Guard.Check) -> String) -> JSON {
@@ -250,6 +253,6 @@ public struct GuardReport {
                 ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
                 ("activated", .strings(workspaces.flatMap(\.diff.activated))),
             ] + extra
-        ).rendered() + "\n"
+        )
     }
 }

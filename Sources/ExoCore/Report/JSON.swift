@@ -130,3 +130,35 @@ public indirect enum JSON: Sendable {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSON {
+    /// The text on one line (`{"a": 1, "b": [2]}`), for logs that hold one object a line.
+    public var compact: String {
+        var out: [UInt8] = []
+        compact(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func compact(into out: inout [UInt8]) {
+        switch self {
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", ".utf8 }
+                item.compact(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += ", ".utf8 }
+                Self.quote(key, into: &out)
+                out += ": ".utf8
+                value.compact(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        default:
+            Self.append(rendered(), to: &out)
+        }
+    }
+}

@@ -45,8 +45,15 @@ public final class Session {
 
     /// The mode: `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > block.
     public func mode(flag: String?) throws(ExoError) -> GuardMode {
-        try GuardMode.resolve(flag: flag, environment: environment) { config?.string("exo.mode") }
+        let (mode, source) = try GuardMode.resolved(flag: flag, environment: environment) { config?.string("exo.mode") }
+        modeSource = source
+        return mode
     }
+
+    /// Where the mode came from, once `mode(flag:)` has read it.
+    public private(set) var modeSource = "default"
+    /// When the run started, for the audit log's `duration_ms`.
+    public let started = Audit.now()
 
     /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`).
     public func flag(_ key: String) -> Bool {

@@ -32,7 +32,7 @@ struct Check: ParsableCommand {
         let session = try Session(repository: needsRepository ? .required : .optional, writesCache: true)
         let choice: Session.Base = baseEmpty ? .empty : base.map { .revision($0) } ?? .head
         let watching: [String]? = noWatch ? [] : watch.isEmpty ? nil : watch
-        try output.judge(session, bypass: "git commit --no-verify", saysPass: true) { () throws(ExoError) in
+        try output.judge(session, hook: "check", bypass: "git commit --no-verify", saysPass: true) { () throws(ExoError) in
             [try session.check(snapshot.selection, root: snapshot.root, base: choice, watching: watching)]
         }
     }

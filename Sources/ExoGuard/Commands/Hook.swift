@@ -29,23 +29,38 @@ struct GuardOutputOptions: ParsableArguments {
     /// report, and exits 1 when blocked. `saysPass`: `check` prints a line when all is well;
     /// a hook passes silently and reports on stderr.
     func judge(
-        _ session: Session, bypass: String?, saysPass: Bool,
+        _ session: Session, hook: String, bypass: String?, saysPass: Bool,
         _ checks: () throws(ExoError) -> [Guard.Check]
     ) throws {
         defer { session.finish() }
-        let guardMode = try session.mode(flag: mode)
-        if guardMode == .off { return }
+        let audit = Audit(session: session, hook: hook)
         // An error in what is committed or pushed blocks in mode block and is printed and
         // let through in mode warn; usage and repository errors exit 2.
         var made: [Guard.Check] = []
         var targetError: ExoError? = nil
+        let guardMode: GuardMode
+        do {
+            guardMode = try session.mode(flag: mode)
+        } catch {
+            if let line = audit.record(decision: "error", detail: error.description, started: session.started) {
+                Output.writeError(line + "\n")
+            }
+            throw error
+        }
+        if guardMode == .off { return }
         do {
             made = try checks()
         } catch {
-            guard error.isContentError else { throw error }
+            guard error.isContentError else {
+                if let line = audit.record(decision: "error", detail: error.description, started: session.started) {
+                    Output.writeError(line + "\n")
+                }
+                throw error
+            }
             targetError = error
         }
-        let verdict = Guard.Verdict(mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
+        let verdict = Guard.Verdict(
+            mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
         KeptUntilExit.keep((verdict, session))
         if session.environment["EXO_GUARD_STATS"] == "1" { Output.writeError(session.watchStats + "\n") }
         let report = GuardReport(
@@ -64,17 +79,18 @@ struct GuardOutputOptions: ParsableArguments {
             let text = report.text
             if !text.isEmpty { Output.writeError(text) }
         }
+        if let line = audit.record(verdict, started: session.started) { Output.writeError(line + "\n") }
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
     }
 
     /// A hook's run: a session on the repository git runs it in, within its time budget.
     func hook(
-        bypass: String?, place: Budget.Place, what: String,
+        _ name: String, bypass: String?, place: Budget.Place, what: String,
         _ checks: (Session) throws(ExoError) -> [Guard.Check]
     ) throws {
         let session = try Session(repository: .required, writesCache: true)
-        try session.budget(place).start(what: what)
-        try judge(session, bypass: bypass, saysPass: false) { () throws(ExoError) in try checks(session) }
+        try session.budget(place).start(what: what, audit: Audit(session: session, hook: name), started: session.started)
+        try judge(session, hook: name, bypass: bypass, saysPass: false) { () throws(ExoError) in try checks(session) }
     }
 }
 
@@ -104,7 +120,8 @@ extension Hook {
             abstract: "HEAD (empty when unborn) against the index git is about to commit (GIT_INDEX_FILE).")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: "git commit --no-verify", place: .local, what: "the commit") { s throws(ExoError) in
+            try options.hook("pre-commit", bypass: "git commit --no-verify", place: .local, what: "the commit") {
+                s throws(ExoError) in
                 try s.preCommit()
             }
         }
@@ -116,7 +133,8 @@ extension Hook {
             abstract: "Run by git merge before it commits a merge without conflicts: HEAD against the merge's index.")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: "git merge --no-verify", place: .local, what: "the merge") { s throws(ExoError) in
+            try options.hook("pre-merge-commit", bypass: "git merge --no-verify", place: .local, what: "the merge") {
+                s throws(ExoError) in
                 try s.preCommit()
             }
         }
@@ -139,7 +157,7 @@ extension Hook {
                     "pre-push needs the remote's name and URL, as git passes them: exo-guard hook pre-push REMOTE URL (ref lines on stdin)"
                 )
             }
-            try options.hook(bypass: "git push --no-verify", place: .local, what: "the push") { s throws(ExoError) in
+            try options.hook("pre-push", bypass: "git push --no-verify", place: .local, what: "the push") { s throws(ExoError) in
                 if let to = framework {
                     return try s.prePushFromFramework(
                         remote: remoteName, from: env["PRE_COMMIT_FROM_REF"] ?? "", to: to,
@@ -159,7 +177,7 @@ extension Hook {
         @Argument var new: String
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
+            try options.hook("update", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
                 try s.update(ref: ref, old: old, new: new)
             }
         }
@@ -171,7 +189,7 @@ extension Hook {
             abstract: "Server side, one verdict for the whole push (stdin lines: OLD NEW REF); reads the quarantine.")
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
-            try options.hook(bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
+            try options.hook("pre-receive", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
                 try s.preReceive(lines: StandardInput.lines())
             }
         }
