@@ -63,3 +63,32 @@ def test_the_budget_reads_the_server_config_only(tmp_path):
     repo = deep_repo(tmp_path, 3)
     r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     assert r.returncode != 0 and "exo.timeout" in r.stderr and "'soon'" in r.stderr
+
+
+def test_gitlab_prefix_and_gitea_layout(tmp_path):
+    """GitLab (GL_ID set): the pusher's lines carry GL-HOOK-ERR:. Gitea runs every script in
+    hooks/pre-receive.d/, as its own hooks/pre-receive does: the shipped script works there."""
+    from test_guard import change, make_repo, workspace
+    import pathlib
+    repo = make_repo(tmp_path / "repo", workspace(), install=False)
+    bare = tmp_path / "gitea.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    d = bare / "hooks" / "pre-receive.d"
+    d.mkdir()
+    shipped = (pathlib.Path(__file__).resolve().parent.parent / "hooks" / "pre-receive").read_text()
+    (d / "exo-guard").write_text(shipped)
+    (d / "exo-guard").chmod(0o755)
+    # Gitea's own pre-receive: every script of pre-receive.d with the same stdin
+    runner = bare / "hooks" / "pre-receive"
+    runner.write_text('#!/bin/sh\ndata=$(cat)\nfor h in "$(dirname "$0")"/pre-receive.d/*; do\n'
+                      '  printf "%s\\n" "$data" | "$h" || exit 1\ndone\n')
+    runner.chmod(0o755)
+    git(repo, "remote", "add", "origin", str(bare))
+    env = {"EXO_GUARD_BIN": BIN, "GL_ID": "user-1"}
+    assert git(repo, "push", "-q", "origin", "main", env=env, check=False).returncode == 0
+    (repo / "changes/b.md").write_text(change("active", "auth"))
+    git(repo, "commit", "-qam", "collide")
+    r = git(repo, "push", "origin", "main", env=env, check=False)
+    assert r.returncode != 0
+    assert "remote: GL-HOOK-ERR: exo-guard: blocked" in r.stderr
+    assert all(l.startswith("remote: GL-HOOK-ERR: ") for l in r.stderr.splitlines() if "exo-guard" in l)

@@ -17,12 +17,13 @@ public struct Budget: Sendable, Equatable {
 
     /// Starts the clock: past the budget the process writes its one line and exits, whatever
     /// it is doing (0 when the timeout lets it through, 1 when it rejects).
-    public func start(what: String, audit: Audit? = nil, started: Double = 0) {
+    public func start(what: String, audit: Audit? = nil, started: Double = 0, linePrefix: String = "") {
         guard seconds > 0 else { return }
         let message =
-            accept
-            ? "exo-guard: warning \u{2014} gave up after \(Self.format(seconds)) s (git config exo.timeout); \(what) goes through unchecked (exo.onTimeout accept)\n"
-            : "exo-guard: blocked \u{2014} gave up after \(Self.format(seconds)) s (git config exo.timeout); \(what) is rejected (git config exo.onTimeout accept lets it through)\n"
+            linePrefix
+            + (accept
+                ? "exo-guard: warning \u{2014} gave up after \(Self.format(seconds)) s (git config exo.timeout); \(what) goes through unchecked (exo.onTimeout accept)\n"
+                : "exo-guard: blocked \u{2014} gave up after \(Self.format(seconds)) s (git config exo.timeout); \(what) is rejected (git config exo.onTimeout accept lets it through)\n")
         let code: Int32 = accept ? 0 : 1
         let seconds = self.seconds
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {

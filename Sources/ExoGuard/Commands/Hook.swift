@@ -29,7 +29,7 @@ struct GuardOutputOptions: ParsableArguments {
     /// report, and exits 1 when blocked. `saysPass`: `check` prints a line when all is well;
     /// a hook passes silently and reports on stderr.
     func judge(
-        _ session: Session, hook: String, bypass: String?, saysPass: Bool,
+        _ session: Session, hook: String, bypass: String?, saysPass: Bool, linePrefix: String = "",
         _ checks: () throws(ExoError) -> [Guard.Check]
     ) throws {
         defer { session.finish() }
@@ -77,10 +77,16 @@ struct GuardOutputOptions: ParsableArguments {
             if json { Output.write(report.json) }
             Output.flush()
             let text = report.text
-            if !text.isEmpty { Output.writeError(text) }
+            if !text.isEmpty { Output.writeError(Self.prefixed(text, linePrefix)) }
         }
         if let line = audit.record(verdict, started: session.started) { Output.writeError(line + "\n") }
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
+    }
+
+    /// Every line of `text` behind `prefix` (GitLab shows the pusher lines behind `GL-HOOK-ERR: `).
+    static func prefixed(_ text: String, _ prefix: String) -> String {
+        guard !prefix.isEmpty else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { prefix + $0 + "\n" }.joined()
     }
 
     /// A hook's run: a session on the repository git runs it in, within its time budget.
@@ -89,8 +95,13 @@ struct GuardOutputOptions: ParsableArguments {
         _ checks: (Session) throws(ExoError) -> [Guard.Check]
     ) throws {
         let session = try Session(repository: .required, writesCache: true)
-        try session.budget(place).start(what: what, audit: Audit(session: session, hook: name), started: session.started)
-        try judge(session, hook: name, bypass: bypass, saysPass: false) { () throws(ExoError) in try checks(session) }
+        // On a GitLab server (GL_ID set) the lines meant for the pusher carry GitLab's prefix.
+        let prefix = place == .server && session.environment["GL_ID"] != nil ? "GL-HOOK-ERR: " : ""
+        try session.budget(place).start(
+            what: what, audit: Audit(session: session, hook: name), started: session.started, linePrefix: prefix)
+        try judge(session, hook: name, bypass: bypass, saysPass: false, linePrefix: prefix) { () throws(ExoError) in
+            try checks(session)
+        }
     }
 }
 
