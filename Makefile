@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps build release demo test lint unit conformance hooks bench bench-branches profile clean
+.PHONY: deps build release demo test lint unit conformance hooks bench bench-branches profile clean install uninstall man deb
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -58,6 +58,53 @@ profile: release
 # The shipped hook scripts are the ones `exo-guard install` writes, without a binary path.
 hooks: build
 	@for h in pre-commit pre-merge-commit pre-push update pre-receive; do $(BIN) install --print $$h > hooks/$$h; chmod +x hooks/$$h; done
+
+# Installing: the release binary (Swift runtime linked in), the man page, completions for
+# bash, zsh and fish, and the hook scripts. `make install PREFIX=/usr/local DESTDIR=`.
+PREFIX ?= /usr/local
+DESTDIR ?=
+RELEASE := .build/release/exo-guard
+BASH_COMPLETIONS := $(PREFIX)/share/bash-completion/completions/exo-guard
+ZSH_COMPLETIONS := $(PREFIX)/share/zsh/site-functions/_exo-guard
+FISH_COMPLETIONS := $(PREFIX)/share/fish/vendor_completions.d/exo-guard.fish
+INSTALLED := $(PREFIX)/bin/exo-guard $(PREFIX)/share/man/man1/exo-guard.1 $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS) \
+	$(FISH_COMPLETIONS) $(addprefix $(PREFIX)/share/exo-guard/hooks/,pre-commit pre-merge-commit pre-push update pre-receive)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/exo-guard/hooks \
+	  $(dir $(DESTDIR)$(BASH_COMPLETIONS)) $(dir $(DESTDIR)$(ZSH_COMPLETIONS)) $(dir $(DESTDIR)$(FISH_COMPLETIONS))
+	install -m 755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/exo-guard
+	install -m 644 docs/exo-guard.1 $(DESTDIR)$(PREFIX)/share/man/man1/exo-guard.1
+	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(BASH_COMPLETIONS)
+	$(RELEASE) --generate-completion-script zsh > $(DESTDIR)$(ZSH_COMPLETIONS)
+	$(RELEASE) --generate-completion-script fish > $(DESTDIR)$(FISH_COMPLETIONS)
+	install -m 755 hooks/pre-commit hooks/pre-merge-commit hooks/pre-push hooks/update hooks/pre-receive \
+	  $(DESTDIR)$(PREFIX)/share/exo-guard/hooks/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(PREFIX)/share/exo-guard/hooks $(DESTDIR)$(PREFIX)/share/exo-guard 2>/dev/null
+
+# The man page, made by swift-argument-parser's generate-manual plugin (a release build of
+# its own, a few minutes): checked in as docs/exo-guard.1, made again with `make man`.
+man:
+	$(SWIFT) package generate-manual
+	cp .build/plugins/GenerateManual/outputs/ExoGuard/exo-guard.1 docs/exo-guard.1
+
+# A Debian package: /usr/bin/exo-guard and the same files under /usr/share, depending on
+# the libgit2 runtime it was built against and on git.
+DEB_VERSION := $(shell sed -n 's/.*public static let version = "\(.*\)".*/\1/p' Sources/ExoCore/Session/Version.swift)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+LIBGIT2_PACKAGE := $(shell dpkg -S "$$(readlink -f /usr/lib/*/libgit2.so)" 2>/dev/null | cut -d: -f1 | head -n 1)
+DEB := .build/exo-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb: release
+	rm -rf .build/deb-root
+	$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(CURDIR)/.build/deb-root
+	install -d .build/deb-root/DEBIAN
+	printf 'Package: exo-guard\nVersion: %s\nArchitecture: %s\nMaintainer: exo-guard developers <exo-guard@example.com>\nDepends: %s, git\nSection: vcs\nPriority: optional\nDescription: keeps agents from colliding in one repository\n A git guard over a tropo knowledge graph: blocks commits and pushes that\n activate a change colliding with another active one, on any branch.\n' \
+	  "$(DEB_VERSION)" "$(DEB_ARCH)" "$(LIBGIT2_PACKAGE) (>= $$(dpkg-query -W -f='$${Version}' $(LIBGIT2_PACKAGE) | sed 's/+.*//'))" > .build/deb-root/DEBIAN/control
+	dpkg-deb --root-owner-group --build .build/deb-root $(DEB)
+	@echo "built $(DEB)"
 
 clean:
 	rm -rf .build $(VENV)
