@@ -225,7 +225,7 @@ extension Value {
         default: break
         }
         switch (a, b) {
-        case (.string(let x), .string(let y)): return codePointLess(x, y)
+        case (.string(let x), .string(let y)): return Exact(x) < Exact(y)
         case (.list(let x), .list(let y)):
             for (p, q) in zip(x, y) where !(p == q || (p.numeric != nil && p.numeric == q.numeric)) {
                 return pythonLess(p, q)
@@ -259,9 +259,4 @@ extension Value {
         case .map: return 4
         }
     }
-}
-
-/// Code point order, as Python compares strings.
-public func codePointLess(_ a: String, _ b: String) -> Bool {
-    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
 }

@@ -117,76 +117,6 @@ public enum YAMLSubset {
         return b.count
     }
 
-    /// A scalar: null, quoted string (quotes dropped, nothing unescaped), bool, int, float, string.
-    static func scalar(_ raw: String) -> Value {
-        let s = PythonText.strip(raw)
-        if s.utf8.count <= 5 {
-            switch Exact(s) {
-            case "", "~", "null", "Null", "NULL": return .null
-            case "true", "True", "TRUE": return .bool(true)
-            case "false", "False", "FALSE": return .bool(false)
-            default: break
-            }
-        }
-        let u = s.utf8
-        if let f = u.first, f < 0x80, let l = u.last, l < 0x80 {
-            // ASCII ends: quotes and the first character read on bytes.
-            if u.count >= 2, f == l, f == 0x22 || f == 0x27 {
-                return .string(String(s.utf8.dropFirst().dropLast())!)
-            }
-            switch f {
-            case 0x30...0x39, 0x2B, 0x2D, 0x2E, 0x69, 0x49, 0x6E, 0x4E: break
-            default: return .string(s)
-            }
-        }
-        let scalars = s.unicodeScalars
-        if scalars.count >= 2, let f = scalars.first, f == scalars.last, f == "\"" || f == "'" {
-            return .string(String(scalars.dropFirst().dropLast()))
-        }
-        // Only text that starts like a number (a digit, sign, point, inf/nan, or any
-        // non-ASCII character, which may be a Unicode digit) can be one.
-        let first = scalars.first!
-        switch first {
-        case "0"..."9", "+", "-", ".", "i", "I", "n", "N": break
-        default: if first.isASCII { return .string(s) }
-        }
-        if let i = PythonText.parseInt(s) { return .int(i) }
-        if let d = PythonText.parseFloat(s) { return .float(d) }
-        return .string(s)
-    }
-
-    /// An inline `[a, b]` list; nested brackets stay inside one item, which becomes a string.
-    /// Split on bytes: the brackets, quotes and commas that matter are ASCII.
-    static func inlineList(_ raw: String) -> Value {
-        let outer = PythonText.strip(raw)
-        var inner = PythonText.strip(String(outer.unicodeScalars.dropFirst().dropLast()))
-        if inner.isEmpty { return .list([]) }
-        return inner.withUTF8 { b -> Value in
-            var items: [Value] = []
-            var start = 0
-            var depth = 0
-            var inSingle = false
-            var inDouble = false
-            for (i, ch) in b.enumerated() {
-                if ch == 0x27 && !inDouble {
-                    inSingle.toggle()
-                } else if ch == 0x22 && !inSingle {
-                    inDouble.toggle()
-                } else if (ch == 0x5B || ch == 0x7B) && !inSingle && !inDouble {
-                    depth += 1
-                } else if (ch == 0x5D || ch == 0x7D) && !inSingle && !inDouble {
-                    depth -= 1
-                }
-                if ch == 0x2C && depth == 0 && !inSingle && !inDouble {
-                    items.append(scalar(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)))
-                    start = i + 1
-                }
-            }
-            items.append(scalar(String(decoding: UnsafeBufferPointer(rebasing: b[start...]), as: UTF8.self)))
-            return .list(items)
-        }
-    }
-
     /// tropo's `KEY_RE`: `^([^:\s][^:]*?):(\s+(.*)|\s*)$` — the key before the first
     /// colon and the rest after the whitespace that must follow it.
     static func matchKey(_ content: String) -> (key: String, rest: String)? {
@@ -327,36 +257,4 @@ public enum YAMLSubset {
         while let l = v.last, l == "\"" || l == "'" { v.removeLast() }
         return String(v)
     }
-}
-
-/// A string compared by its code points, as Python compares strings (Swift's `==`
-/// on `String` treats canonically equivalent texts as equal; Python does not).
-public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable, CustomStringConvertible {
-    public let string: String
-    public init(_ string: String) { self.string = string }
-    public init(stringLiteral value: String) { self.string = value }
-    public static func == (a: Exact, b: Exact) -> Bool {
-        var x = a.string
-        var y = b.string
-        return x.withUTF8 { p in
-            y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
-        }
-    }
-    public func hash(into hasher: inout Hasher) {
-        var s = string
-        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        hasher.combine(0xFF as UInt8)
-    }
-    public static func < (a: Exact, b: Exact) -> Bool {
-        var x = a.string
-        var y = b.string
-        return x.withUTF8 { p in
-            y.withUTF8 { q in
-                let n = min(p.count, q.count)
-                let c = n == 0 ? 0 : memcmp(p.baseAddress!, q.baseAddress!, n)
-                return c != 0 ? c < 0 : p.count < q.count
-            }
-        }
-    }
-    public var description: String { string }
 }

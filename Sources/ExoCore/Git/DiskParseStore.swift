@@ -46,22 +46,22 @@ public final class DiskParseStore: ParseStore {
 
     let path: String
     /// The file as mapped (nil when there is none, or it is not ours).
-    private var mapped: UnsafeRawBufferPointer?
-    private var rows = 0
-    private var tailStart = 0
+    var mapped: UnsafeRawBufferPointer?
+    var rows = 0
+    var tailStart = 0
     /// Entries appended after the table, newest last.
-    private var tail: [Slot: Range<Int>] = [:]
+    var tail: [Slot: Range<Int>] = [:]
     /// This run's entries, kept as they came (copied once, when written; those saved with
     /// their encoding, encoded then).
-    private var added: [Added] = []
-    private var addedBytes = 0
+    var added: [Added] = []
+    var addedBytes = 0
     /// Entries looked up in this run: what a rewrite past the limits keeps.
-    private var used: Set<Slot> = []
+    var used: Set<Slot> = []
     /// The file as this run found it, or last left it: what the next write may append to
     /// (never after a damaged tail: `intact` says it read to its end).
-    private var onDisk = OnDisk(size: 0, tailCount: 0, intact: false)
+    var onDisk = OnDisk(size: 0, tailCount: 0, intact: false)
     /// A write started on another thread by `flushSoon`, with the entries it writes.
-    private var pending: (write: BackgroundWrite, entries: [Added])?
+    var pending: (write: BackgroundWrite, entries: [Added])?
 
     typealias Entry = (slot: Slot, payload: [UInt8])
 
@@ -98,7 +98,7 @@ public final class DiskParseStore: ParseStore {
     }
 
     /// Maps the file and reads its header and tail; anything malformed reads as no file.
-    private func open() {
+    func open() {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         defer { close(fd) }
@@ -129,7 +129,7 @@ public final class DiskParseStore: ParseStore {
         onDisk = OnDisk(size: file.count, tailCount: count, intact: at == file.count)
     }
 
-    private func u32(_ at: Int) -> UInt32 {
+    func u32(_ at: Int) -> UInt32 {
         guard let m = mapped else { return 0 }
         return UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
     }
@@ -143,7 +143,7 @@ public final class DiskParseStore: ParseStore {
     }
 
     /// The payload of `slot` in the sorted table, by binary search.
-    private func row(_ slot: Slot) -> Range<Int>? {
+    func row(_ slot: Slot) -> Range<Int>? {
         guard let file = mapped, rows > 0 else { return nil }
         let probe = slot.key.bytes + [slot.kind]
         var lo = 0
@@ -216,7 +216,7 @@ public final class DiskParseStore: ParseStore {
     /// within its limits, else everything sorted anew, with the entries this run `written`
     /// before (which the mapped file does not hold). Returns the file as written and the
     /// entries' bytes, or nil. Reads only what `open` set, so it may run while the run goes on.
-    private func write(_ added: [Added], over: OnDisk, used: Set<Slot>, written: [Entry]) -> (OnDisk, [Entry])? {
+    func write(_ added: [Added], over: OnDisk, used: Set<Slot>, written: [Entry]) -> (OnDisk, [Entry])? {
         let entries = added.map(\.entry)
         let bytes = entries.reduce(0) { $0 + 25 + $1.payload.count }
         let directory = String(path[..<path.lastIndex(of: "/")!])
@@ -245,119 +245,5 @@ public final class DiskParseStore: ParseStore {
             }
         }
         return rewrite(written + entries, used: used).map { ($0, entries) }
-    }
-
-    /// Every entry, this run's winning over older ones, sorted into a new file.
-    private func rewrite(_ added: [Entry], used: Set<Slot>) -> OnDisk? {
-        let addedBytes = added.reduce(0) { $0 + 25 + $1.payload.count }
-        // (slot, rank, range): rank 0 this run's entries, 1 the tail's, 2 the table's.
-        var entries: [(slot: Slot, rank: Int, range: Range<Int>)] = []
-        entries.reserveCapacity(rows + tail.count + added.count)
-        if let file = mapped {
-            let tableEnd = Self.headerSize + rows * Self.rowSize
-            for i in 0..<rows {
-                let at = Self.headerSize + i * Self.rowSize
-                let offset = Int(u32(at + 24))
-                let length = Int(u32(at + 28))
-                guard offset >= tableEnd, length <= tailStart - offset else { continue }
-                let slot = Slot(kind: file[at + 20], key: CacheKey(UnsafeRawBufferPointer(rebasing: file[at..<(at + 20)])))
-                entries.append((slot, 2, offset..<(offset + length)))
-            }
-        }
-        for (slot, range) in tail { entries.append((slot, 1, range)) }
-        var kept = entries
-        let total = entries.reduce(0) { $0 + $1.range.count } + addedBytes
-        if entries.count + added.count > Self.maxEntries || total > Self.maxBytes {
-            kept = entries.filter { used.contains($0.slot) }
-        }
-        // This run's entries: rank 0, their range an index into `added`.
-        for (i, e) in added.enumerated() { kept.append((e.slot, 0, i..<(i + 1))) }
-        kept.sort { x, y in
-            (x.slot.key.a, x.slot.key.b, x.slot.key.c, x.slot.kind, x.rank) < (
-                y.slot.key.a, y.slot.key.b, y.slot.key.c, y.slot.kind, y.rank
-            )
-        }
-        // One entry a slot: the first after sorting, the newest.
-        var unique: [(slot: Slot, rank: Int, range: Range<Int>)] = []
-        unique.reserveCapacity(kept.count)
-        for e in kept where unique.last?.slot != e.slot { unique.append(e) }
-        let tableEnd = Self.headerSize + unique.count * Self.rowSize
-        func length(_ e: (slot: Slot, rank: Int, range: Range<Int>)) -> Int {
-            e.rank == 0 ? added[e.range.lowerBound].payload.count : e.range.count
-        }
-        let payloadBytes = unique.reduce(0) { $0 + length($1) }
-        let tmp = path + ".\(getpid()).tmp"
-        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return nil }  // a read-only repository: no cache, no error
-        // Written in pieces of about 1 MiB: the whole file is never in memory at once.
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 20 + 4096)
-        var done = true
-        func spill(_ force: Bool = false) {
-            guard done, force || out.count >= 1 << 20 else { return }
-            done = Self.write(fd, out)
-            out.removeAll(keepingCapacity: true)
-        }
-        out += Self.magic
-        CacheCoding.u32(Self.format, into: &out)
-        CacheCoding.u32(UInt32(unique.count), into: &out)
-        CacheCoding.u32(UInt32(tableEnd + payloadBytes), into: &out)
-        var offset = tableEnd
-        for e in unique {
-            e.slot.key.append(to: &out)
-            out.append(e.slot.kind)
-            out.append(0)
-            out.append(0)
-            out.append(0)
-            CacheCoding.u32(UInt32(offset), into: &out)
-            CacheCoding.u32(UInt32(length(e)), into: &out)
-            offset += length(e)
-            spill()
-        }
-        for e in unique {
-            if e.rank == 0 {
-                out += added[e.range.lowerBound].payload
-            } else if let file = mapped {
-                out += file[e.range]
-            }
-            spill()
-        }
-        spill(true)
-        close(fd)
-        guard done, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            return nil
-        }
-        return OnDisk(size: offset, tailCount: 0, intact: true)
-    }
-
-    private static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n <= 0 { return false }
-            done += n
-        }
-        return true
-    }
-}
-
-/// A write running on its own thread; `wait` returns its result.
-private final class BackgroundWrite: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: (DiskParseStore.OnDisk, [DiskParseStore.Entry])?
-
-    init(_ body: @escaping () -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])?) {
-        nonisolated(unsafe) let body = body
-        group.enter()
-        DispatchQueue.global().async {
-            self.result = body()
-            self.group.leave()
-        }
-    }
-
-    func wait() -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])? {
-        group.wait()
-        return result
     }
 }

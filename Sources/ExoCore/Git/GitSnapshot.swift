@@ -10,13 +10,13 @@ public final class GitSnapshot: Snapshot {
         let id: ObjectID
     }
 
-    private let repository: Repository
-    private let label: String
-    private let source: Source
+    let repository: Repository
+    let label: String
+    let source: Source
     /// Folders as this snapshot shows them, filled on first use.
-    private var directories: [String: [String: Entry]] = [:]
+    var directories: [String: [String: Entry]] = [:]
     /// Folders of the underlying tree (for an index read as a tree plus changes).
-    private var treeDirectories: [String: [String: Entry]] = [:]
+    var treeDirectories: [String: [String: Entry]] = [:]
 
     enum Source {
         case tree(ObjectID)
@@ -93,12 +93,12 @@ public final class GitSnapshot: Snapshot {
         directories = dirs
     }
 
-    private static func unmerged(_ path: String) -> ExoError {
+    static func unmerged(_ path: String) -> ExoError {
         .git("the index \(path) has unresolved merge conflicts; resolve them before checking")
     }
 
     /// A blob's kind from its mode; nil for what the snapshot leaves out (gitlinks).
-    private static func kind(mode: UInt32) -> EntryKind? {
+    static func kind(mode: UInt32) -> EntryKind? {
         switch mode & 0o170000 {
         case 0o100000: return .file
         case 0o120000: return .symlink
@@ -106,47 +106,10 @@ public final class GitSnapshot: Snapshot {
         }
     }
 
-    /// git's diff of `tree` to the index, as changed paths.
-    private static func changes(
-        of index: OpaquePointer, from tree: ObjectID, in repository: Repository,
-        path: String
-    ) throws(ExoError) -> Source {
-        var treeObject: OpaquePointer? = nil
-        var raw = tree.raw
-        guard git.tree_lookup(&treeObject, repository.pointer, &raw) == 0 else {
-            throw .git("cannot read tree \(tree): \(LibGit2.lastMessage())")
-        }
-        defer { git.tree_free(treeObject) }
-        var options = git_diff_options()
-        _ = git.diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
-        options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_IGNORE_SUBMODULES.rawValue
-        var diff: OpaquePointer? = nil
-        guard git.diff_tree_to_index(&diff, repository.pointer, treeObject, index, &options) == 0 else {
-            throw .git("cannot compare the index \(path) with HEAD: \(LibGit2.lastMessage())")
-        }
-        defer { git.diff_free(diff) }
-        var changes: [String: [String: Entry?]] = [:]
-        var dirty: Set<String> = []
-        for i in 0..<git.diff_num_deltas(diff) {
-            guard let delta = git.diff_get_delta(diff, i) else { continue }
-            let d = delta.pointee
-            var entry: Entry? = nil
-            if d.status != GIT_DELTA_DELETED, let kind = kind(mode: UInt32(d.new_file.mode)) {
-                entry = Entry(kind: kind, id: ObjectID(d.new_file.id))
-            }
-            guard let cPath = d.new_file.path ?? d.old_file.path else { continue }
-            let full = String(cString: cPath)
-            var parent = SnapPath.parent(full)
-            changes[parent, default: [:]][SnapPath.name(full)] = .some(entry)
-            while dirty.insert(parent).inserted && !parent.isEmpty { parent = SnapPath.parent(parent) }
-        }
-        return .treeWithChanges(tree, changes: changes, dirty: dirty)
-    }
-
     public var topName: String { repository.topName }
 
     /// The entries of a folder, read from its tree object the first time.
-    private func entries(_ dir: String) -> [String: Entry]? {
+    func entries(_ dir: String) -> [String: Entry]? {
         if let cached = directories[dir] { return cached }
         switch source {
         case .index:
@@ -193,7 +156,7 @@ public final class GitSnapshot: Snapshot {
     }
 
     /// The entries of a folder of the tree `root`, ignoring any changes on top of it.
-    private func treeEntries(_ dir: String, root: ObjectID) -> [String: Entry]? {
+    func treeEntries(_ dir: String, root: ObjectID) -> [String: Entry]? {
         if let cached = treeDirectories[dir] { return cached }
         let treeID: ObjectID
         if dir.isEmpty {
@@ -248,7 +211,7 @@ public final class GitSnapshot: Snapshot {
         return e.id.cacheKey
     }
 
-    private func entry(_ path: String) -> Entry? {
+    func entry(_ path: String) -> Entry? {
         if path.isEmpty { return Entry(kind: .directory, id: ObjectID(git_oid())) }
         return entries(SnapPath.parent(path))?[SnapPath.name(path)]
     }
@@ -305,62 +268,6 @@ public final class GitSnapshot: Snapshot {
         var bytes = Array(text.utf8)
         guard git.odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) == 0 else { return nil }
         return ObjectID(oid).cacheKey
-    }
-
-    /// Blobs larger than this are not read: a pushed file that big makes the check fail
-    /// (exit 2, the push rejected) rather than exhaust the server's memory.
-    static let maxBlobSize = 64 << 20
-
-    private func blob(_ id: ObjectID) throws(SnapshotError) -> [UInt8] {
-        try Self.blob(id, in: repository)
-    }
-
-    /// A reader per thread, each on its own handle of the repository (libgit2 objects are
-    /// not shared between threads); none when libgit2 was built without threads.
-    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
-        guard LibGit2.threadSafe else { return nil }
-        let environment = repository.environment
-        let directory = repository.currentDirectory
-        let objects = repository.objectDirectories
-        // Made on the thread that reads, and only when one does: a run whose folders all
-        // come from the cache maps no pack.
-        return { () -> (any ConcurrentReader)? in
-            guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
-            return Reader(repository: repository, prefixes: BlobPrefixReader(directories: objects))
-        }
-    }
-
-    /// Reads documents for parsing: as far as their frontmatter goes, from the object files
-    /// when the blob is plain there, else whole through libgit2.
-    struct Reader: ConcurrentReader {
-        let repository: Repository
-        let prefixes: BlobPrefixReader
-        func read(_ path: String, key: CacheKey?) -> [UInt8]? {
-            guard let key else { return nil }
-            if let early = prefixes.read(key, maxSize: GitSnapshot.maxBlobSize, enough: Frontmatter.isDecided(byPrefix:)) {
-                return early
-            }
-            return try? GitSnapshot.blob(ObjectID(key), in: repository)
-        }
-    }
-
-    private static func blob(_ id: ObjectID, in repository: Repository) throws(SnapshotError) -> [UInt8] {
-        var object: OpaquePointer? = nil
-        var raw = id.raw
-        var headerSize = 0
-        var type = GIT_OBJECT_INVALID
-        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
-            throw SnapshotError(
-                "object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true
-            )
-        }
-        guard git.odb_read(&object, repository.odb, &raw) == 0 else {
-            throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())", fatal: true)
-        }
-        defer { git.odb_object_free(object) }
-        let size = git.odb_object_size(object)
-        guard size > 0, let data = git.odb_object_data(object) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: data, count: size))
     }
 
     public func describe(_ path: String) -> String { "\(label):\(path)" }

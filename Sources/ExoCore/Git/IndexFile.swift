@@ -66,7 +66,7 @@ struct IndexFile {
     }
 
     /// One entry as a file holds it.
-    private struct Raw {
+    struct Raw {
         var path: Range<Int>
         var mode: UInt32
         var id: CacheKey
@@ -76,26 +76,26 @@ struct IndexFile {
 
     /// A split index's link to its shared index: the shared file's hash, and which of its
     /// entries this file deletes and replaces (by position).
-    private struct Link {
+    struct Link {
         let shared: [UInt8]
         let delete: [Int]
         let replace: [Int]
     }
 
     /// What one index file holds: its paths back to back, its entries, its extensions.
-    private struct Contents {
+    struct Contents {
         var paths: [UInt8]
         var entries: [Raw]
         var trees: [String: ObjectID]?
         var link: Link?
     }
 
-    private static func file(_ path: String) -> Contents? {
+    static func file(_ path: String) -> Contents? {
         guard let bytes = try? FileSystemSnapshot.read(absolute: path) else { return nil }
         return bytes.withUnsafeBufferPointer { parse($0) }
     }
 
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Contents? {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Contents? {
         let hashSize = 20
         // "DIRC", the version, the number of entries.
         guard b.count >= 12 + hashSize, b[0] == 0x44, b[1] == 0x49, b[2] == 0x52, b[3] == 0x43 else { return nil }
@@ -173,95 +173,8 @@ struct IndexFile {
         return Contents(paths: paths, entries: entries, trees: trees, link: link)
     }
 
-    /// The "link" extension: the shared index's hash, then (optionally) the delete and the
-    /// replace bitmaps, EWAH-compressed.
-    private static func splitLink(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Link? {
-        guard range.count >= 20 else { return nil }
-        let shared = Array(b[range.lowerBound..<(range.lowerBound + 20)])
-        var p = range.lowerBound + 20
-        if p == range.upperBound { return Link(shared: shared, delete: [], replace: []) }
-        guard let delete = ewah(b, &p, end: range.upperBound), let replace = ewah(b, &p, end: range.upperBound),
-            p == range.upperBound
-        else { return nil }
-        return Link(shared: shared, delete: delete, replace: replace)
-    }
-
-    /// The set bits of an EWAH bitmap, ascending: its size in bits, its number of 64-bit
-    /// words, the words (a run-length word, then the literal words it announces, again and
-    /// again), and the position of the last run-length word.
-    private static func ewah(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, end: Int) -> [Int]? {
-        guard end - p >= 8 else { return nil }
-        let bits = Int(be32(b, p))
-        let words = Int(be32(b, p + 4))
-        guard words <= (end - p - 12) / 8 else { return nil }
-        func word(_ i: Int) -> UInt64 { UInt64(be32(b, p + 8 + i * 8)) << 32 | UInt64(be32(b, p + 12 + i * 8)) }
-        var out: [Int] = []
-        var position = 0
-        var i = 0
-        while i < words {
-            let rlw = word(i)
-            i += 1
-            let run = Int((rlw >> 1) & 0xFFFF_FFFF)
-            let literals = Int(rlw >> 33)
-            guard run <= bits / 64 + 1, literals <= words - i else { return nil }
-            if rlw & 1 != 0 { out += (position..<min(bits, position + run * 64)) }
-            position += run * 64
-            for _ in 0..<literals {
-                let w = word(i)
-                i += 1
-                for k in 0..<64 where w >> UInt64(k) & 1 != 0 && position + k < bits { out.append(position + k) }
-                position += 64
-            }
-        }
-        p += 12 + words * 8
-        return out
-    }
-
-    /// A split index merged onto its shared index, as git does: each replaced shared entry
-    /// takes the next of the split file's first entries (which have no names of their own),
-    /// deleted ones go, and the split file's other entries are added in order of path and
-    /// stage, one for the same path and stage taking the other's place.
-    private static func merge(shared: Contents, split: Contents, link: Link) -> (paths: [UInt8], entries: [Raw])? {
-        var base = shared.entries
-        let offset = shared.paths.count
-        var replaced = 0
-        for position in link.replace {
-            guard position < base.count, replaced < split.entries.count, split.entries[replaced].path.isEmpty else { return nil }
-            let source = split.entries[replaced]
-            base[position] = Raw(
-                path: base[position].path, mode: source.mode, id: source.id, stage: source.stage,
-                intentToAdd: source.intentToAdd)
-            replaced += 1
-        }
-        let deleted = Set(link.delete)
-        guard deleted.allSatisfy({ $0 < base.count }) else { return nil }
-        var entries: [(Raw, Int)] = []  // (entry, order: shared first, then the split file's)
-        for (i, e) in base.enumerated() where !deleted.contains(i) { entries.append((e, i)) }
-        for e in split.entries[replaced...] {
-            guard !e.path.isEmpty else { return nil }
-            var moved = e
-            moved.path = (e.path.lowerBound + offset)..<(e.path.upperBound + offset)
-            entries.append((moved, base.count + entries.count))
-        }
-        let paths = shared.paths + split.paths
-        entries.sort { x, y in
-            let c = compare(paths, x.0.path, y.0.path)
-            if c != 0 { return c < 0 }
-            return x.0.stage != y.0.stage ? x.0.stage < y.0.stage : x.1 < y.1
-        }
-        var out: [Raw] = []
-        for (e, _) in entries {
-            if let last = out.last, last.stage == e.stage, compare(paths, last.path, e.path) == 0 {
-                out[out.count - 1] = e
-            } else {
-                out.append(e)
-            }
-        }
-        return (paths, out)
-    }
-
     /// Byte order of two paths in `paths`.
-    private static func compare(_ paths: [UInt8], _ x: Range<Int>, _ y: Range<Int>) -> Int {
+    static func compare(_ paths: [UInt8], _ x: Range<Int>, _ y: Range<Int>) -> Int {
         let n = Swift.min(x.count, y.count)
         for k in 0..<n where paths[x.lowerBound + k] != paths[y.lowerBound + k] {
             return paths[x.lowerBound + k] < paths[y.lowerBound + k] ? -1 : 1
@@ -271,7 +184,7 @@ struct IndexFile {
 
     /// The TREE extension: nodes in pre-order, each `name NUL count SP subtrees LF` and, when
     /// valid (`count` >= 0), the tree id. Returns the ids of the valid nodes by folder path.
-    private static func cacheTree(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [String: ObjectID]? {
+    static func cacheTree(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [String: ObjectID]? {
         var out: [String: ObjectID] = [:]
         var p = range.lowerBound
         // Each open folder and how many of its subtrees are still to come.
@@ -367,11 +280,11 @@ struct IndexFile {
         return out
     }
 
-    private static func be32(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+    static func be32(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
         UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
     }
 
-    private static func nulIndex(_ b: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
+    static func nulIndex(_ b: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
         guard from <= end, let base = b.baseAddress, let hit = memchr(base + from, 0, end - from) else { return nil }
         return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
     }

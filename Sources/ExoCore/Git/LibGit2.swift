@@ -61,7 +61,6 @@ enum LibGit2 {
 struct GitError: Error, Sendable {
     let code: Int32
     let message: String
-    var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 }
 
 /// One owner per C object: frees it in `deinit` with the matching `git_*_free`.

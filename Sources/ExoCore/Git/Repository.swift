@@ -88,8 +88,6 @@ public final class Repository {
         return out
     }
 
-    public var isBare: Bool { git.repository_is_bare(pointer) == 1 }
-
     /// The work tree's absolute path without a trailing slash, nil in a bare repository.
     public var workTree: String? {
         guard let p = git.repository_workdir(pointer) else { return nil }

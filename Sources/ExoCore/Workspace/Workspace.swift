@@ -6,7 +6,6 @@ public final class Workspace {
     public let root: String
     let rootReal: String
     let base: EffectiveConfig
-    private let baseComposition: Composition
     /// The root configuration as text, part of every cached folder's key.
     let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
@@ -50,7 +49,6 @@ public final class Workspace {
                 throw .config(file: snapshot.describe(rootOverlay), cause: error.cause)
             }
         }
-        baseComposition = composition
         baseFingerprint = composition.fingerprint
         do { base = try EffectiveConfig(composition) } catch {
             throw .config(file: snapshot.describe(selected), cause: error.cause)
