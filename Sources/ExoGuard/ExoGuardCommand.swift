@@ -21,38 +21,46 @@ struct ExoGuardCommand: ParsableCommand {
         defaultSubcommand: Conflicts.self
     )
 
-    /// Runs the command line; every error is one line on stderr and exit 2.
+    /// Runs the command line; every error is one line on stderr and exit 2. A run receipt
+    /// (`--receipt PATH`, `VIVARY_RECEIPT_LOG`) is written as the run ends.
     static func entry() {
+        let (receipt, arguments) = Receipt.requested(
+            by: Array(CommandLine.arguments.dropFirst()), environment: ProcessEnvironment.all())
+        func finish(_ code: Int32) -> Never {
+            Output.flush()
+            var code = code
+            if let receipt, let failure = receipt.write(exitCode: code) {
+                Output.writeError(failure + "\n")
+                if code == 0 { code = 1 }
+            }
+            Glibc.exit(code)
+        }
         // --version names the build and the libgit2 it loads; the parser's own would not
         // load libgit2, and loading it there would cost every other command its start-up.
-        if CommandLine.arguments.dropFirst() == ["--version"] {
+        if arguments == ["--version"] {
             Output.write(BuildInfo.description)
-            Output.flush()
-            Glibc.exit(0)
+            finish(0)
         }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
-            Output.flush()
-            Glibc.exit(0)
+            finish(0)
         } catch let error as ExoError {
             Output.flush()
             Output.error(error.description)
-            Glibc.exit(2)
+            finish(2)
         } catch let code as ExitCode {
-            Output.flush()
-            Glibc.exit(code.rawValue)
+            finish(code.rawValue)
         } catch {
             Output.flush()
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
                 Output.write(message + "\n")
-                Output.flush()
-                Glibc.exit(0)
+                finish(0)
             }
             Output.writeError(message + "\n")
-            Glibc.exit(2)
+            finish(2)
         }
     }
 }

@@ -101,6 +101,19 @@ public struct Audit: Sendable {
         return n == bytes.count ? nil : "short write"
     }
 
+    /// Seconds on a clock that never goes back, for durations.
+    public static func monotonic() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// Python's `datetime.now(timezone.utc).isoformat()` with `Z`: microseconds unless zero.
+    static func isoOffset(_ seconds: Double) -> String {
+        let full = iso(seconds)
+        return full.hasSuffix(".000000Z") ? String(full.dropLast(8)) + "Z" : full
+    }
+
     /// Seconds since the epoch, with microseconds.
     public static func now() -> Double {
         var t = timespec()

@@ -132,6 +132,21 @@ public indirect enum JSON: Sendable {
 }
 
 extension JSON {
+    /// The text on one line with no spaces (`{"a":1,"b":[2]}`), as Python's `json.dumps`
+    /// with `separators=(",", ":")` writes it.
+    public var tight: String {
+        compact.isEmpty ? "" : Self.tighten(self)
+    }
+
+    private static func tighten(_ value: JSON) -> String {
+        switch value {
+        case .array(let items): return "[" + items.map(tighten).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { key, v in JSON.string(key).compact + ":" + tighten(v) }.joined(separator: ",") + "}"
+        default: return value.compact
+        }
+    }
+
     /// The text on one line (`{"a": 1, "b": [2]}`), for logs that hold one object a line.
     public var compact: String {
         var out: [UInt8] = []

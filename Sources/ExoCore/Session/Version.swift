@@ -5,6 +5,19 @@ import CGit2
 public enum BuildInfo {
     public static let version = "0.2.0"
 
+    /// The Swift the binary was built with, as exo's receipts name their Python.
+    public static var swift: String {
+        #if compiler(>=6.3)
+            return "6.3"
+        #elseif compiler(>=6.2)
+            return "6.2"
+        #elseif compiler(>=6.1)
+            return "6.1"
+        #else
+            return "6.0"
+        #endif
+    }
+
     /// The commit the binary was built from; empty for a build outside `make`.
     public static var commit: String { String(cString: cgit2_build_commit()) }
 
