@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps build release demo test lint unit conformance hooks bench bench-branches profile clean install uninstall man deb
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches profile clean install uninstall man deb
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -27,7 +27,16 @@ demo: build
 unit: build
 	$(SWIFT) test
 
-conformance: build $(VENV)/.ready
+# Servers for the transport tests (lighttpd for smart HTTP, sshd), from Debian, kept from
+# starting as services: the tests start their own on 127.0.0.1 and stop them.
+test-deps:
+	@command -v lighttpd >/dev/null && { command -v sshd >/dev/null || test -x /usr/sbin/sshd; } || { \
+	  echo "installing lighttpd and openssh-server (apt) for the transport tests"; \
+	  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lighttpd openssh-server >/dev/null; \
+	  rm -f /usr/sbin/policy-rc.d; }
+
+conformance: build test-deps $(VENV)/.ready
 	EXO_GUARD_BIN=$(CURDIR)/$(BIN) EXO_REF=$(CURDIR)/$(VENV)/bin/exo $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) tests
 
 # The house style: swift-format (shipped with the toolchain) with the checked-in .swift-format.
