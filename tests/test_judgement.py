@@ -178,3 +178,14 @@ def test_version_names_the_build_and_libgit2(tmp_path):
     (tmp_path / "libgit2.so.1.5").write_bytes(b"not a library")
     r = guard("--version", env={"LD_LIBRARY_PATH": str(tmp_path)})
     assert r.returncode == 0 and "libgit2 not loadable" in r.stdout
+
+
+def test_an_import_without_a_workspace_is_silent(tmp_path):
+    repo = make_repo(tmp_path / "plain", {"src/main.c": "int main(){}\n"})
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\nexec {BIN} hook pre-receive\n")
+    hook.chmod(0o755)
+    r = git(repo, "push", str(bare), "main", check=False)
+    assert r.returncode == 0 and "exo-guard" not in r.stderr

@@ -42,6 +42,8 @@ public struct GuardReport {
         }
         for check in verdict.checks {
             if check.isImport {
+                // A repository with no workspace passes silently, import or not.
+                guard !check.workspaces.isEmpty else { continue }
                 let count = check.workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.diff.new.count }
                 out +=
                     "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
