@@ -1,0 +1,92 @@
+import Testing
+
+@testable import ExoCore
+
+/// Pure pieces tested on their own: claim's edit of one line, tighten-only composition and
+/// its errors, and the guard report's words.
+@Suite struct PurePiecesTests {
+    func edit(_ text: String, _ who: String = "ann") throws -> (String?, Value?) {
+        let (bytes, previous) = try Claim.edit(Array(text.utf8), assignee: who, rel: "changes/x.md")
+        return (bytes.map { String(decoding: $0, as: UTF8.self) }, previous)
+    }
+
+    @Test func claimChangesOnlyTheAssigneeLine() throws {
+        #expect(try edit("---\nstatus: active\nassignee: bob\n---\n# x\n").0 == "---\nstatus: active\nassignee: ann\n---\n# x\n")
+        #expect(try edit("---\nstatus: active\n---\nbody\n").0 == "---\nstatus: active\nassignee: ann\n---\nbody\n")
+        #expect(try edit("---\r\nstatus: active\r\n---\r\n").0 == "---\r\nstatus: active\r\nassignee: ann\r\n---\r\n")
+        #expect(try edit("\u{FEFF}---\nstatus: draft\n---\n").0 == "\u{FEFF}---\nstatus: draft\nassignee: ann\n---\n")
+        #expect(try edit("no frontmatter\n").0 == "---\nassignee: ann\n---\nno frontmatter\n")
+        // already claimed: nothing to write, the previous assignee reported
+        let (none, previous) = try edit("---\nassignee: ann\n---\n")
+        #expect(none == nil && previous == .string("ann"))
+        // a block value's continuation lines go with the old value
+        #expect(try edit("---\nassignee: |\n  bob\n  carol\nstatus: x\n---\n").0 == "---\nassignee: ann\nstatus: x\n---\n")
+        #expect(throws: ExoError.self) { try edit("---\n\tbad: tab\n---\n") }
+        #expect(throws: ExoError.self) { try edit("---\n- a\n---\n") }
+    }
+
+    func toml(_ text: String) throws -> OrderedMap { try TOMLFile.parse(text: text, file: "t.toml") }
+
+    @Test func compositionTightensAndRefusesToLoosen() throws {
+        var c = Composition()
+        try c.merge(toml("[types.change]\noptional = { status = \"enum:a|b|c\", touches = \"ref-list\" }\n"))
+        try c.merge(toml("[types.change]\nrequired = { status = \"enum:a|b\" }\n"))  // optional -> required, narrowed
+        func refused(_ text: String, _ words: String) throws {
+            var copy = c
+            do {
+                try copy.merge(toml(text))
+                Issue.record("accepted: \(text)")
+            } catch let error as Composition.MergeError {
+                #expect(error.cause.contains(words), "\(error.cause)")
+            }
+        }
+        try refused("[types.change]\noptional = { status = \"enum:a|b\" }\n", "status")  // required -> optional
+        try refused("[types.change]\noptional = { touches = \"ref\" }\n", "touches")  // another spec
+        try refused("[types.change]\nrequired = { status = \"enum:a|b|z\" }\n", "status")  // widened enum
+        var strict = Composition()
+        try strict.merge(toml("[base]\nstrict = true\nallow_untyped = false\n"))
+        var loose = strict
+        #expect(throws: Composition.MergeError.self) { try loose.merge(toml("[base]\nstrict = false\n")) }
+        loose = strict
+        #expect(throws: Composition.MergeError.self) { try loose.merge(toml("[base]\nallow_untyped = true\n")) }
+    }
+
+    @Test func reportSaysTheEditToMake() {
+        let doc = { (id: String, path: String, status: String, targets: [String], who: String?) in
+            GraphDocument(id: id, path: path, status: .string(status), assignee: who.map { .string($0) }, targets: targets)
+        }
+        let base = Coordination(
+            Graph(documents: [
+                doc("a", "changes/a.md", "active", ["auth"], "alice"), doc("b", "changes/b.md", "draft", ["auth"], nil),
+                GraphDocument(id: "auth", path: "modules/auth.md", status: nil, assignee: nil, targets: []),
+            ]))
+        let target = Coordination(
+            Graph(documents: [
+                doc("a", "changes/a.md", "active", ["auth"], "alice"), doc("b", "changes/b.md", "active", ["auth"], nil),
+                GraphDocument(id: "auth", path: "modules/auth.md", status: nil, assignee: nil, targets: []),
+            ]))
+        let check = Guard.Check(
+            base: "605415e", target: "index", title: "HEAD 605415e -> the staged changes",
+            workspaces: [
+                Guard.WorkspaceCheck(
+                    root: "", diff: GraphDiff(base: base, target: target), branches: .none, refs: [:],
+                    fields: ["b": ["auth": ["touches"]]], doubtful: [], baseError: nil)
+            ])
+        let blocked = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: "git commit --no-verify")
+        let text = blocked.text
+        #expect(text.hasPrefix("exo-guard: blocked \u{2014} 1 new conflict(s) between active changes.\n"))
+        #expect(text.contains("new conflict (HEAD 605415e -> the staged changes): a <-> b"))
+        #expect(text.contains("b  changes/b.md  [activated here]"))
+        #expect(text.contains("a  changes/a.md  assignee @alice"))
+        #expect(text.contains("share: auth (modules/auth.md)"))
+        #expect(
+            text.contains(
+                "next step: set `status:` in changes/b.md to something other than active, or drop `auth` from its `touches`; "
+                    + "or agree with @alice, who holds a, on who goes first"))
+        #expect(text.contains("To let this one through anyway: git commit --no-verify"))
+        let hidden = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: nil).text
+        #expect(!hidden.contains("--no-verify"))
+        let warned = GuardReport(verdict: Guard.Verdict(mode: .warn, checks: [check]), bypass: nil).text
+        #expect(warned.hasPrefix("exo-guard: warning") && warned.contains("(mode warn: going through)"))
+    }
+}
