@@ -92,3 +92,26 @@ def test_gitlab_prefix_and_gitea_layout(tmp_path):
     assert r.returncode != 0
     assert "remote: GL-HOOK-ERR: exo-guard: blocked" in r.stderr
     assert all(l.startswith("remote: GL-HOOK-ERR: ") for l in r.stderr.splitlines() if "exo-guard" in l)
+
+
+def test_a_huge_document_is_read_only_as_far_as_its_frontmatter(tmp_path):
+    """A document far larger than exo.maxFrontmatter is judged from its first lines; one whose
+    frontmatter runs past the limit is refused in one line naming the file, the size and the key."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "changes/a.md": "---\nstatus: active\ntouches: [m]\n---\n"})
+    big = "---\nstatus: active\ntouches: [m]\n---\n" + ("body line of a big document\n" * 120_000)  # about 3.4 MiB
+    fast_import(repo, "refs/heads/main", {"changes/b.md": big}, parent="refs/heads/main^0")
+    bare = server(tmp_path)
+    git(bare, "config", "exo.maxFrontmatter", str(1 << 20))
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "a <-> b" in r.stderr, r.stderr  # judged: b collides with a
+    # a frontmatter that never closes within the limit
+    endless = "---\nstatus: active\n" + ("note: more\n" * 200_000)
+    fast_import(repo, "refs/heads/other", {"changes/c.md": endless}, parent="refs/heads/main~1")
+    r = git(repo, "push", str(bare), "other:refs/heads/other", check=False)
+    assert r.returncode != 0
+    line = [l for l in r.stderr.splitlines() if "exo-guard" in l]
+    assert len(line) == 1 and "changes/c.md" in line[0] and "MiB" in line[0] and "exo.maxFrontmatter" in line[0], r.stderr

@@ -75,7 +75,8 @@ final class BlobPrefixReader {
 
     /// The first bytes of blob `id`: as many as `enough` needs, or all of them; nil when this
     /// reader does not read that object (the caller then reads it whole through libgit2),
-    /// or when it is larger than `maxSize`.
+    /// or when more than `maxSize` bytes would have to be read (a blob of any size is read
+    /// while `enough` is decided within its first `maxSize` bytes).
     func read(_ id: CacheKey, maxSize: Int, enough: ([UInt8]) -> Bool) -> [UInt8]? {
         let raw = id.bytes
         for pack in packs {
@@ -130,7 +131,7 @@ final class BlobPrefixReader {
             size |= Int(byte & 0x7F) << shift
             shift += 7
         }
-        guard type == 3, size <= maxSize else { return nil }  // a blob, not a delta
+        guard type == 3 else { return nil }  // a blob, not a delta
         return inflate(UnsafeRawBufferPointer(rebasing: data[p..<end]), size: size, maxSize: maxSize, enough: enough)
     }
 
@@ -183,7 +184,7 @@ final class BlobPrefixReader {
                     continue
                 }
                 guard out.starts(with: Self.blobHeader), let size = Int(String(decoding: out[5..<nul], as: UTF8.self)),
-                    size >= 0, size <= maxSize
+                    size >= 0
                 else { return nil }
                 skipping = nul + 1
                 total = skipping + size
@@ -196,6 +197,7 @@ final class BlobPrefixReader {
             guard status == Z_OK || (status == Z_BUF_ERROR && produced == out.count) else { return nil }
             if produced == out.count {
                 if produced > skipping && enough(Array(out[skipping..<produced])) { return Array(out[skipping..<produced]) }
+                if produced - max(skipping, 0) >= maxSize { return nil }  // read no further than the limit
                 out += [UInt8](repeating: 0, count: min(total, out.count * 4) - out.count)
             }
         }

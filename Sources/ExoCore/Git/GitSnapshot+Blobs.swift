@@ -3,9 +3,15 @@ import CGit2
 /// Reading a snapshot's blobs: whole through libgit2, or for the parallel read, as far as
 /// their frontmatter goes from the object files.
 extension GitSnapshot {
-    /// Blobs larger than this are not read: a pushed file that big makes the check fail
-    /// (exit 2, the push rejected) rather than exhaust the server's memory.
-    static let maxBlobSize = 64 << 20
+    /// How much of a document is read at most (git config `exo.maxFrontmatter`, bytes;
+    /// default 64 MiB): a document of any size is read only as far as its frontmatter goes,
+    /// and one whose frontmatter runs past this is refused rather than exhaust the server's
+    /// memory. Set once, by the session, from the repository's own config.
+    nonisolated(unsafe) public static var maxRead = 64 << 20
+
+    static func mebibytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
 
     func blob(_ id: ObjectID) throws(SnapshotError) -> [UInt8] {
         try Self.blob(id, in: repository)
@@ -33,7 +39,7 @@ extension GitSnapshot {
         let prefixes: BlobPrefixReader
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             guard let key else { return nil }
-            if let early = prefixes.read(key, maxSize: GitSnapshot.maxBlobSize, enough: Frontmatter.isDecided(byPrefix:)) {
+            if let early = prefixes.read(key, maxSize: GitSnapshot.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
                 return early
             }
             return try? GitSnapshot.blob(ObjectID(key), in: repository)
@@ -45,10 +51,15 @@ extension GitSnapshot {
         var raw = id.raw
         var headerSize = 0
         var type = GIT_OBJECT_INVALID
-        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxBlobSize {
+        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) == 0, headerSize > Self.maxRead {
+            // A large document is read only as far as its frontmatter goes.
+            let reader = BlobPrefixReader(directories: repository.objectDirectories)
+            if let prefix = reader.read(id.cacheKey, maxSize: Self.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+                return prefix
+            }
             throw SnapshotError(
-                "object \(id) is \(headerSize >> 20) MiB, over the \(Self.maxBlobSize >> 20) MiB a document may have", fatal: true
-            )
+                "a document of \(Self.mebibytes(headerSize)) whose frontmatter is not closed within its first "
+                    + "\(Self.mebibytes(Self.maxRead)) (git config exo.maxFrontmatter)", fatal: true)
         }
         guard git.odb_read(&object, repository.odb, &raw) == 0 else {
             throw SnapshotError("cannot read object \(id): \(LibGit2.lastMessage())", fatal: true)

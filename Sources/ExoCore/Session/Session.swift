@@ -31,6 +31,12 @@ public final class Session {
         let config = try repository?.config()
         self.config = config
         roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
+        if let raw = config?.string("exo.maxFrontmatter") {
+            guard let bytes = Int(raw.trimmingWhitespace), bytes > 0 else {
+                throw .usage("invalid git config exo.maxFrontmatter \(PythonString.repr(raw)) (expected a number of bytes)")
+            }
+            GitSnapshot.maxRead = bytes
+        }
         cache = ParseCache(
             store: repository.flatMap { DiskParseStore.forRepository($0, config: config) }, writes: writesCache)
     }
