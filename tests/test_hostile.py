@@ -115,3 +115,26 @@ def test_a_huge_document_is_read_only_as_far_as_its_frontmatter(tmp_path):
     assert r.returncode != 0
     line = [l for l in r.stderr.splitlines() if "exo-guard" in l]
     assert len(line) == 1 and "changes/c.md" in line[0] and "MiB" in line[0] and "exo.maxFrontmatter" in line[0], r.stderr
+
+
+def test_a_push_of_many_branches_is_answered_within_the_budget(tmp_path):
+    """Every pushed ref against every other would cost their number squared: past 64 refs the
+    refs of one push are not watched against each other, and the push says so in one line."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    files = {"tropo.toml": TOML}
+    files.update({f"modules/m{i}.md": "# m\n" for i in range(80)})
+    files.update({f"changes/c{i}.md": "---\nstatus: draft\n---\n" for i in range(80)})
+    fast_import(repo, "refs/heads/main", files)
+    for i in range(80):
+        fast_import(repo, f"refs/heads/b{i}", {f"changes/c{i}.md": f"---\nstatus: active\ntouches: [m{i}]\n---\n"},
+                    parent="refs/heads/main^0")
+    bare = server(tmp_path)
+    assert git(repo, "push", "-q", str(bare), "main", check=False).returncode == 0
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "refs/heads/b*:refs/heads/b*", check=False)
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - start < 4 + 1 + 3
+    assert "80 refs in one push: they are not watched against each other" in r.stderr
+    assert git(bare, "rev-parse", "--verify", "-q", "refs/heads/b79", check=False).returncode == 0

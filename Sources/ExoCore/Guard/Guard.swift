@@ -80,6 +80,8 @@ public enum Guard {
         public var isImport = false
         /// The ref committed to or pushed, for the audit log (nil when none).
         public var ref: String? = nil
+        /// Lines the report prints for this check whatever the verdict (e.g. what was not watched).
+        public var notes: [String] = []
         public var hasNew: Bool {
             !isImport && workspaces.contains { !$0.diff.new.isEmpty || !$0.branches.new.isEmpty }
         }

@@ -108,11 +108,13 @@ extension Session {
             base = try repository.commit(old)
         }
         let title = "push of \(RefName.short(ref)) " + (base.map { "\($0.short)..\(target.short)" } ?? "(new) \(target.short)")
+        // A repository that holds no commits at all: the push is an import, which passes;
+        // nothing to watch.
+        let importing = references(repository).isEmpty
         var check = try compare(
             base: try line(base), target: try line(target), title: title,
-            watch: try watch(excluding: [ref], overrides: others, patterns: nil))
-        // A repository that holds no commits at all: the push is an import.
-        check.isImport = repository.directReferences().isEmpty
+            watch: importing ? nil : try watch(excluding: [ref], overrides: others, patterns: nil))
+        check.isImport = importing
         check.ref = ref
         return [check]
     }
@@ -127,14 +129,26 @@ extension Session {
         }
         var pushed: [String: ObjectID?] = [:]
         for u in updates { pushed[u.ref] = ObjectID.isZero(u.new) ? .some(nil) : ObjectID(hex: u.new) }
+        // Each pushed ref against every other one costs the square of their number: past a
+        // limit the refs of the push are not watched against each other (said in one line),
+        // so that a push of many branches is answered within the budget.
+        let together = updates.count <= Self.maxRefsWatchedTogether
         var checks: [Guard.Check] = []
         for u in updates {
-            var others = pushed
+            var others = together ? pushed : [:]
             others[u.ref] = nil
             checks += try update(ref: u.ref, old: u.old, new: u.new, others: others)
         }
+        if !together, !checks.isEmpty {
+            checks[0].notes.append(
+                "\(updates.count) refs in one push: they are not watched against each other (more than "
+                    + "\(Self.maxRefsWatchedTogether)); each is checked against the server's other branches")
+        }
         return checks
     }
+
+    /// Past this many refs in one push, its refs are not watched against each other.
+    static let maxRefsWatchedTogether = 64
 
     /// The words of one stdin ref line; nil for a blank line.
     static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {

@@ -16,26 +16,36 @@ public struct WatchedRef: Sendable {
 public final class Watch {
     let repository: Repository
     public let refs: [WatchedRef]
-    private var snapshots: [ObjectID: GitSnapshot?] = [:]
-    private var graphs: [String: Graph?] = [:]
-    private var mergeBases: [String: ObjectID?] = [:]
-    private var flights: [String: [WorkLine.Flight]] = [:]
-    private var byLine: [String: [WorkLine.Flight]] = [:]
-    /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
-    /// folder, flights taken from the cache.
-    public private(set) var stats = (refs: 0, graphs: 0, folderDiffs: 0, cachedFlights: 0)
+    /// What every watch of the run has read (a pre-receive makes one per pushed ref).
+    let memo: Memo
 
-    public init(repository: Repository, refs: [WatchedRef]) {
+    /// Snapshots, graphs, merge bases and flights read in this run, shared by its watches.
+    final class Memo {
+        var snapshots: [ObjectID: GitSnapshot?] = [:]
+        var graphs: [String: Graph?] = [:]
+        var mergeBases: [String: ObjectID?] = [:]
+        var flights: [String: [WorkLine.Flight]] = [:]
+        var byLine: [String: [WorkLine.Flight]] = [:]
+        /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
+        /// folder, flights taken from the cache.
+        var stats = (graphs: 0, folderDiffs: 0, cachedFlights: 0)
+    }
+
+    /// The name of the tree's top, part of every cache key (the root's name when it is "").
+    let topName: String
+
+    init(repository: Repository, refs: [WatchedRef], memo: Memo) {
         self.repository = repository
+        topName = repository.topName
         self.refs = refs
-        stats.refs = refs.count
+        self.memo = memo
     }
 
     /// A commit's tree, once per commit.
     private func snapshot(_ commit: ObjectID) -> GitSnapshot? {
-        if let hit = snapshots[commit] { return hit }
+        if let hit = memo.snapshots[commit] { return hit }
         let made = try? GitSnapshot(repository: repository, commit: commit, label: commit.description)
-        snapshots[commit] = made
+        memo.snapshots[commit] = made
         return made
     }
 
@@ -43,19 +53,19 @@ public final class Watch {
     /// config on another branch is that branch's problem, not this commit's).
     func graph(_ commit: ObjectID, root: String, cache: ParseCache) -> Graph? {
         let key = commit.description + "\u{0}" + root
-        if let hit = graphs[key] { return hit }
+        if let hit = memo.graphs[key] { return hit }
         let graph = snapshot(commit).flatMap { try? Guard.graph(of: $0, root: root, cache: cache) }
-        graphs[key] = graph
-        stats.graphs += 1
+        memo.graphs[key] = graph
+        memo.stats.graphs += 1
         return graph
     }
 
     /// The merge base of a ref's tip with a line of work, once per pair.
     private func mergeBase(_ tip: ObjectID, _ line: [ObjectID]) -> ObjectID? {
         let key = ([tip] + line).map(\.description).joined(separator: " ")
-        if let hit = mergeBases[key] { return hit }
+        if let hit = memo.mergeBases[key] { return hit }
         let m = repository.mergeBase(tip, line: line)
-        mergeBases[key] = m
+        memo.mergeBases[key] = m
         return m
     }
 
@@ -65,19 +75,19 @@ public final class Watch {
     private func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         // A run on the same line as the run before: the flights under the commit ids, with
         // no object read at all.
-        let text = (["exo-guard ref flights 1", ref.tip.description] + line.map(\.description) + [root, repository.topName])
+        let text = (["exo-guard ref flights 1", ref.tip.description] + line.map(\.description) + [root, topName])
             .joined(separator: "\u{0}")
-        if let hit = byLine[text] { return hit }
+        if let hit = memo.byLine[text] { return hit }
         let byCommits = repository.digest(text)
         var found: [WorkLine.Flight]
         if let byCommits, let cached = cache.flights(byCommits) {
-            stats.cachedFlights += 1
+            memo.stats.cachedFlights += 1
             found = cached
         } else {
             found = flightsByTrees(ref, line: line, root: root, cache: cache)
             if let byCommits { cache.keepFlights(byCommits, found) }
         }
-        byLine[text] = found
+        memo.byLine[text] = found
         return found
     }
 
@@ -88,23 +98,23 @@ public final class Watch {
         let tipTree = tipSnapshot.treeKey(root)
         let baseTree = m.flatMap { snapshot($0)?.treeKey(root) }
         if let tipTree, tipTree == baseTree { return [] }
-        let memo = ref.tip.description + " " + (m?.description ?? "-") + "\u{0}" + root
-        if let hit = flights[memo] { return hit }
+        let pair = ref.tip.description + " " + (m?.description ?? "-") + "\u{0}" + root
+        if let hit = memo.flights[pair] { return hit }
         let key = tipTree.flatMap { t in
             tipSnapshot.digest(
-                ["exo-guard flights 1", t.hex, m == nil ? "-" : baseTree?.hex ?? "?", root, repository.topName]
+                ["exo-guard flights 1", t.hex, m == nil ? "-" : baseTree?.hex ?? "?", root, topName]
                     .joined(separator: "\u{0}"))
         }
         var found: [WorkLine.Flight] = []
         if let key, m == nil || baseTree != nil, let cached = cache.flights(key) {
             found = cached
-            stats.cachedFlights += 1
+            memo.stats.cachedFlights += 1
         } else if let tip = graph(ref.tip, root: root, cache: cache) {
             found = WorkLine.flights(tip: tip, mergeBase: m.flatMap { graph($0, root: root, cache: cache) })
-            stats.folderDiffs += 1
+            memo.stats.folderDiffs += 1
             if let key, m == nil || baseTree != nil { cache.keepFlights(key, found) }
         }
-        flights[memo] = found
+        memo.flights[pair] = found
         return found
     }
 
@@ -155,8 +165,10 @@ public final class Watch {
         cache: ParseCache
     ) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
+        var byName: [String: WorkLine] = [:]
+        for w in lines { if let name = w.ref { byName[name] = w } }
         for ref in refs {
-            guard let w = lines.first(where: { $0.ref == ref.name }) else { continue }
+            guard let w = byName[ref.name] else { continue }
             var states: [String: ChangeState] = [:]
             for item in w.items { states[item.id] = item.state }
             var targetPaths: [String: String] = [:]

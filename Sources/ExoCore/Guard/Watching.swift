@@ -20,7 +20,7 @@ extension Session {
         let days = try watchDays()
         let now = Int64(time(nil))
         var tips: [String: ObjectID] = [:]
-        for ref in repository.directReferences() { tips[ref.name] = ref.id }
+        for ref in references(repository) { tips[ref.name] = ref.id }
         for (name, id) in overrides { tips[name] = id }
         var refs: [WatchedRef] = []
         for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {
@@ -31,13 +31,28 @@ extension Session {
             refs.append(WatchedRef(name: name, tip: tip, time: time))
         }
         guard !refs.isEmpty else { return nil }
-        let watch = Watch(repository: repository, refs: refs)
+        let watch = Watch(repository: repository, refs: refs, memo: watchMemo)
         watches.append(watch)
         return watch
     }
 
+    /// The repository's direct refs, listed once per run (a pre-receive checks many refs).
+    func references(_ repository: Repository) -> [Repository.Reference] {
+        if let listed = listedReferences { return listed }
+        let listed = repository.directReferences()
+        listedReferences = listed
+        return listed
+    }
+
     /// The commit a ref names (a tag peeled) and its committer time, kept in the cache.
     private func commitAndTime(_ id: ObjectID, in repository: Repository) -> (ObjectID, Int64)? {
+        if let known = commitTimes[id] { return known }
+        let found = readCommitAndTime(id, in: repository)
+        commitTimes[id] = found
+        return found
+    }
+
+    private func readCommitAndTime(_ id: ObjectID, in repository: Repository) -> (ObjectID, Int64)? {
         if let time = cache.commitTime(id.cacheKey) { return (id, time) }
         guard let tip = repository.committerTime(id) != nil ? id : repository.peeledCommit(id),
             let time = repository.committerTime(tip)
@@ -59,10 +74,10 @@ extension Session {
     /// What the watches of this run did, one line, for `EXO_GUARD_STATS=1` (tests use it to
     /// see that the folder-by-folder comparison ran, and how much it read).
     public var watchStats: String {
-        let refs = watches.reduce(0) { $0 + $1.stats.refs }
-        let graphs = watches.reduce(0) { $0 + $1.stats.graphs }
-        let diffs = watches.reduce(0) { $0 + $1.stats.folderDiffs }
-        let cached = watches.reduce(0) { $0 + $1.stats.cachedFlights }
+        let refs = watches.reduce(0) { $0 + $1.refs.count }
+        let graphs = watchMemo.stats.graphs
+        let diffs = watchMemo.stats.folderDiffs
+        let cached = watchMemo.stats.cachedFlights
         return
             "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"
     }

@@ -41,6 +41,7 @@ public struct GuardReport {
             break
         }
         for check in verdict.checks {
+            for note in check.notes where !check.workspaces.isEmpty { out += "exo-guard: \(note)\n" }
             if check.isImport {
                 // A repository with no workspace passes silently, import or not.
                 guard !check.workspaces.isEmpty else { continue }

@@ -13,8 +13,11 @@ public final class Session {
     public let cache: ParseCache
     /// Workspace roots named by git config `exo.root`; nil when unset (every root counts).
     public let roots: [String]?
-    /// The watches this run made (for `watchStats`).
+    /// The watches this run made (for `watchStats`), what they read, and the refs listed.
     var watches: [Watch] = []
+    let watchMemo = Watch.Memo()
+    var listedReferences: [Repository.Reference]? = nil
+    var commitTimes: [ObjectID: (ObjectID, Int64)?] = [:]
 
     /// Opens a session. `repository` says whether the run needs a repository (an error
     /// without one), may use one (`.optional`) or never touches git (`.none`).
