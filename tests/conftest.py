@@ -53,6 +53,16 @@ def reference(*args, cwd=None):
     return run([REF, *args], cwd=cwd)
 
 
+def bare_server(parent, hook="pre-receive", name="server.git"):
+    """A bare repository under `parent` whose `hook` runs the guard under test."""
+    server = parent / name
+    git(parent, "init", "-q", "--bare", str(server))
+    script = server / "hooks" / hook
+    script.write_text(f"#!/bin/sh\nexec {BIN} hook {hook} \"$@\"\n")
+    script.chmod(0o755)
+    return server
+
+
 @pytest.fixture
 def tmp(tmp_path):
     return tmp_path

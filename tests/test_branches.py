@@ -8,7 +8,7 @@ import time
 import pytest
 
 from casefiles import write_case
-from conftest import BIN, git, guard
+from conftest import bare_server, git, guard
 from test_guard import TOML, change
 
 NOW = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -256,15 +256,6 @@ def test_amending_a_pushed_commit_does_not_collide_with_its_own_upstream(tmp_pat
     assert r.returncode == 0, r.stderr
     r = git(main, "push", "-q", "-f", "origin", "agent/a", check=False)
     assert r.returncode == 0, r.stderr
-
-
-def bare_server(tmp_path, hook):
-    server = tmp_path / "server.git"
-    git(tmp_path, "init", "-q", "--bare", str(server))
-    script = server / "hooks" / hook
-    script.write_text(f"#!/bin/sh\nexec {BIN} hook {hook} \"$@\"\n")
-    script.chmod(0o755)
-    return server
 
 
 @pytest.mark.parametrize("hook", ["update", "pre-receive"])

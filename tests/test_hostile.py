@@ -3,7 +3,7 @@ time budget (git config exo.timeout) plus a margin, in one line, never a crash."
 import subprocess
 import time
 
-from conftest import BIN, git, git_env
+from conftest import BIN, bare_server, git, git_env
 
 TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
 
@@ -19,12 +19,7 @@ def fast_import(repo, ref, files, parent=None):
 
 
 def server(tmp_path, hook="pre-receive"):
-    bare = tmp_path / "server.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    script = bare / "hooks" / hook
-    script.write_text(f"#!/bin/sh\nexec {BIN} hook {hook} \"$@\"\n")
-    script.chmod(0o755)
-    return bare
+    return bare_server(tmp_path, hook)
 
 
 def deep_repo(tmp_path, depth):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import BIN, git, guard
+from conftest import BIN, bare_server, git, guard
 from test_guard import change, head, make_repo, workspace
 
 BROKEN_TOML = 'packs = ["coordination"\n'
@@ -36,11 +36,7 @@ def test_a_broken_config_is_blocked_then_let_through_in_warn_mode(repo):
 
 
 def test_the_commit_that_fixes_a_broken_base_goes_through(tmp_path, repo):
-    server = tmp_path / "server.git"
-    git(tmp_path, "init", "-q", "--bare", str(server))
-    hook = server / "hooks" / "pre-receive"
-    hook.write_text(f"#!/bin/sh\nexec {BIN} hook pre-receive\n")
-    hook.chmod(0o755)
+    server = bare_server(tmp_path)
     git(repo, "remote", "add", "origin", str(server))
     assert git(repo, "push", "-q", "origin", "main", check=False).returncode == 0
     # the broken config gets in past every guard
@@ -74,11 +70,7 @@ def conflicted_repo(tmp_path):
 
 def test_first_push_into_an_empty_server_is_an_import(tmp_path):
     repo = conflicted_repo(tmp_path)
-    server = tmp_path / "server.git"
-    git(tmp_path, "init", "-q", "--bare", str(server))
-    hook = server / "hooks" / "pre-receive"
-    hook.write_text(f"#!/bin/sh\nexec {BIN} hook pre-receive\n")
-    hook.chmod(0o755)
+    server = bare_server(tmp_path)
     git(repo, "remote", "add", "origin", str(server))
     r = git(repo, "push", "origin", "main", check=False)  # pre-push and pre-receive both run
     assert r.returncode == 0, r.stderr
@@ -182,10 +174,6 @@ def test_version_names_the_build_and_libgit2(tmp_path):
 
 def test_an_import_without_a_workspace_is_silent(tmp_path):
     repo = make_repo(tmp_path / "plain", {"src/main.c": "int main(){}\n"})
-    bare = tmp_path / "server.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    hook = bare / "hooks" / "pre-receive"
-    hook.write_text(f"#!/bin/sh\nexec {BIN} hook pre-receive\n")
-    hook.chmod(0o755)
+    bare = bare_server(tmp_path)
     r = git(repo, "push", str(bare), "main", check=False)
     assert r.returncode == 0 and "exo-guard" not in r.stderr

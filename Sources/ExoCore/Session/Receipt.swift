@@ -58,26 +58,23 @@ public struct Receipt: Sendable {
     var command: String {
         if argv.contains("--version") { return "version" }
         if argv.contains(where: { $0 == "-h" || $0 == "--help" }) { return "help" }
-        var skip = false
-        for token in argv {
-            if token == "--" { break }
-            if skip {
-                skip = false
-                continue
-            }
-            if token.hasPrefix("--") {
-                let name = String(token.split(separator: "=", maxSplits: 1)[0])
-                if Self.valueFlags.contains(name) && !token.contains("=") { skip = true }
-                continue
-            }
-            if Self.commands.contains(token) { return token }
-        }
-        return "conflicts"
+        return words().first { $0.flag == nil && Self.commands.contains($0.token) }?.token ?? "conflicts"
     }
 
     /// exo's `flags`: the known flags used (not `--receipt`), sorted.
     var flags: [String] {
         var out = Set<String>()
+        for w in words() {
+            let name = w.flag ?? w.token
+            if Self.knownFlags.contains(name) && name != "--receipt" { out.insert(name) }
+        }
+        return out.sorted()
+    }
+
+    /// The command line's words before `--`, as exo reads them: a `--flag` (its name before
+    /// any `=`), the value a value flag takes passed over, and every other word.
+    private func words() -> [(token: String, flag: String?)] {
+        var out: [(token: String, flag: String?)] = []
         var skip = false
         for token in argv {
             if token == "--" { break }
@@ -85,15 +82,15 @@ public struct Receipt: Sendable {
                 skip = false
                 continue
             }
-            if token.hasPrefix("--") {
-                let name = String(token.split(separator: "=", maxSplits: 1)[0])
-                if Self.knownFlags.contains(name) && name != "--receipt" { out.insert(name) }
-                if Self.valueFlags.contains(name) && !token.contains("=") { skip = true }
-            } else if Self.knownFlags.contains(token) {
-                out.insert(token)
+            guard token.hasPrefix("--") else {
+                out.append((token, nil))
+                continue
             }
+            let name = String(token.split(separator: "=", maxSplits: 1)[0])
+            if Self.valueFlags.contains(name) && !token.contains("=") { skip = true }
+            out.append((token, name))
         }
-        return out.sorted()
+        return out
     }
 
     /// Writes the receipt for a run that ended with `exitCode`; returns the line to print
