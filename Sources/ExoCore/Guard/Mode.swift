@@ -2,15 +2,9 @@
 public enum GuardMode: String, Sendable, CaseIterable {
     case block, warn, off
 
-    /// `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > `block`; a bad value is an
-    /// error naming it and where it came from.
-    public static func resolve(flag: String?, environment: [String: String], gitConfig: () -> String?) throws(ExoError)
-        -> GuardMode
-    {
-        try resolved(flag: flag, environment: environment, gitConfig: gitConfig).mode
-    }
-
-    /// The mode and where it came from (`--mode`, `EXO_GUARD_MODE`, `git config exo.mode`, `default`).
+    /// `--mode` > `EXO_GUARD_MODE` > git config `exo.mode` > `block`, and where it came from
+    /// (`--mode`, `EXO_GUARD_MODE`, `git config exo.mode`, `default`); a bad value is an error
+    /// naming it and where it came from.
     public static func resolved(flag: String?, environment: [String: String], gitConfig: () -> String?) throws(ExoError)
         -> (mode: GuardMode, source: String)
     {
