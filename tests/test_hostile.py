@@ -133,3 +133,30 @@ def test_a_push_of_many_branches_is_answered_within_the_budget(tmp_path):
     assert time.monotonic() - start < 4 + 1 + 3
     assert "80 refs in one push: they are not watched against each other" in r.stderr
     assert git(bare, "rev-parse", "--verify", "-q", "refs/heads/b79", check=False).returncode == 0
+
+
+def test_many_new_pairs_make_a_bounded_report(tmp_path):
+    """1,225 new pairs: the report lists 20 and counts the rest by shared target; --json lists
+    at most 1,000 of each kind and says so with the totals."""
+    import json
+    from conftest import guard
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / "tropo.toml").write_text(TOML)
+    (repo / "changes").mkdir()
+    (repo / "modules").mkdir()
+    (repo / "modules/auth.md").write_text("# auth\n")
+    for i in range(50):
+        (repo / "changes" / f"c{i:02d}.md").write_text("---\nstatus: draft\ntouches: [auth]\n---\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "drafts")
+    for i in range(50):
+        (repo / "changes" / f"c{i:02d}.md").write_text("---\nstatus: active\ntouches: [auth]\n---\n")
+    git(repo, "add", "-A")
+    r = guard("check", "--staged", cwd=repo)
+    assert r.returncode == 1
+    assert r.stdout.count("\n  new conflict ") == 20
+    assert "and 1205 more new conflict(s)" in r.stdout and "auth: shared by 1205 of them" in r.stdout
+    out = json.loads(guard("check", "--staged", "--json", cwd=repo).stdout)
+    assert len(out["new"]) == 1000 and out["truncated"] is True and out["totals"]["new"] == 1225

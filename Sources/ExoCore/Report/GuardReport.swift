@@ -77,7 +77,7 @@ public struct GuardReport {
                 : "\(file): the frontmatter does not parse (\(d.value)), so this change has no status and no guard can see it"
             out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
         }
-        for c in diff.new {
+        for c in diff.new.prefix(Self.shownPairs) {
             out += "\n  new conflict\(place) (\(check.title)): \(c.a) <-> \(c.b)\n"
             var changed: [String] = []
             for id in [c.a, c.b] {
@@ -94,7 +94,7 @@ public struct GuardReport {
                     + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
             }
         }
-        for c in ws.branches.new {
+        for c in ws.branches.new.prefix(max(0, Self.shownPairs - diff.new.count)) {
             let ref = c.bRef.flatMap { ws.refs[$0] }
             let onRef = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
             out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(onRef)\n"
@@ -116,6 +116,10 @@ public struct GuardReport {
                     ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
                     otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
         }
+        let hidden = diff.new.count + ws.branches.new.count - Self.shownPairs
+        if hidden > 0 {
+            out += "\n" + Self.moreNew(diff.new.map(\.shared) + ws.branches.new.map(\.shared), hidden: hidden, place: place)
+        }
         let existing = diff.existing.count + ws.branches.existing.count
         let resolved = diff.resolved.count + ws.branches.resolved.count
         if verbose {
@@ -136,6 +140,23 @@ public struct GuardReport {
         }
         return out
     }
+
+    /// How many new conflicts a workspace's report lists one by one; the rest are counted,
+    /// grouped by the targets they share (a push can make millions of pairs).
+    static let shownPairs = 20
+
+    /// The line for the new conflicts not listed: how many, and the targets most shared.
+    static func moreNew(_ shared: [[String]], hidden: Int, place: String) -> String {
+        var count: [String: Int] = [:]
+        for targets in shared.dropFirst(shownPairs) { for t in targets { count[t, default: 0] += 1 } }
+        let top = count.sorted { $0.value != $1.value ? $0.value > $1.value : Exact($0.key) < Exact($1.key) }.prefix(5)
+        let list = top.map { "\($0.key): shared by \($0.value) of them" }.joined(separator: "; ")
+        return
+            "  and \(hidden) more new conflict(s)\(place) (--json lists up to \(GuardReport.jsonPairs) of each kind): \(list)\n"
+    }
+
+    /// How many pairs of each kind `--json` lists; `totals` gives the counts.
+    static let jsonPairs = 1000
 
     /// The edit that clears the conflict on `id`'s side, in the document's own terms.
     private func nextStep(
@@ -218,16 +239,18 @@ public struct GuardReport {
             _ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
             _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]
         ) -> JSON {
-            .array(
-                workspaces.flatMap { ws in
-                    local(ws).map(ExoOutput.conflictJSON)
-                        + cross(ws).map { c in
-                            .object([
-                                ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
-                                ("ref", .string(c.bRef ?? "")),
-                            ])
-                        }
-                })
+            var out: [JSON] = []
+            for ws in workspaces {
+                for c in local(ws) where out.count < Self.jsonPairs { out.append(ExoOutput.conflictJSON(c)) }
+                for c in cross(ws) where out.count < Self.jsonPairs {
+                    out.append(
+                        .object([
+                            ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
+                            ("ref", .string(c.bRef ?? "")),
+                        ]))
+                }
+            }
+            return .array(out)
         }
         var extra: [(String, JSON)] = [
             (
@@ -245,6 +268,16 @@ public struct GuardReport {
         if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
         if let error = verdict.targetError { extra.append(("error", .string(error.description))) }
         if checks.contains(where: \.isImport) { extra.append(("import", .bool(true))) }
+        // Past the limit the lists are cut, and say so with the totals.
+        let totals = [
+            ("new", workspaces.reduce(0) { $0 + $1.diff.new.count + $1.branches.new.count }),
+            ("existing", workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.branches.existing.count }),
+            ("resolved", workspaces.reduce(0) { $0 + $1.diff.resolved.count + $1.branches.resolved.count }),
+        ]
+        if totals.contains(where: { $0.1 > Self.jsonPairs }) {
+            extra.append(("truncated", .bool(true)))
+            extra.append(("totals", .object(totals.map { ($0.0, .number(String($0.1))) })))
+        }
         return JSON.object(
             [
                 ("decision", .string(verdict.decision.rawValue)),
