@@ -160,3 +160,49 @@ def test_many_new_pairs_make_a_bounded_report(tmp_path):
     assert "and 1205 more new conflict(s)" in r.stdout and "auth: shared by 1205 of them" in r.stdout
     out = json.loads(guard("check", "--staged", "--json", cwd=repo).stdout)
     assert len(out["new"]) == 1000 and out["truncated"] is True and out["totals"]["new"] == 1225
+
+
+def test_concurrent_hooks_share_the_cache(tmp_path):
+    """Eight pushes at once into one bare repository, and eight commits at once in eight
+    worktrees, all sharing one cache: every verdict right, the cache intact afterwards (a
+    check that reads it again agrees with one that ignores it)."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+    from conftest import guard
+    from test_guard import change, make_repo, workspace
+    files = workspace()
+    files.update({f"modules/m{i}.md": "# m\n" for i in range(8)})
+    files.update({f"changes/w{i}.md": change("draft", f"m{i}") for i in range(8)})
+    repo = make_repo(tmp_path / "repo", files)
+    bare = server(tmp_path)
+    git(repo, "remote", "add", "origin", str(bare))
+    assert git(repo, "push", "-q", "origin", "main", check=False).returncode == 0
+    for i in range(8):
+        git(repo, "worktree", "add", "-q", str(tmp_path / f"wt{i}"), "-b", f"agent/{i}")
+    def commit(i):
+        wt = tmp_path / f"wt{i}"
+        # even ones take up their own module; odd ones collide with a (active, on auth)
+        (wt / "changes" / f"w{i}.md").write_text(change("active", "auth" if i % 2 else f"m{i}"))
+        git(wt, "add", "-A")
+        return git(wt, "commit", "-qm", f"w{i}", check=False)
+    with ThreadPoolExecutor(8) as pool:
+        commits = list(pool.map(commit, range(8)))
+    for i, r in enumerate(commits):
+        assert (r.returncode == 0) == (i % 2 == 0), (i, r.stderr)
+    for i in range(1, 8, 2):  # the colliding ones go in anyway, to be judged by the server
+        assert git(tmp_path / f"wt{i}", "commit", "-qm", f"w{i}", "--no-verify", check=False).returncode == 0
+    def push(i):
+        return git(tmp_path / f"wt{i}", "push", "--no-verify", "origin", f"agent/{i}", check=False)
+    with ThreadPoolExecutor(8) as pool:
+        pushes = list(pool.map(push, range(8)))
+    for i, r in enumerate(pushes):
+        assert (r.returncode == 0) == (i % 2 == 0), (i, r.stderr)
+        if i % 2:
+            assert "remote: exo-guard: blocked" in r.stderr and f"a <-> w{i}" in r.stderr
+    # the caches are intact: reading them gives what a run without them gives
+    for where, args in ((repo, ["check", "--rev", "agent/1", "--base", "main", "--json", "--mode", "warn"]),
+                        (bare, ["check", "--rev", "agent/0", "--base", "main", "--json", "--mode", "warn"])):
+        cached = guard(*args, cwd=where)
+        plain = guard(*args, cwd=where, env={"EXO_GUARD_CACHE": "0"})
+        assert cached.returncode == plain.returncode == 0, cached.stderr
+        assert json.loads(cached.stdout) == json.loads(plain.stdout)
