@@ -59,12 +59,19 @@ def worktree(main, name, branch):
     return path
 
 
-def test_second_agent_blocked_by_first_agents_branch(main):
+def two_agents(main, a_assignee=None):
+    """Two agents in worktrees: agent/a has committed change a on auth; agent/b has written
+    change b on auth, not committed. Returns both worktrees."""
     a = worktree(main, "agent-a", "agent/a")
     b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth", assignee="alice"))
+    write(a, "a", change("active", "auth", assignee=a_assignee))
     assert commit_all(a).returncode == 0
     write(b, "b", change("active", "auth"))
+    return a, b
+
+
+def test_second_agent_blocked_by_first_agents_branch(main):
+    a, b = two_agents(main, a_assignee="alice")
     before = head(b)
     r = commit_all(b)
     assert r.returncode == 1, r.stderr
@@ -78,11 +85,7 @@ def test_second_agent_blocked_by_first_agents_branch(main):
 
 
 def test_warn_mode_lets_the_cross_branch_collision_through(main):
-    a = worktree(main, "agent-a", "agent/a")
-    b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth"))
-    commit_all(a)
-    write(b, "b", change("active", "auth"))
+    a, b = two_agents(main)
     r = commit_all(b, env={"EXO_GUARD_MODE": "warn"})
     assert r.returncode == 0
     assert "exo-guard: warning" in r.stderr and "in flight on agent/a" in r.stderr
@@ -91,21 +94,13 @@ def test_warn_mode_lets_the_cross_branch_collision_through(main):
 
 def test_show_bypass(main):
     git(main, "config", "exo.showBypass", "true")
-    a = worktree(main, "agent-a", "agent/a")
-    b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth"))
-    commit_all(a)
-    write(b, "b", change("active", "auth"))
+    a, b = two_agents(main)
     r = commit_all(b)
     assert r.returncode == 1 and "git commit --no-verify" in r.stderr and "EXO_GUARD_MODE=warn" in r.stderr
 
 
 def test_unrelated_activation_beside_an_existing_cross_pair_passes(main):
-    a = worktree(main, "agent-a", "agent/a")
-    b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth"))
-    commit_all(a)
-    write(b, "b", change("active", "auth"))
+    a, b = two_agents(main)
     assert commit_all(b, extra=("--no-verify",)).returncode == 0
     write(b, "c", change("active", "billing"))
     r = commit_all(b)
@@ -115,11 +110,7 @@ def test_unrelated_activation_beside_an_existing_cross_pair_passes(main):
 
 def test_watch_none_and_no_watch(main):
     git(main, "config", "exo.watch", "none")
-    a = worktree(main, "agent-a", "agent/a")
-    b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth"))
-    commit_all(a)
-    write(b, "b", change("active", "auth"))
+    a, b = two_agents(main)
     git(b, "add", "-A")
     r = guard("check", "--staged", "--json", cwd=b)
     assert r.returncode == 0 and json.loads(r.stdout)["decision"] == "pass"
@@ -192,11 +183,7 @@ def test_the_same_change_taken_up_twice(main):
 
 
 def test_clean_merge_of_two_colliding_changes_is_blocked_by_pre_merge_commit(main):
-    a = worktree(main, "agent-a", "agent/a")
-    b = worktree(main, "agent-b", "agent/b")
-    write(a, "a", change("active", "auth"))
-    commit_all(a)
-    write(b, "b", change("active", "auth"))
+    a, b = two_agents(main)
     assert commit_all(b, extra=("--no-verify",)).returncode == 0
     hooks = main / ".git" / "hooks"
     assert (hooks / "pre-merge-commit").exists()

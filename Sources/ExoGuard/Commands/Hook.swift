@@ -30,10 +30,10 @@ struct GuardOutputOptions: ParsableArguments {
     /// a hook passes silently and reports on stderr.
     func judge(
         _ session: Session, hook: String, bypass: String?, saysPass: Bool, linePrefix: String = "",
-        _ checks: () throws(ExoError) -> [Guard.Check]
+        audit given: Audit? = nil, _ checks: () throws(ExoError) -> [Guard.Check]
     ) throws {
         defer { session.finish() }
-        let audit = Audit(session: session, hook: hook)
+        let audit = given ?? Audit(session: session, hook: hook)
         // An error in what is committed or pushed blocks in mode block and is printed and
         // let through in mode warn; usage and repository errors exit 2.
         var made: [Guard.Check] = []
@@ -97,9 +97,9 @@ struct GuardOutputOptions: ParsableArguments {
         let session = try Session(repository: .required, writesCache: true)
         // On a GitLab server (GL_ID set) the lines meant for the pusher carry GitLab's prefix.
         let prefix = place == .server && session.environment["GL_ID"] != nil ? "GL-HOOK-ERR: " : ""
-        try session.budget(place).start(
-            what: what, audit: Audit(session: session, hook: name), started: session.started, linePrefix: prefix)
-        try judge(session, hook: name, bypass: bypass, saysPass: false, linePrefix: prefix) { () throws(ExoError) in
+        let audit = Audit(session: session, hook: name)
+        try session.budget(place).start(what: what, audit: audit, started: session.started, linePrefix: prefix)
+        try judge(session, hook: name, bypass: bypass, saysPass: false, linePrefix: prefix, audit: audit) { () throws(ExoError) in
             try checks(session)
         }
     }
