@@ -42,6 +42,7 @@ conformance: build test-deps $(VENV)/.ready
 # The house style: swift-format (shipped with the toolchain) with the checked-in .swift-format.
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests
+	python3 scripts/check-layers.py
 
 test: lint unit conformance
 

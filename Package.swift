@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The targets follow the data flow, and each may import only those before it:
+//
+//   ExoModel   values, tropo's frontmatter language, errors, configuration composition
+//   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
+//   ExoGraph   snapshots (paths to bytes), workspaces, the graph, coordination, branches
+//   ExoGit     the only target that sees libgit2 (CGit2): repositories, refs, git snapshots
+//   ExoCore    the session (one composition root), the guard, hooks and reports
+//   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, nothing else
+
 let package = Package(
     name: "exo-guard",
     products: [
@@ -16,21 +25,24 @@ let package = Package(
         // loaded with dlopen when a command first needs git (Sources/CGit2/shim.h), so no
         // pkg-config link flags.
         .systemLibrary(name: "CGit2"),
-        .target(
-            name: "ExoCore",
-            dependencies: ["CGit2", .product(name: "TOMLKit", package: "TOMLKit")]
-        ),
+        .target(name: "ExoModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "ExoStore"),
+        .target(name: "ExoGraph", dependencies: ["ExoModel", "ExoStore"]),
+        .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2"]),
+        .target(name: "ExoCore", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
         .executableTarget(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // libgit2 is loaded with dlopen, so the linker no longer sees that these two
-            // definitions (Sources/ExoCore/Git/LibGit2.swift) stand in for libraries of its;
+            // definitions (Sources/ExoGit/LibGit2.swift) stand in for libraries of its;
             // exported, they come first when libgit2 is bound, in every build.
             linkerSettings: [.unsafeFlags([
                 "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
                 "-Xlinker", "--export-dynamic-symbol=libssh2_init",
             ])]
         ),
-        .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"]),
+        .testTarget(
+            name: "ExoCoreTests",
+            dependencies: ["CGit2", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore"]),
     ]
 )

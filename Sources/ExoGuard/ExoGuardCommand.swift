@@ -1,5 +1,7 @@
 import ArgumentParser
 import ExoCore
+import ExoGraph
+import ExoModel
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoGraph
 
 /// Work in flight across branches: the folder-by-folder reading of a ref's tip and merge
 /// base (the fast path the watch uses) against the definition over exo's whole views, and

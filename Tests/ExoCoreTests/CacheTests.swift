@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoGraph
+@testable import ExoModel
+@testable import ExoStore
 
 #if canImport(Glibc)
     import Glibc

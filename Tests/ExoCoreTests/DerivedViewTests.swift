@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoGraph
+@testable import ExoModel
+@testable import ExoStore
 
 /// The view derived from a near graph must equal the view computed whole, whatever changed:
 /// statuses, targets, documents added, removed or moved, ids held by several documents,

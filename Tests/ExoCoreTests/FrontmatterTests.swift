@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoModel
 
 /// tropo's YAML subset and frontmatter extraction on the awkward cases.
 @Suite struct FrontmatterTests {

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoGraph
+@testable import ExoModel
 
 /// Pure pieces tested on their own: claim's edit of one line, tighten-only composition and
 /// its errors, and the guard report's words.

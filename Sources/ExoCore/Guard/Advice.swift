@@ -1,3 +1,6 @@
+import ExoGraph
+import ExoModel
+
 /// The edit a report tells the reader to make: which frontmatter fields of a change
 /// document hold a target, in the document's own terms. Read only for the changes of new
 /// conflicts, from the snapshot the commit or push holds.

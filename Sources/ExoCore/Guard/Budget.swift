@@ -1,4 +1,5 @@
 import Dispatch
+import ExoModel
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +44,8 @@ extension Session {
         var seconds: Double = place == .server ? 4 : 20
         if let raw = config?.string("exo.timeout") {
             guard let v = Double(raw.trimmingWhitespace), v >= 0, v.isFinite else {
-                throw .usage("invalid git config exo.timeout \(PythonString.repr(raw)) (expected seconds, 0 for no limit)")
+                throw .invalidSetting(
+                    name: "git config exo.timeout", value: raw, source: nil, expected: "seconds, 0 for no limit")
             }
             seconds = v
         }
@@ -53,7 +55,7 @@ extension Session {
             case "accept": accept = true
             case "reject": accept = false
             default:
-                throw .usage("invalid git config exo.onTimeout \(PythonString.repr(raw)) (expected accept or reject)")
+                throw .invalidSetting(name: "git config exo.onTimeout", value: raw, source: nil, expected: "accept or reject")
             }
         }
         return Budget(seconds: seconds, accept: accept)

@@ -1,3 +1,6 @@
+import ExoGraph
+import ExoModel
+
 extension Guard {
     /// Compares `base` and `target` in each workspace of `roots` and against the work in
     /// flight on the watched refs. A base that cannot be read never blocks: the target is

@@ -1,3 +1,6 @@
+import ExoGraph
+import ExoModel
+
 /// A change no guard can judge with confidence: one the commit activates or widens toward
 /// a target no document has (a typo such as `auht`), or a change document the commit adds
 /// or modifies whose frontmatter does not parse (it then has no status, so no guard sees it).

@@ -1,3 +1,7 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
 /// The engine under `check` and every hook: the conflicts of a base and a target state of
 /// the line compared pair by pair, for each workspace, with the work in flight on the
 /// watched refs; and the decision.

@@ -1,3 +1,6 @@
+import ExoGit
+import ExoModel
+
 #if canImport(Glibc)
     import Glibc
 #endif

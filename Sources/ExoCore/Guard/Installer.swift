@@ -1,3 +1,7 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -93,11 +97,12 @@ public struct Installer {
                 }
                 if !existing.contains(Self.marker) {
                     if read(legacy) != nil && !force {
-                        throw .usage(
-                            "\(path): a foreign hook is here and \(hook).legacy exists already; move one away or use --force")
+                        throw .refused(
+                            file: path,
+                            cause: "a foreign hook is here and \(hook).legacy exists already; move one away or use --force")
                     }
                     guard rename(path, legacy) == 0 else {
-                        throw .usage("\(path): cannot keep it as \(hook).legacy: \(String(cString: strerror(errno)))")
+                        throw .io(file: path, action: "cannot keep it as \(hook).legacy", cause: String(cString: strerror(errno)))
                     }
                     done.append("\(hook): kept the existing hook as \(hook).legacy (it runs first)")
                 }
@@ -133,14 +138,14 @@ public struct Installer {
     private func write(_ path: String, _ text: String) throws(ExoError) {
         let tmp = path + ".exo-guard-tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-        guard fd >= 0 else { throw .usage("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .io(file: path, action: "cannot write", cause: String(cString: strerror(errno))) }
         let bytes = Array(text.utf8)
         let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, bytes.count) }
         fchmod(fd, 0o755)
         close(fd)
         guard n == bytes.count, rename(tmp, path) == 0 else {
             unlink(tmp)
-            throw .usage("\(path): cannot write: \(String(cString: strerror(errno)))")
+            throw .io(file: path, action: "cannot write", cause: String(cString: strerror(errno)))
         }
     }
 
@@ -149,7 +154,7 @@ public struct Installer {
         for part in path.split(separator: "/") {
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw .usage("\(current): cannot create the hooks folder: \(String(cString: strerror(errno)))")
+                throw .io(file: current, action: "cannot create the hooks folder", cause: String(cString: strerror(errno)))
             }
         }
     }

@@ -1,3 +1,5 @@
+import ExoModel
+
 /// What the guard does with new conflicts.
 public enum GuardMode: String, Sendable, CaseIterable {
     case block, warn, off
@@ -15,7 +17,7 @@ public enum GuardMode: String, Sendable, CaseIterable {
             : env != nil ? (env, "EXO_GUARD_MODE") : (gitConfig(), "git config exo.mode")
         guard let raw else { return (.block, "default") }
         guard let mode = GuardMode(rawValue: raw.lowercased()) else {
-            throw .usage("invalid mode \(PythonString.repr(raw)) from \(source) (expected block, warn or off)")
+            throw .invalidSetting(name: "mode", value: raw, source: "\(source)", expected: "block, warn or off")
         }
         return (mode, source)
     }

@@ -1,3 +1,6 @@
+import ExoGit
+import ExoGraph
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,3 +1,6 @@
+import ExoGit
+import ExoModel
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -86,8 +89,8 @@ extension Session {
     func watchDays() throws(ExoError) -> Int {
         guard let raw = config?.string("exo.watchDays") else { return 30 }
         guard let days = Int(raw.trimmingWhitespace), days >= 0 else {
-            throw .usage(
-                "invalid git config exo.watchDays \(PythonString.repr(raw)) (expected a whole number of days, 0 for no limit)")
+            throw .invalidSetting(
+                name: "git config exo.watchDays", value: raw, source: nil, expected: "a whole number of days, 0 for no limit")
         }
         return days
     }

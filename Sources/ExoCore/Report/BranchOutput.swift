@@ -1,3 +1,5 @@
+import ExoGit
+
 /// `board --branches` and `conflicts --branches`, text in the style of exo's with the ref
 /// in brackets, and JSON.
 extension ExoOutput {

@@ -1,3 +1,5 @@
+import ExoGraph
+
 /// exo's own output for `conflicts`, `board` and `roles`, text and JSON, word for word.
 public enum ExoOutput {
     public static func conflicts(_ view: Coordination, json: Bool) -> String {

@@ -1,3 +1,7 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
 #if canImport(Glibc)
     import Glibc
 #endif

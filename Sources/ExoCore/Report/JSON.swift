@@ -1,3 +1,5 @@
+import ExoModel
+
 /// JSON as Python's `json.dumps(obj, indent=2)` writes it: ASCII only (`\uXXXX` escapes),
 /// `": "` between key and value, empty containers as `[]` and `{}`, floats as Python
 /// prints them (`Infinity`, `NaN`).

@@ -1,3 +1,5 @@
+import ExoGraph
+
 #if canImport(Glibc)
     import Glibc
 #endif

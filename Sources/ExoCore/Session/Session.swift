@@ -1,3 +1,8 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+import ExoStore
+
 /// One run of exo-guard, wired together in one place: the repository (when there is one),
 /// its git config, the environment, the parse cache, the workspace roots and the mode.
 /// Every command and hook is served by a session; the command line only parses
@@ -36,12 +41,21 @@ public final class Session {
         roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
         if let raw = config?.string("exo.maxFrontmatter") {
             guard let bytes = Int(raw.trimmingWhitespace), bytes > 0 else {
-                throw .usage("invalid git config exo.maxFrontmatter \(PythonString.repr(raw)) (expected a number of bytes)")
+                throw .invalidSetting(
+                    name: "git config exo.maxFrontmatter", value: raw, source: nil, expected: "a number of bytes")
             }
             GitSnapshot.maxRead = bytes
         }
         cache = ParseCache(
-            store: repository.flatMap { DiskParseStore.forRepository($0, config: config) }, writes: writesCache)
+            store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache)
+    }
+
+    /// The cache's file for a repository, or nil when turned off (`EXO_GUARD_CACHE=0`, or
+    /// `exo.cache` false in its git config).
+    static func store(for repository: Repository, config: GitConfig?) -> DiskParseStore? {
+        if repository.environment["EXO_GUARD_CACHE"] == "0" { return nil }
+        if let v = config?.string("exo.cache")?.lowercased(), ["false", "no", "off", "0"].contains(v) { return nil }
+        return DiskParseStore(directory: repository.commonDir)
     }
 
     public enum RepositoryNeed: Sendable { case required, optional, none }

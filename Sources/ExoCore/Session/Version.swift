@@ -1,4 +1,4 @@
-import CGit2
+import ExoGit
 
 /// What `exo-guard --version` says: the version, the commit it was built from (`make
 /// release` records it), and the version of the libgit2 it loads.
@@ -19,19 +19,10 @@ public enum BuildInfo {
     }
 
     /// The commit the binary was built from; empty for a build outside `make`.
-    public static var commit: String { String(cString: cgit2_build_commit()) }
+    public static var commit: String { LibGit2.buildCommit }
 
     /// The version of the libgit2 this binary loads (loading it), or why it cannot be loaded.
-    public static var libgit2: String {
-        let table = UnsafeMutablePointer<cgit2_api>.allocate(capacity: 1)
-        defer { table.deallocate() }
-        if let failure = cgit2_load(table) { return "not loadable (\(String(cString: failure)))" }
-        var major: Int32 = 0
-        var minor: Int32 = 0
-        var revision: Int32 = 0
-        _ = table.pointee.libgit2_version(&major, &minor, &revision)
-        return "\(major).\(minor).\(revision)"
-    }
+    public static var libgit2: String { LibGit2.version }
 
     /// The lines `--version` prints.
     public static var description: String {

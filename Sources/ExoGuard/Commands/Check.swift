@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoModel
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ExoCore
+import ExoGraph
+import ExoModel
 
 struct Claim: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +21,7 @@ struct Claim: ParsableCommand {
 
     func run() throws {
         let session = try Session(repository: .none, writesCache: false)
-        let result = try ExoCore.Claim.run(id: id, agent: agent) { () throws(ExoError) in
+        let result = try ExoGraph.Claim.run(id: id, agent: agent) { () throws(ExoError) in
             try session.workspace(.worktree, root: root)
         }
         if json {

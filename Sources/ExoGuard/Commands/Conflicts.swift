@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoGraph
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(

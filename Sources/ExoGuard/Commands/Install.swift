@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoGit
 
 #if canImport(Glibc)
     import Glibc

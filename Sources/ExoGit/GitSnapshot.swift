@@ -1,0 +1,250 @@
+import CGit2
+import ExoGraph
+import ExoModel
+import ExoStore
+
+/// A snapshot read from git objects: a commit's tree or the index. Symlinks behave as a
+/// checkout would: their blob is the target path, resolved inside the tree (an absolute
+/// target, or one that climbs out of the tree, leaves the snapshot). Gitlinks
+/// (submodules) are skipped. Only the blobs asked for are read.
+public final class GitSnapshot: Snapshot {
+    struct Entry {
+        let kind: EntryKind
+        let id: ObjectID
+    }
+
+    let repository: Repository
+    let label: String
+    let source: Source
+    /// Folders as this snapshot shows them, filled on first use.
+    var directories: [String: [String: Entry]] = [:]
+    /// Folders of the underlying tree (for an index read as a tree plus changes).
+    var treeDirectories: [String: [String: Entry]] = [:]
+    /// `realPath` of every folder resolved so far: the walk goes down folder by folder, so
+    /// each folder is resolved in one step from its parent and a path's cost follows its
+    /// length, not its length times its depth (a pusher controls both).
+    var realFolders: [String: String] = [:]
+
+    enum Source {
+        case tree(ObjectID)
+        /// The index read by libgit2, already turned into folders (no HEAD to compare it with).
+        case index
+        /// The index file read directly: folders listed from its sorted entries, tree ids
+        /// from its cache tree.
+        case indexFile(IndexFile)
+        /// The index as HEAD's tree plus the paths where it differs from it: `changes`
+        /// (folder -> name -> entry, nil for removed) and every folder above a change.
+        case treeWithChanges(ObjectID, changes: [String: [String: Entry?]], dirty: Set<String>)
+    }
+
+    /// The tree of a commit.
+    public init(repository: Repository, commit: ObjectID, label: String) throws(ExoError) {
+        self.repository = repository
+        self.label = label
+        self.source = .tree(try repository.treeID(ofCommit: commit))
+    }
+
+    /// The index git would commit: `GIT_INDEX_FILE` when set (relative to the current
+    /// directory, as git hands it to hooks), else the repository's own. Stage-0 entries
+    /// only; an index with unresolved conflicts is an error. With a HEAD commit, the index
+    /// is read as HEAD's tree plus git's diff of that tree to the index, so that folders the
+    /// index leaves as they are keep their tree ids (and cached results).
+    ///
+    /// First the file is read directly (`IndexFile`): its cache tree gives the tree ids
+    /// without reading HEAD or computing a diff. libgit2 reads the forms that reader leaves
+    /// aside, and an index without a cache tree when there is a HEAD to compare it with.
+    public init(indexOf repository: Repository, head: ObjectID? = nil) throws(ExoError) {
+        self.repository = repository
+        self.label = "index"
+        let path: String
+        if let file = repository.environment["GIT_INDEX_FILE"], !file.isEmpty {
+            path = Repository.absolute(file, in: repository.currentDirectory)
+        } else {
+            path = repository.gitDir + "/index"
+        }
+        if let file = IndexFile.read(path, gitDir: repository.gitDir), file.trees != nil || head == nil {
+            if file.hasConflicts { throw Self.unmerged(path) }
+            source = .indexFile(file)
+            return
+        }
+        let index = try Owner("cannot read the index \(path)", create: { git.index_open(&$0, path) }, free: git.index_free)
+        if git.index_has_conflicts(index.pointer) == 1 { throw Self.unmerged(path) }
+        if let head {
+            let tree = try repository.treeID(ofCommit: head)
+            source = try Self.changes(of: index.pointer, from: tree, in: repository, path: path)
+            return
+        }
+        source = .index
+        var dirs: [String: [String: Entry]] = ["": [:]]
+        let count = git.index_entrycount(index.pointer)
+        for i in 0..<count {
+            guard let e = git.index_get_byindex(index.pointer, i), let cPath = e.pointee.path,
+                let kind = Self.kind(mode: e.pointee.mode)
+            else { continue }
+            let full = String(cString: cPath)
+            var parent = SnapPath.parent(full)
+            dirs[parent, default: [:]][SnapPath.name(full)] = Entry(kind: kind, id: ObjectID(e.pointee.id))
+            // Register each folder in its parent.
+            while !parent.isEmpty {
+                let grand = SnapPath.parent(parent)
+                let name = SnapPath.name(parent)
+                if dirs[grand]?[name] != nil { break }
+                dirs[grand, default: [:]][name] = Entry(kind: .directory, id: ObjectID(git_oid()))
+                parent = grand
+            }
+        }
+        directories = dirs
+    }
+
+    static func unmerged(_ path: String) -> ExoError {
+        .unmergedIndex(file: path)
+    }
+
+    /// A blob's kind from its mode; nil for what the snapshot leaves out (gitlinks).
+    static func kind(mode: UInt32) -> EntryKind? {
+        switch mode & 0o170000 {
+        case 0o100000: return .file
+        case 0o120000: return .symlink
+        default: return nil
+        }
+    }
+
+    public var topName: String { repository.topName }
+
+    /// The entries of a folder, read from its tree object the first time.
+    func entries(_ dir: String) -> [String: Entry]? {
+        if let cached = directories[dir] { return cached }
+        switch source {
+        case .index:
+            return nil
+        case .indexFile(let file):
+            var result: [String: Entry] = [:]
+            for (name, item) in file.list(dir) {
+                if let item {
+                    guard let kind = Self.kind(mode: item.mode) else { continue }
+                    result[name] = Entry(kind: kind, id: ObjectID(item.id))
+                } else {
+                    result[name] = Entry(kind: .directory, id: ObjectID(git_oid()))
+                }
+            }
+            if result.isEmpty && !dir.isEmpty { return nil }  // no such folder
+            directories[dir] = result
+            return result
+        case .tree(let root):
+            let result = treeEntries(dir, root: root)
+            if let result { directories[dir] = result }
+            return result
+        case .treeWithChanges(let root, let changes, let dirty):
+            if !dir.isEmpty {
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else {
+                    return nil
+                }
+            }
+            var result = treeEntries(dir, root: root) ?? [:]
+            if dirty.contains(dir) {
+                for (name, entry) in changes[dir] ?? [:] { result[name] = entry }
+                // Folders the changes create or empty.
+                for child in dirty where !child.isEmpty && SnapPath.parent(child) == dir {
+                    let name = SnapPath.name(child)
+                    if result[name] == nil || result[name]?.kind == .directory {
+                        result[name] = Entry(kind: .directory, id: ObjectID(git_oid()))
+                        directories[dir] = result  // so the child can find itself while it is listed
+                        if entries(child)?.isEmpty ?? true { result[name] = nil }
+                    }
+                }
+            }
+            directories[dir] = result
+            return result
+        }
+    }
+
+    /// The entries of a folder of the tree `root`, ignoring any changes on top of it.
+    func treeEntries(_ dir: String, root: ObjectID) -> [String: Entry]? {
+        if let cached = treeDirectories[dir] { return cached }
+        let treeID: ObjectID
+        if dir.isEmpty {
+            treeID = root
+        } else {
+            guard let parent = treeEntries(SnapPath.parent(dir), root: root), let e = parent[SnapPath.name(dir)],
+                e.kind == .directory
+            else { return nil }
+            treeID = e.id
+        }
+        var raw = treeID.raw
+        let read = LibGit2.withFound(
+            create: { git.tree_lookup(&$0, repository.pointer, &raw) }, free: git.tree_free,
+            use: {
+                tree -> [String: Entry]? in
+                var result: [String: Entry] = [:]
+                let count = git.tree_entrycount(tree)
+                result.reserveCapacity(count)
+                for i in 0..<count {
+                    guard let e = git.tree_entry_byindex(tree, i) else { continue }
+                    let kind: EntryKind
+                    switch git.tree_entry_filemode(e) {
+                    case GIT_FILEMODE_TREE: kind = .directory
+                    case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE: kind = .file
+                    case GIT_FILEMODE_LINK: kind = .symlink
+                    default: continue  // gitlinks
+                    }
+                    result[String(cString: git.tree_entry_name(e)!)] = Entry(kind: kind, id: ObjectID(git.tree_entry_id(e)!))
+                }
+                return result
+            })
+        guard let result = read else { return nil }
+        treeDirectories[dir] = result
+        return result
+    }
+
+    /// The id of the tree object that holds exactly the folder `dir` of this snapshot, when
+    /// there is one (not for folders the index changes, nor for an index without HEAD).
+    public func treeKey(_ dir: String) -> CacheKey? {
+        let root: ObjectID
+        switch source {
+        case .index: return nil
+        case .indexFile(let file): return file.trees?[dir]?.cacheKey
+        case .tree(let r): root = r
+        case .treeWithChanges(let r, _, let dirty):
+            if dirty.contains(dir) { return nil }
+            if !dir.isEmpty {
+                guard let parent = entries(SnapPath.parent(dir)), parent[SnapPath.name(dir)]?.kind == .directory else {
+                    return nil
+                }
+            }
+            root = r
+        }
+        if dir.isEmpty { return root.cacheKey }
+        guard let e = treeEntries(SnapPath.parent(dir), root: root)?[SnapPath.name(dir)], e.kind == .directory else { return nil }
+        return e.id.cacheKey
+    }
+
+    func entry(_ path: String) -> Entry? {
+        if path.isEmpty { return Entry(kind: .directory, id: ObjectID(git_oid())) }
+        return entries(SnapPath.parent(path))?[SnapPath.name(path)]
+    }
+
+    public func kind(_ path: String) -> EntryKind? { entry(path)?.kind }
+
+    public func list(_ directory: String) -> [DirectoryEntry] {
+        (entries(directory) ?? [:]).map {
+            DirectoryEntry(name: $0.key, kind: $0.value.kind, key: $0.value.kind == .file ? $0.value.id.cacheKey : nil)
+        }
+    }
+
+    public func read(_ path: String) throws(ExoError) -> [UInt8] {
+        guard let e = entry(path), e.kind == .file else { throw .unreadable(file: describe(path), cause: "not a file") }
+        return try blob(e.id, file: describe(path))
+    }
+
+    public func contentKey(_ path: String) -> CacheKey? {
+        guard let e = entry(path), e.kind == .file else { return nil }
+        return e.id.cacheKey
+    }
+
+    /// SHA-1, as git hashes a blob.
+    public func digest(_ text: String) -> CacheKey? {
+        LibGit2.blobHash(text)?.cacheKey
+    }
+
+    public func describe(_ path: String) -> String { "\(label):\(path)" }
+}

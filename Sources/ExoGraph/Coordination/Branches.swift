@@ -1,0 +1,273 @@
+import ExoModel
+
+/// Work in flight on other lines of work, as GUARD.md ("Across branches") defines it, in
+/// plain code: a change's state, which changes are in flight on a ref, the conflicts
+/// between lines of work, and what a commit adds to them. Nothing here knows git: a line of
+/// work is a view of a graph, and a ref is three views (its tip, its merge base with the
+/// line, the line).
+
+/// A change's state as the rules across branches compare it: (status, targets, assignee).
+public struct ChangeState: Equatable, Sendable {
+    public let status: Value?
+    /// Outbound targets, sorted in code point order, each once.
+    public let targets: [String]
+    public let assignee: Value?
+    /// Where the document exo keeps for the id is (not part of the state).
+    public let path: String
+    /// Whether it is an active work item: a change whose status is exactly `active`.
+    public let isActive: Bool
+
+    public static func == (x: ChangeState, y: ChangeState) -> Bool {
+        x.status == y.status && x.assignee == y.assignee && x.targets.map { Exact($0) } == y.targets.map { Exact($0) }
+    }
+}
+
+extension Coordination {
+    /// The state of `id` in this view; nil when no document has the id.
+    public func state(of id: String) -> ChangeState? {
+        guard let node = node(id) else { return nil }
+        let active: Bool
+        if node.role == .change, case .string(let s)? = node.status { active = s == "active" } else { active = false }
+        return ChangeState(
+            status: node.status, targets: targets(of: id).sorted().map(\.string), assignee: node.assignee,
+            path: node.path, isActive: active)
+    }
+}
+
+/// One line of work and the changes that count on it: on the line itself every active
+/// change, on a watched ref the changes in flight there.
+public struct WorkLine: Sendable {
+    /// The full ref name; nil for the line being checked.
+    public let ref: String?
+    public let items: [Item]
+
+    public struct Item: Sendable {
+        public let id: String
+        public let state: ChangeState
+        /// On a ref: whether the line changed this change too since the merge base, so that
+        /// it is taken up on both lines.
+        public let takenUpOnLine: Bool
+    }
+
+    init(ref: String?, items: [Item]) {
+        self.ref = ref
+        self.items = items
+    }
+
+    /// The line itself: every active change, with its state there.
+    public init(line: Coordination) {
+        self.init(line: line, ids: line.active)
+    }
+
+    /// The line itself, only the active changes that can meet the items of `refs`: one
+    /// with the same id, or pointing at one of their targets.
+    package init(line: Coordination, meeting refs: [WorkLine]) {
+        var ids = Set<Exact>()
+        var targets = Set<Exact>()
+        for r in refs {
+            for item in r.items {
+                ids.insert(Exact(item.id))
+                for t in item.state.targets { targets.insert(Exact(t)) }
+            }
+        }
+        self.init(
+            line: line,
+            ids: line.active.filter { id in
+                ids.contains(Exact(id)) || line.targets(of: id).contains(where: targets.contains)
+            })
+    }
+
+    private init(line: Coordination, ids: [String]) {
+        self.init(
+            ref: nil,
+            items: ids.compactMap { id in
+                line.state(of: id).map { Item(id: id, state: $0, takenUpOnLine: false) }
+            })
+    }
+
+    /// A change active at a ref's tip whose state there differs from the merge base's:
+    /// in flight on the ref unless the line settled it.
+    public struct Flight: Sendable {
+        public let id: String
+        public let there: ChangeState
+        public let before: ChangeState?
+    }
+
+    /// The flights of a ref, by the definition: every active change of the tip compared
+    /// with the merge base (absent counts).
+    public static func flights(tip: Coordination, mergeBase: Coordination?) -> [Flight] {
+        flights(candidates: tip.active, tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+    }
+
+    /// The same from the graphs: only the ids whose documents differ between the tip and
+    /// the merge base can differ in state, and only the folders the two do not share are read.
+    package static func flights(tip: Graph, mergeBase: Graph?) -> [Flight] {
+        flights(
+            candidates: tip.changedIDs(from: mergeBase ?? .empty),
+            tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+    }
+
+    private static func flights(
+        candidates: [String], tip: (String) -> ChangeState?,
+        mergeBase: (String) -> ChangeState?
+    ) -> [Flight] {
+        candidates.compactMap { id in
+            guard let there = tip(id), there.isActive else { return nil }
+            let before = mergeBase(id)
+            return there == before ? nil : Flight(id: id, there: there, before: before)
+        }
+    }
+
+    /// A watched ref: the changes in flight on it, the flights the line has not settled
+    /// (changed since the merge base to the tip's state, or to not active).
+    public init(ref: String, flights: [Flight], line: Coordination) {
+        var items: [Item] = []
+        for f in flights {
+            let here = line.state(of: f.id)
+            let changedHere = here != f.before
+            if changedHere && (here == f.there || !(here?.isActive ?? false)) { continue }  // settled
+            items.append(Item(id: f.id, state: f.there, takenUpOnLine: changedHere))
+        }
+        self.init(ref: ref, items: items)
+    }
+}
+
+/// Two changes on two different lines of work that share a target, or one change taken up
+/// on two lines. `aRef` nil means the line; when one side is the line, it is `a`.
+public struct CrossConflict: Sendable, Equatable {
+    public let a: String
+    public let aRef: String?
+    public let b: String
+    public let bRef: String?
+    public let shared: [String]
+
+    /// The two ids, in code point order: what `new` compares across lines.
+    var key: PairKey { PairKey(a, b) }
+    /// Whether the line being checked is one side.
+    public var involvesLine: Bool { aRef == nil }
+
+    /// Every cross-branch conflict among `lines`: pairs of items on two different lines
+    /// that share a target, and the same change in flight on two lines. Found through an
+    /// index from each target (and each id) to the items that have it, so the cost follows
+    /// the pairs across lines, not the items on the line times those on the refs.
+    public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
+        typealias At = (line: Int, item: Int)
+        var byTarget: [Exact: [At]] = [:]
+        var byID: [Exact: [At]] = [:]
+        for (l, line) in lines.enumerated() {
+            for (i, item) in line.items.enumerated() {
+                byID[Exact(item.id), default: []].append((l, i))
+                for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
+            }
+        }
+        struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
+        var pairs: [Pair: [String]] = [:]
+        /// Every pair of places on two different lines; `visit` for each.
+        func across(_ places: [At], _ visit: (Pair) -> Void) {
+            guard places.count > 1, Set(places.map(\.line)).count > 1 else { return }
+            for p in places.indices {
+                for q in places.indices where q > p && places[p].line != places[q].line {
+                    let (a, b) = places[p].line < places[q].line ? (places[p], places[q]) : (places[q], places[p])
+                    visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
+                }
+            }
+        }
+        for (target, places) in byTarget {
+            across(places) { pairs[$0, default: []].append(target.string) }
+        }
+        for (_, places) in byID {
+            across(places) { p in if pairs[p] == nil { pairs[p] = [] } }
+        }
+        var out: [CrossConflict] = []
+        for (p, shared) in pairs {
+            let x = lines[p.x].items[p.i]
+            let y = lines[p.y].items[p.j]
+            if Exact(x.id) == Exact(y.id) {
+                // One change on two lines: with the line, only when the line changed it too;
+                // between two refs, only when they hold it differently (a branch and its
+                // remote-tracking ref hold the same work once).
+                guard lines[p.x].ref == nil ? y.takenUpOnLine : x.state != y.state else { continue }
+            } else if shared.isEmpty {
+                continue
+            }
+            let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
+            out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
+        }
+        // Sorted by (a, b, a's ref, b's ref), each key made once.
+        let keys = out.map { (Exact($0.a), Exact($0.b), Exact($0.aRef ?? ""), Exact($0.bRef ?? "")) }
+        return out.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
+    }
+
+    private static func pair(
+        _ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
+        _ shared: [String]
+    ) -> CrossConflict {
+        // The line's change first; between two refs, the smaller (id, ref) first.
+        let swap = xRef != nil && (yRef == nil || (Exact(y.id), Exact(yRef!)) < (Exact(x.id), Exact(xRef!)))
+        return swap
+            ? CrossConflict(a: y.id, aRef: yRef, b: x.id, bRef: xRef, shared: shared)
+            : CrossConflict(a: x.id, aRef: xRef, b: y.id, bRef: yRef, shared: shared)
+    }
+
+}
+
+/// Two change ids, unordered.
+struct PairKey: Hashable {
+    let low: Exact
+    let high: Exact
+    init(_ a: String, _ b: String) {
+        let x = Exact(a)
+        let y = Exact(b)
+        (low, high) = x < y ? (x, y) : (y, x)
+    }
+}
+
+/// What a commit or push adds to the conflicts across lines of work: the cross-branch
+/// conflicts of the line's target state compared with those of its base state, keyed by
+/// the two ids. A pair is new when no line had it before, or when it now shares a target
+/// it did not share. Pairs with both changes on the line keep the local rule (`GraphDiff`).
+public struct BranchDiff: Sendable {
+    public let new: [CrossConflict]
+    public let existing: [CrossConflict]
+    public let resolved: [CrossConflict]
+
+    public static let none = BranchDiff(new: [], existing: [], resolved: [])
+
+    init(new: [CrossConflict], existing: [CrossConflict], resolved: [CrossConflict]) {
+        self.new = new
+        self.existing = existing
+        self.resolved = resolved
+    }
+
+    /// Against a base that could not be read: every pair the line holds counts as existing.
+    public init(unreadableBase target: [CrossConflict]) {
+        self.init(new: [], existing: target.filter(\.involvesLine), resolved: [])
+    }
+
+    /// `baseLocal`/`targetLocal`: each state's own conflicts (both changes on the line);
+    /// `base`/`target`: each state's cross-branch conflicts, between any two lines.
+    public init(
+        baseLocal: [Coordination.Conflict], base: [CrossConflict],
+        targetLocal: [Coordination.Conflict], target: [CrossConflict]
+    ) {
+        var before: [PairKey: Set<Exact>] = [:]
+        for c in baseLocal { before[PairKey(c.a, c.b), default: []].formUnion(c.shared.map { Exact($0) }) }
+        for c in base { before[c.key, default: []].formUnion(c.shared.map { Exact($0) }) }
+        let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
+        var new: [CrossConflict] = []
+        var existing: [CrossConflict] = []
+        for c in target where c.involvesLine {
+            // A pair the line now holds itself is judged by the local rule.
+            let had = before[c.key]
+            if local.contains(c.key) || (had.map { h in c.shared.allSatisfy { h.contains(Exact($0)) } } ?? false) {
+                existing.append(c)
+            } else {
+                new.append(c)
+            }
+        }
+        let after = local.union(target.map(\.key))
+        self.new = new
+        self.existing = existing
+        resolved = base.filter { $0.involvesLine && !after.contains($0.key) }
+    }
+}

@@ -1,0 +1,246 @@
+import ExoModel
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// exo's view of a graph: roles, active work items, conflicts and the board.
+public struct Coordination: Sendable {
+    /// A node as exo keeps it: for an id held by several documents, the last one in walk order.
+    public struct Node: Sendable {
+        public let id: String
+        public let path: String
+        public let status: Value?
+        public let assignee: Value?
+        public var role: Role? { Role(path: path) }
+    }
+
+    /// Two active changes that share outbound targets.
+    public struct Conflict: Sendable, Equatable, Hashable {
+        public let a: String
+        public let b: String
+        public let shared: [String]
+        public init(a: String, b: String, shared: [String]) {
+            self.a = a
+            self.b = b
+            self.shared = shared
+        }
+    }
+
+    public enum Role: String, Sendable {
+        case module, change, decision, verification, gate
+        /// The role of a path's first folder, when the path has one (compared as bytes: this
+        /// runs for every document).
+        package init?(path: String) {
+            var path = path
+            let role: Role? = path.withUTF8 { p in
+                guard let slash = p.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+                func named(_ name: StaticString) -> Bool {
+                    slash == name.utf8CodeUnitCount && memcmp(p.baseAddress!, name.utf8Start, slash) == 0
+                }
+                if named("changes") { return .change }
+                if named("modules") { return .module }
+                if named("decisions") { return .decision }
+                if named("verification") { return .verification }
+                if named("gates") { return .gate }
+                return nil
+            }
+            guard let role else { return nil }
+            self = role
+        }
+    }
+
+    /// The graph this is the view of.
+    package let graph: Graph
+    /// The documents, in walk order.
+    public var documents: [GraphDocument] { graph.documents }
+    /// Where each id's documents are, made when first needed.
+    private let lookup: Lookup
+    /// Changes whose status is exactly the string `active`, sorted by id.
+    public let active: [String]
+    /// Conflicts known without computing them (from the cache).
+    private let known: [Conflict]?
+    /// How this view was derived from another, when it was: what lets a comparison of the
+    /// two look only at the pairs of the changed ids.
+    let derivation: Derivation?
+
+    struct Derivation: Sendable {
+        /// The graph of the view this one was derived from.
+        let base: ObjectIdentifier
+        let changed: Set<Exact>
+        /// Pairs of unchanged ids: the same in both views.
+        let kept: [Conflict]
+        /// The base view's pairs with a changed id, and this view's; both sorted by (a, b).
+        let before: [Conflict]
+        let after: [Conflict]
+    }
+
+    public init(_ graph: Graph) {
+        self.graph = graph
+        lookup = Lookup(graph)
+        let documents = graph.documents
+        var active: [Exact] = []
+        for (id, i) in lookup.last {
+            guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
+                Role(path: documents[i].path) == .change
+            else { continue }
+            active.append(id)
+        }
+        active.sort()
+        self.active = active.map(\.string)
+        known = nil
+        derivation = nil
+    }
+
+    /// The view of `graph` whose active items and conflicts were computed before.
+    init(_ graph: Graph, active: [String], conflicts: [Conflict], derivation: Derivation? = nil) {
+        self.graph = graph
+        lookup = Lookup(graph)
+        self.active = active
+        known = conflicts
+        self.derivation = derivation
+    }
+
+    /// For each id, the index of the last document with it (the one exo keeps as the node),
+    /// and for an id held by several documents, the indices of the others (their edges
+    /// count too). Built on first use, under a lock.
+    private final class Lookup: @unchecked Sendable {
+        private let graph: Graph
+        private let lock = Mutex(())
+        private var built: (last: [Exact: Int], earlier: [Exact: [Int]])?
+
+        init(_ graph: Graph) { self.graph = graph }
+
+        private var tables: (last: [Exact: Int], earlier: [Exact: [Int]]) {
+            lock.withLock { _ in
+                if let built { return built }
+                let documents = graph.documents
+                var last: [Exact: Int] = [:]
+                last.reserveCapacity(documents.count)
+                var earlier: [Exact: [Int]] = [:]
+                for (i, doc) in documents.enumerated() {
+                    if let old = last.updateValue(i, forKey: Exact(doc.id)) { earlier[Exact(doc.id), default: []].append(old) }
+                }
+                built = (last, earlier)
+                return (last, earlier)
+            }
+        }
+
+        var last: [Exact: Int] { tables.last }
+        var earlier: [Exact: [Int]] { tables.earlier }
+    }
+
+    /// The node exo keeps for `id`: its last document's path, status and assignee.
+    public func node(_ id: String) -> Node? {
+        guard let i = lookup.last[Exact(id)] else { return nil }
+        let doc = documents[i]
+        return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
+    }
+
+    /// Outbound targets of `id`: the edges of every document with that id, each once.
+    public func targets(of id: String) -> [Exact] {
+        guard let i = lookup.last[Exact(id)] else { return [] }
+        let documents = self.documents
+        let all = ((lookup.earlier[Exact(id)] ?? []) + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
+        // A few targets (the common case) are deduplicated without a set.
+        if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
+        var seen = Set<Exact>()
+        return all.filter { seen.insert($0).inserted }
+    }
+
+    /// Every pair a < b of active items with a non-empty sorted intersection of targets.
+    /// Found through an index from target to the active items that point at it, so the
+    /// cost follows the number of shared targets rather than the square of active items.
+    public var conflicts: [Conflict] {
+        if let known { return known }
+        let documents = self.documents
+        let last = lookup.last
+        let earlier = lookup.earlier
+        // Targets numbered as first met, then ranked in code point order, so that pairs
+        // sort by rank; each item's targets counted once.
+        var number: [Exact: Int] = [:]
+        var names: [Exact] = []
+        var pointing: [[Int]] = []
+        var mine: [Int] = []
+        for (i, id) in active.enumerated() {
+            let key = Exact(id)
+            guard let at = last[key] else { continue }
+            mine.removeAll(keepingCapacity: true)
+            func add(_ target: String) {
+                let t = Exact(target)
+                let n: Int
+                if let known = number[t] {
+                    n = known
+                    if mine.contains(n) { return }
+                } else {
+                    n = names.count
+                    number[t] = n
+                    names.append(t)
+                    pointing.append([])
+                }
+                mine.append(n)
+                pointing[n].append(i)
+            }
+            if !earlier.isEmpty, let others = earlier[key] {
+                for d in others { documents[d].targets.forEach(add) }
+            }
+            documents[at].targets.forEach(add)
+        }
+        var rank = [Int](repeating: 0, count: names.count)
+        for (r, t) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[t] = r }
+        // One number a shared target: (pair, rank), the pair a * n + b.
+        let n = active.count
+        let ranks = max(1, names.count)
+        var pairs: [Int] = []
+        for (t, items) in pointing.enumerated() where items.count > 1 {
+            for x in 0..<items.count {
+                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y]) * ranks + rank[t]) }
+            }
+        }
+        pairs.sort()
+        var byRank = [Int](repeating: 0, count: names.count)
+        for (t, r) in rank.enumerated() { byRank[r] = t }
+        var out: [Conflict] = []
+        var start = 0
+        while start < pairs.count {
+            let pair = pairs[start] / ranks
+            var end = start + 1
+            while end < pairs.count && pairs[end] / ranks == pair { end += 1 }
+            out.append(
+                Conflict(
+                    a: active[pair / n], b: active[pair % n],
+                    shared: pairs[start..<end].map { names[byRank[$0 % ranks]].string }))
+            start = end
+        }
+        return out
+    }
+
+    /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.
+    public var board: [Node] {
+        let documents = self.documents
+        return lookup.last.values.map { documents[$0] }.filter { Role(path: $0.path) == .change }
+            .map { Node(id: $0.id, path: $0.path, status: $0.status, assignee: $0.assignee) }.sorted { x, y in
+                let sx = Self.sortStatus(x)
+                let sy = Self.sortStatus(y)
+                if !Value.pythonEqual(sx, sy) { return Value.pythonLess(sx, sy) }
+                return Exact(x.id) < Exact(y.id)
+            }
+    }
+
+    private static func sortStatus(_ node: Node) -> Value {
+        guard let s = node.status, s.isTruthy else { return .string("~") }
+        return s
+    }
+
+    /// The seven bounded worker contracts (strato's role grammar).
+    public static let roles: [(role: String, contract: String)] = [
+        ("Orchestrator", "intent, scope, gates, synthesis"),
+        ("Scout", "paths, confidence, gaps"),
+        ("Researcher", "fact / inference / recommendation, with credits"),
+        ("Builder", "one slice + changed paths + checks"),
+        ("Verifier", "pass / fail / skipped / risk \u{2014} no silent edits"),
+        ("Reviewer", "findings first"),
+        ("Archivist", "notes, handoffs; PRIV kept separate"),
+    ]
+}

@@ -1,0 +1,232 @@
+import ExoModel
+
+/// exo's view of a graph derived from the view of a graph it differs little from (a commit's
+/// index from HEAD, a pushed commit from its parent), so that the cost of a hook follows the
+/// change: the documents are matched in walk order by path, the ids whose documents differ
+/// in what the view reads (path, id, active or not, targets) are recomputed, and every
+/// other active item and conflict is the base's.
+///
+/// Why that is exact: an id none of whose documents changed, moved or appeared has the same
+/// documents in the same order in both graphs, so the same node (its last document) and the
+/// same targets (the union over its documents); a pair of two such ids is a conflict in the
+/// target exactly when it is one in the base, with the same shared targets. Every other
+/// pair involves a changed id and is computed again.
+extension Coordination {
+    /// Past this many changed ids the view is computed whole.
+    static let derivedLimit = 256
+
+    /// The view of `graph`, derived from `base`; nil when too many ids changed.
+    init?(_ graph: Graph, derivedFrom base: Coordination) {
+        guard let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit) else { return nil }
+        let after = Self.nodes(of: changed, in: graph)
+
+        // Active items: the base's without the changed ids, then those of them active now.
+        var active = base.active.filter { !changed.contains(Exact($0)) }
+        let nowActive = after.filter(\.value.active).keys.sorted()
+        active = Self.merged(active.map { Exact($0) }, nowActive, by: <).map(\.string)
+
+        // Conflicts: the base's between unchanged ids, and every pair with a changed active id.
+        var kept: [Conflict] = []
+        var before: [Conflict] = []
+        for c in base.conflicts {
+            if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
+        }
+        var pairs: [Conflict] = []
+        let changedActive = nowActive.map { ($0, after[$0]!.targets) }
+        if !changedActive.isEmpty {
+            let wanted = Set(changedActive.flatMap(\.1))
+            // What each unchanged id points at among the targets of changed active items.
+            var pointing: [Exact: Set<Exact>] = [:]
+            graph.visitDocuments { doc in
+                var hits: [Exact] = []
+                for t in doc.targets where wanted.contains(Exact(t)) { hits.append(Exact(t)) }
+                guard !hits.isEmpty else { return }
+                let id = Exact(doc.id)
+                if changed.contains(id) { return }
+                pointing[id, default: []].formUnion(hits)
+            }
+            let activeNow = active.map { Exact($0) }
+            for (y, targets) in pointing where activeNow.sortedContains(y) {
+                for (x, tx) in changedActive {
+                    let shared = tx.filter { targets.contains($0) }
+                    if !shared.isEmpty { pairs.append(Self.pair(x, y, shared)) }
+                }
+            }
+            for i in changedActive.indices {
+                for j in (i + 1)..<changedActive.count {
+                    let other = Set(changedActive[j].1)
+                    let shared = changedActive[i].1.filter { other.contains($0) }
+                    if !shared.isEmpty { pairs.append(Self.pair(changedActive[i].0, changedActive[j].0, shared)) }
+                }
+            }
+            pairs.sort { Self.order($0, $1) < 0 }
+        }
+        self.init(
+            graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
+            derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
+    }
+
+    /// A conflict with its two ids in code point order and its shared targets sorted.
+    private static func pair(_ x: Exact, _ y: Exact, _ shared: [Exact]) -> Conflict {
+        let (a, b) = x < y ? (x, y) : (y, x)
+        return Conflict(a: a.string, b: b.string, shared: shared.sorted().map(\.string))
+    }
+
+    /// (a, b) order of two conflicts: -1, 0 or 1.
+    static func order(_ x: Conflict, _ y: Conflict) -> Int {
+        let xa = Exact(x.a)
+        let ya = Exact(y.a)
+        if xa != ya { return xa < ya ? -1 : 1 }
+        let xb = Exact(x.b)
+        let yb = Exact(y.b)
+        if xb != yb { return xb < yb ? -1 : 1 }
+        return 0
+    }
+
+    /// Two sorted lists with nothing in common as one sorted list.
+    static func merged<T>(_ x: [T], _ y: [T], by less: (T, T) -> Bool) -> [T] {
+        if y.isEmpty { return x }
+        var out: [T] = []
+        out.reserveCapacity(x.count + y.count)
+        var i = 0
+        var j = 0
+        while i < x.count || j < y.count {
+            if j == y.count || (i < x.count && less(x[i], y[j])) {
+                out.append(x[i])
+                i += 1
+            } else {
+                out.append(y[j])
+                j += 1
+            }
+        }
+        return out
+    }
+
+    /// The node of each id of `ids` in `documents`: whether it is an active change (its last
+    /// document's role and status) and its targets (the union over its documents, sorted).
+    static func nodes(of ids: Set<Exact>, in graph: Graph) -> [Exact: (active: Bool, targets: [Exact])] {
+        var out: [Exact: (active: Bool, targets: [Exact])] = [:]
+        graph.visitDocuments { doc in
+            let id = Exact(doc.id)
+            guard ids.contains(id) else { return }
+            var node = out[id] ?? (false, [])
+            node.active = isActiveChange(doc)
+            node.targets += doc.targets.map { Exact($0) }
+            out[id] = node
+        }
+        for (id, node) in out { out[id] = (node.active, Array(Set(node.targets)).sorted()) }
+        return out
+    }
+
+    static func isActiveChange(_ doc: GraphDocument) -> Bool {
+        guard case .string(let status)? = doc.status, status.utf8.elementsEqual("active".utf8) else { return false }
+        return Role(path: doc.path) == .change
+    }
+
+    /// The ids whose documents differ between two graphs in what the view reads; nil when
+    /// more than `limit`. Folders the two walks share (the same folder object, or the same
+    /// cache key: the same tree under the same context) are passed over; the documents of
+    /// the others are paired by one merge in walk order.
+    static func changedIDs(_ before: Graph, _ after: Graph, limit: Int) -> Set<Exact>? {
+        var changed = Set<Exact>()
+        if let a = before.top, let b = after.top {
+            return changes(a, b, into: &changed, limit: limit) ? changed : nil
+        }
+        return changes(before.documents[...], after.documents[...], into: &changed, limit: limit) ? changed : nil
+    }
+
+    /// Two folders: their own documents, then their subfolders in pairs (in walk order both);
+    /// where the subfolders do not pair up, every document below is merged at once.
+    private static func changes(_ a: Subtree, _ b: Subtree, into changed: inout Set<Exact>, limit: Int) -> Bool {
+        if a === b { return true }
+        if let key = a.key, key == b.key { return true }
+        guard a.children.count == b.children.count else {
+            var x: [GraphDocument] = []
+            var y: [GraphDocument] = []
+            a.append(into: &x)
+            b.append(into: &y)
+            return changes(x[...], y[...], into: &changed, limit: limit)
+        }
+        guard changes(a.files[...], b.files[...], into: &changed, limit: limit) else { return false }
+        for (c, d) in zip(a.children, b.children) where !changes(c, d, into: &changed, limit: limit) { return false }
+        return true
+    }
+
+    /// Two lists of documents in walk order, paired by path.
+    private static func changes(
+        _ before: ArraySlice<GraphDocument>, _ after: ArraySlice<GraphDocument>,
+        into changed: inout Set<Exact>, limit: Int
+    ) -> Bool {
+        var i = before.startIndex
+        var j = after.startIndex
+        while i < before.endIndex || j < after.endIndex {
+            let order = i == before.endIndex ? 1 : j == after.endIndex ? -1 : walkOrder(before[i].path, after[j].path)
+            if order == 0 {
+                if !sameForView(before[i], after[j]) {
+                    changed.insert(Exact(before[i].id))
+                    changed.insert(Exact(after[j].id))
+                }
+                i += 1
+                j += 1
+            } else if order < 0 {
+                changed.insert(Exact(before[i].id))
+                i += 1
+            } else {
+                changed.insert(Exact(after[j].id))
+                j += 1
+            }
+            if changed.count > limit { return false }
+        }
+        return true
+    }
+
+    /// Whether two documents at the same path count the same in the view.
+    private static func sameForView(_ x: GraphDocument, _ y: GraphDocument) -> Bool {
+        guard Exact(x.id) == Exact(y.id), isActiveChange(x) == isActiveChange(y), x.targets.count == y.targets.count else {
+            return false
+        }
+        for (s, t) in zip(x.targets, y.targets) where Exact(s) != Exact(t) { return false }
+        return true
+    }
+
+    /// tropo's walk order of two paths relative to one root: in each folder its files, then
+    /// its subfolders, each by name in code point (UTF-8 byte) order. -1, 0 or 1.
+    static func walkOrder(_ p: String, _ q: String) -> Int {
+        var p = p
+        var q = q
+        return p.withUTF8 { a in
+            q.withUTF8 { b in
+                let slash = UInt8(ascii: "/")
+                let n = Swift.min(a.count, b.count)
+                var k = 0
+                while k < n && a[k] == b[k] { k += 1 }
+                if k == a.count && k == b.count { return 0 }
+                // The component in which they first differ, from its start in both.
+                var s = k
+                while s > 0 && a[s - 1] != slash { s -= 1 }
+                var ea = s
+                var eb = s
+                while ea < a.count && a[ea] != slash { ea += 1 }
+                while eb < b.count && b[eb] != slash { eb += 1 }
+                let folderA = ea < a.count
+                let folderB = eb < b.count
+                if folderA != folderB { return folderA ? 1 : -1 }  // files first
+                if k < ea && k < eb { return a[k] < b[k] ? -1 : 1 }
+                return ea - s < eb - s ? -1 : (ea - s > eb - s ? 1 : 0)
+            }
+        }
+    }
+}
+
+extension Array where Element == Exact {
+    /// Whether this list, sorted in code point order, holds `x` (a binary search).
+    func sortedContains(_ x: Exact) -> Bool {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && self[lo] == x
+    }
+}

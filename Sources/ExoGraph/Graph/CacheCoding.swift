@@ -1,0 +1,258 @@
+import ExoModel
+import ExoStore
+
+/// The byte forms of cached results: parsed fields, a folder's documents, a list of roots.
+/// Little-endian lengths; decoding checks every length against the bytes left and returns
+/// nil for anything malformed, so a damaged cache reads as a miss.
+package enum CacheCoding {
+    // MARK: - Encoding
+
+    package static func encode(_ fields: Frontmatter.Fields) -> [UInt8] {
+        var out: [UInt8] = []
+        encode(.map(fields.map), into: &out)
+        return out
+    }
+
+    /// A folder's own documents, then the keys of its subfolders' entries.
+    static func encode(_ subtree: Subtree) -> [UInt8] {
+        var out: [UInt8] = []
+        u32(UInt32(subtree.files.count), into: &out)
+        for doc in subtree.files {
+            string(doc.id, into: &out)
+            string(doc.path, into: &out)
+            optional(doc.status, into: &out)
+            optional(doc.assignee, into: &out)
+            u32(UInt32(doc.targets.count), into: &out)
+            for t in doc.targets { string(t, into: &out) }
+        }
+        u32(UInt32(subtree.children.count), into: &out)
+        for child in subtree.children { out += child.key?.bytes ?? [UInt8](repeating: 0, count: 20) }
+        return out
+    }
+
+    package static func encode(_ strings: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        u32(UInt32(strings.count), into: &out)
+        for s in strings { string(s, into: &out) }
+        return out
+    }
+
+    /// A graph's active items, then its conflicts.
+    static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
+        var out = encode(active)
+        u32(UInt32(conflicts.count), into: &out)
+        for c in conflicts {
+            string(c.a, into: &out)
+            string(c.b, into: &out)
+            out += encode(c.shared)
+        }
+        return out
+    }
+
+    static func u32(_ v: UInt32, into out: inout [UInt8]) {
+        out.append(UInt8(truncatingIfNeeded: v))
+        out.append(UInt8(truncatingIfNeeded: v >> 8))
+        out.append(UInt8(truncatingIfNeeded: v >> 16))
+        out.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+
+    static func string(_ s: String, into out: inout [UInt8]) {
+        u32(UInt32(s.utf8.count), into: &out)
+        out += s.utf8
+    }
+
+    static func optional(_ v: Value?, into out: inout [UInt8]) {
+        guard let v else {
+            out.append(0xFF)
+            return
+        }
+        encode(v, into: &out)
+    }
+
+    static func encode(_ v: Value, into out: inout [UInt8]) {
+        switch v {
+        case .null: out.append(0)
+        case .bool(let b): out.append(b ? 2 : 1)
+        case .int(let digits):
+            out.append(3)
+            string(digits, into: &out)
+        case .float(let d):
+            out.append(4)
+            let bits = d.bitPattern
+            for i in 0..<8 { out.append(UInt8(bits >> (8 * UInt64(i)) & 0xFF)) }
+        case .string(let s):
+            out.append(5)
+            string(s, into: &out)
+        case .list(let items):
+            out.append(6)
+            u32(UInt32(items.count), into: &out)
+            for item in items { encode(item, into: &out) }
+        case .map(let m):
+            out.append(7)
+            u32(UInt32(m.keys.count), into: &out)
+            for (k, item) in m.entries {
+                string(k, into: &out)
+                encode(item, into: &out)
+            }
+        }
+    }
+
+    // MARK: - Decoding
+
+    package static func fields(_ payload: ArraySlice<UInt8>) -> Frontmatter.Fields? {
+        var r = Reader(payload)
+        guard let value = r.value(), case .map(let map) = value, r.atEnd else { return nil }
+        return Frontmatter.Fields(map: map, error: nil)
+    }
+
+    package static func subtree(_ payload: ArraySlice<UInt8>) -> (files: [GraphDocument], children: [CacheKey])? {
+        var r = Reader(payload)
+        guard let n = r.count() else { return nil }
+        var files: [GraphDocument] = []
+        files.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let id = r.string(), let path = r.string(), let status = r.optional(), let assignee = r.optional(),
+                let t = r.count()
+            else { return nil }
+            var targets: [String] = []
+            targets.reserveCapacity(t)
+            for _ in 0..<t {
+                guard let s = r.string() else { return nil }
+                targets.append(s)
+            }
+            files.append(GraphDocument(id: id, path: path, status: status, assignee: assignee, targets: targets))
+        }
+        guard let c = r.count() else { return nil }
+        var children: [CacheKey] = []
+        for _ in 0..<c {
+            guard let raw = r.take(20), let k = CacheKey(raw) else { return nil }
+            children.append(k)
+        }
+        return r.atEnd ? (files, children) : nil
+    }
+
+    package static func coordination(_ payload: ArraySlice<UInt8>) -> (active: [String], conflicts: [Coordination.Conflict])? {
+        var r = Reader(payload)
+        guard let active = r.strings(), let n = r.count() else { return nil }
+        var conflicts: [Coordination.Conflict] = []
+        conflicts.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let a = r.string(), let b = r.string(), let shared = r.strings() else { return nil }
+            conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
+        }
+        return r.atEnd ? (active, conflicts) : nil
+    }
+
+    package static func strings(_ payload: ArraySlice<UInt8>) -> [String]? {
+        var r = Reader(payload)
+        guard let n = r.count() else { return nil }
+        var out: [String] = []
+        for _ in 0..<n {
+            guard let s = r.string() else { return nil }
+            out.append(s)
+        }
+        return r.atEnd ? out : nil
+    }
+
+    struct Reader {
+        let bytes: ArraySlice<UInt8>
+        var position: Int
+        var depth = 0
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            self.bytes = bytes
+            position = bytes.startIndex
+        }
+
+        var atEnd: Bool { position == bytes.endIndex }
+
+        mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+            guard n >= 0, n <= bytes.endIndex - position else { return nil }
+            defer { position += n }
+            return bytes[position..<(position + n)]
+        }
+
+        mutating func u32() -> UInt32? {
+            guard 4 <= bytes.endIndex - position else { return nil }
+            let p = position
+            position += 4
+            return UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+        }
+
+        /// A count of items, each at least one byte long.
+        mutating func count() -> Int? {
+            guard let n = u32(), Int(n) <= bytes.endIndex - position else { return nil }
+            return Int(n)
+        }
+
+        mutating func string() -> String? {
+            guard let n = u32(), let b = take(Int(n)) else { return nil }
+            return b.withUnsafeBufferPointer { raw -> String? in
+                var ascii = true
+                for byte in raw where byte >= 0x80 {
+                    ascii = false
+                    break
+                }
+                // ASCII is valid UTF-8: the fast copy; anything else is validated.
+                return ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
+            }
+        }
+
+        mutating func strings() -> [String]? {
+            guard let n = count() else { return nil }
+            var out: [String] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let s = string() else { return nil }
+                out.append(s)
+            }
+            return out
+        }
+
+        /// `Value??`: nil when malformed, `.some(nil)` for an absent value.
+        mutating func optional() -> Value?? {
+            guard position < bytes.endIndex else { return nil }
+            if bytes[position] == 0xFF {
+                position += 1
+                return .some(nil)
+            }
+            guard let v = value() else { return nil }
+            return .some(v)
+        }
+
+        mutating func value() -> Value? {
+            guard depth < 64, let tag = take(1)?.first else { return nil }
+            depth += 1
+            defer { depth -= 1 }
+            switch tag {
+            case 0: return .null
+            case 1: return .bool(false)
+            case 2: return .bool(true)
+            case 3: return string().map { .int($0) }
+            case 4:
+                guard let b = take(8) else { return nil }
+                var bits: UInt64 = 0
+                for (i, byte) in b.enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
+                return .float(Double(bitPattern: bits))
+            case 5: return string().map { .string($0) }
+            case 6:
+                guard let n = count() else { return nil }
+                var items: [Value] = []
+                for _ in 0..<n {
+                    guard let v = value() else { return nil }
+                    items.append(v)
+                }
+                return .list(items)
+            case 7:
+                guard let n = count() else { return nil }
+                var m = OrderedMap()
+                for _ in 0..<n {
+                    guard let k = string(), let v = value(), !m.contains(k) else { return nil }
+                    m.set(k, v)
+                }
+                return .map(m)
+            default: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Dispatch
+import ExoModel
+import ExoStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One document of the graph: where it is, its derived id, the frontmatter values exo
+/// reads, and the targets of its reference fields.
+public struct GraphDocument: Sendable, Equatable {
+    public let id: String
+    /// Path relative to the workspace root, `/`-separated.
+    public let path: String
+    public let status: Value?
+    public let assignee: Value?
+    /// Targets of `ref`/`ref-list` fields, broken ones included, in field order.
+    public let targets: [String]
+}
+
+/// The documents of one workspace in walk order.
+public struct Graph: Sendable {
+    /// Names the documents when they came from a tree whose results may be cached.
+    public let key: CacheKey?
+    /// The folders the walk found the documents in (nil for a graph made from a list).
+    let top: Subtree?
+    private let joined: JoinedDocuments
+
+    public init(documents: [GraphDocument], key: CacheKey? = nil) {
+        self.key = key
+        top = nil
+        joined = JoinedDocuments(documents)
+    }
+
+    init(top: Subtree) {
+        key = top.key
+        self.top = top
+        joined = JoinedDocuments(top)
+    }
+
+    public static let empty = Graph(documents: [])
+
+    /// Every document in walk order; the folders' lists are joined the first time.
+    public var documents: [GraphDocument] { joined.all }
+
+    /// Tells this graph apart from any other in the run.
+    var identity: ObjectIdentifier { ObjectIdentifier(joined) }
+
+    /// Visits every document in walk order without joining the folders' lists.
+    func visitDocuments(_ visit: (GraphDocument) -> Void) {
+        if let top { top.visitDocuments(visit) } else { joined.all.forEach(visit) }
+    }
+}
+
+/// A graph's documents as one list, made when first asked for: a hook whose views come
+/// from the cache never needs it.
+private final class JoinedDocuments: Sendable {
+    private let list: Mutex<[GraphDocument]?>
+    private let top: Subtree?
+
+    init(_ documents: [GraphDocument]) {
+        list = Mutex(documents)
+        top = nil
+    }
+
+    init(_ top: Subtree) {
+        list = Mutex(nil)
+        self.top = top
+    }
+
+    var all: [GraphDocument] {
+        list.withLock { list in
+            if let list { return list }
+            var out: [GraphDocument] = []
+            top?.append(into: &out)
+            list = out
+            return out
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import ExoModel
+import ExoStore
+
+/// A change's state read from a graph's folders, and the ids whose documents differ
+/// between two graphs: what the watch across branches needs of a ref's tip and of its merge
+/// base, without a view of every document. Folders the two graphs share (the same cached
+/// folder, the same key) are passed over whole.
+extension Graph {
+    /// The state of `id`: the last of its documents in walk order, with the targets of all
+    /// of them (as `Coordination.state(of:)` reads it); nil when no document has the id.
+    package func state(of id: String) -> ChangeState? {
+        guard let top else { return Coordination(self).state(of: id) }
+        let key = Exact(id)
+        var last: GraphDocument? = nil
+        var targets: [Exact] = []
+        var seen = Set<Exact>()
+        func visit(_ s: Subtree) {
+            if s.holds(key) {
+                for doc in s.files where Exact(doc.id) == key {
+                    last = doc
+                    for t in doc.targets where seen.insert(Exact(t)).inserted { targets.append(Exact(t)) }
+                }
+            }
+            s.children.forEach(visit)
+        }
+        visit(top)
+        guard let last else { return nil }
+        let active: Bool
+        if Coordination.Role(path: last.path) == .change, case .string(let s)? = last.status {
+            active = s == "active"
+        } else {
+            active = false
+        }
+        return ChangeState(
+            status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
+            path: last.path, isActive: active)
+    }
+
+    /// The ids of the documents that differ between this graph and `other` (added, removed
+    /// or changed at their path), in code point order.
+    func changedIDs(from other: Graph) -> [String] {
+        let (mine, theirs) = differences(from: other)
+        return Set((mine + theirs).map { Exact($0.id) }).sorted().map(\.string)
+    }
+
+    /// The documents that differ between this graph and `other`: this side's (added or
+    /// changed at their path) and the other's (removed or changed). Only folders the two do
+    /// not share are read, each compared with the other side's folder of the same path in
+    /// one pass (a folder's files are in name order).
+    package func differences(from other: Graph) -> (mine: [GraphDocument], theirs: [GraphDocument]) {
+        var mine: [String: [GraphDocument]] = [:]
+        var theirs: [String: [GraphDocument]] = [:]
+        if let a = top, let b = other.top {
+            var keysA = Set<CacheKey>()
+            var keysB = Set<CacheKey>()
+            var objectsA = Set<ObjectIdentifier>()
+            var objectsB = Set<ObjectIdentifier>()
+            Self.index(a, &keysA, &objectsA)
+            Self.index(b, &keysB, &objectsB)
+            Self.unshared(a, keys: keysB, objects: objectsB, into: &mine)
+            Self.unshared(b, keys: keysA, objects: objectsA, into: &theirs)
+        } else {
+            visitDocuments { mine[SnapPath.parent($0.path), default: []].append($0) }
+            other.visitDocuments { theirs[SnapPath.parent($0.path), default: []].append($0) }
+        }
+        var added: [GraphDocument] = []
+        var removed: [GraphDocument] = []
+        for (folder, docs) in mine {
+            let others = theirs[folder] ?? []
+            var i = 0
+            var j = 0
+            while i < docs.count || j < others.count {
+                if j == others.count || (i < docs.count && Exact(docs[i].path) < Exact(others[j].path)) {
+                    added.append(docs[i])
+                    i += 1
+                } else if i == docs.count || Exact(others[j].path) < Exact(docs[i].path) {
+                    removed.append(others[j])
+                    j += 1
+                } else {
+                    if docs[i] != others[j] {
+                        added.append(docs[i])
+                        removed.append(others[j])
+                    }
+                    i += 1
+                    j += 1
+                }
+            }
+        }
+        for (folder, docs) in theirs where mine[folder] == nil { removed += docs }
+        return (added, removed)
+    }
+
+    private static func index(_ s: Subtree, _ keys: inout Set<CacheKey>, _ objects: inout Set<ObjectIdentifier>) {
+        if let k = s.key { keys.insert(k) }
+        objects.insert(ObjectIdentifier(s))
+        for child in s.children { index(child, &keys, &objects) }
+    }
+
+    /// The documents of the folders below `s` that the other graph does not hold, by folder.
+    private static func unshared(
+        _ s: Subtree, keys: Set<CacheKey>, objects: Set<ObjectIdentifier>,
+        into out: inout [String: [GraphDocument]]
+    ) {
+        if objects.contains(ObjectIdentifier(s)) || s.key.map(keys.contains) == true { return }
+        if let first = s.files.first { out[SnapPath.parent(first.path), default: []] += s.files }
+        for child in s.children { unshared(child, keys: keys, objects: objects, into: &out) }
+    }
+}
+
+extension Graph {
+    /// The states of several ids in one pass over the documents (as `state(of:)` reads each),
+    /// and which of `present` some document has.
+    package func states(of ids: Set<Exact>, present: Set<Exact> = []) -> (states: [Exact: ChangeState], present: Set<Exact>) {
+        var last: [Exact: GraphDocument] = [:]
+        var targets: [Exact: [Exact]] = [:]
+        var found = Set<Exact>()
+        visitDocuments { doc in
+            let id = Exact(doc.id)
+            if present.contains(id) { found.insert(id) }
+            guard ids.contains(id) else { return }
+            last[id] = doc
+            for t in doc.targets where !(targets[id]?.contains(Exact(t)) ?? false) { targets[id, default: []].append(Exact(t)) }
+        }
+        var out: [Exact: ChangeState] = [:]
+        for (id, doc) in last {
+            let active: Bool
+            if Coordination.Role(path: doc.path) == .change, case .string(let s)? = doc.status {
+                active = s == "active"
+            } else {
+                active = false
+            }
+            out[id] = ChangeState(
+                status: doc.status, targets: (targets[id] ?? []).sorted().map(\.string), assignee: doc.assignee,
+                path: doc.path, isActive: active)
+        }
+        return (out, found)
+    }
+}

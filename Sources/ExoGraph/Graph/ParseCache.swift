@@ -1,0 +1,144 @@
+import Dispatch
+import ExoModel
+import ExoStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Parsed frontmatter, and the documents of whole folders, shared across the snapshots of
+/// one run (HEAD and the index hold almost the same blobs and trees), keyed by content;
+/// with a `ParseStore` they also survive between runs.
+public final class ParseCache {
+    private var memory: [CacheKey: Frontmatter.Fields] = [:]
+    private var subtrees: [CacheKey: Subtree] = [:]
+    private var rootLists: [CacheKey: [String]] = [:]
+    /// Files without a content key (on disk), parsed ahead by `prefetch`, used once.
+    private var byPath: [String: Frontmatter.Fields] = [:]
+    /// What a walk made and is done with (its listing, the parallel read's lists), freed
+    /// with the cache: a command keeps its cache until it exits, and freeing many thousand
+    /// small objects one by one costs more than exiting.
+    private var spent: [AnyObject] = []
+    let store: ParseStore?
+    /// Whether what this run computes is kept in the store (read-only commands only read it).
+    let writes: Bool
+
+    public init(store: ParseStore? = nil, writes: Bool = true) {
+        self.store = store
+        self.writes = writes
+    }
+
+    /// Keeps an entry in the store, encoding it only when the store is written.
+    private func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: @autoclosure () -> [UInt8]) {
+        guard writes, let store else { return }
+        store.save(kind, key, payload())
+    }
+
+    func fields(key: CacheKey?, path: String, read: () throws(ExoError) -> [UInt8]) throws(ExoError)
+        -> Frontmatter.Fields
+    {
+        guard let key else {
+            if let early = byPath.removeValue(forKey: path) { return early }
+            return Frontmatter.fields(of: try read())
+        }
+        if let hit = stored(key) { return hit }
+        let parsed = Frontmatter.fields(of: try read())
+        memory[key] = parsed
+        save(.fields, key, CacheCoding.encode(parsed))
+        return parsed
+    }
+
+    /// The fields of `key` kept in this run or by the store (decoded once, then kept here).
+    private func stored(_ key: CacheKey) -> Frontmatter.Fields? {
+        if let hit = memory[key] { return hit }
+        guard let payload = store?.load(.fields, key), let fields = CacheCoding.fields(payload) else { return nil }
+        memory[key] = fields
+        return fields
+    }
+
+    /// Whether the fields of `key` are at hand without reading the file.
+    func has(_ key: CacheKey) -> Bool { stored(key) != nil }
+
+    /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
+    /// or by path for files on disk (used once).
+    func absorb(_ parsed: [Prefetch.Parsed]) {
+        memory.reserveCapacity(memory.count + parsed.count)
+        for p in parsed {
+            if let key = p.key {
+                if memory[key] == nil {
+                    memory[key] = p.fields
+                    if let encoded = p.encoded { save(.fields, key, encoded) }
+                }
+            } else {
+                byPath[p.path] = p.fields
+            }
+        }
+    }
+
+    /// Whether parsed fields go to a store (and so should be encoded where they are parsed).
+    var keepsFields: Bool { store != nil && writes }
+
+    func keepUntilFreed(_ object: AnyObject) { spent.append(object) }
+
+    /// A folder's documents computed before (in this run, or kept by the store).
+    func subtree(_ key: CacheKey) -> Subtree? {
+        if let hit = subtrees[key] { return hit }
+        guard let payload = store?.load(.subtree, key),
+            let (files, childKeys) = CacheCoding.subtree(payload)
+        else { return nil }
+        var children: [Subtree] = []
+        for k in childKeys {
+            guard let child = subtree(k) else { return nil }
+            children.append(child)
+        }
+        let found = Subtree(key: key, files: files, children: children)
+        subtrees[key] = found
+        return found
+    }
+
+    /// Keeps a folder's documents, computed in this run, under its key; the store encodes
+    /// them when it writes them (maybe on another thread: a Subtree never changes).
+    func keep(_ subtree: Subtree) {
+        guard let key = subtree.key else { return }
+        subtrees[key] = subtree
+        guard writes, let store else { return }
+        store.save(.subtree, key, encoding: { CacheCoding.encode(subtree) })
+    }
+
+    /// Workspace roots below a folder, found before.
+    func roots(_ key: CacheKey) -> [String]? {
+        if let hit = rootLists[key] { return hit }
+        guard let payload = store?.load(.roots, key), let found = CacheCoding.strings(payload) else { return nil }
+        rootLists[key] = found
+        return found
+    }
+
+    func keepRoots(_ key: CacheKey, _ roots: [String]) {
+        rootLists[key] = roots
+        save(.roots, key, CacheCoding.encode(roots))
+    }
+
+    /// exo's view of `graph`: its active items and conflicts from the cache when the graph
+    /// came whole from a cached tree, else derived from the view of a graph `near` it (the
+    /// other side of a comparison) when few ids differ, else computed; kept when it may be.
+    public func coordination(_ graph: Graph, near: Coordination? = nil) -> Coordination {
+        if let key = graph.key, let payload = store?.load(.coordination, key),
+            let (active, conflicts) = CacheCoding.coordination(payload)
+        {
+            return Coordination(graph, active: active, conflicts: conflicts)
+        }
+        let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
+        guard let key = graph.key else { return computed }
+        let conflicts = computed.conflicts
+        save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
+        return Coordination(graph, active: computed.active, conflicts: conflicts, derivation: computed.derivation)
+    }
+
+    /// Writes what this run computed to the store, if there is one.
+    public func flush() { store?.flush() }
+
+    /// Starts writing what this run computed so far, when that is a lot, while the run goes
+    /// on; `flush` finishes.
+    public func flushSoon() { store?.flushSoon() }
+}

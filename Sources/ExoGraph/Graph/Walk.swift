@@ -1,0 +1,241 @@
+import Dispatch
+import ExoModel
+import ExoStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Workspace {
+    /// Every document of the workspace in tropo's walk order, with its edges.
+    ///
+    /// The walk takes folders a cache holds whole; the files no cache holds are read and
+    /// parsed on every core while it goes on (`Prefetch`); then the documents are made.
+    public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
+        let cache = explicit ?? self.cache
+        let prefetch = snapshot.readerFactory().map { Prefetch(readers: $0, encode: cache.keepsFields) }
+        let top: Walked
+        do {
+            top = try walkTree(root, rel: "", context: "", cache: cache, prefetch: prefetch)
+        } catch {
+            prefetch?.cancel()
+            throw error
+        }
+        if let parsed = prefetch?.finish() { cache.absorb(parsed) }
+        defer {
+            cache.keepUntilFreed(top)
+            if let prefetch { cache.keepUntilFreed(prefetch) }
+        }
+        return Graph(top: try finish(top, cache: cache))
+    }
+
+    /// A folder after the walk: taken whole from a cache, or its documents still to read.
+    private final class Walked {
+        let key: CacheKey?
+        let cached: Subtree?
+        let files: [Located]
+        let children: [Walked]
+        let sawSymlink: Bool
+
+        init(key: CacheKey?, cached: Subtree?, files: [Located], children: [Walked], sawSymlink: Bool) {
+            self.key = key
+            self.cached = cached
+            self.files = files
+            self.children = children
+            self.sawSymlink = sawSymlink
+        }
+    }
+
+    /// The walk below `dir`: `context` describes the overlays and thin configs of the
+    /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
+    /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
+    private func walkTree(
+        _ dir: String, rel: String, context: String?, cache: ParseCache,
+        prefetch: Prefetch?
+    ) throws(ExoError) -> Walked {
+        let key = subtreeKey(dir, rel: rel, context: context)
+        if let key, let hit = cache.subtree(key) {
+            return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
+        }
+        var files: [Located] = []
+        let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
+        if let prefetch {
+            // Symlinks are read in the last step; files a cache holds are not read at all.
+            prefetch.add(
+                files.compactMap { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) ? ($0.path, $0.key) : nil })
+        }
+        let childContext = self.childContext(dir, rel: rel, context: context)
+        var children: [Walked] = []
+        for name in folder.subfolders {
+            children.append(
+                try walkTree(
+                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
+                    cache: cache, prefetch: prefetch))
+        }
+        return Walked(key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink)
+    }
+
+    /// The documents of a walked folder, kept in the cache when they may be.
+    private func finish(_ walked: Walked, cache: ParseCache) throws(ExoError) -> Subtree {
+        if let cached = walked.cached { return cached }
+        var files: [GraphDocument] = []
+        files.reserveCapacity(walked.files.count)
+        var cacheable = !walked.sawSymlink
+        // A folder's files share one configuration and type (`walkFolder`).
+        let references = walked.files.first.map { Array($0.config.referenceFields(type: $0.type)) } ?? []
+        for doc in walked.files {
+            let fields: Frontmatter.Fields
+            do {
+                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) {
+                    () throws(ExoError) in
+                    try snapshot.read(doc.realPath)
+                }
+            } catch {
+                guard case .unreadable = error else { throw error }
+                cacheable = false
+                continue  // unreadable on disk: like tropo, the file makes no node
+            }
+            files.append(
+                GraphDocument(
+                    id: doc.id, path: doc.rel, status: fields.map["status"],
+                    assignee: fields.map["assignee"],
+                    targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references)))
+        }
+        var children: [Subtree] = []
+        for child in walked.children {
+            let done = try finish(child, cache: cache)
+            if done.key == nil { cacheable = false }
+            children.append(done)
+        }
+        let result = Subtree(key: cacheable ? walked.key : nil, files: files, children: children)
+        cache.keep(result)
+        return result
+    }
+
+    /// The key a folder's documents are cached under, when its tree id and context are known.
+    private func subtreeKey(_ dir: String, rel: String, context: String?) -> CacheKey? {
+        guard let context, let tree = snapshot.treeKey(dir) else { return nil }
+        return snapshot.digest(
+            ["exo-guard subtree 1", tree.hex, root, rootName, rel, baseFingerprint, context]
+                .joined(separator: "\u{0}"))
+    }
+
+    /// The context of `dir`'s subfolders.
+    private func childContext(_ dir: String, rel: String, context: String?) -> String? {
+        rel.isEmpty ? "" : context.flatMap { c in contextEntry(dir).map { c + "/" + $0 } }
+    }
+
+    /// What a folder between the root and a cached folder contributes to its context: its
+    /// overlay's blob and whether it holds a thin config; nil when a symlink is involved.
+    private func contextEntry(_ dir: String) -> String? {
+        let overlay = SnapPath.join(dir, Self.legacyConfig)
+        let thin = SnapPath.join(dir, ".vivary")
+        var out = ""
+        switch snapshot.kind(overlay) {
+        case nil: out = "-"
+        case .file?:
+            guard let k = snapshot.contentKey(overlay) else { return nil }
+            out = k.hex
+        case .directory?: out = "d"
+        case .symlink?, .other?: return nil
+        }
+        switch snapshot.kind(thin) {
+        case nil: out += ",-"
+        case .directory?:
+            guard let k = snapshot.treeKey(thin) else { return nil }
+            out += "," + k.hex
+        case .file?: out += ",f"
+        case .symlink?, .other?: return nil
+        }
+        return out
+    }
+
+    /// A document as the walk finds it, before its bytes are read.
+    struct Located {
+        let path: String
+        let rel: String
+        let realPath: String
+        let id: String
+        let config: EffectiveConfig
+        let type: String?
+        /// The content key, when the listing gave it (a plain file in git).
+        var key: CacheKey? = nil
+    }
+
+    /// Every document in walk order, with the configuration in force in its folder;
+    /// files excluded by that configuration (overlays) are left out.
+    func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
+        func walk(_ dir: String, _ rel: String) throws(ExoError) {
+            for name in try walkFolder(dir, rel: rel, visit).subfolders {
+                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name))
+            }
+        }
+        try walk(root, "")
+    }
+
+    /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.
+    package func type(of directory: String, config: EffectiveConfig) -> String? {
+        var d = directory
+        while true {
+            let name = d == root ? rootName : SnapPath.name(d)
+            if let type = config.type(forFolder: name) { return type }
+            if d == root || d.isEmpty { return nil }
+            d = SnapPath.parent(d)
+        }
+    }
+
+    /// One folder of tropo's walk: top-down from the root, in each folder its files then its
+    /// subfolders, each in sorted name order. Calls `visit` for each document of `dir` (with
+    /// the configuration in force there; files its exclude list names are left out) and
+    /// returns the subfolders to walk next. Excluded folders are pruned with the root's list,
+    /// symlinked folders are not entered, a symlinked file counts only when its real path
+    /// lies inside the root.
+    func walkFolder(
+        _ dir: String, rel: String,
+        _ visit: (Located) throws(ExoError) -> Void
+    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool) {
+        let entries = snapshot.list(dir).sortedByName()
+        var subfolders: [String] = []
+        var sawSymlink = false
+        var config: EffectiveConfig? = nil
+        var type: String?? = nil
+        let parentName = dir == root ? rootName : SnapPath.name(dir)
+        for entry in entries {
+            let childRel = SnapPath.join(rel, entry.name)
+            switch entry.kind {
+            case .directory:
+                if !base.excludeRules.matches(childRel) { subfolders.append(entry.name) }
+            case .file, .symlink, .other:
+                let path = SnapPath.join(dir, entry.name)
+                if entry.kind == .symlink {
+                    sawSymlink = true
+                    if snapshot.isDirectory(path) { continue }  // a symlinked folder
+                }
+                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
+                let real: String
+                if entry.kind == .symlink {
+                    guard let r = snapshot.realPath(path), SnapPath.isInside(r, rootReal) else { continue }
+                    real = r
+                    guard snapshot.kind(real) == .file else { continue }
+                } else {
+                    real = path
+                    guard entry.kind == .file || snapshot.kind(real) == .file else { continue }
+                }
+                let folderConfig: EffectiveConfig
+                if let config { folderConfig = config } else { folderConfig = try self.config(for: dir) }
+                config = folderConfig
+                // The root's rules were checked above; an overlay's may exclude more.
+                if folderConfig !== base && folderConfig.excludeRules.matches(childRel) { continue }
+                let folderType = type ?? self.type(of: dir, config: folderConfig)
+                type = folderType
+                try visit(
+                    Located(
+                        path: path, rel: childRel, realPath: real,
+                        id: DocumentID.derive(fileName: entry.name, parentName: parentName),
+                        config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil))
+            }
+        }
+        return (subfolders, sawSymlink)
+    }
+}

@@ -1,0 +1,139 @@
+import ExoModel
+import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
+/// without their leading slash.
+public final class FileSystemSnapshot: Snapshot {
+    public init() {}
+
+    public var topName: String { "" }
+
+    private func absolute(_ path: String) -> String { "/" + path }
+
+    public func kind(_ path: String) -> EntryKind? {
+        var st = stat()
+        guard lstat(absolute(path), &st) == 0 else { return nil }
+        return Self.kind(mode: st.st_mode)
+    }
+
+    static func kind(mode: mode_t) -> EntryKind {
+        switch mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    public func list(_ directory: String) -> [DirectoryEntry] {
+        guard let dir = opendir(absolute(directory)) else { return [] }
+        defer { closedir(dir) }
+        var entries: [DirectoryEntry] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let kind: EntryKind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symlink
+            case Int32(DT_UNKNOWN): kind = self.kind(SnapPath.join(directory, name)) ?? .other
+            default: kind = .other
+            }
+            entries.append(DirectoryEntry(name: name, kind: kind))
+        }
+        return entries
+    }
+
+    public func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(absolute(path), nil) else { return nil }
+        defer { free(resolved) }
+        return String(String(cString: resolved).dropFirst())
+    }
+
+    public func read(_ path: String) throws(ExoError) -> [UInt8] { try Self.read(absolute: absolute(path)) }
+
+    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
+        { Reader() }
+    }
+
+    /// Reads documents for parsing: one read of the file's first bytes, which most often
+    /// decide its frontmatter (`Frontmatter.isDecided`); the whole file otherwise.
+    struct Reader: ConcurrentReader {
+        func read(_ path: String, key: CacheKey?) -> [UInt8]? {
+            let absolute = "/" + path
+            let fd = open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { return nil }
+            let first = [UInt8](unsafeUninitializedCapacity: 4096) { buffer, count in
+                let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+                count = max(0, n)
+            }
+            close(fd)
+            if Frontmatter.isDecided(byPrefix: first) { return first }
+            return try? FileSystemSnapshot.read(absolute: absolute)
+        }
+    }
+
+    package static func read(absolute: String) throws(ExoError) -> [UInt8] {
+        let fd = open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw .unreadable(file: absolute, cause: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
+            throw .unreadable(file: absolute, cause: "not a regular file")
+        }
+        // One byte more than the size: a file read whole is seen to end without growing.
+        let size = Int(st.st_size)
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        // A file that grew since fstat: the rest in chunks.
+        var chunk = [UInt8](repeating: 0, count: failure == 0 && out.count == size + 1 ? 65536 : 0)
+        while failure == 0 && !chunk.isEmpty {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            if n == 0 { break }
+            out += chunk[0..<n]
+        }
+        if failure != 0 { throw .unreadable(file: absolute, cause: String(cString: strerror(failure))) }
+        return out
+    }
+
+    public func describe(_ path: String) -> String { absolute(path) }
+
+    /// The current directory as a snapshot path.
+    public static func currentDirectory() -> String {
+        guard let cwd = getcwd(nil, 0) else { return "" }
+        defer { free(cwd) }
+        return String(String(cString: cwd).dropFirst())
+    }
+
+    /// An absolute, lexically normalized snapshot path for a user-given path (like `os.path.abspath`).
+    public static func absolutePath(_ given: String) -> String {
+        let full = given.hasPrefix("/") ? given : "/" + SnapPath.join(currentDirectory(), given)
+        return SnapPath.normalize(full.split(separator: "/", omittingEmptySubsequences: false)) ?? ""
+    }
+}

@@ -1,0 +1,157 @@
+import ExoModel
+import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
+/// commit's tree are three implementations; the graph code knows nothing else of them.
+///
+/// Paths are relative to the snapshot's top, `/`-separated, `""` for the top itself
+/// (on disk the top is `/`, so paths are absolute paths without their leading slash).
+public protocol Snapshot: AnyObject {
+    /// What is at `path`, not following a final symlink; nil when nothing is.
+    func kind(_ path: String) -> EntryKind?
+    /// The entries of the directory at `path` (not following symlinks), in any order.
+    func list(_ directory: String) -> [DirectoryEntry]
+    /// `path` with every symlink resolved, or nil when it dangles, loops or leaves the snapshot.
+    func realPath(_ path: String) -> String?
+    /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
+    func read(_ path: String) throws(ExoError) -> [UInt8]
+    /// A key that names the content of the file at `path` (a blob id), when cheap to know.
+    func contentKey(_ path: String) -> CacheKey?
+    /// A key that names everything under the folder `dir` (a git tree id), when known.
+    func treeKey(_ dir: String) -> CacheKey?
+    /// A collision-resistant digest of `text`, for keys derived from other keys; nil when
+    /// this snapshot does not cache.
+    func digest(_ text: String) -> CacheKey?
+    /// Makes, on the thread that calls it, a reader of files for that thread; nil when this
+    /// snapshot cannot be read from several threads at once.
+    func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)?
+    /// How to name `path` in a message: an absolute path on disk, `rev:path` in git.
+    func describe(_ path: String) -> String
+    /// The name of the top folder (a checkout's folder name), used where exo would see it.
+    var topName: String { get }
+}
+
+/// Reads files of a snapshot on one thread (each thread makes its own).
+public protocol ConcurrentReader {
+    /// The bytes of the regular file at `path` (content key `key`) for its frontmatter: all
+    /// of them, or as many of the first as decide it (`Frontmatter.isDecided`); nil when
+    /// they cannot be read.
+    func read(_ path: String, key: CacheKey?) -> [UInt8]?
+}
+
+public enum EntryKind: Sendable, Equatable {
+    case file, directory, symlink, other
+}
+
+public struct DirectoryEntry: Sendable {
+    public let name: String
+    public let kind: EntryKind
+    /// The content key of a file (its blob id), when the snapshot knows it.
+    public let key: CacheKey?
+    public init(name: String, kind: EntryKind, key: CacheKey? = nil) {
+        self.name = name
+        self.kind = kind
+        self.key = key
+    }
+}
+
+extension Snapshot {
+    /// `os.path.isfile`: a regular file once symlinks are followed.
+    public func isFile(_ path: String) -> Bool {
+        guard let real = realPath(path) else { return false }
+        return kind(real) == .file
+    }
+
+    /// `os.path.isdir`: a directory once symlinks are followed.
+    public func isDirectory(_ path: String) -> Bool {
+        guard let real = realPath(path) else { return false }
+        return kind(real) == .directory
+    }
+
+    public func contentKey(_ path: String) -> CacheKey? { nil }
+    public func treeKey(_ dir: String) -> CacheKey? { nil }
+    public func digest(_ text: String) -> CacheKey? { nil }
+    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? { nil }
+}
+
+extension Array where Element == DirectoryEntry {
+    /// Sorted by name in code point order (Python's `sorted` on names), which for UTF-8 is byte order.
+    /// The names are compared as bytes laid end to end in one buffer; a listing already in
+    /// that order (a git tree's, most often) is returned as it is.
+    public func sortedByName() -> [DirectoryEntry] {
+        guard count > 1 else { return self }
+        var bytes: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        spans.reserveCapacity(count)
+        for entry in self {
+            var name = entry.name
+            name.withUTF8 {
+                spans.append((bytes.count, $0.count))
+                bytes.append(contentsOf: $0)
+            }
+        }
+        bytes.append(0)  // never empty
+        let order: [Int]? = bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress!
+            func before(_ i: Int, _ j: Int) -> Bool {
+                let x = spans[i]
+                let y = spans[j]
+                let c = memcmp(base + x.start, base + y.start, Swift.min(x.count, y.count))
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+            if indices.dropFirst().allSatisfy({ before($0 - 1, $0) }) { return nil }
+            return indices.sorted(by: before)
+        }
+        return order.map { $0.map { self[$0] } } ?? self
+    }
+}
+
+/// Path arithmetic on snapshot paths.
+public enum SnapPath {
+    public static func join(_ a: String, _ b: String) -> String {
+        a.isEmpty ? b : (b.isEmpty ? a : a + "/" + b)
+    }
+
+    public static func parent(_ p: String) -> String {
+        guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(p[..<slash])
+    }
+
+    public static func name(_ p: String) -> String {
+        guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return p }
+        return String(p[p.utf8.index(after: slash)...])
+    }
+
+    /// `child` relative to `ancestor`, when it is inside it (or equal: "").
+    public static func relative(_ child: String, to ancestor: String) -> String? {
+        if ancestor.isEmpty { return child }
+        if child.utf8.elementsEqual(ancestor.utf8) { return "" }
+        if child.utf8.starts(with: (ancestor + "/").utf8) {
+            return String(child.utf8.dropFirst(ancestor.utf8.count + 1))!
+        }
+        return nil
+    }
+
+    public static func isInside(_ child: String, _ ancestor: String) -> Bool {
+        relative(child, to: ancestor) != nil
+    }
+
+    /// Resolves `.` and `..` in a `/`-separated relative path; nil when `..` climbs above the top.
+    public static func normalize(_ components: [Substring]) -> String? {
+        var out: [Substring] = []
+        for c in components {
+            if c.isEmpty || c == "." { continue }
+            if c == ".." {
+                if out.isEmpty { return nil }
+                out.removeLast()
+            } else {
+                out.append(c)
+            }
+        }
+        return out.joined(separator: "/")
+    }
+}

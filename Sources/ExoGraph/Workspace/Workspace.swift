@@ -1,0 +1,167 @@
+import ExoModel
+
+/// A workspace inside a snapshot: its root, its composed configuration, and the
+/// configuration in force in each folder (nested `tropo.toml` overlays).
+public final class Workspace {
+    public let snapshot: Snapshot
+    /// The root folder, as a snapshot path.
+    public let root: String
+    let rootReal: String
+    let base: EffectiveConfig
+    /// The root configuration as text, part of every cached folder's key.
+    let baseFingerprint: String
+    private var configCache: [String: EffectiveConfig] = [:]
+    /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
+    public var cache = ParseCache()
+
+    package static let legacyConfig = "tropo.toml"
+
+    /// Opens the workspace rooted at `root` (a folder found by `WorkspaceRoot.find`).
+    public init(snapshot: Snapshot, root: String) throws(ExoError) {
+        self.snapshot = snapshot
+        self.root = root
+        self.rootReal = snapshot.realPath(root) ?? root
+        let thinPath = SnapPath.join(root, ThinWorkspace.configPath)
+        let isThin = snapshot.isFile(thinPath)
+        let selected = isThin ? thinPath : SnapPath.join(root, Self.legacyConfig)
+        let raw = try Self.readTOML(snapshot, selected)
+        var composition = Composition()
+        if isThin {
+            if let ancestor = WorkspaceRoot.thinAncestor(above: root, in: snapshot) {
+                throw .competingRoots([snapshot.describe(root), snapshot.describe(ancestor)])
+            }
+            let file = snapshot.describe(thinPath)
+            if snapshot.kind(thinPath) == .symlink {
+                throw .config(file: file, cause: "thin workspace config cannot be a symlink")
+            }
+            guard let real = snapshot.realPath(thinPath), SnapPath.isInside(real, rootReal) else {
+                throw .config(file: file, cause: "thin workspace config escapes its workspace")
+            }
+            do { try ThinWorkspace.validate(raw) } catch { throw .config(file: file, cause: error.cause) }
+        }
+        for pack in try Self.packNames(raw["packs"], file: snapshot.describe(selected)) {
+            let (packFile, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
+            do { try composition.merge(packTable) } catch { throw .config(file: packFile, cause: error.cause) }
+        }
+        do { try composition.merge(raw) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
+        let rootOverlay = SnapPath.join(root, Self.legacyConfig)
+        if isThin && snapshot.isFile(rootOverlay) {
+            let overlay = try Self.readTOML(snapshot, rootOverlay)
+            do { try composition.merge(overlay) } catch {
+                throw .config(file: snapshot.describe(rootOverlay), cause: error.cause)
+            }
+        }
+        baseFingerprint = composition.fingerprint
+        do { base = try EffectiveConfig(composition) } catch {
+            throw .config(file: snapshot.describe(selected), cause: error.cause)
+        }
+    }
+
+    /// The name exo sees for the root folder (its basename, or the checkout's name at a tree's top).
+    var rootName: String { root.isEmpty ? snapshot.topName : SnapPath.name(root) }
+
+    static func readTOML(_ snapshot: Snapshot, _ path: String) throws(ExoError) -> OrderedMap {
+        let file = snapshot.describe(path)
+        guard let real = snapshot.realPath(path), snapshot.kind(real) == .file else {
+            throw .config(file: file, cause: "not a readable file")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try snapshot.read(real)
+        } catch {
+            // Named as the configuration is named (`HEAD:tropo.toml`), not as the path read.
+            guard case .unreadable(_, let cause) = error else { throw error }
+            throw .unreadable(file: file, cause: cause)
+        }
+        return try TOMLFile.parse(bytes, file: file)
+    }
+
+    private static func packNames(_ value: Value?, file: String) throws(ExoError) -> [String] {
+        let items: [Value]
+        switch value {
+        case nil: return []
+        case .list(let l): items = l
+        case .string(let s): items = s.unicodeScalars.map { .string(String($0)) }
+        default: throw .config(file: file, cause: "packs must be a list of pack names")
+        }
+        var names: [String] = []
+        for item in items {
+            guard let s = item.string else {
+                throw .config(file: file, cause: "packs must be a list of pack names, got \(item.pythonRepr)")
+            }
+            names.append(s)
+        }
+        return names
+    }
+
+    /// A pack: `<root>/.tropo/packs/NAME.toml`, else a bundled pack, else an error.
+    private static func readPack(
+        _ name: String, root: String, snapshot: Snapshot,
+        namedIn config: String
+    ) throws(ExoError) -> (String, OrderedMap) {
+        let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
+        if let local = SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false)),
+            snapshot.isFile(local)
+        {
+            return (snapshot.describe(local), try readTOML(snapshot, local))
+        }
+        if let text = BundledPacks.texts[name] {
+            return ("bundled pack \(PythonString.repr(name))", try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
+        }
+        let bundled = BundledPacks.texts.keys.sorted().joined(separator: ", ")
+        throw .config(
+            file: snapshot.describe(config),
+            cause:
+                "pack \(PythonString.repr(name)) not found (looked for .tropo/packs/\(name).toml and the bundled packs \(bundled)); fix the name in packs = [...] or add the file"
+        )
+    }
+
+    /// The configuration in force in `directory` (a snapshot path at or below the root):
+    /// the root's, with every `tropo.toml` strictly below the root down to `directory`
+    /// merged on top, outermost first.
+    package func config(for directory: String) throws(ExoError) -> EffectiveConfig {
+        if let cached = configCache[directory] { return cached }
+        guard let rel = SnapPath.relative(directory, to: root), !rel.isEmpty else { return base }
+        let parentConfig = try config(for: SnapPath.parent(directory))
+        let nestedThin = SnapPath.join(directory, ThinWorkspace.configPath)
+        if snapshot.isFile(nestedThin) {
+            throw .nestedRoot(snapshot.describe(directory))
+        }
+        let overlayPath = SnapPath.join(directory, Self.legacyConfig)
+        var result = parentConfig
+        if snapshot.isFile(overlayPath) {
+            let raw = rebase(try Self.readTOML(snapshot, overlayPath), overlayRelative: rel)
+            var composition = parentConfig.composition
+            do {
+                try composition.merge(raw)
+                result = try EffectiveConfig(composition)
+            } catch {
+                throw .config(file: snapshot.describe(overlayPath), cause: error.cause)
+            }
+        }
+        configCache[directory] = result
+        return result
+    }
+
+    /// An overlay's exclude patterns that contain `/` are made relative to the root.
+    private func rebase(_ raw: OrderedMap, overlayRelative rel: String) -> OrderedMap {
+        guard case .list(let patterns)? = raw["exclude"] else { return raw }
+        var rebased: [Value] = []
+        for pattern in patterns {
+            guard let s = pattern.string else {
+                rebased.append(pattern)
+                continue
+            }
+            var normalized = PythonText.strip(s.replacing("\\", with: "/"))
+            if normalized.isEmpty || normalized.utf8.first == UInt8(ascii: "/") || !normalized.utf8.contains(UInt8(ascii: "/")) {
+                rebased.append(pattern)
+                continue
+            }
+            if normalized.utf8.starts(with: "./".utf8) { normalized = String(normalized.utf8.dropFirst(2))! }
+            rebased.append(.string(rel + "/" + normalized))
+        }
+        var out = raw
+        if !rebased.isEmpty { out.set("exclude", .list(rebased)) }
+        return out
+    }
+}

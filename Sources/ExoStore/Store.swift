@@ -1,0 +1,79 @@
+/// 20 bytes that name content: a git object id, or the digest of a cached result's inputs.
+public struct CacheKey: Hashable, Sendable {
+    let a: UInt64, b: UInt64, c: UInt32
+
+    public init(_ raw: UnsafeRawBufferPointer) {
+        precondition(raw.count >= 20)
+        func word(_ from: Int, _ n: Int) -> UInt64 {
+            var w: UInt64 = 0
+            for k in 0..<n { w = w << 8 | UInt64(raw[from + k]) }
+            return w
+        }
+        a = word(0, 8)
+        b = word(8, 8)
+        c = UInt32(word(16, 4))
+    }
+
+    public init?(_ bytes: ArraySlice<UInt8>) {
+        guard bytes.count == 20 else { return nil }
+        self = bytes.withUnsafeBytes { CacheKey($0) }
+    }
+
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        append(to: &out)
+        return out
+    }
+
+    /// Appends the 20 bytes to `out`.
+    public func append(to out: inout [UInt8]) {
+        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: a >> (8 * UInt64(k)))) }
+        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(k)))) }
+        for k in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: c >> (8 * UInt32(k)))) }
+    }
+
+    /// 40 lowercase hex digits.
+    public var hex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// What a cache entry holds; the kind is stored with it, so an entry is only ever read back
+/// as what it was written as.
+public enum CacheEntryKind: UInt8, Sendable {
+    case fields = 1
+    case subtree = 2
+    case roots = 3
+    case coordination = 4
+    case flights = 5
+    case commitTime = 6
+}
+
+/// A place cached results survive between runs.
+public protocol ParseStore: AnyObject {
+    func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>?
+    func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
+    /// Keeps an entry whose bytes `encoding` makes when they are written.
+    func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8])
+    func flush()
+    func flushSoon()
+}
+
+/// Little-endian numbers, as every cached entry and the store's own table write them.
+public enum LittleEndian {
+    /// Appends `v` as 4 bytes, least significant first.
+    public static func u32(_ v: UInt32, into out: inout [UInt8]) {
+        out.append(UInt8(truncatingIfNeeded: v))
+        out.append(UInt8(truncatingIfNeeded: v >> 8))
+        out.append(UInt8(truncatingIfNeeded: v >> 16))
+        out.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+}

@@ -1,0 +1,145 @@
+import CGit2
+import Testing
+
+@testable import ExoGit
+@testable import ExoGraph
+@testable import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// git's file formats read without libgit2, each against files written here by a small
+/// writer that follows gitformat-index(5) and gitformat-loose(5): the index in versions 2, 3
+/// and 4, its cache tree, a split index's EWAH bitmaps and merge, and loose objects inflated
+/// as far as a frontmatter goes.
+@Suite struct GitFormatsTests {
+    // MARK: - A writer for index files
+
+    struct Entry {
+        var path: String
+        var id: [UInt8] = Array(repeating: 7, count: 20)
+        var stage = 0
+        var mode: UInt32 = 0o100644
+        var intentToAdd = false
+    }
+
+    static func be32(_ v: Int, into out: inout [UInt8]) {
+        for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: v >> shift)) }
+    }
+
+    /// An index file: header, entries (version 4 with prefix-compressed paths), the
+    /// extensions given, a checksum of zeros (not verified by the reader).
+    static func index(_ entries: [Entry], version: Int, extensions: [(String, [UInt8])] = []) -> [UInt8] {
+        var out = Array("DIRC".utf8)
+        be32(version, into: &out)
+        be32(entries.count, into: &out)
+        var previous: [UInt8] = []
+        for e in entries {
+            let start = out.count
+            out += [UInt8](repeating: 0, count: 24)
+            be32(Int(e.mode), into: &out)
+            out += [UInt8](repeating: 0, count: 12)
+            out += e.id
+            let path = Array(e.path.utf8)
+            let extended = e.intentToAdd
+            var flags = (e.stage << 12) | min(path.count, 0xFFF)
+            if extended { flags |= 0x4000 }
+            out += [UInt8(flags >> 8), UInt8(flags & 0xFF)]
+            if extended { out += [0x20, 0] }
+            if version == 4 {
+                let common = zip(previous, path).prefix { $0 == $1 }.count
+                out += varint(previous.count - common)
+                out += path[common...]
+                out.append(0)
+            } else {
+                out += path
+                let length = out.count - start
+                out += [UInt8](repeating: 0, count: 8 - length % 8)  // 1 to 8 NULs
+            }
+            previous = path
+        }
+        for (signature, data) in extensions {
+            out += Array(signature.utf8)
+            be32(data.count, into: &out)
+            out += data
+        }
+        return out + [UInt8](repeating: 0, count: 20)
+    }
+
+    /// Version 4's offset encoding of how many bytes to strip from the previous path.
+    static func varint(_ value: Int) -> [UInt8] {
+        var v = value
+        var bytes = [UInt8(v & 127)]
+        while v >> 7 != 0 {
+            v = (v >> 7) - 1
+            bytes.insert(UInt8(128 | (v & 127)), at: 0)
+        }
+        return bytes
+    }
+
+    static func parse(_ bytes: [UInt8]) -> IndexFile.Contents? {
+        bytes.withUnsafeBufferPointer { IndexFile.parse($0) }
+    }
+
+    static func paths(_ c: IndexFile.Contents) -> [String] {
+        c.entries.map { String(decoding: c.paths[$0.path], as: UTF8.self) }
+    }
+
+    // MARK: - Index entries and versions
+
+    @Test func everyVersionReadsTheSamePaths() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            // Long names make version 4 strip more than 127 bytes: a varint of two bytes.
+            let names = ["a", "ab", "abc", "b", "changes", "x.md", "é.md", "modules", String(repeating: "deep", count: 50)]
+            var set: Set<String> = []
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                set.insert(
+                    (0..<Int.random(in: 1...4, using: &rng)).map { _ in names.randomElement(using: &rng)! }.joined(separator: "/")
+                )
+            }
+            let entries = set.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { Entry(path: $0) }
+            for version in 2...4 {
+                let parsed = try #require(Self.parse(Self.index(entries, version: version)), "version \(version)")
+                #expect(Self.paths(parsed) == entries.map(\.path), "version \(version)")
+            }
+        }
+    }
+
+    @Test func stagesIntentToAddAndDamageAreSeen() throws {
+        let entries = [Entry(path: "a.md", stage: 2), Entry(path: "b.md"), Entry(path: "c.md", intentToAdd: true)]
+        let parsed = try #require(Self.parse(Self.index(entries, version: 3)))
+        #expect(parsed.entries.map(\.stage) == [2, 0, 0])
+        #expect(parsed.entries.map(\.intentToAdd) == [false, false, true])
+        // The extended flag needs version 3; a sparse folder entry and unknown required
+        // extensions are refused, as is every truncation.
+        #expect(Self.parse(Self.index(entries, version: 2)) == nil)
+        #expect(Self.parse(Self.index([Entry(path: "dir", mode: 0o040000)], version: 2)) == nil)
+        #expect(Self.parse(Self.index([Entry(path: "a")], version: 2, extensions: [("sdir", [])])) == nil)
+        #expect(Self.parse(Self.index([Entry(path: "a")], version: 2, extensions: [("UNTR", [1, 2])])) != nil)
+        let whole = Self.index(entries, version: 4)
+        for cut in 0..<(whole.count - 20) {
+            #expect(Self.parse(Array(whole[0..<cut]) + [UInt8](repeating: 0, count: 20)) == nil, "cut at \(cut)")
+        }
+    }
+
+    // MARK: - The cache tree
+
+    @Test func cacheTreeGivesTheIdsOfValidFolders() throws {
+        func node(_ name: String, _ count: Int, _ subtrees: Int, id: UInt8?) -> [UInt8] {
+            Array("\(name)\0\(count) \(subtrees)\n".utf8) + (id.map { [UInt8](repeating: $0, count: 20) } ?? [])
+        }
+        // "" (valid) with a/ (invalid: -1) holding a/b/ (valid), then c/ (valid).
+        let data = node("", 3, 2, id: 1) + node("a", -1, 1, id: nil) + node("b", 1, 0, id: 2) + node("c", 1, 0, id: 3)
+        let parsed = try #require(Self.parse(Self.index([Entry(path: "x")], version: 2, extensions: [("TREE", data)])))
+        let trees = try #require(parsed.trees)
+        #expect(Set(trees.keys) == ["", "a/b", "c"])
+        #expect(trees["a/b"]?.cacheKey.bytes == [UInt8](repeating: 2, count: 20))
+        // Two roots, or a count that is not a number, is a damaged extension.
+        let twoRoots = node("", 1, 0, id: 1) + node("", 1, 0, id: 1)
+        #expect(Self.parse(Self.index([Entry(path: "x")], version: 2, extensions: [("TREE", twoRoots)])) == nil)
+        let bad = Array("\u{0}x 0\n".utf8)
+        #expect(Self.parse(Self.index([Entry(path: "x")], version: 2, extensions: [("TREE", bad)])) == nil)
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""The house rules the compiler does not keep, checked by `make lint`.
+
+- Each target imports only the targets before it in the data flow (Package.swift says
+  which), and only ExoGit imports CGit2, only the executable ArgumentParser.
+- No source file is longer than 300 lines.
+"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "ExoModel": {"TOMLKit"},
+    "ExoStore": set(),
+    "ExoGraph": {"ExoModel", "ExoStore"},
+    "ExoGit": {"ExoModel", "ExoStore", "ExoGraph", "CGit2"},
+    "ExoCore": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
+    "ExoFuzzTargets": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
+    "ExoGuard": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ArgumentParser"},
+}
+SYSTEM = {"Darwin", "Dispatch", "Foundation", "Glibc", "Synchronization", "Testing"}
+MAX_LINES = 300
+
+root = pathlib.Path(__file__).resolve().parent.parent / "Sources"
+problems = []
+for target, allowed in ALLOWED.items():
+    for path in sorted((root / target).rglob("*.swift")):
+        text = path.read_text()
+        rel = path.relative_to(root.parent)
+        for m in re.finditer(r"^\s*(?:@\w+\s+)?(?:(?:public|package|internal)\s+)?import\s+(\w+)", text, re.M):
+            name = m.group(1)
+            if name not in allowed and name not in SYSTEM:
+                problems.append(f"{rel}: imports {name}, which {target} may not (see Package.swift)")
+        lines = text.count("\n")
+        if lines > MAX_LINES:
+            problems.append(f"{rel}: {lines} lines, over {MAX_LINES}: split it by concern")
+for p in problems:
+    print(p, file=sys.stderr)
+sys.exit(1 if problems else 0)
