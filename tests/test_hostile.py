@@ -206,3 +206,47 @@ def test_concurrent_hooks_share_the_cache(tmp_path):
         plain = guard(*args, cwd=where, env={"EXO_GUARD_CACHE": "0"})
         assert cached.returncode == plain.returncode == 0, cached.stderr
         assert json.loads(cached.stdout) == json.loads(plain.stdout)
+
+
+def test_millions_of_pairs_are_counted_not_kept(tmp_path):
+    """5,000 active changes on one module are 12.5 million pairs (they once grew the hook past
+    3.9 GB). One more change on that module, committed and pushed: the verdict and the counts
+    come from the index of targets; what the guard holds follows the documents (peak RSS
+    recorded, asserted only under the issue's 500 MB), and the report stays bounded."""
+    import json
+    import resource
+    import sys
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    files = {"tropo.toml": TOML + '[types.module]\nfolder = "modules"\n', "modules/auth.md": "# auth\n"}
+    files.update({f"changes/c{i:04d}.md": "---\nstatus: active\ntouches: [auth]\n---\n" for i in range(5000)})
+    fast_import(repo, "refs/heads/main", files)
+    git(repo, "reset", "-q", "--hard", "main")
+    (repo / "changes" / "late.md").write_text("---\nstatus: active\ntouches: [auth]\n---\n")
+    git(repo, "add", "-A")
+    # The peak RSS of one exo-guard run, measured in a process of its own.
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+             "print(r.stdout)")
+    r = subprocess.run([sys.executable, "-c", probe, BIN, "check", "--staged", "--json"], cwd=repo,
+                       env=git_env(), capture_output=True, text=True)
+    rss_kib, out = r.stdout.split("\n", 1)
+    report = json.loads(out)
+    print(f"check --staged with 12.5 million existing pairs: peak RSS {int(rss_kib) // 1024} MiB")
+    assert int(rss_kib) < 500 * 1024
+    assert report["totals"] == {"new": 5000, "existing": 12497500, "resolved": 0}
+    assert len(report["new"]) == 1000 and len(report["existing"]) == 1000 and report["truncated"] is True
+    # On a server, within the budget, blocked in a bounded report.
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "30")
+    assert git(repo, "push", "-q", str(bare), "main:refs/heads/main", check=False).returncode == 0
+    git(repo, "commit", "-qm", "late", "--no-verify")
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "HEAD:refs/heads/main", check=False)
+    print(f"pre-receive with 12.5 million existing pairs: {time.monotonic() - start:.2f} s")
+    assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr
+    assert r.stderr.count("new conflict (") == 20
+    assert "and 4980 more new conflict(s)" in r.stderr and "auth: shared by 4980 of them" in r.stderr
+    assert "12497500 existing conflict(s)" in r.stderr

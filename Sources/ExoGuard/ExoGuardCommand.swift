@@ -83,6 +83,11 @@ enum Output {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    static func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
     static func flush() {
         writeAll(1, buffer)
         buffer.removeAll(keepingCapacity: true)

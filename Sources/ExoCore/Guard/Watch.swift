@@ -1,5 +1,6 @@
 import ExoGit
 import ExoGraph
+import ExoModel
 
 #if canImport(Glibc)
     import Glibc
@@ -144,7 +145,13 @@ public final class Watch {
         let diff: BranchDiff
         if baseReadable {
             let base = CrossConflict.among([WorkLine(line: before, meeting: baseRefs)] + baseRefs)
-            diff = BranchDiff(baseLocal: before.conflicts, base: base, targetLocal: after.conflicts, target: target)
+            // Only a line's pairs whose two changes are also in flight elsewhere can meet a
+            // cross-branch pair; on a line with millions of pairs, only those are read.
+            let elsewhere = Set((baseRefs + targetRefs).flatMap { $0.items.map { Exact($0.id) } })
+            func local(_ view: Coordination) -> [Coordination.Conflict] {
+                view.pairBound > Coordination.materializedPairs ? view.conflicts(touching: elsewhere) : view.conflicts
+            }
+            diff = BranchDiff(baseLocal: local(before), base: base, targetLocal: local(after), target: target)
         } else {
             diff = BranchDiff(unreadableBase: target)
         }

@@ -30,7 +30,7 @@ public struct GuardReport {
         var out = ""
         let decision = verdict.decision
         let newCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces)
-            .reduce(0) { $0 + $1.diff.new.count + $1.branches.new.count }
+            .reduce(0) { $0 + $1.diff.counts.new + $1.branches.new.count }
         let doubtCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces).reduce(0) { $0 + $1.doubtful.count }
         var why: [String] = []
         if let error = verdict.targetError { why.append("cannot read what is being committed or pushed: \(error)") }
@@ -49,7 +49,7 @@ public struct GuardReport {
             if check.isImport {
                 // A repository with no workspace passes silently, import or not.
                 guard !check.workspaces.isEmpty else { continue }
-                let count = check.workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.diff.new.count }
+                let count = check.workspaces.reduce(0) { $0 + $1.diff.counts.existing + $1.diff.counts.new }
                 out +=
                     "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
                     + "it brings \(count) conflict(s).\n"
@@ -98,7 +98,7 @@ public struct GuardReport {
                     + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
             }
         }
-        for c in ws.branches.new.prefix(max(0, Self.shownPairs - diff.new.count)) {
+        for c in ws.branches.new.prefix(max(0, Self.shownPairs - diff.counts.new)) {
             let ref = c.bRef.flatMap { ws.refs[$0] }
             let onRef = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
             out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(onRef)\n"
@@ -120,12 +120,18 @@ public struct GuardReport {
                     ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
                     otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
         }
-        let hidden = diff.new.count + ws.branches.new.count - Self.shownPairs
+        let hidden = diff.counts.new + ws.branches.new.count - Self.shownPairs
         if hidden > 0 {
-            out += "\n" + Self.moreNew(diff.new.map(\.shared) + ws.branches.new.map(\.shared), hidden: hidden, place: place)
+            // The targets of the pairs not listed: all new pairs' (counted as they were
+            // compared, listed or not), less those of the pairs listed above.
+            var count = diff.newShared
+            for c in diff.new.prefix(Self.shownPairs) { for t in c.shared { count[t, default: 0] -= 1 } }
+            let shownAcross = max(0, Self.shownPairs - diff.counts.new)
+            for c in ws.branches.new.dropFirst(shownAcross) { for t in c.shared { count[t, default: 0] += 1 } }
+            out += "\n" + Self.moreNew(count, hidden: hidden, place: place)
         }
-        let existing = diff.existing.count + ws.branches.existing.count
-        let resolved = diff.resolved.count + ws.branches.resolved.count
+        let existing = diff.counts.existing + ws.branches.existing.count
+        let resolved = diff.counts.resolved + ws.branches.resolved.count
         if verbose {
             for c in diff.existing {
                 out += "  existing\(place): \(c.a) <-> \(c.b)  share: \(c.shared.joined(separator: ", "))\n"
@@ -135,6 +141,8 @@ public struct GuardReport {
                     "  existing\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))  share: \(c.shared.joined(separator: ", "))\n"
             }
             for c in diff.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b)\n" }
+            let unlisted = diff.counts.existing - diff.existing.count + diff.counts.resolved - diff.resolved.count
+            if unlisted > 0 { out += "  and \(unlisted) more existing or resolved conflict(s)\(place), not listed\n" }
             for c in ws.branches.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))\n" }
         } else {
             if existing > 0 {
@@ -150,10 +158,10 @@ public struct GuardReport {
     static let shownPairs = 20
 
     /// The line for the new conflicts not listed: how many, and the targets most shared.
-    static func moreNew(_ shared: [[String]], hidden: Int, place: String) -> String {
-        var count: [String: Int] = [:]
-        for targets in shared.dropFirst(shownPairs) { for t in targets { count[t, default: 0] += 1 } }
-        let top = count.sorted { $0.value != $1.value ? $0.value > $1.value : Exact($0.key) < Exact($1.key) }.prefix(5)
+    static func moreNew(_ count: [String: Int], hidden: Int, place: String) -> String {
+        let top = count.filter { $0.value > 0 }.sorted {
+            $0.value != $1.value ? $0.value > $1.value : Exact($0.key) < Exact($1.key)
+        }.prefix(5)
         let list = top.map { "\($0.key): shared by \($0.value) of them" }.joined(separator: "; ")
         return
             "  and \(hidden) more new conflict(s)\(place) (--json lists up to \(GuardReport.jsonPairs) of each kind): \(list)\n"
@@ -226,73 +234,5 @@ public struct GuardReport {
         gmtime_r(&t, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-    }
-
-    /// One JSON object: decision, mode, base, target, new, existing, resolved, activated.
-    /// A pair across branches carries `ref`: the full name of the ref `b` is in flight on.
-    public var json: String { members.rendered() + "\n" }
-
-    /// The members of the JSON object, for `json` and the audit log.
-    public var members: JSON {
-        let checks = verdict.checks
-        let workspaces = checks.flatMap(\.workspaces)
-        func labels(_ f: (Guard.Check) -> String) -> JSON {
-            checks.count == 1 ? .string(f(checks[0])) : .array(checks.map { .string(f($0)) })
-        }
-        func pairs(
-            _ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
-            _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]
-        ) -> JSON {
-            var out: [JSON] = []
-            for ws in workspaces {
-                for c in local(ws) where out.count < Self.jsonPairs { out.append(ExoOutput.conflictJSON(c)) }
-                for c in cross(ws) where out.count < Self.jsonPairs {
-                    out.append(
-                        .object([
-                            ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
-                            ("ref", .string(c.bRef ?? "")),
-                        ]))
-                }
-            }
-            return .array(out)
-        }
-        var extra: [(String, JSON)] = [
-            (
-                "doubtful",
-                .array(
-                    workspaces.flatMap(\.doubtful).map { d in
-                        .object([
-                            ("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)),
-                            ("value", .string(d.value)),
-                        ])
-                    })
-            )
-        ]
-        let baseErrors = workspaces.compactMap(\.baseError)
-        if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
-        if let error = verdict.targetError { extra.append(("error", .string(error.description))) }
-        if checks.contains(where: \.isImport) { extra.append(("import", .bool(true))) }
-        // Past the limit the lists are cut, and say so with the totals.
-        let totals = [
-            ("new", workspaces.reduce(0) { $0 + $1.diff.new.count + $1.branches.new.count }),
-            ("existing", workspaces.reduce(0) { $0 + $1.diff.existing.count + $1.branches.existing.count }),
-            ("resolved", workspaces.reduce(0) { $0 + $1.diff.resolved.count + $1.branches.resolved.count }),
-        ]
-        if totals.contains(where: { $0.1 > Self.jsonPairs }) {
-            extra.append(("truncated", .bool(true)))
-            extra.append(("totals", .object(totals.map { ($0.0, .number(String($0.1))) })))
-        }
-        return JSON.object(
-            [
-                ("decision", .string(verdict.decision.rawValue)),
-                ("mode", .string(verdict.mode.rawValue)),
-                ("base", labels(\.base)),
-                ("target", labels(\.target)),
-                ("new", pairs(\.diff.new, \.branches.new)),
-                ("existing", pairs(\.diff.existing, \.branches.existing)),
-                ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
-                ("activated", .strings(workspaces.flatMap(\.diff.activated))),
-            ] + extra
-        )
     }
 }

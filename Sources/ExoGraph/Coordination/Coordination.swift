@@ -60,7 +60,9 @@ public struct Coordination: Sendable {
     /// Changes whose status is exactly the string `active`, sorted by id.
     public let active: [String]
     /// Conflicts known without computing them (from the cache).
-    private let known: [Conflict]?
+    let known: [Conflict]?
+    /// The index pairs are read from (`pairs`), made when first needed.
+    let indexCache = TargetIndexCache()
     /// How this view was derived from another, when it was: what lets a comparison of the
     /// two look only at the pairs of the changed ids.
     let derivation: Derivation?
@@ -149,71 +151,13 @@ public struct Coordination: Sendable {
         return all.filter { seen.insert($0).inserted }
     }
 
-    /// Every pair a < b of active items with a non-empty sorted intersection of targets.
-    /// Found through an index from target to the active items that point at it, so the
-    /// cost follows the number of shared targets rather than the square of active items.
+    /// Every pair a < b of active items with a non-empty sorted intersection of targets,
+    /// in (a, b) order. Found through an index from target to the active items that point
+    /// at it (`pairs`), so the cost follows the number of shared targets rather than the
+    /// square of active items; this holds them all, which `pairs` does not.
     public var conflicts: [Conflict] {
         if let known { return known }
-        let documents = self.documents
-        let last = lookup.last
-        let earlier = lookup.earlier
-        // Targets numbered as first met, then ranked in code point order, so that pairs
-        // sort by rank; each item's targets counted once.
-        var number: [Exact: Int] = [:]
-        var names: [Exact] = []
-        var pointing: [[Int]] = []
-        var mine: [Int] = []
-        for (i, id) in active.enumerated() {
-            let key = Exact(id)
-            guard let at = last[key] else { continue }
-            mine.removeAll(keepingCapacity: true)
-            func add(_ target: String) {
-                let t = Exact(target)
-                let n: Int
-                if let known = number[t] {
-                    n = known
-                    if mine.contains(n) { return }
-                } else {
-                    n = names.count
-                    number[t] = n
-                    names.append(t)
-                    pointing.append([])
-                }
-                mine.append(n)
-                pointing[n].append(i)
-            }
-            if !earlier.isEmpty, let others = earlier[key] {
-                for d in others { documents[d].targets.forEach(add) }
-            }
-            documents[at].targets.forEach(add)
-        }
-        var rank = [Int](repeating: 0, count: names.count)
-        for (r, t) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[t] = r }
-        // One number a shared target: (pair, rank), the pair a * n + b.
-        let n = active.count
-        let ranks = max(1, names.count)
-        var pairs: [Int] = []
-        for (t, items) in pointing.enumerated() where items.count > 1 {
-            for x in 0..<items.count {
-                for y in (x + 1)..<items.count { pairs.append((items[x] * n + items[y]) * ranks + rank[t]) }
-            }
-        }
-        pairs.sort()
-        var byRank = [Int](repeating: 0, count: names.count)
-        for (t, r) in rank.enumerated() { byRank[r] = t }
-        var out: [Conflict] = []
-        var start = 0
-        while start < pairs.count {
-            let pair = pairs[start] / ranks
-            var end = start + 1
-            while end < pairs.count && pairs[end] / ranks == pair { end += 1 }
-            out.append(
-                Conflict(
-                    a: active[pair / n], b: active[pair % n],
-                    shared: pairs[start..<end].map { names[byRank[$0 % ranks]].string }))
-            start = end
-        }
-        return out
+        return Array(pairs)
     }
 
     /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.

@@ -17,7 +17,9 @@ extension Coordination {
 
     /// The view of `graph`, derived from `base`; nil when too many ids changed.
     init?(_ graph: Graph, derivedFrom base: Coordination) {
-        guard let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit) else { return nil }
+        guard base.pairBound <= Self.materializedPairs,
+            let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit)
+        else { return nil }
         let after = Self.nodes(of: changed, in: graph)
 
         // Active items: the base's without the changed ids, then those of them active now.

@@ -1,6 +1,10 @@
 import ExoModel
 
 /// The guard's comparison of a base and a target graph, pair by pair.
+///
+/// When either side has more pairs than `Coordination.materializedPairs`, both sides' pairs
+/// are read one at a time (`Coordination.pairs`) and each list keeps at most `kept` of
+/// them; `counts` and `newShared` are always complete.
 public struct GraphDiff: Sendable {
     /// A pair in the target that is not in the base, or shares a target it did not share.
     public let new: [Coordination.Conflict]
@@ -8,31 +12,54 @@ public struct GraphDiff: Sendable {
     public let existing: [Coordination.Conflict]
     /// A pair of the base that is gone from the target.
     public let resolved: [Coordination.Conflict]
+    /// How many pairs of each kind there are, listed or not.
+    public let counts: Counts
+    /// For each target, how many new pairs share it, listed or not.
+    public let newShared: [String: Int]
     /// Changes active in the target and not in the base.
     public let activated: [String]
     public let base: Coordination
     public let target: Coordination
 
+    public struct Counts: Sendable, Equatable {
+        public var new = 0
+        public var existing = 0
+        public var resolved = 0
+    }
+
+    /// How many pairs of each kind a streamed comparison lists (the JSON report's limit).
+    public static let kept = 1000
+
     public init(base: Coordination, target: Coordination) {
+        self.init(base: base, target: target, materializedPairs: Coordination.materializedPairs)
+    }
+
+    /// `materializedPairs`: past this many pairs on either side, the pairs are streamed (a
+    /// test sets it low to see that path on small graphs).
+    init(base: Coordination, target: Coordination, materializedPairs: Int) {
         self.base = base
         self.target = target
+        let paired: Paired
         if let d = target.derivation, d.base == base.graph.identity {
             // A view derived from this base: pairs of unchanged ids are the same on both
             // sides, so only the pairs with a changed id are compared.
-            let paired = Self.pairUp(before: d.before, after: d.after)
-            new = paired.new
-            resolved = paired.resolved
-            existing = Coordination.merged(d.kept, paired.existing, by: { Coordination.order($0, $1) < 0 })
+            var p = Self.pairUp(before: d.before.makeIterator(), after: d.after.makeIterator(), keep: .max)
+            p.existing = Coordination.merged(d.kept, p.existing, by: { Coordination.order($0, $1) < 0 })
+            p.counts.existing = p.existing.count
+            paired = p
             let wasActive = base.active.map { Exact($0) }
             activated = target.active.filter { d.changed.contains(Exact($0)) && !wasActive.sortedContains(Exact($0)) }
-            return
+        } else {
+            if max(base.pairBound, target.pairBound) > materializedPairs {
+                paired = Self.large(base: base, target: target)
+            } else {
+                paired = Self.pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: .max)
+            }
+            let wasActive = Set(base.active.map { Exact($0) })
+            activated = target.active.filter { !wasActive.contains(Exact($0)) }
         }
-        let paired = Self.pairUp(before: base.conflicts, after: target.conflicts)
-        new = paired.new
-        existing = paired.existing
-        resolved = paired.resolved
-        let wasActive = Set(base.active.map { Exact($0) })
-        activated = target.active.filter { !wasActive.contains(Exact($0)) }
+        (new, existing, resolved, counts, newShared) =
+            (paired.new, paired.existing, paired.resolved, paired.counts, paired.newShared)
     }
 
     /// A target judged against a base that could not be read: against the empty graph,
@@ -40,43 +67,103 @@ public struct GraphDiff: Sendable {
     public init(unreadableBase target: Coordination) {
         base = Coordination(.empty)
         self.target = target
-        new = []
-        existing = target.conflicts
-        resolved = []
+        var paired = Paired()
+        if target.pairBound > Coordination.materializedPairs {
+            paired.counts.existing = target.pairCount
+            paired.existing = Array(target.pairs.prefix(Self.kept))
+        } else {
+            paired = Self.pairUp(
+                before: [Coordination.Conflict]().makeIterator(), after: target.pairs.makeIterator(), keep: .max,
+                allExisting: true)
+        }
+        (new, existing, resolved, counts, newShared) =
+            (paired.new, paired.existing, paired.resolved, paired.counts, paired.newShared)
         activated = target.active
     }
 
-    /// Two lists of conflicts sorted by (a, b) in code point order, paired in one merge pass.
-    private static func pairUp(before: [Coordination.Conflict], after: [Coordination.Conflict])
-        -> (new: [Coordination.Conflict], existing: [Coordination.Conflict], resolved: [Coordination.Conflict])
-    {
+    struct Paired {
         var new: [Coordination.Conflict] = []
         var existing: [Coordination.Conflict] = []
         var resolved: [Coordination.Conflict] = []
-        var i = 0
-        var j = 0
-        while i < before.count || j < after.count {
+        var counts = Counts()
+        var newShared: [String: Int] = [:]
+    }
+
+    /// Two sequences of conflicts sorted by (a, b) in code point order, paired in one merge
+    /// pass; each list keeps its first `keep`. With `allExisting`, every pair of `after`
+    /// counts as existing (a base that could not be read).
+    private static func pairUp<B: IteratorProtocol, A: IteratorProtocol>(
+        before: B, after: A, keep: Int, allExisting: Bool = false
+    ) -> Paired where B.Element == Coordination.Conflict, A.Element == Coordination.Conflict {
+        var before = before
+        var after = after
+        var out = Paired()
+        func new(_ c: Coordination.Conflict) {
+            if allExisting { return existing(c) }
+            out.counts.new += 1
+            if out.new.count < keep { out.new.append(c) }
+            for t in c.shared { out.newShared[t, default: 0] += 1 }
+        }
+        func existing(_ c: Coordination.Conflict) {
+            out.counts.existing += 1
+            if out.existing.count < keep { out.existing.append(c) }
+        }
+        var x = before.next()
+        var y = after.next()
+        while let b = x ?? y {
             let order: Int
-            if i == before.count {
-                order = 1
-            } else if j == after.count {
-                order = -1
-            } else {
-                order = Coordination.order(before[i], after[j])
-            }
+            if let bx = x, let ay = y { order = Coordination.order(bx, ay) } else { order = x == nil ? 1 : -1 }
             if order < 0 {
-                resolved.append(before[i])
-                i += 1
+                out.counts.resolved += 1
+                if out.resolved.count < keep { out.resolved.append(b) }
+                x = before.next()
             } else if order > 0 {
-                new.append(after[j])
-                j += 1
+                new(y!)
+                y = after.next()
             } else {
-                if isSubset(after[j].shared, of: before[i].shared) { existing.append(after[j]) } else { new.append(after[j]) }
-                i += 1
-                j += 1
+                if isSubset(y!.shared, of: x!.shared) { existing(y!) } else { new(y!) }
+                x = before.next()
+                y = after.next()
             }
         }
-        return (new, existing, resolved)
+        return out
+    }
+
+    /// Past this many changed ids, a large comparison reads every pair of both sides.
+    static let changedLimit = 1_000
+
+    /// Sides with millions of pairs. Pairs of two ids that did not change are the same on
+    /// both sides (see DerivedView): they are existing, counted without being made; only the
+    /// pairs of changed ids are compared. Each list keeps its first `kept`.
+    private static func large(base: Coordination, target: Coordination) -> Paired {
+        if base.active.isEmpty { return allNew(target) }
+        guard let changed = Coordination.changedIDs(base.graph, target.graph, limit: changedLimit) else {
+            return pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: kept)
+        }
+        let touched = target.conflicts(touching: changed)
+        var paired = pairUp(
+            before: base.conflicts(touching: changed).makeIterator(), after: touched.makeIterator(), keep: kept)
+        paired.counts.existing += target.pairCount - touched.count
+        if paired.existing.count < kept {
+            var untouched: [Coordination.Conflict] = []
+            for c in target.pairs where !changed.contains(Exact(c.a)) && !changed.contains(Exact(c.b)) {
+                untouched.append(c)
+                if untouched.count == kept { break }
+            }
+            paired.existing = Array(
+                Coordination.merged(paired.existing, untouched, by: { Coordination.order($0, $1) < 0 }).prefix(kept))
+        }
+        return paired
+    }
+
+    /// Against a base with no active change, every pair of the target is new: counted, and
+    /// counted by shared target, from the index alone; the first `kept` listed.
+    private static func allNew(_ target: Coordination) -> Paired {
+        var paired = Paired()
+        paired.counts.new = target.pairCount
+        paired.newShared = target.pairsByTarget
+        paired.new = Array(target.pairs.prefix(kept))
+        return paired
     }
 
     /// Whether every item of `a` is in `b`, both sorted in code point order without repeats.

@@ -129,7 +129,8 @@ public final class ParseCache {
             return Coordination(graph, active: active, conflicts: conflicts)
         }
         let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
-        guard let key = graph.key else { return computed }
+        // A view with more pairs than is worth keeping whole is read pair by pair instead.
+        guard let key = graph.key, computed.pairBound <= Coordination.materializedPairs else { return computed }
         let conflicts = computed.conflicts
         save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
         return Coordination(graph, active: computed.active, conflicts: conflicts, derivation: computed.derivation)

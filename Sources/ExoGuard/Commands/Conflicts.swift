@@ -27,7 +27,7 @@ struct Conflicts: ParsableCommand {
         let workspace = try session.workspace(snapshot.selection, root: snapshot.root)
         let view = session.cache.coordination(try workspace.graph())
         KeptUntilExit.keep((session, workspace, view))
-        Output.write(ExoOutput.conflicts(view, json: json))
+        ExoOutput.writeConflicts(view, json: json) { Output.write(bytes: $0) }
     }
 }
 

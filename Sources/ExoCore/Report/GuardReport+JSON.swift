@@ -1,0 +1,74 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
+/// The guard's report as JSON (`--json`, and the audit log's members).
+extension GuardReport {
+    /// One JSON object: decision, mode, base, target, new, existing, resolved, activated.
+    /// A pair across branches carries `ref`: the full name of the ref `b` is in flight on.
+    public var json: String { members.rendered() + "\n" }
+
+    /// The members of the JSON object, for `json` and the audit log.
+    public var members: JSON {
+        let checks = verdict.checks
+        let workspaces = checks.flatMap(\.workspaces)
+        func labels(_ f: (Guard.Check) -> String) -> JSON {
+            checks.count == 1 ? .string(f(checks[0])) : .array(checks.map { .string(f($0)) })
+        }
+        func pairs(
+            _ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
+            _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]
+        ) -> JSON {
+            var out: [JSON] = []
+            for ws in workspaces {
+                for c in local(ws) where out.count < Self.jsonPairs { out.append(ExoOutput.conflictJSON(c)) }
+                for c in cross(ws) where out.count < Self.jsonPairs {
+                    out.append(
+                        .object([
+                            ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
+                            ("ref", .string(c.bRef ?? "")),
+                        ]))
+                }
+            }
+            return .array(out)
+        }
+        var extra: [(String, JSON)] = [
+            (
+                "doubtful",
+                .array(
+                    workspaces.flatMap(\.doubtful).map { d in
+                        .object([
+                            ("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)),
+                            ("value", .string(d.value)),
+                        ])
+                    })
+            )
+        ]
+        let baseErrors = workspaces.compactMap(\.baseError)
+        if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
+        if let error = verdict.targetError { extra.append(("error", .string(error.description))) }
+        if checks.contains(where: \.isImport) { extra.append(("import", .bool(true))) }
+        // Past the limit the lists are cut, and say so with the totals.
+        let totals = [
+            ("new", workspaces.reduce(0) { $0 + $1.diff.counts.new + $1.branches.new.count }),
+            ("existing", workspaces.reduce(0) { $0 + $1.diff.counts.existing + $1.branches.existing.count }),
+            ("resolved", workspaces.reduce(0) { $0 + $1.diff.counts.resolved + $1.branches.resolved.count }),
+        ]
+        if totals.contains(where: { $0.1 > Self.jsonPairs }) {
+            extra.append(("truncated", .bool(true)))
+            extra.append(("totals", .object(totals.map { ($0.0, .number(String($0.1))) })))
+        }
+        return JSON.object(
+            [
+                ("decision", .string(verdict.decision.rawValue)),
+                ("mode", .string(verdict.mode.rawValue)),
+                ("base", labels(\.base)),
+                ("target", labels(\.target)),
+                ("new", pairs(\.diff.new, \.branches.new)),
+                ("existing", pairs(\.diff.existing, \.branches.existing)),
+                ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
+                ("activated", .strings(workspaces.flatMap(\.diff.activated))),
+            ] + extra
+        )
+    }
+}

@@ -1,0 +1,221 @@
+import ExoModel
+import Synchronization
+
+/// The conflicts of a view read one at a time from an index of targets, so that what a run
+/// holds follows the documents and their targets, never the number of pairs: 5,000 active
+/// changes on one module make 12.5 million pairs, which `conflicts` writes out and a hook
+/// counts, but neither keeps.
+extension Coordination {
+    /// Past this many (pair, shared target) entries at most (`pairBound`), a view's pairs are
+    /// not kept whole: not cached, not derived from, and a hook's comparison streams them.
+    public static let materializedPairs = 100_000
+
+    /// Active items with their targets numbered, and for each target the items pointing at
+    /// it, ascending: the pairs in (a, b) order are read from this.
+    struct TargetIndex: Sendable {
+        /// Target names by number, and each number's rank in code point order.
+        var names: [Exact] = []
+        var rank: [Int] = []
+        /// Per active item, its target numbers (each once), sorted by rank.
+        var targets: [[Int]] = []
+        /// Per target number, the active items that point at it, ascending.
+        var pointing: [[Int]] = []
+
+        /// An upper bound of the (pair, shared target) entries: the sum over targets of the
+        /// pairs among the items pointing at it.
+        var pairBound: Int { pointing.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 } }
+    }
+
+    /// The index, made once per view (under a lock: views are shared between threads).
+    func targetIndex() -> TargetIndex { indexCache.value { buildTargetIndex() } }
+
+    private func buildTargetIndex() -> TargetIndex {
+        var index = TargetIndex()
+        var number: [Exact: Int] = [:]
+        index.targets.reserveCapacity(active.count)
+        for id in active {
+            var mine: [Int] = []
+            for t in targets(of: id) {
+                let n: Int
+                if let known = number[t] {
+                    n = known
+                } else {
+                    n = index.names.count
+                    number[t] = n
+                    index.names.append(t)
+                    index.pointing.append([])
+                }
+                mine.append(n)
+                index.pointing[n].append(index.targets.count)
+            }
+            index.targets.append(mine)
+        }
+        index.rank = [Int](repeating: 0, count: index.names.count)
+        for (r, t) in index.names.indices.sorted(by: { index.names[$0] < index.names[$1] }).enumerated() { index.rank[t] = r }
+        for i in index.targets.indices { index.targets[i].sort { index.rank[$0] < index.rank[$1] } }
+        return index
+    }
+
+    /// At most how many (pair, shared target) entries this view has; 0 when its pairs are known.
+    public var pairBound: Int {
+        if let known { return known.count }
+        return targetIndex().pairBound
+    }
+
+    /// Every conflict, in (a, b) order, one at a time.
+    public var pairs: ConflictSequence {
+        if let known { return ConflictSequence(known: known) }
+        return ConflictSequence(active: active, index: targetIndex())
+    }
+
+    /// The conflicts with at least one side in `ids`, in (a, b) order: found from those ids
+    /// alone, so the cost follows their partners, not every pair of the view.
+    public func conflicts(touching ids: Set<Exact>) -> [Conflict] {
+        if let known { return known.filter { ids.contains(Exact($0.a)) || ids.contains(Exact($0.b)) } }
+        let index = targetIndex()
+        var shared: [Int: [Int]] = [:]  // a * n + b (a < b): the targets shared, by rank
+        let n = active.count
+        for (a, id) in active.enumerated() where ids.contains(Exact(id)) {
+            for t in index.targets[a] {
+                for b in index.pointing[t] where b != a {
+                    let (x, y) = a < b ? (a, b) : (b, a)
+                    // Both sides in `ids` meet twice: the second time adds nothing.
+                    if ids.contains(Exact(active[b])) && b < a { continue }
+                    shared[x * n + y, default: []].append(t)
+                }
+            }
+        }
+        return shared.keys.sorted().map { key in
+            Conflict(
+                a: active[key / n], b: active[key % n],
+                shared: shared[key]!.sorted { index.rank[$0] < index.rank[$1] }.map { index.names[$0].string })
+        }
+    }
+
+    /// For each target, how many conflicts share it: the pairs among the items pointing at
+    /// it, from the index alone.
+    public var pairsByTarget: [String: Int] {
+        if let known {
+            var count: [String: Int] = [:]
+            for c in known { for t in c.shared { count[t, default: 0] += 1 } }
+            return count
+        }
+        let index = targetIndex()
+        var count: [String: Int] = [:]
+        for (t, items) in index.pointing.enumerated() where items.count > 1 {
+            // Names equal as Swift strings (canonically equivalent) are counted together,
+            // as the report's counts by name add them up.
+            count[index.names[t].string, default: 0] += items.count * (items.count - 1) / 2
+        }
+        return count
+    }
+
+    /// How many conflicts there are: each item's partners after it, counted without making
+    /// a pair (no names, no lists), so that even millions are counted in little time.
+    public var pairCount: Int {
+        if let known { return known.count }
+        let index = targetIndex()
+        var seen = [Int](repeating: -1, count: active.count)
+        var count = 0
+        for a in active.indices {
+            for t in index.targets[a] {
+                for b in index.pointing[t] where b > a && seen[b] != a {
+                    seen[b] = a
+                    count += 1
+                }
+            }
+        }
+        return count
+    }
+}
+
+/// A view's target index, made when first needed.
+final class TargetIndexCache: @unchecked Sendable {
+    private let lock = Mutex(())
+    private var index: Coordination.TargetIndex?
+
+    func value(_ make: () -> Coordination.TargetIndex) -> Coordination.TargetIndex {
+        lock.withLock { _ in
+            if let index { return index }
+            let made = make()
+            index = made
+            return made
+        }
+    }
+}
+
+/// The conflicts of a view in (a, b) order, made one item's partners at a time.
+public struct ConflictSequence: Sequence, Sendable {
+    fileprivate var known: [Coordination.Conflict]?
+    fileprivate var active: [String] = []
+    fileprivate var index = Coordination.TargetIndex()
+
+    fileprivate init(known: [Coordination.Conflict]) { self.known = known }
+
+    fileprivate init(active: [String], index: Coordination.TargetIndex) {
+        (self.active, self.index) = (active, index)
+    }
+
+    public func makeIterator() -> Iterator { Iterator(self) }
+
+    public struct Iterator: IteratorProtocol {
+        private let source: ConflictSequence
+        private var a = -1
+        /// The current item's partners, ascending, with the shared target numbers by rank.
+        private var partners: [(b: Int, shared: [Int])] = []
+        private var position = 0
+        private var knownPosition = 0
+        /// Scratch: where each item is in `partners` while the current item's are gathered.
+        private var slot: [Int]
+
+        fileprivate init(_ source: ConflictSequence) {
+            self.source = source
+            slot = [Int](repeating: -1, count: source.active.count)
+        }
+
+        public mutating func next() -> Coordination.Conflict? {
+            if let known = source.known {
+                guard knownPosition < known.count else { return nil }
+                knownPosition += 1
+                return known[knownPosition - 1]
+            }
+            while position == partners.count {
+                for p in partners { slot[p.b] = -1 }
+                partners.removeAll(keepingCapacity: true)
+                position = 0
+                a += 1
+                guard a < source.active.count else { return nil }
+                gather()
+            }
+            let p = partners[position]
+            position += 1
+            let names = source.index.names
+            return Coordination.Conflict(
+                a: source.active[a], b: source.active[p.b], shared: p.shared.map { names[$0].string })
+        }
+
+        /// The items after `a` sharing a target with it, each with the targets shared.
+        private mutating func gather() {
+            let index = source.index
+            for t in index.targets[a] {
+                let items = index.pointing[t]
+                var lo = 0
+                var hi = items.count
+                while lo < hi {  // the first item after `a`
+                    let mid = (lo + hi) / 2
+                    if items[mid] <= a { lo = mid + 1 } else { hi = mid }
+                }
+                for b in items[lo...] {
+                    if slot[b] < 0 {
+                        slot[b] = partners.count
+                        partners.append((b, [t]))
+                    } else {
+                        partners[slot[b]].shared.append(t)
+                    }
+                }
+            }
+            partners.sort { $0.b < $1.b }
+            for (i, p) in partners.enumerated() { slot[p.b] = i }
+        }
+    }
+}
