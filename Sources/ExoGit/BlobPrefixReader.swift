@@ -101,18 +101,13 @@ package final class BlobPrefixReader {
     package static func find(_ id: [UInt8], in pack: Pack) -> Int? {
         let idx = pack.index
         let first = Int(id[0])
-        var lo = first == 0 ? 0 : Int(Self.be32(idx, 8 + (first - 1) * 4))
-        var hi = Int(Self.be32(idx, 8 + first * 4))
+        let lo = first == 0 ? 0 : Int(Self.be32(idx, 8 + (first - 1) * 4))
+        let hi = Int(Self.be32(idx, 8 + first * 4))
         guard lo <= hi, hi <= pack.count else { return nil }
         let names = 8 + 1024
         let found: Int? = id.withUnsafeBytes { key in
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                let c = memcmp(idx.baseAddress! + names + mid * 20, key.baseAddress!, 20)
-                if c == 0 { return mid }
-                if c < 0 { lo = mid + 1 } else { hi = mid }
-            }
-            return nil
+            let i = partitionPoint(lo..<hi) { memcmp(idx.baseAddress! + names + $0 * 20, key.baseAddress!, 20) >= 0 }
+            return i < hi && memcmp(idx.baseAddress! + names + i * 20, key.baseAddress!, 20) == 0 ? i : nil
         }
         guard let i = found else { return nil }
         let offsets = names + pack.count * 24

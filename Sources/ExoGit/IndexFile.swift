@@ -241,20 +241,16 @@ package struct IndexFile {
 
     /// The index of the first entry whose path is not less than `key` (byte order).
     func lowerBound(_ key: [UInt8]) -> Int {
-        var lo = 0
-        var hi = items.count
         paths.withUnsafeBufferPointer { p in
             key.withUnsafeBufferPointer { k in
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    let item = items[mid]
+                partitionPoint(items.indices) { i in
+                    let item = items[i]
                     let n = Swift.min(item.end - item.start, k.count)
                     let c = n == 0 ? 0 : memcmp(p.baseAddress! + item.start, k.baseAddress!, n)
-                    if c < 0 || (c == 0 && item.end - item.start < k.count) { lo = mid + 1 } else { hi = mid }
+                    return !(c < 0 || (c == 0 && item.end - item.start < k.count))
                 }
             }
         }
-        return lo
     }
 
     /// The entries directly in `dir` (`""` the top): files and symlinks with their item,

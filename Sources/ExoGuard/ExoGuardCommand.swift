@@ -2,6 +2,7 @@ import ArgumentParser
 import ExoCore
 import ExoGraph
 import ExoModel
+import ExoStore
 
 #if canImport(Glibc)
     import Glibc
@@ -97,12 +98,5 @@ enum Output {
 
     static func error(_ message: String) { writeError("exo-guard: \(message)\n") }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 { if errno == EINTR { continue } else { return } }
-            done += n
-        }
-    }
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) { _ = FileWrite.all(fd, bytes) }
 }

@@ -89,13 +89,5 @@ extension DiskParseStore {
         return OnDisk(size: offset, tailCount: 0, intact: true)
     }
 
-    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n <= 0 { return false }
-            done += n
-        }
-        return true
-    }
+    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool { FileWrite.all(fd, bytes) }
 }

@@ -138,23 +138,18 @@ public final class DiskParseStore: ParseStore {
     func row(_ slot: Slot) -> Range<Int>? {
         guard let file = mapped, rows > 0 else { return nil }
         let probe = slot.key.bytes + [slot.kind]
-        var lo = 0
-        var hi = rows
         return probe.withUnsafeBytes { p -> Range<Int>? in
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                let at = Self.headerSize + mid * Self.rowSize
-                let c = memcmp(file.baseAddress! + at, p.baseAddress!, 21)
-                if c == 0 {
-                    let offset = Int(u32(at + 24))
-                    let length = Int(u32(at + 28))
-                    let tableEnd = Self.headerSize + rows * Self.rowSize
-                    guard offset >= tableEnd, length <= tailStart - offset else { return nil }
-                    return offset..<(offset + length)
-                }
-                if c < 0 { lo = mid + 1 } else { hi = mid }
+            func compare(_ row: Int) -> Int32 {
+                memcmp(file.baseAddress! + Self.headerSize + row * Self.rowSize, p.baseAddress!, 21)
             }
-            return nil
+            let row = partitionPoint(0..<rows) { compare($0) >= 0 }
+            guard row < rows, compare(row) == 0 else { return nil }
+            let at = Self.headerSize + row * Self.rowSize
+            let offset = Int(u32(at + 24))
+            let length = Int(u32(at + 28))
+            let tableEnd = Self.headerSize + rows * Self.rowSize
+            guard offset >= tableEnd, length <= tailStart - offset else { return nil }
+            return offset..<(offset + length)
         }
     }
 

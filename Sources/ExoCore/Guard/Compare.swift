@@ -18,8 +18,9 @@ extension Guard {
             }
             // With no cache to start from, the cache's file is written while the views are made.
             cache.flushSoon()
-            let before = cache.coordination(baseGraph)
-            let after = cache.coordination(try graph(of: target.snapshot, root: root.target, cache: cache), near: before)
+            let before = Coordination.view(of: baseGraph, cache: cache)
+            let after = Coordination.view(
+                of: try graph(of: target.snapshot, root: root.target, cache: cache), near: before, cache: cache)
             let diff = baseError == nil ? GraphDiff(base: before, target: after) : GraphDiff(unreadableBase: after)
             var branches = BranchDiff.none
             var refs: [String: RefView] = [:]

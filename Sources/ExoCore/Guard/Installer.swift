@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoStore
 
 #if canImport(Glibc)
     import Glibc
@@ -136,17 +137,8 @@ public struct Installer {
     }
 
     private func write(_ path: String, _ text: String) throws(ExoError) {
-        let tmp = path + ".exo-guard-tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-        guard fd >= 0 else { throw .io(file: path, action: "cannot write", cause: String(cString: strerror(errno))) }
-        let bytes = Array(text.utf8)
-        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, bytes.count) }
-        fchmod(fd, 0o755)
-        close(fd)
-        guard n == bytes.count, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw .io(file: path, action: "cannot write", cause: String(cString: strerror(errno)))
-        }
+        try FileWrite.replace(
+            path, with: Array(text.utf8), mode: 0o755, failure: { ExoError.io(file: path, action: $0.action, cause: $0.cause) })
     }
 
     private func makeDirectory(_ path: String) throws(ExoError) {

@@ -42,7 +42,7 @@ extension Session {
     public func branches(_ selection: Selection, root: String?) throws(ExoError) -> BranchListing {
         let repository = try requireRepository()
         let workspace = try self.workspace(selection, root: root)
-        let line = cache.coordination(try workspace.graph())
+        let line = Coordination.view(of: try workspace.graph(), cache: cache)
         let commits: [ObjectID]
         var excluded = currentBranchRefs(repository)
         let treeRoot: String?

@@ -26,8 +26,7 @@ extension Coordination {
     /// The state of `id` in this view; nil when no document has the id.
     public func state(of id: String) -> ChangeState? {
         guard let node = node(id) else { return nil }
-        let active: Bool
-        if node.role == .change, case .string(let s)? = node.status { active = s == "active" } else { active = false }
+        let active = Coordination.isActive(path: node.path, status: node.status)
         return ChangeState(
             status: node.status, targets: targets(of: id).sorted().map(\.string), assignee: node.assignee,
             path: node.path, isActive: active)

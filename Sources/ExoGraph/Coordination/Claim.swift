@@ -1,4 +1,5 @@
 import ExoModel
+import ExoStore
 
 #if canImport(Glibc)
     import Glibc
@@ -148,34 +149,9 @@ public enum Claim {
 
     private static func replace(_ workspace: Workspace, path: String, rel: String, with bytes: [UInt8]) throws(ExoError) {
         let absolute = "/" + path
-        let directory = "/" + SnapPath.parent(path)
-        var template = Array("\(directory)/.\(SnapPath.name(path)).XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw .io(file: rel, action: "cannot create a temporary file", cause: String(cString: strerror(errno)))
-        }
-        let tmp = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var renamed = false
-        defer {
-            close(fd)
-            if !renamed { unlink(tmp) }
-        }
-        var st = stat()
-        if stat(absolute, &st) == 0 { fchmod(fd, st.st_mode & 0o7777) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(file: rel, action: "cannot write", cause: String(cString: strerror(errno)))
-            }
-            written += n
-        }
-        guard fsync(fd) == 0 else { throw .io(file: rel, action: "cannot write", cause: String(cString: strerror(errno))) }
-        try ensureInside(workspace, path: path, rel: rel)
-        guard rename(tmp, absolute) == 0 else {
-            throw .io(file: rel, action: "cannot replace", cause: String(cString: strerror(errno)))
-        }
-        renamed = true
+        try FileWrite.replace(
+            absolute, with: bytes, sync: true,
+            failure: { ExoError.io(file: rel, action: $0.action, cause: $0.cause) },
+            beforeRename: { () throws(ExoError) in try ensureInside(workspace, path: path, rel: rel) })
     }
 }

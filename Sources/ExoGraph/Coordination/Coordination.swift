@@ -84,10 +84,7 @@ public struct Coordination: Sendable {
         let documents = graph.documents
         var active: [Exact] = []
         for (id, i) in lookup.last {
-            guard case .string(let status)? = documents[i].status, status.utf8.elementsEqual("active".utf8),
-                Role(path: documents[i].path) == .change
-            else { continue }
-            active.append(id)
+            if Self.isActive(path: documents[i].path, status: documents[i].status) { active.append(id) }
         }
         active.sort()
         self.active = active.map(\.string)
@@ -131,6 +128,13 @@ public struct Coordination: Sendable {
 
         var last: [Exact: Int] { tables.last }
         var earlier: [Exact: [Int]] { tables.earlier }
+    }
+
+    /// Whether a document is work in flight: a change (under `changes/`) whose status is
+    /// exactly the string `active`, compared as bytes. The one definition every view uses.
+    public static func isActive(path: String, status: Value?) -> Bool {
+        guard case .string(let s)? = status, s.utf8.elementsEqual("active".utf8) else { return false }
+        return Role(path: path) == .change
     }
 
     /// The node exo keeps for `id`: its last document's path, status and assignee.

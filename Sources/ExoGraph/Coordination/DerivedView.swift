@@ -1,4 +1,5 @@
 import ExoModel
+import ExoStore
 
 /// exo's view of a graph derived from the view of a graph it differs little from (a commit's
 /// index from HEAD, a pushed commit from its parent), so that the cost of a hook follows the
@@ -12,6 +13,16 @@ import ExoModel
 /// target exactly when it is one in the base, with the same shared targets. Every other
 /// pair involves a changed id and is computed again.
 extension Coordination {
+    /// exo's view of `graph`, made the cheapest way there is: kept by an earlier run in
+    /// `cache`, else derived from the view of a graph `near` it (the other side of a
+    /// comparison) when few ids differ, else computed whole; then kept for the next run.
+    /// The plain definition is `Coordination(graph)`; the other two are equal to it
+    /// (DerivedViewTests, CacheTests).
+    public static func view(of graph: Graph, near: Coordination? = nil, cache: ParseCache) -> Coordination {
+        if let kept = cache.cachedView(of: graph) { return kept }
+        return cache.keep(near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph))
+    }
+
     /// Past this many changed ids the view is computed whole.
     static let derivedLimit = 256
 
@@ -120,10 +131,7 @@ extension Coordination {
         return out
     }
 
-    static func isActiveChange(_ doc: GraphDocument) -> Bool {
-        guard case .string(let status)? = doc.status, status.utf8.elementsEqual("active".utf8) else { return false }
-        return Role(path: doc.path) == .change
-    }
+    static func isActiveChange(_ doc: GraphDocument) -> Bool { isActive(path: doc.path, status: doc.status) }
 
     /// The ids whose documents differ between two graphs in what the view reads; nil when
     /// more than `limit`. Folders the two walks share (the same folder object, or the same
@@ -223,12 +231,7 @@ extension Coordination {
 extension Array where Element == Exact {
     /// Whether this list, sorted in code point order, holds `x` (a binary search).
     func sortedContains(_ x: Exact) -> Bool {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if self[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = partitionPoint(indices) { !(self[$0] < x) }
         return lo < count && self[lo] == x
     }
 }

@@ -1,4 +1,5 @@
 import ExoModel
+import ExoStore
 import Synchronization
 
 /// The conflicts of a view read one at a time from an index of targets, so that what a run
@@ -199,13 +200,7 @@ public struct ConflictSequence: Sequence, Sendable {
             let index = source.index
             for t in index.targets[a] {
                 let items = index.pointing[t]
-                var lo = 0
-                var hi = items.count
-                while lo < hi {  // the first item after `a`
-                    let mid = (lo + hi) / 2
-                    if items[mid] <= a { lo = mid + 1 } else { hi = mid }
-                }
-                for b in items[lo...] {
+                for b in items[partitionPoint(items.indices) { items[$0] > a }...] {
                     if slot[b] < 0 {
                         slot[b] = partners.count
                         partners.append((b, [t]))

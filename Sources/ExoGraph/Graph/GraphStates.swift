@@ -25,12 +25,7 @@ extension Graph {
         }
         visit(top)
         guard let last else { return nil }
-        let active: Bool
-        if Coordination.Role(path: last.path) == .change, case .string(let s)? = last.status {
-            active = s == "active"
-        } else {
-            active = false
-        }
+        let active = Coordination.isActive(path: last.path, status: last.status)
         return ChangeState(
             status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
             path: last.path, isActive: active)
@@ -123,12 +118,7 @@ extension Graph {
         }
         var out: [Exact: ChangeState] = [:]
         for (id, doc) in last {
-            let active: Bool
-            if Coordination.Role(path: doc.path) == .change, case .string(let s)? = doc.status {
-                active = s == "active"
-            } else {
-                active = false
-            }
+            let active = Coordination.isActive(path: doc.path, status: doc.status)
             out[id] = ChangeState(
                 status: doc.status, targets: (targets[id] ?? []).sorted().map(\.string), assignee: doc.assignee,
                 path: doc.path, isActive: active)

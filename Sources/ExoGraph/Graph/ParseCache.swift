@@ -119,21 +119,23 @@ public final class ParseCache {
         save(.roots, key, CacheCoding.encode(roots))
     }
 
-    /// exo's view of `graph`: its active items and conflicts from the cache when the graph
-    /// came whole from a cached tree, else derived from the view of a graph `near` it (the
-    /// other side of a comparison) when few ids differ, else computed; kept when it may be.
-    public func coordination(_ graph: Graph, near: Coordination? = nil) -> Coordination {
-        if let key = graph.key, let payload = store?.load(.coordination, key),
+    /// exo's view of `graph` as a run before kept it (its active items and conflicts), when
+    /// the graph came whole from a cached tree; nil otherwise.
+    public func cachedView(of graph: Graph) -> Coordination? {
+        guard let key = graph.key, let payload = store?.load(.coordination, key),
             let (active, conflicts) = CacheCoding.coordination(payload)
-        {
-            return Coordination(graph, active: active, conflicts: conflicts)
-        }
-        let computed = near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph)
-        // A view with more pairs than is worth keeping whole is read pair by pair instead.
-        guard let key = graph.key, computed.pairBound <= Coordination.materializedPairs else { return computed }
-        let conflicts = computed.conflicts
-        save(.coordination, key, CacheCoding.encode(active: computed.active, conflicts: conflicts))
-        return Coordination(graph, active: computed.active, conflicts: conflicts, derivation: computed.derivation)
+        else { return nil }
+        return Coordination(graph, active: active, conflicts: conflicts)
+    }
+
+    /// Keeps a view for the next run, when its graph has a key and its pairs are few enough
+    /// to keep whole (`Coordination.materializedPairs`); returns the view to use from here
+    /// (with its pairs, once computed, held).
+    public func keep(_ view: Coordination) -> Coordination {
+        guard let key = view.graph.key, view.pairBound <= Coordination.materializedPairs else { return view }
+        let conflicts = view.conflicts
+        save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts))
+        return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
     }
 
     /// Writes what this run computed to the store, if there is one.

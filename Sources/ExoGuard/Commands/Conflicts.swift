@@ -25,7 +25,7 @@ struct Conflicts: ParsableCommand {
             return
         }
         let workspace = try session.workspace(snapshot.selection, root: snapshot.root)
-        let view = session.cache.coordination(try workspace.graph())
+        let view = Coordination.view(of: try workspace.graph(), cache: session.cache)
         KeptUntilExit.keep((session, workspace, view))
         ExoOutput.writeConflicts(view, json: json) { Output.write(bytes: $0) }
     }
