@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches profile clean install uninstall man deb
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches profile fuzz fuzz-seeds clean install uninstall man deb
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -41,7 +41,7 @@ conformance: build test-deps $(VENV)/.ready
 
 # The house style: swift-format (shipped with the toolchain) with the checked-in .swift-format.
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests
+	$(SWIFT) format lint --strict -r Sources Tests Fuzz/Sources Fuzz/Package.swift
 	python3 scripts/check-layers.py
 
 test: lint unit conformance
@@ -59,6 +59,16 @@ bench: release $(VENV)/.ready
 # The cost of watching other branches: 12k docs with 100 agent branches, a 50k/500-branch server.
 bench-branches: release
 	python3 bench/branches.py .build/release/exo-guard --out BENCHMARKS.md
+
+# libFuzzer over the parsers a push reaches (Fuzz/, FUZZING.md): FUZZ_SECONDS per target
+# (default 60), or FUZZ_RUNS executions; FUZZ_TARGETS to pick. `make test` replays the
+# seeds and every regression input without building this.
+fuzz: deps
+	scripts/fuzz.sh
+
+# The seed corpora (Fuzz/corpus, checked in), from the conformance workspaces and real git files.
+fuzz-seeds: build
+	python3 Fuzz/make-seeds.py
 
 # Instruction count of the pre-commit hook on a 12k-document repository (stable across runs).
 profile: release

@@ -9,16 +9,19 @@ import PackageDescription
 //   ExoGit     the only target that sees libgit2 (CGit2): repositories, refs, git snapshots
 //   ExoCore    the session (one composition root), the guard, hooks and reports
 //   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, nothing else
-
+//
+// ExoFuzzTargets puts the parsers a pusher reaches behind entry points for Fuzz/ (libFuzzer).
 let package = Package(
     name: "exo-guard",
     products: [
         .executable(name: "exo-guard", targets: ["ExoGuard"]),
         .library(name: "ExoCore", targets: ["ExoCore"]),
+        .library(name: "ExoFuzzTargets", targets: ["ExoFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // TOMLKit 0.6.0, vendored with one fix: toml++'s assertions throw (Vendor/TOMLKit).
+        .package(path: "Vendor/TOMLKit"),
     ],
     targets: [
         // libgit2's headers (Debian's libgit2-dev, in /usr/include): the library itself is
@@ -30,6 +33,8 @@ let package = Package(
         .target(name: "ExoGraph", dependencies: ["ExoModel", "ExoStore"]),
         .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2"]),
         .target(name: "ExoCore", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
+        // The fuzz targets' entry points, for Fuzz/ (libFuzzer) and the replay in the tests.
+        .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
         .executableTarget(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -43,6 +48,6 @@ let package = Package(
         ),
         .testTarget(
             name: "ExoCoreTests",
-            dependencies: ["CGit2", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore"]),
+            dependencies: ["CGit2", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
     ]
 )

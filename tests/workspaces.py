@@ -158,6 +158,10 @@ def rule_cases():
     add("base-ref-field", ws(COORD + '[base.optional]\nparent = "ref"\n' + CHANGE_TYPE,
                              **{"changes/p1.md": fm(status="active", parent="epic"), "changes/p2.md": fm(status="active", parent="epic")}))
     add("toml-invalid", ws(BASIC + "this is = = not toml\n"))
+    # toml++ asserted (aborting the process) on a table header whose key starts badly.
+    add("toml-header-bad-key-start", ws(BASIC + "[|types.module]\n"))
+    add("toml-array-closed-by-a-brace", ws(BASIC + "x = [1, }\n"))
+    add("toml-header-in-a-value", ws(BASIC + "x = [\n[+1],\n]\ns = \"\"\"\n[|y\n\"\"\"\n"))
     add("toml-bom", ws("\ufeff" + BASIC))
     add("toml-exclude-string", ws(BASIC + 'exclude = "changes"\n'))
 

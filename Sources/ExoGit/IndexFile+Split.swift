@@ -1,14 +1,21 @@
 /// The split index (`core.splitIndex`): the link extension, its EWAH bitmaps, and the shared
 /// index merged with the split file's replaced, deleted and added entries, as git does.
 extension IndexFile {
+    /// The most entries a split index may delete from its shared index: far past any real
+    /// index (the Linux kernel's has about 90,000 entries).
+    static let maxDeleted = 1 << 22
+
     /// The "link" extension: the shared index's hash, then (optionally) the delete and the
     /// replace bitmaps, EWAH-compressed.
-    static func splitLink(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Link? {
+    /// `entries`: the split file's own entries, the most the replace bitmap can name (each
+    /// replacement takes one of them).
+    static func splitLink(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, entries: Int) -> Link? {
         guard range.count >= 20 else { return nil }
         let shared = Array(b[range.lowerBound..<(range.lowerBound + 20)])
         var p = range.lowerBound + 20
         if p == range.upperBound { return Link(shared: shared, delete: [], replace: []) }
-        guard let delete = ewah(b, &p, end: range.upperBound), let replace = ewah(b, &p, end: range.upperBound),
+        guard let delete = ewah(b, &p, end: range.upperBound, maxSet: maxDeleted),
+            let replace = ewah(b, &p, end: range.upperBound, maxSet: entries),
             p == range.upperBound
         else { return nil }
         return Link(shared: shared, delete: delete, replace: replace)
@@ -17,7 +24,9 @@ extension IndexFile {
     /// The set bits of an EWAH bitmap, ascending: its size in bits, its number of 64-bit
     /// words, the words (a run-length word, then the literal words it announces, again and
     /// again), and the position of the last run-length word.
-    static func ewah(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, end: Int) -> [Int]? {
+    /// Nil past `maxSet` set bits: a bitmap of a few bytes can announce billions (a run of
+    /// ones), which a damaged index must not make this reader hold.
+    static func ewah(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, end: Int, maxSet: Int = maxDeleted) -> [Int]? {
         guard end - p >= 8 else { return nil }
         let bits = Int(be32(b, p))
         let words = Int(be32(b, p + 4))
@@ -32,12 +41,17 @@ extension IndexFile {
             let run = Int((rlw >> 1) & 0xFFFF_FFFF)
             let literals = Int(rlw >> 33)
             guard run <= bits / 64 + 1, literals <= words - i else { return nil }
-            if rlw & 1 != 0 { out += (position..<min(bits, position + run * 64)) }
+            if rlw & 1 != 0 {
+                let ones = position..<min(bits, position + run * 64)
+                guard out.count + ones.count <= maxSet else { return nil }
+                out += ones
+            }
             position += run * 64
             for _ in 0..<literals {
                 let w = word(i)
                 i += 1
                 for k in 0..<64 where w >> UInt64(k) & 1 != 0 && position + k < bits { out.append(position + k) }
+                guard out.count <= maxSet else { return nil }
                 position += 64
             }
         }

@@ -165,7 +165,7 @@ package struct IndexFile {
                 guard let parsed = cacheTree(b, data..<(data + size)) else { return nil }
                 trees = parsed
             } else if signature == (0x6C, 0x69, 0x6E, 0x6B) {  // "link": a split index
-                guard let parsed = splitLink(b, data..<(data + size)) else { return nil }
+                guard let parsed = splitLink(b, data..<(data + size), entries: entries.count) else { return nil }
                 link = parsed
             } else if signature.0 >= 0x61 && signature.0 <= 0x7A {
                 return nil  // "sdir" or another extension this reader does not know

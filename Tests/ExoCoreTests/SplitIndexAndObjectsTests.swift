@@ -112,12 +112,26 @@ import Testing
         let names = merged.entries.map { String(decoding: merged.paths[$0.path], as: UTF8.self) }
         #expect(names == ["a.md", "c.md", "d.md", "e.md"])
         #expect(merged.entries.map { $0.id.bytes[0] } == [11, 3, 4, 5])
-        // A replacement the split file does not carry is damage.
+        // More replacements than the split file carries entries is damage, seen when read;
+        // so is a replacement of an entry past the shared index's end, seen when merged.
         let short = [UInt8](repeating: 9, count: 20) + Self.ewah([], bits: 3) + Self.ewah([0, 1], bits: 3)
-        let splitShort = try #require(
+        #expect(
             GitFormatsTests.parse(
-                GitFormatsTests.index([Entry(path: "", id: id(11))], version: 2, extensions: [("link", short)])))
-        #expect(IndexFile.merge(shared: shared, split: splitShort, link: splitShort.link!) == nil)
+                GitFormatsTests.index([Entry(path: "", id: id(11))], version: 2, extensions: [("link", short)])) == nil)
+        let past = [UInt8](repeating: 9, count: 20) + Self.ewah([], bits: 9) + Self.ewah([7], bits: 9)
+        let splitPast = try #require(
+            GitFormatsTests.parse(
+                GitFormatsTests.index([Entry(path: "", id: id(11))], version: 2, extensions: [("link", past)])))
+        #expect(IndexFile.merge(shared: shared, split: splitPast, link: splitPast.link!) == nil)
+        // A few bytes that announce a run of two billion ones (found by `make fuzz`: 2 GB and
+        // 13 s) are refused at once.
+        var run: [UInt8] = []
+        GitFormatsTests.be32(Int(Int32.max), into: &run)  // bits
+        GitFormatsTests.be32(1, into: &run)  // one word: a run of ones, no literals
+        GitFormatsTests.be32(0, into: &run)
+        GitFormatsTests.be32((Int(Int32.max) / 64) << 1 | 1, into: &run)
+        GitFormatsTests.be32(0, into: &run)
+        #expect(Self.decode(run) == nil)
     }
 
     // MARK: - Loose objects

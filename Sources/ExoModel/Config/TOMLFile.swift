@@ -1,6 +1,7 @@
 import TOMLKit
 
-/// TOML through TOMLKit (toml++ underneath, TOML 1.0), turned into plain `Value`s.
+/// TOML through TOMLKit (toml++ underneath, TOML 1.0), turned into plain `Value`s. TOMLKit is
+/// vendored (Vendor/TOMLKit) so that toml++'s internal checks throw rather than abort.
 package enum TOMLFile {
     /// Parses a config file's bytes (`utf-8-sig`, as tropo reads them) into a table.
     package static func parse(_ bytes: [UInt8], file: String) throws(ExoError) -> OrderedMap {
@@ -21,7 +22,10 @@ package enum TOMLFile {
         } catch {
             throw .config(file: file, cause: "invalid TOML: \(error)")
         }
-        return convert(table)
+        // Converted into plain values, the table is freed: TOMLKit would keep it forever.
+        let map = convert(table)
+        table.destroyParsed()
+        return map
     }
 
     package static func parse(text: String, file: String) throws(ExoError) -> OrderedMap {
