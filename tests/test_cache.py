@@ -20,7 +20,9 @@ NAMES = [c[0] for c in CASES]
 
 def warm(top, start):
     """What a hook leaves: `check` writes the cache for the tree at HEAD."""
-    guard("check", "--base-empty", "--rev", "HEAD", *root_args(top, start), cwd=top)
+    r = guard("check", "--base-empty", "--rev", "HEAD", *root_args(top, start), cwd=top)
+    # 1: the case's own conflicts; 2: a case exo fails on too. Never a crash.
+    assert r.returncode in (0, 1, 2) and (r.returncode != 2 or r.stderr.startswith("exo-guard: ")), r.stderr
 
 
 @pytest.mark.parametrize("name", NAMES)
