@@ -42,7 +42,8 @@ extension IndexFile {
             let literals = Int(rlw >> 33)
             guard run <= bits / 64 + 1, literals <= words - i else { return nil }
             if rlw & 1 != 0 {
-                let ones = position..<min(bits, position + run * 64)
+                // (Past the bitmap's size already, a run of ones adds nothing.)
+                let ones = position..<max(position, min(bits, position + run * 64))
                 guard out.count + ones.count <= maxSet else { return nil }
                 out += ones
             }
