@@ -79,12 +79,13 @@ extension Coordination {
         let index = targetIndex()
         var shared: [Int: [Int]] = [:]  // a * n + b (a < b): the targets shared, by rank
         let n = active.count
-        for (a, id) in active.enumerated() where ids.contains(Exact(id)) {
+        let marked = active.map { ids.contains(Exact($0)) }
+        for a in active.indices where marked[a] {
             for t in index.targets[a] {
                 for b in index.pointing[t] where b != a {
                     let (x, y) = a < b ? (a, b) : (b, a)
                     // Both sides in `ids` meet twice: the second time adds nothing.
-                    if ids.contains(Exact(active[b])) && b < a { continue }
+                    if marked[b] && b < a { continue }
                     shared[x * n + y, default: []].append(t)
                 }
             }

@@ -49,12 +49,7 @@ package enum CacheCoding {
         return out
     }
 
-    static func u32(_ v: UInt32, into out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: v))
-        out.append(UInt8(truncatingIfNeeded: v >> 8))
-        out.append(UInt8(truncatingIfNeeded: v >> 16))
-        out.append(UInt8(truncatingIfNeeded: v >> 24))
-    }
+    static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
 
     static func string(_ s: String, into out: inout [UInt8]) {
         u32(UInt32(s.utf8.count), into: &out)
