@@ -49,6 +49,23 @@ def guard(*args, cwd=None, env=None, input=None):
     return run([BIN, *args], cwd=cwd, env=env, input=input)
 
 
+def probes(result):
+    """The counters a run printed with EXO_GUARD_STATS=1 (Sources/ExoModel/Probes/Probe.swift):
+    how many times each fast path and each plain path ran, by name."""
+    lines = [l for l in result.stderr.splitlines() if l.startswith("exo-guard probes: ")]
+    assert lines, f"no probes line in stderr: {result.stderr!r}"
+    return {k: int(v) for k, v in (kv.split("=") for kv in lines[-1].split(": ", 1)[1].split())}
+
+
+STATS = {"EXO_GUARD_STATS": "1"}
+
+
+def without_probes(result):
+    """`result` with the probes line taken out of its stderr (for checks of the error line)."""
+    result.stderr = "".join(l for l in result.stderr.splitlines(True) if not l.startswith("exo-guard probes: "))
+    return result
+
+
 def reference(*args, cwd=None):
     return run([REF, *args], cwd=cwd)
 

@@ -13,7 +13,7 @@ import random
 import pytest
 
 from casefiles import write_case
-from conftest import git, guard, reference
+from conftest import STATS, git, guard, probes, reference
 
 TOML = ('packs = ["coordination"]\n[types.module]\nfolder = "modules"\n[types.change]\nfolder = "changes"\n'
         'optional = { touches = "ref-list", gate = "ref" }\n')
@@ -79,16 +79,33 @@ def test_documents_read_from_the_object_files_equal_the_reference(seed, form, tm
     git(top, "revert", "--no-edit", "HEAD")
     {"loose": lambda t: None, "packed": repack_plain, "deltas": repack_deltas}[form](top)
     for cmd in ("conflicts", "board"):
-        got = guard(cmd, "--json", "--rev", "HEAD", cwd=top)
+        got = guard(cmd, "--json", "--rev", "HEAD", cwd=top, env=STATS)
         assert got.returncode == 0, got.stderr
         assert got.stdout == want[cmd], f"{form} {cmd}"
+        # And the fast path really ran: 160 documents, past the parallel read's threshold,
+        # read ahead on helper threads, as far as their frontmatter goes where the object
+        # files hold them plainly; deltified blobs (the edited part-0 documents) and
+        # tropo.toml whole through libgit2.
+        read = probes(got)
+        assert read["read-ahead"] == 160 and read["parsed-in-walk"] == 0, read
+        if form == "deltas":
+            assert read["whole-read"] >= 40 and read["prefix-read"] + read["whole-read"] == 161, read
+        else:
+            assert read["prefix-read"] == 160 and read["whole-read"] == 1, read
     bare = tmp_path / "w.git"
     git(tmp_path, "clone", "-q", "--bare", "--no-local", str(top), str(bare))
     got = guard("conflicts", "--json", "--rev", "HEAD", cwd=bare)
     assert got.stdout == want["conflicts"], f"{form} bare"
     # The guard's own read (cold, then from the cache it wrote) sees the same graph.
-    check = guard("check", "--base-empty", "--rev", "HEAD", "--json", "--mode", "warn", cwd=top)
-    again = guard("check", "--base-empty", "--rev", "HEAD", "--json", "--mode", "warn", cwd=top)
+    check = guard("check", "--base-empty", "--rev", "HEAD", "--json", "--mode", "warn", cwd=top, env=STATS)
+    again = guard("check", "--base-empty", "--rev", "HEAD", "--json", "--mode", "warn", cwd=top, env=STATS)
     plain = guard("check", "--base-empty", "--rev", "HEAD", "--json", "--mode", "warn", cwd=top,
-                  env={"EXO_GUARD_CACHE": "0"})
+                  env={"EXO_GUARD_CACHE": "0", **STATS})
     assert check.stdout == again.stdout == plain.stdout
+    # Cold, then warm: every folder from the cache by its tree id, no document read again.
+    cold, warm, uncached = probes(check), probes(again), probes(plain)
+    assert cold["read-ahead"] == 160 and cold["cached-folder"] == 0, cold
+    assert warm["cached-folder"] >= 1 and warm["walked-folder"] == 0, warm
+    assert warm["read-ahead"] == warm["parsed-in-walk"] == warm["prefix-read"] == 0, warm
+    # Without the cache: walked and read again.
+    assert uncached["cached-folder"] == 0 and uncached["read-ahead"] == 160, uncached

@@ -12,17 +12,19 @@
 import pytest
 
 from casefiles import BY_NAME, CASES, assert_matches, clear_work_tree, commit_case, reference_outputs, root_args, write_case
-from conftest import git, guard, reference
+from conftest import STATS, git, guard, probes, reference, without_probes
+from workspaces import Link
 
 JSON_COMMANDS = (("conflicts", "--json"), ("board", "--json"))
 NAMES = [c[0] for c in CASES]
 
 
 def warm(top, start):
-    """What a hook leaves: `check` writes the cache for the tree at HEAD."""
+    """What a hook leaves: `check` writes the cache for the tree at HEAD. Returns the run."""
     r = guard("check", "--base-empty", "--rev", "HEAD", *root_args(top, start), cwd=top)
     # 1: the case's own conflicts; 2: a case exo fails on too. Never a crash.
     assert r.returncode in (0, 1, 2) and (r.returncode != 2 or r.stderr.startswith("exo-guard: ")), r.stderr
+    return r
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -41,10 +43,15 @@ def test_staged_and_committed_over_another_case_with_its_cache(name, tmp_path):
                        f"{name} over {other} staged {cmd}")
 
     git(top, "commit", "-q", "-m", "case", "--allow-empty")
-    warm(top, start)
+    warmed = warm(top, start)
     for cmd in JSON_COMMANDS:
-        assert_matches(expected[cmd], guard(*cmd, "--rev", "HEAD", *root_args(top, start), cwd=top),
-                       f"{name} over {other} rev {cmd}")
+        got = guard(*cmd, "--rev", "HEAD", *root_args(top, start), cwd=top, env=STATS)
+        read = probes(got)
+        assert_matches(expected[cmd], without_probes(got), f"{name} over {other} rev {cmd}")
+        # The answer came from the cache `check` just wrote: no folder walked again (a folder
+        # holding a symlink is never cached: what it points at is not part of its tree id).
+        if warmed.returncode != 2 and got.returncode == 0 and not any(isinstance(c, Link) for c in files.values()):
+            assert read["walked-folder"] == 0 and read["cached-folder"] >= 1, (name, read)
 
 
 TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
@@ -93,3 +100,31 @@ def test_nothing_is_appended_after_a_damaged_tail(tmp_path):
     assert again.stdout == first.stdout
     clean = guard("hook", "pre-commit", "--json", cwd=top, env={"EXO_GUARD_CACHE": "0"})
     assert again.stdout == clean.stdout
+
+
+def test_a_commit_reads_only_the_folder_it_changes(tmp_path):
+    """After a hook has run once, a commit that edits one folder walks that folder and the
+    ones above it; every other folder comes from the cache by its tree id, the index from
+    exo-guard's own reader, the view is derived from HEAD's, and only the changed ids' pairs
+    are compared. The answer equals the one made with no cache at all."""
+    files = {f"changes/team-{t}/c{i}.md": change("active" if i % 2 else "draft", f"m{i % 5}")
+             for t in range(4) for i in range(10)}
+    top = committed_and_warm(tmp_path, files)
+    (top / "changes/team-2/c4.md").write_text(change("active", "m4", "m9"))
+    git(top, "add", "-A")
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={"EXO_GUARD_MODE": "warn", **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={"EXO_GUARD_MODE": "warn", "EXO_GUARD_CACHE": "0", **STATS})
+    assert hooked.stdout == plain.stdout and '"new"' in hooked.stdout
+    fast, slow = probes(hooked), probes(plain)
+    assert fast["index-file"] == 1 and fast["index-libgit2"] == 0, sorted(fast.items())
+    # The root, changes/ and changes/team-2 are walked; team-0, -1 and -3 come from the cache,
+    # and so does HEAD's whole tree. git may have invalidated every cache-tree node here (a
+    # commit in the same second as its files makes `git add -A` refresh them all): the ids
+    # of the folders left alone are then computed from the index, as git would write them.
+    assert fast["walked-folder"] == 3 and fast["cached-folder"] == 4, sorted(fast.items())
+    assert fast["parsed-in-walk"] == 1 and fast["kept-view"] == 1 and fast["derived-view"] == 1, sorted(fast.items())
+    assert fast["changed-pairs-diff"] == 1 and fast["whole-diff"] == 0, fast
+    # With no cache file: HEAD's six folders walked, and the index's three that differ from
+    # them (the other three are HEAD's, met again in the same run); nothing kept.
+    assert slow["walked-folder"] == 9 and slow["cached-folder"] == 3, sorted(slow.items())
+    assert slow["cached-fields"] == slow["kept-view"] == 0 and slow["derived-view"] == 1, sorted(slow.items())

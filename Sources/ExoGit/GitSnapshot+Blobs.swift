@@ -39,6 +39,7 @@ extension GitSnapshot {
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             guard let key else { return nil }
             if let early = prefixes.read(key, maxSize: GitSnapshot.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+                Probe.prefixRead.hit()
                 return early
             }
             return try? GitSnapshot.blob(ObjectID(key), in: repository, file: path)
@@ -55,6 +56,7 @@ extension GitSnapshot {
             // A large document is read only as far as its frontmatter goes.
             let reader = BlobPrefixReader(directories: repository.objectDirectories)
             if let prefix = reader.read(id.cacheKey, maxSize: Self.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+                Probe.prefixRead.hit()
                 return prefix
             }
             throw .frontmatterTooLarge(file: file, size: headerSize, limit: Self.maxRead)
@@ -63,6 +65,7 @@ extension GitSnapshot {
         guard git.odb_read(&object, repository.odb, &raw) >= 0 else {
             throw .unreadableObject(file: file, id: id.description, cause: LibGit2.lastMessage())
         }
+        Probe.wholeRead.hit()
         let owner = Owner(object!, free: git.odb_object_free)
         let size = git.odb_object_size(owner.pointer)
         guard size > 0, let data = git.odb_object_data(owner.pointer) else { return [] }

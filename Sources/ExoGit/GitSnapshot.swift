@@ -24,6 +24,8 @@ public final class GitSnapshot: Snapshot {
     /// each folder is resolved in one step from its parent and a path's cost follows its
     /// length, not its length times its depth (a pusher controls both).
     var realFolders: [String: String] = [:]
+    /// Tree ids of index folders whose cache-tree node is invalid, computed as git would.
+    var indexTrees: [String: IndexFile.Tree] = [:]
 
     enum Source {
         case tree(ObjectID)
@@ -64,10 +66,12 @@ public final class GitSnapshot: Snapshot {
         }
         if let file = IndexFile.read(path, gitDir: repository.gitDir), file.trees != nil || head == nil {
             if file.hasConflicts { throw Self.unmerged(path) }
+            Probe.indexFileRead.hit()
             source = .indexFile(file)
             return
         }
         let index = try Owner("cannot read the index \(path)", create: { git.index_open(&$0, path) }, free: git.index_free)
+        Probe.indexLibgit2Read.hit()
         if git.index_has_conflicts(index.pointer) == 1 { throw Self.unmerged(path) }
         if let head {
             let tree = try repository.treeID(ofCommit: head)
@@ -202,7 +206,9 @@ public final class GitSnapshot: Snapshot {
         let root: ObjectID
         switch source {
         case .index: return nil
-        case .indexFile(let file): return file.trees?[dir]?.cacheKey
+        case .indexFile(let file):
+            guard case .id(let id) = indexTree(dir, in: file) else { return nil }
+            return id.cacheKey
         case .tree(let r): root = r
         case .treeWithChanges(let r, _, let dirty):
             if dirty.contains(dir) { return nil }
@@ -216,6 +222,22 @@ public final class GitSnapshot: Snapshot {
         if dir.isEmpty { return root.cacheKey }
         guard let e = treeEntries(SnapPath.parent(dir), root: root)?[SnapPath.name(dir)], e.kind == .directory else { return nil }
         return e.id.cacheKey
+    }
+
+    /// The tree id git would write for an index folder: the cache tree's when its node is
+    /// valid, else hashed from the folder's entries (`IndexFile.treeObject`), so that
+    /// folders a commit leaves alone keep their cache keys however git left the cache tree.
+    func indexTree(_ dir: String, in file: IndexFile) -> IndexFile.Tree {
+        if let id = file.trees?[dir] { return .id(id) }
+        if let known = indexTrees[dir] { return known }
+        let made: IndexFile.Tree
+        if var object = file.treeObject(dir, subtree: { indexTree($0, in: file) }) {
+            made = object.isEmpty ? .empty : LibGit2.hash(&object, as: GIT_OBJECT_TREE).map { .id($0) } ?? .unknown
+        } else {
+            made = .unknown
+        }
+        indexTrees[dir] = made
+        return made
     }
 
     func entry(_ path: String) -> Entry? {

@@ -79,9 +79,14 @@ package enum LibGit2 {
 
     /// git's hash of `text` as a blob: a digest for cache keys made of commit ids.
     static func blobHash(_ text: String) -> ObjectID? {
-        var oid = git_oid()
         var bytes = Array(text.utf8)
-        guard git.odb_hash(&oid, &bytes, bytes.count, GIT_OBJECT_BLOB) >= 0 else { return nil }
+        return hash(&bytes, as: GIT_OBJECT_BLOB)
+    }
+
+    /// git's id of `bytes` as an object of `type` (the id git gives a tree it writes).
+    static func hash(_ bytes: inout [UInt8], as type: git_object_t) -> ObjectID? {
+        var oid = git_oid()
+        guard git.odb_hash(&oid, &bytes, bytes.count, type) >= 0 else { return nil }
         return ObjectID(oid)
     }
 

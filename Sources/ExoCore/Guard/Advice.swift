@@ -2,15 +2,24 @@ import ExoGraph
 import ExoModel
 
 /// The edit a report tells the reader to make: which frontmatter fields of a change
-/// document hold a target, in the document's own terms. Read only for the changes of new
-/// conflicts, from the snapshot the commit or push holds.
-enum Advice {
+/// document hold a target, in the document's own terms. Read only for the changes of the
+/// new conflicts the report lists, from the snapshot the commit or push holds.
+struct Advice {
+    let snapshot: Snapshot
+    let root: String
+    /// The workspace's configuration, read once for every document advised on.
+    let workspace: Workspace?
+
+    init(snapshot: Snapshot, root: String) {
+        self.snapshot = snapshot
+        self.root = root
+        workspace = try? Workspace(snapshot: snapshot, root: root)
+    }
+
     /// For each target of the document at `path` (relative to the workspace `root`), the
     /// reference fields (`ref`/`ref-list`, as its configuration declares them) that name it.
-    static func fields(of path: String, in snapshot: Snapshot, root: String) -> [String: [String]] {
-        guard let workspace = try? Workspace(snapshot: snapshot, root: root),
-            let bytes = try? snapshot.read(SnapPath.join(root, path))
-        else { return [:] }
+    func fields(of path: String) -> [String: [String]] {
+        guard let workspace, let bytes = try? snapshot.read(SnapPath.join(root, path)) else { return [:] }
         let dir = SnapPath.parent(SnapPath.join(root, path))
         guard let config = try? workspace.config(for: dir) else { return [:] }
         let references = config.referenceFields(type: workspace.type(of: dir, config: config))
@@ -26,5 +35,14 @@ enum Advice {
             for t in targets where !(out[t]?.contains(key) ?? false) { out[t, default: []].append(key) }
         }
         return out
+    }
+
+    /// The changes whose next step a report spells out: those of the new pairs it lists one
+    /// by one (`GuardReport.shownPairs`), not every change of every new pair.
+    static func advised(_ diff: GraphDiff, _ branches: BranchDiff) -> Set<String> {
+        let shown = GuardReport.shownPairs
+        var ids = Set(diff.new.prefix(shown).flatMap { [$0.a, $0.b] })
+        ids.formUnion(branches.new.prefix(max(0, shown - diff.counts.new)).map(\.a))
+        return ids
     }
 }

@@ -30,9 +30,13 @@ extension Guard {
                     baseReadable: baseError == nil, cache: cache)
             }
             var fields: [String: [String: [String]]] = [:]
-            for id in Set(diff.new.flatMap { [$0.a, $0.b] } + branches.new.map(\.a)) {
-                guard let path = after.node(id)?.path else { continue }
-                fields[id] = Advice.fields(of: path, in: target.snapshot, root: root.target)
+            let advised = Advice.advised(diff, branches)
+            if !advised.isEmpty {
+                let advice = Advice(snapshot: target.snapshot, root: root.target)
+                for id in advised {
+                    guard let path = after.node(id)?.path else { continue }
+                    fields[id] = advice.fields(of: path)
+                }
             }
             let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target)
             checks.append(

@@ -53,7 +53,7 @@ public enum Guard {
         public let branches: BranchDiff
         /// The watched refs with changes in flight, by full name, for the report.
         public let refs: [String: RefView]
-        /// For the changes on the line in new conflicts: target -> the fields that name it.
+        /// For the changes of the new conflicts the report lists: target -> the fields that name it.
         public let fields: [String: [String: [String]]]
         /// Changes the commit activates or widens toward a target no document has, and
         /// change documents it adds or modifies whose frontmatter does not parse.

@@ -19,8 +19,16 @@ extension Coordination {
     /// The plain definition is `Coordination(graph)`; the other two are equal to it
     /// (DerivedViewTests, CacheTests).
     public static func view(of graph: Graph, near: Coordination? = nil, cache: ParseCache) -> Coordination {
-        if let kept = cache.cachedView(of: graph) { return kept }
-        return cache.keep(near.flatMap { Coordination(graph, derivedFrom: $0) } ?? Coordination(graph))
+        if let kept = cache.cachedView(of: graph) {
+            Probe.keptView.hit()
+            return kept
+        }
+        if let near, let derived = Coordination(graph, derivedFrom: near) {
+            Probe.derivedView.hit()
+            return cache.keep(derived)
+        }
+        Probe.wholeView.hit()
+        return cache.keep(Coordination(graph))
     }
 
     /// Past this many changed ids the view is computed whole.

@@ -43,6 +43,7 @@ public struct GraphDiff: Sendable {
         if let d = target.derivation, d.base == base.graph.identity {
             // A view derived from this base: pairs of unchanged ids are the same on both
             // sides, so only the pairs with a changed id are compared.
+            Probe.changedPairsDiff.hit()
             var p = Self.pairUp(before: d.before.makeIterator(), after: d.after.makeIterator(), keep: .max)
             p.existing = Coordination.merged(d.kept, p.existing, by: { Coordination.order($0, $1) < 0 })
             p.counts.existing = p.existing.count
@@ -51,8 +52,10 @@ public struct GraphDiff: Sendable {
             activated = target.active.filter { d.changed.contains(Exact($0)) && !wasActive.sortedContains(Exact($0)) }
         } else {
             if max(base.pairBound, target.pairBound) > materializedPairs {
+                Probe.streamedDiff.hit()
                 paired = Self.large(base: base, target: target)
             } else {
+                Probe.wholeDiff.hit()
                 paired = Self.pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: .max)
             }
             let wasActive = Set(base.active.map { Exact($0) })

@@ -40,9 +40,11 @@ public final class ParseCache {
     {
         guard let key else {
             if let early = byPath.removeValue(forKey: path) { return early }
+            Probe.parsedInWalk.hit()
             return Frontmatter.fields(of: try read())
         }
         if let hit = stored(key) { return hit }
+        Probe.parsedInWalk.hit()
         let parsed = Frontmatter.fields(of: try read())
         memory[key] = parsed
         save(.fields, key, CacheCoding.encode(parsed))
@@ -53,6 +55,7 @@ public final class ParseCache {
     private func stored(_ key: CacheKey) -> Frontmatter.Fields? {
         if let hit = memory[key] { return hit }
         guard let payload = store?.load(.fields, key), let fields = CacheCoding.fields(payload) else { return nil }
+        Probe.cachedFields.hit()
         memory[key] = fields
         return fields
     }

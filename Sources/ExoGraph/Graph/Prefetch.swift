@@ -101,7 +101,12 @@ final class Prefetch: Sendable {
     private func work() {
         guard let reader = readers() else { return }
         var parsed: [Parsed] = []
-        defer { if !parsed.isEmpty { state.withLock { $0.results += parsed } } }
+        defer {
+            if !parsed.isEmpty {
+                Probe.readAhead.hit(parsed.count)
+                state.withLock { $0.results += parsed }
+            }
+        }
         while true {
             let job = state.withLock { s -> Job in
                 if s.next < s.files.count {

@@ -56,8 +56,10 @@ extension Workspace {
     ) throws(ExoError) -> Walked {
         let key = subtreeKey(dir, rel: rel, context: context)
         if let key, let hit = cache.subtree(key) {
+            Probe.cachedFolder.hit()
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
         }
+        Probe.walkedFolder.hit()
         var files: [Located] = []
         let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
         if let prefetch {

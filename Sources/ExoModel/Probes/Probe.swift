@@ -1,0 +1,77 @@
+import Synchronization
+
+/// Counters of the ways a run did its work, one per fast path and one per plain path it
+/// stands in for, so that a test can see that a fast path really ran and not only that it
+/// gave the plain path's answer. `EXO_GUARD_STATS=1` prints them on stderr as the run ends
+/// (`exo-guard probes: prefix-read=140 whole-read=0 ...`). A probe costs one relaxed add.
+public enum Probe: Int, CaseIterable, Sendable {
+    /// A blob read from the object files only as far as its frontmatter decides.
+    case prefixRead
+    /// A blob read whole through libgit2 (the plain read).
+    case wholeRead
+    /// The index read by exo-guard's own reader, folders named by its cache tree.
+    case indexFileRead
+    /// The index read through libgit2 (the plain read).
+    case indexLibgit2Read
+    /// A folder whose documents were taken from the cache by its tree id, unwalked.
+    case cachedFolder
+    /// A folder listed and its documents read (the plain walk).
+    case walkedFolder
+    /// A document's frontmatter taken from the cache by its blob id.
+    case cachedFields
+    /// A document read and parsed on a helper thread while the walk went on.
+    case readAhead
+    /// A document read and parsed by the walk itself (the plain read).
+    case parsedInWalk
+    /// exo's view of a graph kept by an earlier run.
+    case keptView
+    /// exo's view derived from the view of a graph it differs little from.
+    case derivedView
+    /// exo's view computed from the whole graph (the plain definition).
+    case wholeView
+    /// Two views compared through the changed ids' pairs only.
+    case changedPairsDiff
+    /// Two views compared pair by pair, streamed (more pairs than are kept in memory).
+    case streamedDiff
+    /// Two views compared pair by pair (the plain comparison).
+    case wholeDiff
+
+    /// The name in the stats line.
+    public var name: String {
+        switch self {
+        case .prefixRead: "prefix-read"
+        case .wholeRead: "whole-read"
+        case .indexFileRead: "index-file"
+        case .indexLibgit2Read: "index-libgit2"
+        case .cachedFolder: "cached-folder"
+        case .walkedFolder: "walked-folder"
+        case .cachedFields: "cached-fields"
+        case .readAhead: "read-ahead"
+        case .parsedInWalk: "parsed-in-walk"
+        case .keptView: "kept-view"
+        case .derivedView: "derived-view"
+        case .wholeView: "whole-view"
+        case .changedPairsDiff: "changed-pairs-diff"
+        case .streamedDiff: "streamed-diff"
+        case .wholeDiff: "whole-diff"
+        }
+    }
+
+    /// Counts `n` more of this (any thread).
+    @inline(__always)
+    public func hit(_ n: Int = 1) { counters[rawValue].value.wrappingAdd(n, ordering: .relaxed) }
+
+    /// How many so far in this process.
+    public var count: Int { counters[rawValue].value.load(ordering: .relaxed) }
+
+    /// Every counter, one line: `exo-guard probes: prefix-read=3 whole-read=0 ...`.
+    public static var line: String {
+        "exo-guard probes: " + allCases.map { "\($0.name)=\($0.count)" }.joined(separator: " ")
+    }
+}
+
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+private let counters: [Counter] = Probe.allCases.map { _ in Counter() }
