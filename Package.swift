@@ -6,7 +6,8 @@ import PackageDescription
 //   ExoModel   values, tropo's frontmatter language, errors, configuration composition
 //   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
 //   ExoGraph   snapshots (paths to bytes), workspaces, the graph, coordination, branches
-//   ExoGit     the only target that sees libgit2 (CGit2): repositories, refs, git snapshots
+//   ExoGit     the only target that sees libgit2 (CGit2) and zlib (CZlib): repositories, refs,
+//              git snapshots, git's index and object files read directly
 //   ExoCore    the session (one composition root), the guard, hooks and reports
 //   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, nothing else
 //
@@ -28,10 +29,13 @@ let package = Package(
         // loaded with dlopen when a command first needs git (Sources/CGit2/shim.h), so no
         // pkg-config link flags.
         .systemLibrary(name: "CGit2"),
+        // zlib (Debian's zlib1g-dev, a dependency of libgit2-dev), linked: git's object
+        // files are read as far as a document's frontmatter goes (ExoGit's BlobPrefixReader).
+        .systemLibrary(name: "CZlib"),
         .target(name: "ExoModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "ExoStore"),
         .target(name: "ExoGraph", dependencies: ["ExoModel", "ExoStore"]),
-        .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2"]),
+        .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"]),
         .target(name: "ExoCore", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
         // The fuzz targets' entry points, for Fuzz/ (libFuzzer) and the replay in the tests.
         .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
@@ -48,6 +52,6 @@ let package = Package(
         ),
         .testTarget(
             name: "ExoCoreTests",
-            dependencies: ["CGit2", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
+            dependencies: ["CGit2", "CZlib", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
     ]
 )

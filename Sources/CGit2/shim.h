@@ -44,16 +44,6 @@ static inline const char *cgit2_load(cgit2_api *api) {
 #undef CGIT2_SYMBOL
     return 0;
 }
-/* zlib, git's object format: blobs are read straight from packs and loose files as far as
-   their frontmatter goes (zlib1g-dev comes with libgit2-dev). */
-#include <zlib.h>
-
-/* inflateInit2 is a macro, which Swift cannot call. A raw stream (a zlib stream past its
-   two-byte header): no Adler-32 is computed over what is inflated. */
-static inline int cgit2_inflate_init_raw(z_stream *stream) {
-    return inflateInit2(stream, -15);
-}
-
 /* git_libgit2_opts is variadic, which Swift cannot call: one fixed-argument wrapper per option used. */
 static inline int cgit2_set_extensions(const cgit2_api *git, const char **extensions, size_t count) {
     return git->libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, count);

@@ -1,4 +1,4 @@
-import CGit2
+import CZlib
 import ExoStore
 
 #if canImport(Glibc)
@@ -168,7 +168,7 @@ package final class BlobPrefixReader {
             (UInt16(stream[0]) << 8 | UInt16(stream[1])) % 31 == 0
         else { return nil }
         var z = z_stream()
-        guard cgit2_inflate_init_raw(&z) == Z_OK else { return nil }
+        guard czlib_inflate_init_raw(&z) == Z_OK else { return nil }
         defer { inflateEnd(&z) }
         z.next_in = UnsafeMutablePointer(mutating: stream.baseAddress!.assumingMemoryBound(to: UInt8.self) + 2)
         z.avail_in = UInt32(clamping: stream.count - 2)
@@ -180,7 +180,7 @@ package final class BlobPrefixReader {
             let status: Int32 = out.withUnsafeMutableBufferPointer { buffer in
                 z.next_out = buffer.baseAddress! + produced
                 z.avail_out = UInt32(buffer.count - produced)
-                let s = CGit2.inflate(&z, Z_NO_FLUSH)
+                let s = CZlib.inflate(&z, Z_NO_FLUSH)
                 produced = buffer.count - Int(z.avail_out)
                 return s
             }

@@ -1,4 +1,4 @@
-import CGit2
+import CZlib
 import Testing
 
 @testable import ExoGit
