@@ -56,5 +56,6 @@ public final class GitConfig {
 }
 
 extension Repository {
+    /// The repository's git config (local, global, system, as git reads it).
     public func config() throws(ExoError) -> GitConfig { try GitConfig(repository: self) }
 }

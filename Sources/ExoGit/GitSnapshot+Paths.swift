@@ -2,6 +2,7 @@ import ExoGraph
 
 /// Real paths inside a git snapshot, as `os.path.realpath` would find them in a checkout.
 extension GitSnapshot {
+    /// `path` with every symlink inside the tree followed; nil when it leaves the tree or loops.
     public func realPath(_ path: String) -> String? {
         if path.isEmpty { return "" }
         if let known = realFolders[path] { return known }

@@ -113,6 +113,7 @@ public final class GitSnapshot: Snapshot {
         }
     }
 
+    /// The name exo sees for the tree's top: the checkout's folder name.
     public var topName: String { repository.topName }
 
     /// The entries of a folder, read from its tree object the first time.
@@ -245,19 +246,23 @@ public final class GitSnapshot: Snapshot {
         return entries(SnapPath.parent(path))?[SnapPath.name(path)]
     }
 
+    /// What is at `path` (no symlink followed); nil when nothing is.
     public func kind(_ path: String) -> EntryKind? { entry(path)?.kind }
 
+    /// The entries of a folder, with their blob ids.
     public func list(_ directory: String) -> [DirectoryEntry] {
         (entries(directory) ?? [:]).map {
             DirectoryEntry(name: $0.key, kind: $0.value.kind, key: $0.value.kind == .file ? $0.value.id.cacheKey : nil)
         }
     }
 
+    /// A file's bytes (as far as its frontmatter goes when it is over `maxRead`).
     public func read(_ path: String) throws(ExoError) -> [UInt8] {
         guard let e = entry(path), e.kind == .file else { throw .unreadable(file: describe(path), cause: "not a file") }
         return try blob(e.id, file: describe(path))
     }
 
+    /// A file's blob id.
     public func contentKey(_ path: String) -> CacheKey? {
         guard let e = entry(path), e.kind == .file else { return nil }
         return e.id.cacheKey
@@ -268,5 +273,6 @@ public final class GitSnapshot: Snapshot {
         LibGit2.blobHash(text)?.cacheKey
     }
 
+    /// `path` as messages name it: `<label>:<path>`.
     public func describe(_ path: String) -> String { "\(label):\(path)" }
 }

@@ -160,6 +160,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         raw = oid
     }
 
+    /// The 40 hex digits.
     public var description: String {
         let digits = Array("0123456789abcdef".utf8)
         return withUnsafeBytes(of: raw) { raw in
@@ -173,10 +174,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the two ids are the same bytes.
     public static func == (a: ObjectID, b: ObjectID) -> Bool {
         withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in x.elementsEqual(y) } }
     }
 
+    /// Hashes the id's bytes.
     public func hash(into hasher: inout Hasher) {
         withUnsafeBytes(of: raw) { hasher.combine(bytes: $0) }
     }

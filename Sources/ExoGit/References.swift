@@ -12,7 +12,9 @@ extension Repository {
     /// A ref that points at an object directly (symbolic refs are left out: their target
     /// counts once, under its own name).
     public struct Reference: Sendable {
+        /// The full ref name.
         public let name: String
+        /// The object it points at.
         public let id: ObjectID
     }
 

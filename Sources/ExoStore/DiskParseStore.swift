@@ -80,6 +80,7 @@ public final class DiskParseStore: ParseStore {
         var intact: Bool
     }
 
+    /// The cache file under `directory` (the common git dir), mapped when it is there.
     public init(directory: String) {
         path = directory + "/exo-guard/parse-cache"
         open()
@@ -126,6 +127,7 @@ public final class DiskParseStore: ParseStore {
         return UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
     }
 
+    /// The payload kept for `key` as `kind`; nil when there is none.
     public func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>? {
         guard let file = mapped else { return nil }
         let slot = Slot(kind: kind.rawValue, key: key)
@@ -153,11 +155,13 @@ public final class DiskParseStore: ParseStore {
         }
     }
 
+    /// Keeps `payload` for `key` as `kind`, written at the next flush.
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8]) {
         added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: payload, encode: nil))
         addedBytes += 25 + payload.count
     }
 
+    /// Keeps the payload `encoding` makes, made only when the file is written.
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8]) {
         added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: nil, encode: encoding))
     }

@@ -2,6 +2,7 @@
 public struct CacheKey: Hashable, Sendable {
     let a: UInt64, b: UInt64, c: UInt32
 
+    /// The key of the first 20 bytes of `raw`.
     public init(_ raw: UnsafeRawBufferPointer) {
         precondition(raw.count >= 20)
         func word(_ from: Int, _ n: Int) -> UInt64 {
@@ -14,11 +15,13 @@ public struct CacheKey: Hashable, Sendable {
         c = UInt32(word(16, 4))
     }
 
+    /// The key of exactly 20 bytes; nil for any other length.
     public init?(_ bytes: ArraySlice<UInt8>) {
         guard bytes.count == 20 else { return nil }
         self = bytes.withUnsafeBytes { CacheKey($0) }
     }
 
+    /// The 20 bytes.
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(20)

@@ -1,6 +1,8 @@
 /// libFuzzer's driver (compiler-rt's `LLVMFuzzerRunDriver`), linked in by `-sanitize=fuzzer`.
 public enum LibFuzzer {
+    /// `argv`, as C hands it over.
     public typealias Arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    /// One input to run: its bytes and their count; returns 0.
     public typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
     @_silgen_name("LLVMFuzzerRunDriver")

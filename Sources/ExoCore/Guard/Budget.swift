@@ -10,7 +10,9 @@ import ExoModel
 /// `exo.onTimeout accept`; a local hook lets the commit through with a warning unless
 /// `exo.onTimeout reject`. Server hooks read both from the server repository's own config.
 public struct Budget: Sendable, Equatable {
+    /// The limit in seconds; 0 for none.
     public let seconds: Double
+    /// Whether the guard lets the commit or push through when the limit is reached.
     public let accept: Bool
 
     /// Where the hook runs decides the defaults: 4 s and reject on a server, 20 s and accept locally.

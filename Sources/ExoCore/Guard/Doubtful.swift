@@ -5,6 +5,7 @@ import ExoModel
 /// a target no document has (a typo such as `auht`), or a change document the commit adds
 /// or modifies whose frontmatter does not parse (it then has no status, so no guard sees it).
 public struct Doubtful: Sendable, Equatable {
+    /// The change's derived id.
     public let id: String
     /// The document's path inside the tree.
     public let path: String

@@ -10,17 +10,21 @@ public enum Guard {
     /// stands on (the commit itself; HEAD and `MERGE_HEAD` for a merge being committed;
     /// none for the empty graph).
     public struct LineState {
+        /// The tree, index or files this state holds.
         public let snapshot: Snapshot
         /// `worktree`, `index`, `empty` or a commit id.
         public let label: String
+        /// The commits the state stands on, for merge bases with the watched refs.
         public let commits: [ObjectID]
 
+        /// A state of the line: what it holds, its name in reports, the commits under it.
         public init(snapshot: Snapshot, label: String, commits: [ObjectID]) {
             self.snapshot = snapshot
             self.label = label
             self.commits = commits
         }
 
+        /// The empty graph, standing on no commit (a first commit, `--base-empty`).
         public static var empty: LineState { LineState(snapshot: EmptySnapshot(), label: "empty", commits: []) }
     }
 
@@ -28,14 +32,19 @@ public enum Guard {
     /// target may be the files on disk), inside git's trees (for the watched refs), and as
     /// the report names it.
     public struct Root {
+        /// The root in the base snapshot; nil when the base has no such workspace.
         public let base: String?
+        /// The target state's label (`index`, `worktree`, a commit id).
         public let target: String
+        /// The root inside git's trees, for the watched refs; nil when the target is not in git.
         public let tree: String?
+        /// The root as the report names it (`""` at the top).
         public let report: String
 
         /// A workspace at the same tree path on every side.
         public init(_ root: String) { self.init(base: root, target: root, tree: root, report: root) }
 
+        /// A workspace whose root differs between the sides.
         public init(base: String?, target: String, tree: String?, report: String) {
             self.base = base
             self.target = target
@@ -48,6 +57,7 @@ public enum Guard {
     public struct WorkspaceCheck: Sendable {
         /// The workspace root inside the tree (`""` at the top).
         public let root: String
+        /// The base's and the target's conflicts compared pair by pair.
         public let diff: GraphDiff
         /// What the commit adds to the conflicts across lines of work.
         public let branches: BranchDiff
@@ -66,6 +76,7 @@ public enum Guard {
     /// there (its document's path, its assignee), and the paths of shared targets only the
     /// ref has a document for.
     public struct RefView: Sendable {
+        /// The ref, its tip and the tip's date.
         public let ref: WatchedRef
         let states: [String: ChangeState]
         let targetPaths: [String: String]
@@ -75,10 +86,13 @@ public enum Guard {
 
     /// One comparison of two states (a commit, or one ref of a push).
     public struct Check: Sendable {
+        /// The base state's label (a commit id, `empty`).
         public let base: String
+        /// The target state's label (`index`, `worktree`, a commit id).
         public let target: String
         /// A plain-words name of what is compared ("HEAD 605415e -> the staged changes").
         public let title: String
+        /// Each workspace's comparison, in the order the roots were found.
         public let workspaces: [WorkspaceCheck]
         /// A push into a repository that holds no commits: an import, not new work.
         public var isImport = false
@@ -86,21 +100,26 @@ public enum Guard {
         public var ref: String? = nil
         /// Lines the report prints for this check whatever the verdict (e.g. what was not watched).
         public var notes: [String] = []
+        /// Whether a workspace holds a new conflict, on the line or across lines (never for an import).
         public var hasNew: Bool {
             !isImport && workspaces.contains { !$0.diff.new.isEmpty || !$0.branches.new.isEmpty }
         }
+        /// Whether a workspace holds a doubtful change (never for an import).
         public var hasDoubtful: Bool { !isImport && workspaces.contains { !$0.doubtful.isEmpty } }
     }
 
     /// The verdict over every check of one run.
     public struct Verdict: Sendable {
+        /// block, warn or off, as the run resolved it.
         public let mode: GuardMode
+        /// Every comparison of the run (one per pushed ref on a server).
         public let checks: [Check]
         /// git config `exo.strict`: doubtful changes block like new conflicts.
         public let strict: Bool
         /// An error reading the target, when there was one: a guard fails closed.
         public let targetError: ExoError?
 
+        /// pass, or (with a new conflict, a strict doubt or an unreadable target) warn or block by the mode.
         public var decision: Decision {
             let against =
                 targetError != nil || checks.contains(where: \.hasNew)
@@ -108,8 +127,10 @@ public enum Guard {
             guard against else { return .pass }
             return mode == .block ? .block : .warn
         }
+        /// 1 when blocked, else 0.
         public var exitCode: Int32 { decision == .block ? 1 : 0 }
 
+        /// The verdict of `checks` in `mode`.
         public init(mode: GuardMode, checks: [Check], strict: Bool = false, targetError: ExoError? = nil) {
             self.mode = mode
             self.checks = checks

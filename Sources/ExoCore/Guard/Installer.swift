@@ -9,14 +9,18 @@ import ExoStore
 
 /// `install` and `uninstall`: our hook scripts in the folder git really uses.
 public struct Installer {
+    /// The line that marks a hook script as ours (only those are replaced or removed).
     public static let marker = "# exo-guard-managed-hook"
+    /// What `install` writes when no hook is named.
     public static let defaultHooks = ["pre-commit", "pre-merge-commit", "pre-push"]
+    /// Every hook exo-guard can run as.
     public static let known = ["pre-commit", "pre-merge-commit", "pre-push", "update", "pre-receive"]
     /// Hooks that read ref lines on standard input.
     static let readsStdin: Set<String> = ["pre-push", "pre-receive"]
     /// Hooks that run where people commit; the others run on a server.
     static let local: Set<String> = ["pre-commit", "pre-merge-commit", "pre-push"]
 
+    /// The hooks folder git uses (`core.hooksPath` or the common git dir's `hooks`).
     public let directory: String
 
     /// `core.hooksPath` when set (relative to the work tree, or to the git dir in a bare

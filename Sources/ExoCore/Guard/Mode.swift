@@ -23,6 +23,7 @@ public enum GuardMode: String, Sendable, CaseIterable {
     }
 }
 
+/// What a run decides: let it through silently, let it through with the report, or stop it.
 public enum Decision: String, Sendable {
     case pass, warn, block
 }

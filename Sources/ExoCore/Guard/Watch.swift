@@ -8,8 +8,11 @@ import ExoModel
 
 /// A ref the guard watches: its full name, its tip and the tip's committer time.
 public struct WatchedRef: Sendable {
+    /// The full ref name (`refs/heads/agent/a`).
     public let name: String
+    /// The commit the ref points at (tags peeled).
     public let tip: ObjectID
+    /// The tip's committer time, in seconds since 1970.
     public let time: Int64
 }
 
@@ -19,6 +22,7 @@ public struct WatchedRef: Sendable {
 /// no ref gets a view of every document.
 public final class Watch {
     let repository: Repository
+    /// The refs watched, by name.
     public let refs: [WatchedRef]
     /// What every watch of the run has read (a pre-receive makes one per pushed ref).
     let memo: Memo

@@ -3,6 +3,7 @@ import ExoGit
 /// `board --branches` and `conflicts --branches`, text in the style of exo's with the ref
 /// in brackets, and JSON.
 extension ExoOutput {
+    /// `board --branches`: the line's active changes and those in flight on each watched ref.
     public static func board(_ listing: BranchListing, json: Bool) -> String {
         let items = listing.board
         if json {
@@ -29,6 +30,7 @@ extension ExoOutput {
         return out
     }
 
+    /// `conflicts --branches`: the line's conflicts and those across lines of work.
     public static func conflicts(_ listing: BranchListing, json: Bool) -> String {
         let conflicts = listing.conflicts
         if json {

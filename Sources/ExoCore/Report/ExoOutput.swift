@@ -2,10 +2,12 @@ import ExoGraph
 
 /// exo's own output for `conflicts`, `board` and `roles`, text and JSON, word for word.
 public enum ExoOutput {
+    /// One conflict as exo's JSON writes it: `a`, `b`, `shared`.
     public static func conflictJSON(_ c: Coordination.Conflict) -> JSON {
         .object([("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared))])
     }
 
+    /// `board`, text or JSON, byte for byte as exo prints it.
     public static func board(_ view: Coordination, json: Bool) -> String {
         let items = view.board
         if json {
@@ -29,6 +31,7 @@ public enum ExoOutput {
         return out
     }
 
+    /// `roles`, text or JSON, byte for byte as exo prints it.
     public static func roles(json: Bool) -> String {
         if json {
             return JSON.object([

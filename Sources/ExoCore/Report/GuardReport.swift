@@ -9,13 +9,17 @@ import ExoModel
 /// The guard's report: for people and agents in a terminal (plain text, colour only when
 /// asked), and one JSON object for machines.
 public struct GuardReport {
+    /// What is reported.
     public let verdict: Guard.Verdict
     /// How to bypass once, e.g. `git commit --no-verify`; shown only when git config
     /// `exo.showBypass` is true (nil otherwise, and always on a server).
     public let bypass: String?
+    /// `--verbose`: existing and resolved conflicts listed one by one.
     public let verbose: Bool
+    /// Whether the text may use ANSI colour (a terminal that wants it).
     public let colour: Bool
 
+    /// A report of `verdict`.
     public init(verdict: Guard.Verdict, bypass: String?, verbose: Bool = false, colour: Bool = false) {
         self.verdict = verdict
         self.bypass = bypass

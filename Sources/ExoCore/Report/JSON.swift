@@ -11,6 +11,7 @@ public indirect enum JSON: Sendable {
     case array([JSON])
     case object([(String, JSON)])
 
+    /// A frontmatter value as Python's `json.dumps` writes it (nil as `null`).
     public init(_ value: Value?) {
         switch value {
         case nil, .null?: self = .null
@@ -30,6 +31,7 @@ public indirect enum JSON: Sendable {
         }
     }
 
+    /// A list of strings.
     public static func strings(_ items: [String]) -> JSON { .array(items.map { .string($0) }) }
 
     /// The text, indented by two spaces per level, without a trailing newline.

@@ -14,9 +14,13 @@ public struct BranchListing: Sendable {
 
     /// One board entry: a change active on the line or in flight on a ref.
     public struct Entry: Sendable {
+        /// The change's derived id.
         public let id: String
+        /// Its `status:` value.
         public let status: Value?
+        /// Its `assignee:` value.
         public let assignee: Value?
+        /// The ref it is in flight on (full name); nil for the line itself.
         public let ref: String?
     }
 

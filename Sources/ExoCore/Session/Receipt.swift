@@ -11,6 +11,7 @@ import ExoGraph
 /// symlinked path or ancestor, a path that is not a regular file. A receipt that cannot be
 /// written turns a success into exit 1.
 public struct Receipt: Sendable {
+    /// Where the receipt is appended.
     public let path: String
     /// `flag` or `env`.
     public let source: String

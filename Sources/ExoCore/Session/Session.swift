@@ -58,6 +58,7 @@ public final class Session {
         return DiskParseStore(directory: repository.commonDir)
     }
 
+    /// Whether a command needs a git repository, uses one when there is one, or never opens one.
     public enum RepositoryNeed: Sendable { case required, optional, none }
 
     /// The repository, or the error a command that needs one reports.

@@ -3,6 +3,7 @@ import ExoGit
 /// What `exo-guard --version` says: the version, the commit it was built from (`make
 /// release` records it), and the version of the libgit2 it loads.
 public enum BuildInfo {
+    /// exo-guard's version.
     public static let version = "0.2.0"
 
     /// The Swift the binary was built with, as exo's receipts name their Python.

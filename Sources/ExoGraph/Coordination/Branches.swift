@@ -8,15 +8,18 @@ import ExoModel
 
 /// A change's state as the rules across branches compare it: (status, targets, assignee).
 public struct ChangeState: Equatable, Sendable {
+    /// The `status:` value.
     public let status: Value?
     /// Outbound targets, sorted in code point order, each once.
     public let targets: [String]
+    /// The `assignee:` value.
     public let assignee: Value?
     /// Where the document exo keeps for the id is (not part of the state).
     public let path: String
     /// Whether it is an active work item: a change whose status is exactly `active`.
     public let isActive: Bool
 
+    /// Equal states: same status, targets and assignee (the path is not part of the state).
     public static func == (x: ChangeState, y: ChangeState) -> Bool {
         x.status == y.status && x.assignee == y.assignee && x.targets.map { Exact($0) } == y.targets.map { Exact($0) }
     }
@@ -38,10 +41,14 @@ extension Coordination {
 public struct WorkLine: Sendable {
     /// The full ref name; nil for the line being checked.
     public let ref: String?
+    /// The changes that count on the line, in id order.
     public let items: [Item]
 
+    /// A change that counts on a line, and its state there.
     public struct Item: Sendable {
+        /// The change's derived id.
         public let id: String
+        /// Its state on this line.
         public let state: ChangeState
         /// On a ref: whether the line changed this change too since the merge base, so that
         /// it is taken up on both lines.
@@ -87,8 +94,11 @@ public struct WorkLine: Sendable {
     /// A change active at a ref's tip whose state there differs from the merge base's:
     /// in flight on the ref unless the line settled it.
     public struct Flight: Sendable {
+        /// The change's derived id.
         public let id: String
+        /// The change's state at the ref's tip.
         public let there: ChangeState
+        /// Its state at the merge base with the line; nil when it had no document there.
         public let before: ChangeState?
     }
 
@@ -134,10 +144,15 @@ public struct WorkLine: Sendable {
 /// Two changes on two different lines of work that share a target, or one change taken up
 /// on two lines. `aRef` nil means the line; when one side is the line, it is `a`.
 public struct CrossConflict: Sendable, Equatable {
+    /// The change on the line when one side is the line; else the first id.
     public let a: String
+    /// The ref `a` is in flight on; nil for the line.
     public let aRef: String?
+    /// The other change.
     public let b: String
+    /// The ref `b` is in flight on; nil for the line.
     public let bRef: String?
+    /// The targets both point at, in code point order.
     public let shared: [String]
 
     /// The two ids, in code point order: what `new` compares across lines.
@@ -226,10 +241,14 @@ struct PairKey: Hashable {
 /// the two ids. A pair is new when no line had it before, or when it now shares a target
 /// it did not share. Pairs with both changes on the line keep the local rule (`GraphDiff`).
 public struct BranchDiff: Sendable {
+    /// Pairs the target state has and the base state did not, or that share more now.
     public let new: [CrossConflict]
+    /// Pairs in both states, sharing no more than before.
     public let existing: [CrossConflict]
+    /// Pairs of the base state gone from the target state.
     public let resolved: [CrossConflict]
 
+    /// Nothing across lines (no ref watched).
     public static let none = BranchDiff(new: [], existing: [], resolved: [])
 
     init(new: [CrossConflict], existing: [CrossConflict], resolved: [CrossConflict]) {

@@ -10,11 +10,17 @@ import ExoStore
 /// closing `---` when absent); every other byte, line ending and the file's mode stay.
 /// The new text is written to a temporary file in the same folder and renamed over.
 public enum Claim {
+    /// What `claim` did: the change, its file, the assignee set and the one before.
     public struct Result: Sendable {
+        /// The change's derived id.
         public let id: String
+        /// The change's file.
         public let path: String
+        /// The handle now in `assignee:`.
         public let assignee: String
+        /// The `assignee:` value before; nil when there was none.
         public let previous: Value?
+        /// Whether the file was written (false when it already named the handle).
         public let changed: Bool
     }
 

@@ -9,18 +9,27 @@ import Synchronization
 public struct Coordination: Sendable {
     /// A node as exo keeps it: for an id held by several documents, the last one in walk order.
     public struct Node: Sendable {
+        /// The derived id.
         public let id: String
+        /// The document's path, relative to the workspace root.
         public let path: String
+        /// Its `status:` value.
         public let status: Value?
+        /// Its `assignee:` value.
         public let assignee: Value?
+        /// The role its first folder gives it.
         public var role: Role? { Role(path: path) }
     }
 
     /// Two active changes that share outbound targets.
     public struct Conflict: Sendable, Equatable, Hashable {
+        /// The first change, in code point order.
         public let a: String
+        /// The second change.
         public let b: String
+        /// The targets both point at, in code point order.
         public let shared: [String]
+        /// A conflict of `a` and `b` (a before b) over `shared`.
         public init(a: String, b: String, shared: [String]) {
             self.a = a
             self.b = b
@@ -28,6 +37,7 @@ public struct Coordination: Sendable {
         }
     }
 
+    /// What a document is by the first folder of its path (tropo's coordination pack).
     public enum Role: String, Sendable {
         case module, change, decision, verification, gate
         /// The role of a path's first folder, when the path has one (compared as bytes: this
@@ -78,6 +88,7 @@ public struct Coordination: Sendable {
         let after: [Conflict]
     }
 
+    /// exo's view of `graph`, by the definition: every active change's targets, every pair that shares one.
     public init(_ graph: Graph) {
         self.graph = graph
         lookup = Lookup(graph)

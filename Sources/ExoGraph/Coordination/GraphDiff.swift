@@ -18,18 +18,25 @@ public struct GraphDiff: Sendable {
     public let newShared: [String: Int]
     /// Changes active in the target and not in the base.
     public let activated: [String]
+    /// The view compared against.
     public let base: Coordination
+    /// The view judged.
     public let target: Coordination
 
+    /// How many pairs of each kind.
     public struct Counts: Sendable, Equatable {
+        /// New pairs.
         public var new = 0
+        /// Existing pairs.
         public var existing = 0
+        /// Resolved pairs.
         public var resolved = 0
     }
 
     /// How many pairs of each kind a streamed comparison lists (the JSON report's limit).
     public static let kept = 1000
 
+    /// The comparison of `target` with `base`.
     public init(base: Coordination, target: Coordination) {
         self.init(base: base, target: target, materializedPairs: Coordination.materializedPairs)
     }
@@ -189,6 +196,7 @@ public struct GraphDiff: Sendable {
         return added.isEmpty ? .unchanged : .widened(added)
     }
 
+    /// What the target did to one side of a pair: activated it, widened it toward targets, or left it.
     public enum SideChange: Equatable, Sendable {
         case activated
         case widened([String])

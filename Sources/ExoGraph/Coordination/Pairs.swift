@@ -172,8 +172,10 @@ public struct ConflictSequence: Sequence, Sendable {
         (self.active, self.index) = (active, index)
     }
 
+    /// The pairs from the first.
     public func makeIterator() -> Iterator { Iterator(self) }
 
+    /// Reads the pairs one active item at a time: memory follows one item's partners.
     public struct Iterator: IteratorProtocol {
         private let source: ConflictSequence
         private var a = -1
@@ -189,6 +191,7 @@ public struct ConflictSequence: Sequence, Sendable {
             slot = [Int](repeating: -1, count: source.active.count)
         }
 
+        /// The next pair in (a, b) order; nil after the last.
         public mutating func next() -> Coordination.Conflict? {
             if let known = source.known {
                 guard knownPosition < known.count else { return nil }

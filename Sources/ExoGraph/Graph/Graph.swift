@@ -10,10 +10,13 @@ import Synchronization
 /// One document of the graph: where it is, its derived id, the frontmatter values exo
 /// reads, and the targets of its reference fields.
 public struct GraphDocument: Sendable, Equatable {
+    /// The derived id.
     public let id: String
     /// Path relative to the workspace root, `/`-separated.
     public let path: String
+    /// The `status:` value.
     public let status: Value?
+    /// The `assignee:` value.
     public let assignee: Value?
     /// Targets of `ref`/`ref-list` fields, broken ones included, in field order.
     public let targets: [String]
@@ -27,6 +30,7 @@ public struct Graph: Sendable {
     let top: Subtree?
     private let joined: JoinedDocuments
 
+    /// A graph of `documents` in walk order; `key` names them for the cache.
     public init(documents: [GraphDocument], key: CacheKey? = nil) {
         self.key = key
         top = nil
@@ -39,6 +43,7 @@ public struct Graph: Sendable {
         joined = JoinedDocuments(top)
     }
 
+    /// The graph with no document (a base with no workspace).
     public static let empty = Graph(documents: [])
 
     /// Every document in walk order; the folders' lists are joined the first time.

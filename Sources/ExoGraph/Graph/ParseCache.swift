@@ -24,6 +24,7 @@ public final class ParseCache {
     /// Whether what this run computes is kept in the store (read-only commands only read it).
     let writes: Bool
 
+    /// A cache over `store` (none: this run only); `writes` false leaves the store as it is.
     public init(store: ParseStore? = nil, writes: Bool = true) {
         self.store = store
         self.writes = writes

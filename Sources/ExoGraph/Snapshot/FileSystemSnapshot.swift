@@ -10,12 +10,15 @@ import ExoStore
 /// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
 /// without their leading slash.
 public final class FileSystemSnapshot: Snapshot {
+    /// The files on disk, from the root of the file system.
     public init() {}
 
+    /// No name: paths here are absolute.
     public var topName: String { "" }
 
     private func absolute(_ path: String) -> String { "/" + path }
 
+    /// What is at `path`, without following a symlink (`lstat`).
     public func kind(_ path: String) -> EntryKind? {
         var st = stat()
         guard lstat(absolute(path), &st) == 0 else { return nil }
@@ -31,6 +34,7 @@ public final class FileSystemSnapshot: Snapshot {
         }
     }
 
+    /// A folder's entries; empty when it cannot be read.
     public func list(_ directory: String) -> [DirectoryEntry] {
         guard let dir = opendir(absolute(directory)) else { return [] }
         defer { closedir(dir) }
@@ -53,14 +57,17 @@ public final class FileSystemSnapshot: Snapshot {
         return entries
     }
 
+    /// `os.path.realpath` of `path`, when it exists.
     public func realPath(_ path: String) -> String? {
         guard let resolved = realpath(absolute(path), nil) else { return nil }
         defer { free(resolved) }
         return String(String(cString: resolved).dropFirst())
     }
 
+    /// A file's bytes.
     public func read(_ path: String) throws(ExoError) -> [UInt8] { try Self.read(absolute: absolute(path)) }
 
+    /// Readers for the parallel read: files are read on any thread.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         { Reader() }
     }
@@ -122,6 +129,7 @@ public final class FileSystemSnapshot: Snapshot {
         return out
     }
 
+    /// The absolute path.
     public func describe(_ path: String) -> String { absolute(path) }
 
     /// The current directory as a snapshot path.

@@ -4,6 +4,7 @@
 
 /// The process environment as a dictionary.
 public enum ProcessEnvironment {
+    /// Every variable of the environment the process started with.
     public static func all() -> [String: String] {
         var out: [String: String] = [:]
         var p = environ
@@ -18,8 +19,10 @@ public enum ProcessEnvironment {
 
 /// Absolute file-system paths (with their leading slash).
 public enum FileSystemPath {
+    /// The current directory, absolute.
     public static func currentDirectory() -> String { "/" + FileSystemSnapshot.currentDirectory() }
 
+    /// `p` without trailing slashes (`/` stays `/`).
     public static func trimmingSlash(_ p: String) -> String {
         var s = Substring(p)
         while s.count > 1 && s.last == "/" { s.removeLast() }

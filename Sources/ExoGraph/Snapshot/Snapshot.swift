@@ -43,15 +43,20 @@ public protocol ConcurrentReader {
     func read(_ path: String, key: CacheKey?) -> [UInt8]?
 }
 
+/// What a path is, symlinks not followed.
 public enum EntryKind: Sendable, Equatable {
     case file, directory, symlink, other
 }
 
+/// One entry of a folder listing.
 public struct DirectoryEntry: Sendable {
+    /// The entry's name in its folder.
     public let name: String
+    /// What it is.
     public let kind: EntryKind
     /// The content key of a file (its blob id), when the snapshot knows it.
     public let key: CacheKey?
+    /// An entry named `name`.
     public init(name: String, kind: EntryKind, key: CacheKey? = nil) {
         self.name = name
         self.kind = kind
@@ -72,9 +77,13 @@ extension Snapshot {
         return kind(real) == .directory
     }
 
+    /// No content keys unless the snapshot has them.
     public func contentKey(_ path: String) -> CacheKey? { nil }
+    /// No tree keys unless the snapshot has them.
     public func treeKey(_ dir: String) -> CacheKey? { nil }
+    /// No digests unless the snapshot makes them.
     public func digest(_ text: String) -> CacheKey? { nil }
+    /// No parallel read unless the snapshot offers one.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? { nil }
 }
 
@@ -112,15 +121,18 @@ extension Array where Element == DirectoryEntry {
 
 /// Path arithmetic on snapshot paths.
 public enum SnapPath {
+    /// `a/b`, either side possibly empty.
     public static func join(_ a: String, _ b: String) -> String {
         a.isEmpty ? b : (b.isEmpty ? a : a + "/" + b)
     }
 
+    /// The folder `p` is in (`""` for a top-level name).
     public static func parent(_ p: String) -> String {
         guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(p[..<slash])
     }
 
+    /// The last component of `p`.
     public static func name(_ p: String) -> String {
         guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return p }
         return String(p[p.utf8.index(after: slash)...])
@@ -136,6 +148,7 @@ public enum SnapPath {
         return nil
     }
 
+    /// Whether `child` is `ancestor` or inside it.
     public static func isInside(_ child: String, _ ancestor: String) -> Bool {
         relative(child, to: ancestor) != nil
     }

@@ -3,6 +3,7 @@ import ExoModel
 /// A workspace inside a snapshot: its root, its composed configuration, and the
 /// configuration in force in each folder (nested `tropo.toml` overlays).
 public final class Workspace {
+    /// What the workspace is read from.
     public let snapshot: Snapshot
     /// The root folder, as a snapshot path.
     public let root: String

@@ -17,6 +17,7 @@ public struct Composition: Sendable {
         var optional = OrderedMap()
     }
 
+    /// The empty composition, before any pack or config is merged.
     public init() {}
 
     /// Merges one parsed config (a pack, the root config, an overlay) onto this one.
@@ -102,6 +103,7 @@ public struct Composition: Sendable {
     /// know which file it is reading; the one caller that does (`Workspace`) turns this into
     /// `ExoError.config(file:cause:)`, so it never leaves a run.
     public struct MergeError: Error, Sendable {
+        /// The rule broken, in exo's words.
         public let cause: String
         init(_ cause: String) { self.cause = cause }
     }

@@ -9,7 +9,9 @@ public final class EffectiveConfig {
         "created": "date", "updated": "date",
     ]
 
+    /// The types, fields and rules composed from packs, the root config and overlays.
     public let composition: Composition
+    /// The `exclude` patterns in force.
     public let exclude: [String]
     package let excludeRules: ExcludeRules
     let folderMap: [Exact: String]

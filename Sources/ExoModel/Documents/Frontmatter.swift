@@ -13,7 +13,9 @@
 public enum Frontmatter {
     /// Where the frontmatter block is in normalized bytes: the YAML text and the end of the match.
     public struct Match: Equatable, Sendable {
+        /// The YAML text between the delimiter lines.
         public let yaml: Range<Int>
+        /// Where the match ends (past the closing delimiter's line).
         public let end: Int
     }
 
@@ -119,7 +121,9 @@ public enum Frontmatter {
         }
     }
 
+    /// A document's frontmatter fields, or why it has none.
     public struct Fields: Sendable {
+        /// The top-level keys and values (empty when there are none or the block does not parse).
         public let map: OrderedMap
         /// Why the document has no fields although it has a frontmatter block.
         public let error: String?

@@ -34,13 +34,16 @@ public indirect enum Value: Sendable, Equatable {
 /// A map that keeps its keys in the order they were written. Keys compare by code
 /// points; a small map is searched in order, a large one through an index.
 public struct OrderedMap: Sendable, Equatable {
+    /// The keys in the order they were first set.
     public private(set) var keys: [String] = []
     private var values: [Value] = []
     private var index: [Exact: Int]? = nil
     private static let indexFrom = 12
 
+    /// The empty map.
     public init() {}
 
+    /// Whether the map has no key.
     public var isEmpty: Bool { keys.isEmpty }
 
     private func position(_ key: String) -> Int? {
@@ -50,9 +53,12 @@ public struct OrderedMap: Sendable, Equatable {
         return nil
     }
 
+    /// The value of `key`, compared by code points.
     public subscript(key: String) -> Value? { position(key).map { values[$0] } }
+    /// Whether `key` is set.
     public func contains(_ key: String) -> Bool { position(key) != nil }
 
+    /// Sets `key`, keeping its place when it is already set.
     public mutating func set(_ key: String, _ value: Value) {
         if let i = position(key) {
             values[i] = value
@@ -67,6 +73,7 @@ public struct OrderedMap: Sendable, Equatable {
         }
     }
 
+    /// Removes `key` and its value.
     public mutating func remove(_ key: String) {
         guard let i = position(key) else { return }
         keys.remove(at: i)
@@ -80,8 +87,10 @@ public struct OrderedMap: Sendable, Equatable {
         index = built
     }
 
+    /// The pairs in key order.
     public var entries: [(key: String, value: Value)] { (0..<keys.count).map { (keys[$0], values[$0]) } }
 
+    /// Same keys in the same order (by code points), same values.
     public static func == (a: OrderedMap, b: OrderedMap) -> Bool {
         a.keys.count == b.keys.count && a.values == b.values
             && zip(a.keys, b.keys).allSatisfy { Exact($0) == Exact($1) }

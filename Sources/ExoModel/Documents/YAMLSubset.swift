@@ -8,14 +8,19 @@
 /// everything else is a string. This is not YAML: `key: value` inside a list item,
 /// tab indentation and duplicate keys are errors, quotes are not unescaped.
 public enum YAMLSubset {
+    /// Why a frontmatter block does not parse, in tropo's words, and where.
     public struct ParseError: Error, Equatable, Sendable {
+        /// tropo's message.
         public let message: String
+        /// The line of the block, from 1.
         public let line: Int
     }
 
     /// A parsed top-level document: its value and, when it is a map, the line of each key.
     public struct Document: Sendable {
+        /// The document's value (a map for frontmatter).
         public let value: Value
+        /// The line of each top-level key.
         public let keyLines: [String: Int]
     }
 

@@ -58,6 +58,7 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// symlink): the file when there is one, and why.
     case refused(file: String?, cause: String)
 
+    /// The one line printed after `exo-guard: `.
     public var description: String {
         switch self {
         case .noWorkspace(let from):
