@@ -8,7 +8,7 @@ import time
 import pytest
 
 from casefiles import write_case
-from conftest import bare_server, git, guard
+from conftest import bare_server, git, guard, probes
 from test_guard import TOML, change
 
 NOW = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -349,6 +349,35 @@ def test_the_folder_by_folder_reading_runs(main):
     git(main, "config", "exo.watch", "none")
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert "watched refs 0" in r.stderr
+
+
+def test_a_commits_target_state_serves_the_next_commit_as_its_base(main):
+    """The lines of work and the conflicts across them are kept under the line's tree and
+    the refs' flights: after a commit, the next hook takes its base state (the tree just
+    committed) from the cache and computes only its target state; run again, neither."""
+    for n in range(2):
+        wt = worktree(main, f"agent-{n}", f"agent/{n}")
+        write(wt, "c", change("active", "billing", assignee=f"agent-{n}"))
+        commit_all(wt, extra=("--no-verify",))
+    write(main, "b", change("active", "auth"))
+    git(main, "add", "-A")
+    first = guard("hook", "pre-commit", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert first.returncode == 0, first.stderr
+    assert (probes(first)["cached-cross"], probes(first)["computed-cross"]) == (0, 2), first.stderr
+    git(main, "commit", "-q", "--no-verify", "-m", "b")
+    write(main, "d", change("active", "billing"))
+    git(main, "add", "-A")
+    second = guard("hook", "pre-commit", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert (probes(second)["cached-cross"], probes(second)["computed-cross"]) == (1, 1), second.stderr
+    assert second.returncode == 1 and "d <-> c" in second.stderr and "agent/0" in second.stderr
+    again = guard("hook", "pre-commit", cwd=main, env={"EXO_GUARD_STATS": "1"})
+    assert (probes(again)["cached-cross"], probes(again)["computed-cross"]) == (2, 0), again.stderr
+    def report(r):
+        return [line for line in r.stderr.splitlines() if not line.startswith(("exo-guard stats:", "exo-guard probes:"))]
+
+    assert report(again) == report(second)
+    plain = guard("hook", "pre-commit", cwd=main, env={"EXO_GUARD_STATS": "1", "EXO_GUARD_CACHE": "0"})
+    assert probes(plain)["cached-cross"] == 0 and report(plain) == report(second)
 
 
 def test_a_branch_and_its_remote_tracking_ref_hold_the_same_work_once(tmp_path, main):

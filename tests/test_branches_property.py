@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import git, guard
+from conftest import git, guard, probes
 
 MODULES = ["m0", "m1", "m2", "m3"]
 CHANGES = ["c0", "c1", "c2", "c3", "c4"]
@@ -209,3 +209,9 @@ def test_new_across_branches_matches_the_definition(tmp_path, seed):
     again = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path, env={"EXO_GUARD_STATS": "1"})
     assert json.loads(again.stdout) == out
     assert "folder diffs 0" in again.stderr
+    # and each state's lines and conflicts across them, when any ref has work in flight,
+    # from the cache as well (the first run computed and kept them)
+    plain = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path,
+                  env={"EXO_GUARD_STATS": "1", "EXO_GUARD_CACHE": "0"})
+    assert json.loads(plain.stdout) == out
+    assert probes(plain)["cached-cross"] == 0 and probes(again)["computed-cross"] == 0, again.stderr

@@ -37,10 +37,13 @@ public struct CacheKey: Hashable, Sendable {
     }
 
     /// 40 lowercase hex digits.
-    public var hex: String {
+    public var hex: String { Self.hex(bytes) }
+
+    /// Any bytes as lowercase hex digits (for digests made of byte forms).
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(40)
+        out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 15)])
@@ -58,6 +61,7 @@ public enum CacheEntryKind: UInt8, Sendable {
     case coordination = 4
     case flights = 5
     case commitTime = 6
+    case crossState = 7
 }
 
 /// A place cached results survive between runs.

@@ -52,6 +52,37 @@ import Testing
         #expect(CacheCoding.subtree((bytes + [0])[...]) == nil)
     }
 
+    @Test func crossStateRoundTripsAndRefusesDamage() {
+        func state(_ status: String, _ targets: [String], _ who: Value?) -> ChangeState {
+            ChangeState(status: .string(status), targets: targets, assignee: who, path: "changes/x.md", isActive: true)
+        }
+        let refs = [
+            WorkLine(
+                ref: "refs/heads/agent/ü",
+                items: [
+                    WorkLine.Item(id: "c", state: state("active", ["auth", "db"], .string("alice")), takenUpOnLine: false),
+                    WorkLine.Item(id: "d", state: state("active", [], nil), takenUpOnLine: true),
+                ]),
+            WorkLine(ref: "refs/remotes/origin/b", items: []),
+        ]
+        let conflicts = [
+            CrossConflict(a: "b", aRef: nil, b: "c", bRef: "refs/heads/agent/ü", shared: ["auth"]),
+            CrossConflict(a: "c", aRef: "refs/heads/agent/ü", b: "e", bRef: "refs/remotes/origin/b", shared: []),
+        ]
+        let bytes = CacheCoding.encode(CrossState(refs: refs, conflicts: conflicts))
+        let back = CacheCoding.crossState(bytes[...])
+        #expect(back?.conflicts == conflicts)
+        #expect(back?.refs.map(\.ref) == refs.map(\.ref))
+        #expect(back?.refs[0].items.map(\.id) == ["c", "d"])
+        #expect(back?.refs[0].items.map(\.state) == refs[0].items.map(\.state))
+        #expect(back?.refs[0].items.map(\.state.assignee) == [.string("alice"), nil])
+        #expect(back?.refs[0].items.map(\.takenUpOnLine) == [false, true])
+        for cut in [0, 3, bytes.count / 2, bytes.count - 1] {
+            #expect(CacheCoding.crossState(bytes[..<cut]) == nil)
+        }
+        #expect(CacheCoding.crossState((bytes + [0])[...]) == nil)
+    }
+
     @Test func coordinationRoundTrips() {
         let conflicts = [
             Coordination.Conflict(a: "a", b: "b", shared: ["x"]),

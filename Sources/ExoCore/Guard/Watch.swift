@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoStore
 
 #if canImport(Glibc)
     import Glibc
@@ -136,30 +137,55 @@ public final class Watch {
         }
     }
 
+    /// One state of the line against the watched refs: their lines of work and the
+    /// conflicts across all the lines. Kept under the line's tree and each ref's name and
+    /// flights (what it is a function of), so a commit's target state serves the next
+    /// commit as its base state without reading the line's documents again.
+    private func crossState(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> CrossState {
+        var key: CacheKey? = nil
+        if let tree = line.graph.key {
+            var text = ["exo-guard cross 1", tree.hex, root, topName].joined(separator: "\u{0}")
+            for ref in refs {
+                let found = flights(ref, line: commits, root: root, cache: cache)
+                guard !found.isEmpty else { continue }
+                text += "\u{0}" + ref.name + "\u{0}" + CacheKey.hex(CacheCoding.encode(found))
+            }
+            key = repository.digest(text)
+        }
+        if let key, let kept = cache.crossState(key) {
+            Probe.cachedCross.hit()
+            return kept
+        }
+        Probe.computedCross.hit()
+        let refLines = lines(line, commits: commits, root: root, cache: cache)
+        let made = CrossState(
+            refs: refLines, conflicts: CrossConflict.among([WorkLine(line: line, meeting: refLines)] + refLines))
+        if let key { cache.keepCrossState(key, made) }
+        return made
+    }
+
     /// The cross-branch comparison of one workspace: the lines of work in the base state
     /// and in the target state, and what the target adds.
     func compare(
         before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID],
         root: String, baseReadable: Bool, cache: ParseCache
     ) -> (BranchDiff, [String: Guard.RefView]) {
-        let baseRefs = lines(before, commits: baseLine, root: root, cache: cache)
-        let targetRefs = lines(after, commits: targetLine, root: root, cache: cache)
-        guard !baseRefs.isEmpty || !targetRefs.isEmpty else { return (.none, [:]) }
-        let target = CrossConflict.among([WorkLine(line: after, meeting: targetRefs)] + targetRefs)
+        let target = crossState(after, commits: targetLine, root: root, cache: cache)
+        let base = baseReadable ? crossState(before, commits: baseLine, root: root, cache: cache) : nil
+        guard !(base?.refs.isEmpty ?? true) || !target.refs.isEmpty else { return (.none, [:]) }
         let diff: BranchDiff
-        if baseReadable {
-            let base = CrossConflict.among([WorkLine(line: before, meeting: baseRefs)] + baseRefs)
-            // Only a line's pairs whose two changes are also in flight elsewhere can meet a
-            // cross-branch pair; on a line with millions of pairs, only those are read.
-            let elsewhere = Set((baseRefs + targetRefs).flatMap { $0.items.map { Exact($0.id) } })
-            func local(_ view: Coordination) -> [Coordination.Conflict] {
-                view.pairBound > Coordination.materializedPairs ? view.conflicts(touching: elsewhere) : view.conflicts
-            }
-            diff = BranchDiff(baseLocal: local(before), base: base, targetLocal: local(after), target: target)
+        if let base {
+            // A cross-branch pair has a side in flight on a ref: only the line's own pairs
+            // with such a side can have its key, and only those are read (a line may have
+            // millions of pairs; the rule reads the same answer from these).
+            let elsewhere = Set((base.refs + target.refs).flatMap { $0.items.map { Exact($0.id) } })
+            diff = BranchDiff(
+                baseLocal: before.conflicts(touching: elsewhere), base: base.conflicts,
+                targetLocal: after.conflicts(touching: elsewhere), target: target.conflicts)
         } else {
-            diff = BranchDiff(unreadableBase: target)
+            diff = BranchDiff(unreadableBase: target.conflicts)
         }
-        return (diff, views(of: targetRefs, naming: diff.new, line: after, root: root, cache: cache))
+        return (diff, views(of: target.refs, naming: diff.new, line: after, root: root, cache: cache))
     }
 
     /// The lines of work of one state, for `board --branches` and `conflicts --branches`:

@@ -138,7 +138,22 @@ public struct Coordination: Sendable {
         }
 
         var last: [Exact: Int] { tables.last }
-        var earlier: [Exact: [Int]] { tables.earlier }
+
+        /// The index of the last document with `id` (looked up under the lock, without
+        /// copying the tables out: this runs for every id a comparison reads).
+        func last(_ id: Exact) -> Int? {
+            _ = tables
+            return lock.withLock { _ in built!.last[id] }
+        }
+
+        /// The last document with `id` and the others that have it, in walk order.
+        func all(_ id: Exact) -> (last: Int, earlier: [Int])? {
+            _ = tables
+            return lock.withLock { _ in
+                guard let i = built!.last[id] else { return nil }
+                return (i, built!.earlier[id] ?? [])
+            }
+        }
     }
 
     /// Whether a document is work in flight: a change (under `changes/`) whose status is
@@ -150,16 +165,17 @@ public struct Coordination: Sendable {
 
     /// The node exo keeps for `id`: its last document's path, status and assignee.
     public func node(_ id: String) -> Node? {
-        guard let i = lookup.last[Exact(id)] else { return nil }
+        guard let i = lookup.last(Exact(id)) else { return nil }
         let doc = documents[i]
         return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
     }
 
     /// Outbound targets of `id`: the edges of every document with that id, each once.
     public func targets(of id: String) -> [Exact] {
-        guard let i = lookup.last[Exact(id)] else { return [] }
+        guard let (i, earlier) = lookup.all(Exact(id)) else { return [] }
         let documents = self.documents
-        let all = ((lookup.earlier[Exact(id)] ?? []) + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
+        if earlier.isEmpty, documents[i].targets.count <= 1 { return documents[i].targets.map { Exact($0) } }
+        let all = (earlier + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
         // A few targets (the common case) are deduplicated without a set.
         if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
         var seen = Set<Exact>()

@@ -15,7 +15,7 @@ extension CacheCoding {
         return out
     }
 
-    private static func encode(_ s: ChangeState, into out: inout [UInt8]) {
+    static func encode(_ s: ChangeState, into out: inout [UInt8]) {
         optional(s.status, into: &out)
         u32(UInt32(s.targets.count), into: &out)
         for t in s.targets { string(t, into: &out) }
@@ -40,7 +40,7 @@ extension CacheCoding {
         return r.atEnd ? out : nil
     }
 
-    private static func state(_ r: inout Reader) -> ChangeState? {
+    static func state(_ r: inout Reader) -> ChangeState? {
         guard let status = r.optional(), let targets = r.strings(), let assignee = r.optional(), let path = r.string(),
             let active = r.take(1)?.first, active <= 1
         else { return nil }

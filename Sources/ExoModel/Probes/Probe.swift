@@ -35,6 +35,11 @@ public enum Probe: Int, CaseIterable, Sendable {
     case streamedDiff
     /// Two views compared pair by pair (the plain comparison).
     case wholeDiff
+    /// A line state's work in flight on the watched refs and the conflicts across lines,
+    /// kept by an earlier run under the line's tree and the refs' flights.
+    case cachedCross
+    /// The same computed from the view and the flights (the plain way).
+    case computedCross
 
     /// The name in the stats line.
     public var name: String {
@@ -54,6 +59,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .changedPairsDiff: "changed-pairs-diff"
         case .streamedDiff: "streamed-diff"
         case .wholeDiff: "whole-diff"
+        case .cachedCross: "cached-cross"
+        case .computedCross: "computed-cross"
         }
     }
 

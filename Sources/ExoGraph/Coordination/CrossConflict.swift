@@ -1,0 +1,123 @@
+import ExoModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Two changes on two different lines of work that share a target, or one change taken up
+/// on two lines. `aRef` nil means the line; when one side is the line, it is `a`.
+public struct CrossConflict: Sendable, Equatable {
+    /// The change on the line when one side is the line; else the first id.
+    public let a: String
+    /// The ref `a` is in flight on; nil for the line.
+    public let aRef: String?
+    /// The other change.
+    public let b: String
+    /// The ref `b` is in flight on; nil for the line.
+    public let bRef: String?
+    /// The targets both point at, in code point order.
+    public let shared: [String]
+
+    /// The two ids, in code point order: what `new` compares across lines.
+    var key: PairKey { PairKey(a, b) }
+    /// Whether the line being checked is one side.
+    public var involvesLine: Bool { aRef == nil }
+
+    /// Every cross-branch conflict among `lines`: pairs of items on two different lines
+    /// that share a target, and the same change in flight on two lines. Found through an
+    /// index from each target (and each id) to the items that have it, so the cost follows
+    /// the pairs across lines, not the items on the line times those on the refs.
+    public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
+        typealias At = (line: Int, item: Int)
+        var byTarget: [Exact: [At]] = [:]
+        var byID: [Exact: [At]] = [:]
+        for (l, line) in lines.enumerated() {
+            for (i, item) in line.items.enumerated() {
+                byID[Exact(item.id), default: []].append((l, i))
+                for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
+            }
+        }
+        struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
+        var pairs: [Pair: [String]] = [:]
+        /// Every pair of places on two different lines; `visit` for each.
+        func across(_ places: [At], _ visit: (Pair) -> Void) {
+            guard places.count > 1, Set(places.map(\.line)).count > 1 else { return }
+            for p in places.indices {
+                for q in places.indices where q > p && places[p].line != places[q].line {
+                    let (a, b) = places[p].line < places[q].line ? (places[p], places[q]) : (places[q], places[p])
+                    visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
+                }
+            }
+        }
+        for (target, places) in byTarget {
+            across(places) { pairs[$0, default: []].append(target.string) }
+        }
+        for (_, places) in byID {
+            across(places) { p in if pairs[p] == nil { pairs[p] = [] } }
+        }
+        var out: [CrossConflict] = []
+        for (p, shared) in pairs {
+            let x = lines[p.x].items[p.i]
+            let y = lines[p.y].items[p.j]
+            if Exact(x.id) == Exact(y.id) {
+                // One change on two lines: with the line, only when the line changed it too;
+                // between two refs, only when they hold it differently (a branch and its
+                // remote-tracking ref hold the same work once).
+                guard lines[p.x].ref == nil ? y.takenUpOnLine : x.state != y.state else { continue }
+            } else if shared.isEmpty {
+                continue
+            }
+            let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
+            out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
+        }
+        // Sorted by (a, b, a's ref, b's ref) in code point order: each key written once as
+        // its four strings' bytes joined by NUL (which no id or ref name holds, and which
+        // sorts before every other byte, so a string sorts before its extensions), and the
+        // keys compared as bytes.
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(out.count)
+        for c in out {
+            let start = bytes.count
+            for part in [c.a, c.b, c.aRef ?? "", c.bRef ?? ""] {
+                bytes.append(contentsOf: part.utf8)
+                bytes.append(0)
+            }
+            ranges.append(start..<bytes.count)
+        }
+        let order = bytes.withUnsafeBufferPointer { b in
+            ranges.withUnsafeBufferPointer { r in
+                out.indices.sorted { i, j in
+                    let (x, y) = (r[i], r[j])
+                    let n = Swift.min(x.count, y.count)
+                    let c = memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, n)
+                    return c != 0 ? c < 0 : x.count < y.count
+                }
+            }
+        }
+        return order.map { out[$0] }
+    }
+
+    private static func pair(
+        _ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
+        _ shared: [String]
+    ) -> CrossConflict {
+        // The line's change first; between two refs, the smaller (id, ref) first.
+        let swap = xRef != nil && (yRef == nil || (Exact(y.id), Exact(yRef!)) < (Exact(x.id), Exact(xRef!)))
+        return swap
+            ? CrossConflict(a: y.id, aRef: yRef, b: x.id, bRef: xRef, shared: shared)
+            : CrossConflict(a: x.id, aRef: xRef, b: y.id, bRef: yRef, shared: shared)
+    }
+
+}
+
+/// Two change ids, unordered.
+struct PairKey: Hashable {
+    let low: Exact
+    let high: Exact
+    init(_ a: String, _ b: String) {
+        let x = Exact(a)
+        let y = Exact(b)
+        (low, high) = x < y ? (x, y) : (y, x)
+    }
+}
