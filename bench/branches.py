@@ -130,6 +130,22 @@ def main():
             rows.append((label, f"hook pre-commit, {kind}, exo.watch none", none, None))
             print(f"{kind}: watching {w[0] * 1000:.1f} ms, none {none[0] * 1000:.1f} ms, ratio {w[0] / none[0]:.2f}",
                   file=sys.stderr)
+        # Warm, as a run of commits meets it: a new edit staged before every run, so the
+        # target state is new each time and only what the previous run kept is cached.
+        count = [0]
+
+        def new_edit():
+            count[0] += 1
+            with open(edit, "a") as fh:
+                fh.write(f"\nEdit {count[0]}.\n")
+            bench.git(top, "add", edit)
+        w, none = interleaved([hook, hook], top, args.runs,
+                              [lambda: (watching(), new_edit()), lambda: (not_watching(), new_edit())])
+        rows.append((label, f"hook pre-commit, warm, a new edit staged each run, watching {n_branches} branches", w,
+                     w[0] / none[0]))
+        rows.append((label, "hook pre-commit, warm, a new edit staged each run, exo.watch none", none, None))
+        print(f"new edit: watching {w[0] * 1000:.1f} ms, none {none[0] * 1000:.1f} ms, ratio {w[0] / none[0]:.2f}",
+              file=sys.stderr)
         watching()
 
         # The server: 50k documents, 500 branches, a one-commit push with the cache of the push before.

@@ -9,6 +9,8 @@
   key missing part of its context would show.
 - The cache file: new entries are never appended after a damaged tail.
 """
+import json
+
 import pytest
 
 from casefiles import BY_NAME, CASES, assert_matches, clear_work_tree, commit_case, reference_outputs, root_args, write_case
@@ -128,3 +130,33 @@ def test_a_commit_reads_only_the_folder_it_changes(tmp_path):
     # them (the other three are HEAD's, met again in the same run); nothing kept.
     assert slow["walked-folder"] == 9 and slow["cached-folder"] == 3, sorted(slow.items())
     assert slow["cached-fields"] == slow["kept-view"] == 0 and slow["derived-view"] == 1, sorted(slow.items())
+    # Those three made from HEAD's version of them (Graph/FolderVersion.swift): of
+    # changes/team-2's ten documents only the edited one read; HEAD's cached run had none.
+    assert slow["folder-from-version"] == 2 and fast["folder-from-version"] == 0, sorted(slow.items())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_folders_made_from_another_trees_version_of_them_equal_the_reference(name, tmp_path):
+    """`check --base HEAD~1 --rev HEAD` with no cache file: the base (the neighbouring case)
+    is walked first, and each folder of the target that the base has at the same path,
+    under the same configuration, is made from the base's version of it, only the entries
+    that differ read (Graph/FolderVersion.swift). The target's pairs, new and existing,
+    must be exo's conflicts on the files."""
+    other = NAMES[(NAMES.index(name) - 1) % len(NAMES)]
+    top = tmp_path / "w"
+    commit_case(top, other)
+    _, files, start = BY_NAME[name]
+    clear_work_tree(top)
+    write_case(top, files)
+    git(top, "add", "-A", "--force")
+    git(top, "commit", "-q", "-m", "case", "--allow-empty")
+    code, stdout, _ = reference_outputs(name)[("conflicts", "--json")]
+    r = guard("check", "--base", "HEAD~1", "--rev", "HEAD", "--json", "--mode", "warn", *root_args(top, start), cwd=top,
+              env={"EXO_GUARD_CACHE": "0"})
+    if code != 0:
+        assert r.returncode in (0, 2), r.stderr
+        return
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    got = {(c["a"], c["b"], tuple(c["shared"])) for c in out["new"] + out["existing"]}
+    assert got == {(c["a"], c["b"], tuple(c["shared"])) for c in json.loads(stdout)["conflicts"]}, name

@@ -30,21 +30,38 @@ extension Workspace {
         return Graph(top: try finish(top, cache: cache))
     }
 
-    /// A folder after the walk: taken whole from a cache, or its documents still to read.
+    /// A folder after the walk: taken whole from a cache, or its documents still to read
+    /// (or taken from the same folder as an earlier walk of this run made it).
     private final class Walked {
         let key: CacheKey?
         let cached: Subtree?
-        let files: [Located]
+        let files: [WalkedFile]
         let children: [Walked]
         let sawSymlink: Bool
+        /// The folder's sorted listing and where it is kept as a version (`FolderVersion`).
+        let listing: [DirectoryEntry]
+        let versionKey: String?
 
-        init(key: CacheKey?, cached: Subtree?, files: [Located], children: [Walked], sawSymlink: Bool) {
+        init(
+            key: CacheKey?, cached: Subtree?, files: [WalkedFile], children: [Walked], sawSymlink: Bool,
+            listing: [DirectoryEntry] = [], versionKey: String? = nil
+        ) {
             self.key = key
             self.cached = cached
             self.files = files
             self.children = children
             self.sawSymlink = sawSymlink
+            self.listing = listing
+            self.versionKey = versionKey
         }
+    }
+
+    /// A document of a walked folder: to read and parse, or the same entry (name, blob) of
+    /// an earlier version of the folder, whose document it is again. `entry`: its place in
+    /// the folder's sorted listing.
+    private enum WalkedFile {
+        case read(Located)
+        case same(GraphDocument, entry: Int)
     }
 
     /// The walk below `dir`: `context` describes the overlays and thin configs of the
@@ -60,12 +77,19 @@ extension Workspace {
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
         }
         Probe.walkedFolder.hit()
-        var files: [Located] = []
-        let folder = try walkFolder(dir, rel: rel) { doc throws(ExoError) in files.append(doc) }
+        let versionKey = key == nil ? nil : [root, rootName, rel, baseFingerprint, context ?? ""].joined(separator: "\u{0}")
+        var files: [WalkedFile] = []
+        let folder = try walkFolder(
+            dir, rel: rel, previous: versionKey.flatMap { cache.folderVersions[$0] },
+            same: { files.append(.same($0, entry: $1)) }
+        ) { doc throws(ExoError) in files.append(.read(doc)) }
         if let prefetch {
             // Symlinks are read in the last step; files a cache holds are not read at all.
             prefetch.add(
-                files.compactMap { $0.realPath == $0.path && !($0.key.map(cache.has) ?? false) ? ($0.path, $0.key) : nil })
+                files.compactMap {
+                    guard case .read(let f) = $0, f.realPath == f.path, !(f.key.map(cache.has) ?? false) else { return nil }
+                    return (f.path, f.key)
+                })
         }
         let childContext = self.childContext(dir, rel: rel, context: context)
         var children: [Walked] = []
@@ -75,7 +99,9 @@ extension Workspace {
                     SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
                     cache: cache, prefetch: prefetch))
         }
-        return Walked(key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink)
+        return Walked(
+            key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink,
+            listing: folder.listing, versionKey: versionKey)
     }
 
     /// The documents of a walked folder, kept in the cache when they may be.
@@ -84,9 +110,19 @@ extension Workspace {
         var files: [GraphDocument] = []
         files.reserveCapacity(walked.files.count)
         var cacheable = !walked.sawSymlink
+        // Which document each entry of the listing became, for the folder's next version.
+        var documentOf = [Int](repeating: -1, count: walked.listing.count)
         // A folder's files share one configuration and type (`walkFolder`).
-        let references = walked.files.first.map { Array($0.config.referenceFields(type: $0.type)) } ?? []
-        for doc in walked.files {
+        var references: [Exact]? = nil
+        for file in walked.files {
+            let doc: Located
+            switch file {
+            case .same(let known, let entry):
+                documentOf[entry] = files.count
+                files.append(known)
+                continue
+            case .read(let located): doc = located
+            }
             let fields: Frontmatter.Fields
             do {
                 fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) {
@@ -98,11 +134,16 @@ extension Workspace {
                 cacheable = false
                 continue  // unreadable on disk: like tropo, the file makes no node
             }
+            if references == nil { references = Array(doc.config.referenceFields(type: doc.type)) }
+            if doc.entry >= 0 { documentOf[doc.entry] = files.count }
             files.append(
                 GraphDocument(
                     id: doc.id, path: doc.rel, status: fields.map["status"],
                     assignee: fields.map["assignee"],
-                    targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references)))
+                    targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references!)))
+        }
+        if cacheable, let versionKey = walked.versionKey {
+            cache.folderVersions[versionKey] = FolderVersion(listing: walked.listing, documentOf: documentOf, files: files)
         }
         var children: [Subtree] = []
         for child in walked.children {
@@ -163,6 +204,8 @@ extension Workspace {
         let type: String?
         /// The content key, when the listing gave it (a plain file in git).
         var key: CacheKey? = nil
+        /// Its place in its folder's sorted listing.
+        var entry = -1
     }
 
     /// Every document in walk order, with the configuration in force in its folder;
@@ -193,17 +236,30 @@ extension Workspace {
     /// returns the subfolders to walk next. Excluded folders are pruned with the root's list,
     /// symlinked folders are not entered, a symlinked file counts only when its real path
     /// lies inside the root.
+    ///
+    /// With `previous`, the same folder as an earlier walk of this run made it (same root,
+    /// configuration and overlays above): a file entry it has too, with the same kind and
+    /// blob, is the same document again and goes to `same` (with its place in the listing)
+    /// unread. Not when either listing holds a symlink, an overlay or a thin config, which
+    /// bear on more than the entry itself.
     func walkFolder(
-        _ dir: String, rel: String,
+        _ dir: String, rel: String, previous: FolderVersion? = nil,
+        same: (GraphDocument, Int) -> Void = { _, _ in },
         _ visit: (Located) throws(ExoError) -> Void
-    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool) {
+    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool, listing: [DirectoryEntry]) {
         let entries = snapshot.list(dir).sortedByName()
         var subfolders: [String] = []
         var sawSymlink = false
         var config: EffectiveConfig? = nil
         var type: String?? = nil
         let parentName = dir == root ? rootName : SnapPath.name(dir)
-        for entry in entries {
+        let earlier = previous.flatMap { rel.isEmpty ? nil : FolderVersion.Matcher($0, entries) }
+        if earlier != nil { Probe.folderFromVersion.hit() }
+        for (index, entry) in entries.enumerated() {
+            if entry.kind == .file, let earlier, let known = earlier.document(at: index) {
+                if known >= 0 { same(earlier.version.files[known], index) }
+                continue
+            }
             let childRel = SnapPath.join(rel, entry.name)
             switch entry.kind {
             case .directory:
@@ -235,9 +291,9 @@ extension Workspace {
                     Located(
                         path: path, rel: childRel, realPath: real,
                         id: DocumentID.derive(fileName: entry.name, parentName: parentName),
-                        config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil))
+                        config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil, entry: index))
             }
         }
-        return (subfolders, sawSymlink)
+        return (subfolders, sawSymlink, entries)
     }
 }

@@ -17,6 +17,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     case cachedFolder
     /// A folder listed and its documents read (the plain walk).
     case walkedFolder
+    /// A walked folder whose unchanged entries were taken from the version of it an
+    /// earlier walk of the run made (`FolderVersion`), only the others read.
+    case folderFromVersion
     /// A document's frontmatter taken from the cache by its blob id.
     case cachedFields
     /// A document read and parsed on a helper thread while the walk went on.
@@ -50,6 +53,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .indexLibgit2Read: "index-libgit2"
         case .cachedFolder: "cached-folder"
         case .walkedFolder: "walked-folder"
+        case .folderFromVersion: "folder-from-version"
         case .cachedFields: "cached-fields"
         case .readAhead: "read-ahead"
         case .parsedInWalk: "parsed-in-walk"
