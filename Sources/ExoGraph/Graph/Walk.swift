@@ -81,8 +81,8 @@ extension Workspace {
         var files: [WalkedFile] = []
         let folder = try walkFolder(
             dir, rel: rel, previous: versionKey.flatMap { cache.folderVersions[$0] },
-            same: { files.append(.same($0, entry: $1)) }
-        ) { doc throws(ExoError) in files.append(.read(doc)) }
+            same: { files.append(.same($0, entry: $1)) },
+            { doc throws(ExoError) in files.append(.read(doc)) })
         if let prefetch {
             // Symlinks are read in the last step; files a cache holds are not read at all.
             prefetch.add(
