@@ -109,3 +109,26 @@ def test_documents_read_from_the_object_files_equal_the_reference(seed, form, tm
     assert warm["read-ahead"] == warm["parsed-in-walk"] == warm["prefix-read"] == 0, warm
     # Without the cache: walked and read again.
     assert uncached["cached-folder"] == 0 and uncached["read-ahead"] == 160, uncached
+
+
+def test_a_large_loose_object_is_read_as_far_as_its_frontmatter(tmp_path):
+    """Loose objects up to 256 KiB are read into memory with one read, larger ones mapped:
+    a document whose body does not compress below that (random text, 1 MiB) is read from
+    its loose object like the small ones, and equals the reference."""
+    rnd = random.Random(7)
+    files = workspace(3)
+    files["changes/part-0/huge.md"] = "---\nstatus: active\ntouches: [mod-1]\n---\n" + "".join(
+        rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789 \n") for _ in range(1 << 20))
+    want = expected(tmp_path, files)
+    top = tmp_path / "w"
+    top.mkdir()
+    write_case(top, files)
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "w")
+    blob = git(top, "rev-parse", "HEAD:changes/part-0/huge.md").stdout.strip()
+    assert (top / ".git/objects" / blob[:2] / blob[2:]).stat().st_size > 256 << 10
+    got = guard("conflicts", "--json", "--rev", "HEAD", cwd=top, env=STATS)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == want["conflicts"]
+    assert probes(got)["prefix-read"] == 161 and probes(got)["whole-read"] == 1, probes(got)

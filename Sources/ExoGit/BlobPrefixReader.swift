@@ -141,16 +141,34 @@ package final class BlobPrefixReader {
         return inflate(UnsafeRawBufferPointer(rebasing: data[p..<end]), size: size, maxSize: maxSize, enough: enough)
     }
 
-    /// A loose object: the zlib stream of `blob <size>\0<bytes>`.
+    /// A loose object: the zlib stream of `blob <size>\0<bytes>`. A small file is read into
+    /// memory with one read; a large one is mapped. (Mapping costs an unmap, and on a
+    /// process with reading threads every unmap interrupts them all: with thousands of small
+    /// loose objects, as a server that received pushes holds, that was a tenth of a hook.)
     private func readLoose(_ id: CacheKey, maxSize: Int, enough: ([UInt8]) -> Bool) -> [UInt8]? {
         let hex = id.hex
         for dir in directories {
-            guard let file = Self.map(dir + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)) else { continue }
-            defer { Self.unmap(file) }
-            return Self.inflate(file, size: nil, maxSize: maxSize, enough: enough)
+            let path = dir + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+            if st.st_size > Self.readWhole {
+                guard let file = Self.map(path) else { return nil }
+                defer { Self.unmap(file) }
+                return Self.inflate(file, size: nil, maxSize: maxSize, enough: enough)
+            }
+            var buffer = [UInt8](repeating: 0, count: Int(st.st_size))
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard got == buffer.count else { return nil }
+            return buffer.withUnsafeBytes { Self.inflate($0, size: nil, maxSize: maxSize, enough: enough) }
         }
         return nil
     }
+
+    /// Loose objects up to this size are read, larger ones mapped.
+    static let readWhole = 256 << 10
 
     /// Inflates `stream` and returns the blob's bytes: all `size` of them, or a prefix of
     /// them `enough` accepts. A loose object (`size` nil) starts with its header, "blob", a
