@@ -165,16 +165,24 @@ def test_many_new_pairs_make_a_bounded_report(tmp_path):
 def test_concurrent_hooks_share_the_cache(tmp_path):
     """Eight pushes at once into one bare repository, and eight commits at once in eight
     worktrees, all sharing one cache: every verdict right, the cache intact afterwards (a
-    check that reads it again agrees with one that ignores it)."""
+    check that reads it again agrees with one that ignores it), and no hook held up by
+    another: the cache file takes no lock (entries are appended in one write, or the file
+    is written anew and renamed over), so each hook answers within its own budget. The
+    durations are recorded; asserted only against the budget plus a second."""
     import json
     from concurrent.futures import ThreadPoolExecutor
-    from conftest import guard
+    from conftest import BIN, guard
     from test_guard import change, make_repo, workspace
     files = workspace()
     files.update({f"modules/m{i}.md": "# m\n" for i in range(8)})
     files.update({f"changes/w{i}.md": change("draft", f"m{i}") for i in range(8)})
     repo = make_repo(tmp_path / "repo", files)
     bare = server(tmp_path)
+    # The server's hook, timed from the inside: each run's start and end, one line each.
+    durations = tmp_path / "pre-receive-durations"
+    (bare / "hooks" / "pre-receive").write_text(
+        f"#!/bin/sh\nstart=$(date +%s.%N)\n{BIN} hook pre-receive \"$@\"\nrc=$?\n"
+        f"echo \"$start $(date +%s.%N)\" >> {durations}\nexit $rc\n")
     git(repo, "remote", "add", "origin", str(bare))
     assert git(repo, "push", "-q", "origin", "main", check=False).returncode == 0
     for i in range(8):
@@ -184,9 +192,15 @@ def test_concurrent_hooks_share_the_cache(tmp_path):
         # even ones take up their own module; odd ones collide with a (active, on auth)
         (wt / "changes" / f"w{i}.md").write_text(change("active", "auth" if i % 2 else f"m{i}"))
         git(wt, "add", "-A")
-        return git(wt, "commit", "-qm", f"w{i}", check=False)
+        start = time.monotonic()
+        r = git(wt, "commit", "-qm", f"w{i}", check=False)
+        return r, time.monotonic() - start
     with ThreadPoolExecutor(8) as pool:
-        commits = list(pool.map(commit, range(8)))
+        timed = list(pool.map(commit, range(8)))
+    commits = [r for r, _ in timed]
+    slowest = max(t for _, t in timed)
+    print(f"eight commits at once: the slowest (git and its pre-commit hook) took {slowest:.2f} s")
+    assert slowest < 20 + 1  # exo.timeout's default for a local hook, and a second
     for i, r in enumerate(commits):
         assert (r.returncode == 0) == (i % 2 == 0), (i, r.stderr)
     for i in range(1, 8, 2):  # the colliding ones go in anyway, to be judged by the server
@@ -199,6 +213,11 @@ def test_concurrent_hooks_share_the_cache(tmp_path):
         assert (r.returncode == 0) == (i % 2 == 0), (i, r.stderr)
         if i % 2:
             assert "remote: exo-guard: blocked" in r.stderr and f"a <-> w{i}" in r.stderr
+    runs = [tuple(map(float, line.split())) for line in durations.read_text().splitlines()]
+    assert len(runs) == 9  # the push of main, then the eight at once
+    slowest = max(end - start for start, end in runs[1:])
+    print(f"eight pushes at once: the slowest pre-receive took {slowest:.2f} s")
+    assert slowest < 4 + 1  # exo.timeout's default for a server hook, and a second
     # the caches are intact: reading them gives what a run without them gives
     for where, args in ((repo, ["check", "--rev", "agent/1", "--base", "main", "--json", "--mode", "warn"]),
                         (bare, ["check", "--rev", "agent/0", "--base", "main", "--json", "--mode", "warn"])):
