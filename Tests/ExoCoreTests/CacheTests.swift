@@ -69,9 +69,12 @@ import Testing
             CrossConflict(a: "b", aRef: nil, b: "c", bRef: "refs/heads/agent/ü", shared: ["auth"]),
             CrossConflict(a: "c", aRef: "refs/heads/agent/ü", b: "e", bRef: "refs/remotes/origin/b", shared: []),
         ]
-        let bytes = CacheCoding.encode(CrossState(refs: refs, conflicts: conflicts))
+        let line = WorkLine(
+            ref: nil, items: [WorkLine.Item(id: "b", state: state("active", ["auth"], nil), takenUpOnLine: false)])
+        let bytes = CacheCoding.encode(CrossState(line: line, refs: refs, conflicts: conflicts))
         let back = CacheCoding.crossState(bytes[...])
         #expect(back?.conflicts == conflicts)
+        #expect(back?.line.ref == nil && back?.line.items.map(\.id) == ["b"])
         #expect(back?.refs.map(\.ref) == refs.map(\.ref))
         #expect(back?.refs[0].items.map(\.id) == ["c", "d"])
         #expect(back?.refs[0].items.map(\.state) == refs[0].items.map(\.state))

@@ -141,10 +141,13 @@ public final class Watch {
     /// conflicts across all the lines. Kept under the line's tree and each ref's name and
     /// flights (what it is a function of), so a commit's target state serves the next
     /// commit as its base state without reading the line's documents again.
-    private func crossState(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> CrossState {
+    private func crossState(
+        _ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache,
+        near: (view: Coordination, state: CrossState, commits: [ObjectID])? = nil
+    ) -> CrossState {
         var key: CacheKey? = nil
         if let tree = line.graph.key {
-            var text = ["exo-guard cross 1", tree.hex, root, topName].joined(separator: "\u{0}")
+            var text = ["exo-guard cross 2", tree.hex, root, topName].joined(separator: "\u{0}")
             for ref in refs {
                 let found = flights(ref, line: commits, root: root, cache: cache)
                 guard !found.isEmpty else { continue }
@@ -156,10 +159,22 @@ public final class Watch {
             Probe.cachedCross.hit()
             return kept
         }
-        Probe.computedCross.hit()
-        let refLines = lines(line, commits: commits, root: root, cache: cache)
-        let made = CrossState(
-            refs: refLines, conflicts: CrossConflict.among([WorkLine(line: line, meeting: refLines)] + refLines))
+        let made: CrossState
+        if let near, near.commits == commits,
+            let derived = CrossState(
+                of: line, derivedFrom: near.state, of: near.view,
+                flights: refs.compactMap { ref in
+                    let found = flights(ref, line: commits, root: root, cache: cache)
+                    return found.isEmpty ? nil : (ref.name, found)
+                })
+        {
+            Probe.derivedCross.hit()
+            made = derived
+        } else {
+            Probe.computedCross.hit()
+            let refLines = lines(line, commits: commits, root: root, cache: cache)
+            made = CrossState(line: WorkLine(line: line, meeting: refLines), refs: refLines)
+        }
         if let key { cache.keepCrossState(key, made) }
         return made
     }
@@ -170,8 +185,9 @@ public final class Watch {
         before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID],
         root: String, baseReadable: Bool, cache: ParseCache
     ) -> (BranchDiff, [String: Guard.RefView]) {
-        let target = crossState(after, commits: targetLine, root: root, cache: cache)
         let base = baseReadable ? crossState(before, commits: baseLine, root: root, cache: cache) : nil
+        let target = crossState(
+            after, commits: targetLine, root: root, cache: cache, near: base.map { (before, $0, baseLine) })
         guard !(base?.refs.isEmpty ?? true) || !target.refs.isEmpty else { return (.none, [:]) }
         let diff: BranchDiff
         if let base {

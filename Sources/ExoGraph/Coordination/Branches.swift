@@ -130,14 +130,16 @@ public struct WorkLine: Sendable {
     /// A watched ref: the changes in flight on it, the flights the line has not settled
     /// (changed since the merge base to the tip's state, or to not active).
     public init(ref: String, flights: [Flight], line: Coordination) {
-        var items: [Item] = []
-        for f in flights {
-            let here = line.state(of: f.id)
-            let changedHere = here != f.before
-            if changedHere && (here == f.there || !(here?.isActive ?? false)) { continue }  // settled
-            items.append(Item(id: f.id, state: f.there, takenUpOnLine: changedHere))
-        }
-        self.init(ref: ref, items: items)
+        self.init(ref: ref, items: flights.compactMap { Self.item(for: $0, here: line.state(of: $0.id)) })
+    }
+
+    /// A flight as an item of its ref's line, given the change's state on the line (`here`);
+    /// nil when the line settled it (changed it since the merge base to the tip's state, or
+    /// to not active).
+    package static func item(for f: Flight, here: ChangeState?) -> Item? {
+        let changedHere = here != f.before
+        if changedHere && (here == f.there || !(here?.isActive ?? false)) { return nil }
+        return Item(id: f.id, state: f.there, takenUpOnLine: changedHere)
     }
 }
 

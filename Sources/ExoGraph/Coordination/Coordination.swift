@@ -81,6 +81,8 @@ public struct Coordination: Sendable {
         /// The graph of the view this one was derived from.
         let base: ObjectIdentifier
         let changed: Set<Exact>
+        /// The changed ids' states in this view (none for an id no document has now).
+        let states: [Exact: ChangeState]
         /// Pairs of unchanged ids: the same in both views.
         let kept: [Conflict]
         /// The base view's pairs with a changed id, and this view's; both sorted by (a, b).

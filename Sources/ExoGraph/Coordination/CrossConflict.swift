@@ -27,11 +27,15 @@ public struct CrossConflict: Sendable, Equatable {
     /// that share a target, and the same change in flight on two lines. Found through an
     /// index from each target (and each id) to the items that have it, so the cost follows
     /// the pairs across lines, not the items on the line times those on the refs.
-    public static func among(_ lines: [WorkLine]) -> [CrossConflict] {
+    ///
+    /// With `touching`, only the pairs with a side whose id is in it.
+    public static func among(_ lines: [WorkLine], touching: Set<Exact>? = nil) -> [CrossConflict] {
         typealias At = (line: Int, item: Int)
         var byTarget: [Exact: [At]] = [:]
         var byID: [Exact: [At]] = [:]
+        var marked: [[Bool]] = []
         for (l, line) in lines.enumerated() {
+            marked.append(line.items.map { touching?.contains(Exact($0.id)) ?? true })
             for (i, item) in line.items.enumerated() {
                 byID[Exact(item.id), default: []].append((l, i))
                 for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
@@ -44,6 +48,7 @@ public struct CrossConflict: Sendable, Equatable {
             guard places.count > 1, Set(places.map(\.line)).count > 1 else { return }
             for p in places.indices {
                 for q in places.indices where q > p && places[p].line != places[q].line {
+                    guard marked[places[p].line][places[p].item] || marked[places[q].line][places[q].item] else { continue }
                     let (a, b) = places[p].line < places[q].line ? (places[p], places[q]) : (places[q], places[p])
                     visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
                 }
@@ -70,10 +75,14 @@ public struct CrossConflict: Sendable, Equatable {
             let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
             out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
         }
-        // Sorted by (a, b, a's ref, b's ref) in code point order: each key written once as
-        // its four strings' bytes joined by NUL (which no id or ref name holds, and which
-        // sorts before every other byte, so a string sorts before its extensions), and the
-        // keys compared as bytes.
+        return sorted(out)
+    }
+
+    /// `conflicts` sorted by (a, b, a's ref, b's ref) in code point order: each key written
+    /// once as its four strings' bytes joined by NUL (which no id or ref name holds, and
+    /// which sorts before every other byte, so a string sorts before its extensions), and
+    /// the keys compared as bytes.
+    static func sorted(_ out: [CrossConflict]) -> [CrossConflict] {
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(out.count)

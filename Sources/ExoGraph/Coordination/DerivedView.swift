@@ -4,8 +4,8 @@ import ExoStore
 /// exo's view of a graph derived from the view of a graph it differs little from (a commit's
 /// index from HEAD, a pushed commit from its parent), so that the cost of a hook follows the
 /// change: the documents are matched in walk order by path, the ids whose documents differ
-/// in what the view reads (path, id, active or not, targets) are recomputed, and every
-/// other active item and conflict is the base's.
+/// in what the view reads (path, id, active or not, targets) or in their status or assignee
+/// are recomputed, and every other active item and conflict is the base's.
 ///
 /// Why that is exact: an id none of whose documents changed, moved or appeared has the same
 /// documents in the same order in both graphs, so the same node (its last document) and the
@@ -39,7 +39,8 @@ extension Coordination {
         guard base.pairBound <= Self.materializedPairs,
             let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit)
         else { return nil }
-        let after = Self.nodes(of: changed, in: graph)
+        let states = Self.states(of: changed, in: graph)
+        let after = states.mapValues { (active: $0.isActive, targets: $0.targets.map { Exact($0) }) }
 
         // Active items: the base's without the changed ids, then those of them active now.
         var active = base.active.filter { !changed.contains(Exact($0)) }
@@ -84,7 +85,8 @@ extension Coordination {
         }
         self.init(
             graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
-            derivation: Derivation(base: base.graph.identity, changed: changed, kept: kept, before: before, after: pairs))
+            derivation: Derivation(
+                base: base.graph.identity, changed: changed, states: states, kept: kept, before: before, after: pairs))
     }
 
     /// A conflict with its two ids in code point order and its shared targets sorted.
@@ -123,20 +125,24 @@ extension Coordination {
         return out
     }
 
-    /// The node of each id of `ids` in `documents`: whether it is an active change (its last
-    /// document's role and status) and its targets (the union over its documents, sorted).
-    static func nodes(of ids: Set<Exact>, in graph: Graph) -> [Exact: (active: Bool, targets: [Exact])] {
-        var out: [Exact: (active: Bool, targets: [Exact])] = [:]
+    /// The state of each id of `ids` in `graph` (as `state(of:)` reads it): its last
+    /// document's status, assignee, path and whether it is an active change, and its targets
+    /// (the union over its documents, sorted). One pass over the documents.
+    static func states(of ids: Set<Exact>, in graph: Graph) -> [Exact: ChangeState] {
+        var last: [Exact: GraphDocument] = [:]
+        var targets: [Exact: [Exact]] = [:]
         graph.visitDocuments { doc in
             let id = Exact(doc.id)
             guard ids.contains(id) else { return }
-            var node = out[id] ?? (false, [])
-            node.active = isActiveChange(doc)
-            node.targets += doc.targets.map { Exact($0) }
-            out[id] = node
+            last[id] = doc
+            targets[id, default: []] += doc.targets.map { Exact($0) }
         }
-        for (id, node) in out { out[id] = (node.active, Array(Set(node.targets)).sorted()) }
-        return out
+        return last.reduce(into: [:]) { out, entry in
+            let (id, doc) = entry
+            out[id] = ChangeState(
+                status: doc.status, targets: Array(Set(targets[id] ?? [])).sorted().map(\.string),
+                assignee: doc.assignee, path: doc.path, isActive: isActiveChange(doc))
+        }
     }
 
     static func isActiveChange(_ doc: GraphDocument) -> Bool { isActive(path: doc.path, status: doc.status) }
@@ -198,9 +204,14 @@ extension Coordination {
         return true
     }
 
-    /// Whether two documents at the same path count the same in the view.
+    /// Whether two documents at the same path count the same in the view, and in a
+    /// change's state across branches (status, targets, assignee): an id whose documents
+    /// differ in any of these is changed, so that the cross-branch state derived along with
+    /// the view (`CrossState(of:derivedFrom:)`) may take every other id's as it was.
     private static func sameForView(_ x: GraphDocument, _ y: GraphDocument) -> Bool {
-        guard Exact(x.id) == Exact(y.id), isActiveChange(x) == isActiveChange(y), x.targets.count == y.targets.count else {
+        guard Exact(x.id) == Exact(y.id), isActiveChange(x) == isActiveChange(y), x.status == y.status,
+            x.assignee == y.assignee, x.targets.count == y.targets.count
+        else {
             return false
         }
         for (s, t) in zip(x.targets, y.targets) where Exact(s) != Exact(t) { return false }

@@ -1,26 +1,10 @@
 import ExoStore
 
-/// One state of a line of work against the watched refs: each ref's line (the changes in
-/// flight there that the line has not settled) and the conflicts across all the lines. A
-/// function of the line's view and the refs' flights, so it is cached under the line's
-/// tree and those flights: a commit's target state is the next commit's base state.
-package struct CrossState: Sendable {
-    /// The refs with changes in flight, in the order they are watched.
-    package let refs: [WorkLine]
-    /// `CrossConflict.among` the line and `refs`.
-    package let conflicts: [CrossConflict]
-
-    package init(refs: [WorkLine], conflicts: [CrossConflict]) {
-        self.refs = refs
-        self.conflicts = conflicts
-    }
-}
-
 extension CacheCoding {
     package static func encode(_ state: CrossState) -> [UInt8] {
         var out: [UInt8] = []
-        u32(UInt32(state.refs.count), into: &out)
-        for line in state.refs {
+        u32(UInt32(state.refs.count + 1), into: &out)
+        for line in [state.line] + state.refs {
             string(line.ref ?? "", into: &out)
             u32(UInt32(line.items.count), into: &out)
             for item in line.items {
@@ -43,16 +27,17 @@ extension CacheCoding {
 
     package static func crossState(_ payload: ArraySlice<UInt8>) -> CrossState? {
         var r = Reader(payload)
-        guard let nRefs = r.count() else { return nil }
-        var refs: [WorkLine] = []
-        for _ in 0..<nRefs {
-            guard let name = r.string(), !name.isEmpty, let nItems = r.count() else { return nil }
+        guard let nLines = r.count(), nLines >= 1 else { return nil }
+        var lines: [WorkLine] = []
+        for n in 0..<nLines {
+            // The line first (no ref name), then each ref.
+            guard let name = r.string(), name.isEmpty == (n == 0), let nItems = r.count() else { return nil }
             var items: [WorkLine.Item] = []
             for _ in 0..<nItems {
                 guard let id = r.string(), let state = state(&r), let flag = r.take(1)?.first, flag <= 1 else { return nil }
                 items.append(WorkLine.Item(id: id, state: state, takenUpOnLine: flag == 1))
             }
-            refs.append(WorkLine(ref: name, items: items))
+            lines.append(WorkLine(ref: name.isEmpty ? nil : name, items: items))
         }
         guard let nConflicts = r.count() else { return nil }
         var conflicts: [CrossConflict] = []
@@ -63,7 +48,7 @@ extension CacheCoding {
             conflicts.append(
                 CrossConflict(a: a, aRef: aRef.isEmpty ? nil : aRef, b: b, bRef: bRef.isEmpty ? nil : bRef, shared: shared))
         }
-        return r.atEnd ? CrossState(refs: refs, conflicts: conflicts) : nil
+        return r.atEnd ? CrossState(line: lines[0], refs: Array(lines.dropFirst()), conflicts: conflicts) : nil
     }
 }
 

@@ -41,6 +41,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A line state's work in flight on the watched refs and the conflicts across lines,
     /// kept by an earlier run under the line's tree and the refs' flights.
     case cachedCross
+    /// The same derived from the cross state of the view this one was derived from (a
+    /// commit's index from HEAD): only the changed ids' items made again.
+    case derivedCross
     /// The same computed from the view and the flights (the plain way).
     case computedCross
 
@@ -64,6 +67,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .streamedDiff: "streamed-diff"
         case .wholeDiff: "whole-diff"
         case .cachedCross: "cached-cross"
+        case .derivedCross: "derived-cross"
         case .computedCross: "computed-cross"
         }
     }

@@ -1,0 +1,84 @@
+import ExoModel
+
+/// One state of a line of work against the watched refs: the line's changes that can meet
+/// theirs, each ref's line (the changes in flight there that the line has not settled) and
+/// the conflicts across all the lines. A function of the line's view and the refs' flights,
+/// so it is cached under the line's tree and those flights: a commit's target state is the
+/// next commit's base state.
+package struct CrossState: Sendable {
+    /// The line's active changes that can meet the refs' (`WorkLine(line:meeting:)`).
+    package let line: WorkLine
+    /// The refs with changes in flight, in the order they are watched.
+    package let refs: [WorkLine]
+    /// `CrossConflict.among` the line and `refs`.
+    package let conflicts: [CrossConflict]
+
+    package init(line: WorkLine, refs: [WorkLine]) {
+        self.line = line
+        self.refs = refs
+        conflicts = CrossConflict.among([line] + refs)
+    }
+
+    init(line: WorkLine, refs: [WorkLine], conflicts: [CrossConflict]) {
+        self.line = line
+        self.refs = refs
+        self.conflicts = conflicts
+    }
+}
+
+extension CrossState {
+    /// The cross state of `view`, derived from `near`, the cross state of the view `view`
+    /// was derived from (a commit's index from HEAD) on the same line commits, so with the
+    /// same flights (`flights`: each watched ref with changes in flight, in watch order):
+    /// every ref line and line item of an unchanged id is `near`'s, the changed ids' are
+    /// made again from the states the derivation read, and of the pairs only those with a
+    /// changed side are found again. Nil (compute it whole) when `view` was not derived from `nearView`, or
+    /// when a change comes in flight on a ref that `near` did not hold there (its targets
+    /// could meet line changes `near` left out).
+    ///
+    /// Why the line's items may be `near`'s: an unchanged id's state is the same in both
+    /// views, and the refs' items are the same or fewer, so every change that can meet them
+    /// is among `near`'s items or the changed ids; an item that meets nothing makes no pair.
+    package init?(
+        of view: Coordination, derivedFrom near: CrossState, of nearView: Coordination,
+        flights: [(ref: String, flights: [WorkLine.Flight])]
+    ) {
+        guard let d = view.derivation, d.base == nearView.graph.identity else { return nil }
+        let changed = d.changed
+        var before: [String: WorkLine] = [:]
+        for w in near.refs { if let name = w.ref { before[name] = w } }
+        var refLines: [WorkLine] = []
+        for (ref, found) in flights {
+            let old = before[ref]
+            guard found.contains(where: { changed.contains(Exact($0.id)) }) else {
+                if let old { refLines.append(old) }
+                continue
+            }
+            let kept = Dictionary((old?.items ?? []).map { (Exact($0.id), $0) }, uniquingKeysWith: { x, _ in x })
+            var items: [WorkLine.Item] = []
+            for f in found {
+                let id = Exact(f.id)
+                guard changed.contains(id) else {
+                    if let item = kept[id] { items.append(item) }
+                    continue
+                }
+                guard let item = WorkLine.item(for: f, here: d.states[id]) else { continue }
+                if kept[id] == nil { return nil }  // newly in flight against this line
+                items.append(item)
+            }
+            if !items.isEmpty { refLines.append(WorkLine(ref: ref, items: items)) }
+        }
+        var lineItems = near.line.items.filter { !changed.contains(Exact($0.id)) }
+        for (id, state) in d.states where state.isActive {
+            lineItems.append(WorkLine.Item(id: id.string, state: state, takenUpOnLine: false))
+        }
+        lineItems.sort { Exact($0.id) < Exact($1.id) }
+        // A pair of two unchanged ids is made of the same items as in `near`: it is
+        // `near`'s; the pairs with a changed side are found again.
+        let line = WorkLine(ref: nil, items: lineItems)
+        let unchanged = near.conflicts.filter { !changed.contains(Exact($0.a)) && !changed.contains(Exact($0.b)) }
+        self.init(
+            line: line, refs: refLines,
+            conflicts: CrossConflict.sorted(unchanged + CrossConflict.among([line] + refLines, touching: changed)))
+    }
+}
