@@ -13,19 +13,20 @@ import ExoStore
 /// target exactly when it is one in the base, with the same shared targets. Every other
 /// pair involves a changed id and is computed again.
 extension Coordination {
-    /// exo's view of `graph`, made the cheapest way there is: kept by an earlier run in
-    /// `cache`, else derived from the view of a graph `near` it (the other side of a
-    /// comparison) when few ids differ, else computed whole; then kept for the next run.
-    /// The plain definition is `Coordination(graph)`; the other two are equal to it
-    /// (DerivedViewTests, CacheTests).
+    /// exo's view of `graph`, made the cheapest way there is: derived from the view of a
+    /// graph `near` it (the other side of a comparison) when few ids differ, which also
+    /// lets the comparison read only the changed ids' pairs; else kept by an earlier run in
+    /// `cache` (read back whole, its pairs compared whole); else computed whole. Then kept
+    /// for the next run. The plain definition is `Coordination(graph)`; the other two are
+    /// equal to it (DerivedViewTests, CacheTests).
     public static func view(of graph: Graph, near: Coordination? = nil, cache: ParseCache) -> Coordination {
-        if let kept = cache.cachedView(of: graph) {
-            Probe.keptView.hit()
-            return kept
-        }
         if let near, let derived = Coordination(graph, derivedFrom: near) {
             Probe.derivedView.hit()
             return cache.keep(derived)
+        }
+        if let kept = cache.cachedView(of: graph) {
+            Probe.keptView.hit()
+            return kept
         }
         Probe.wholeView.hit()
         return cache.keep(Coordination(graph))

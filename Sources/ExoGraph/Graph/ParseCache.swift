@@ -140,7 +140,11 @@ public final class ParseCache {
     public func keep(_ view: Coordination) -> Coordination {
         guard let key = view.graph.key, view.pairBound <= Coordination.materializedPairs else { return view }
         let conflicts = view.conflicts
-        save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts))
+        // A view the store holds already (derived again rather than read back) is not
+        // written again.
+        if store?.load(.coordination, key) == nil {
+            save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts))
+        }
         return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
     }
 
