@@ -53,6 +53,16 @@ def expected(tmp_path, files):
     return {cmd: reference(cmd, "--json", cwd=top).stdout for cmd in ("conflicts", "board")}
 
 
+def committed(top, files):
+    """A repository at `top` whose one commit holds `files`, as loose objects."""
+    top.mkdir()
+    write_case(top, files)
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "w")
+    return top
+
+
 def repack_plain(top):
     git(top, "repack", "-adq", "--window=0")
 
@@ -66,12 +76,7 @@ def repack_deltas(top):
 def test_documents_read_from_the_object_files_equal_the_reference(seed, form, tmp_path):
     files = workspace(seed)
     want = expected(tmp_path, files)
-    top = tmp_path / "w"
-    top.mkdir()
-    write_case(top, files)
-    git(top, "init", "-q")
-    git(top, "add", "-A")
-    git(top, "commit", "-q", "-m", "w")
+    top = committed(tmp_path / "w", files)
     # The same documents once more, edited a little: material for deltas.
     for rel in [r for r in files if r.startswith("changes/part-0/")]:
         (top / rel).write_bytes((top / rel).read_bytes() + b"\nmore\n")
@@ -120,12 +125,7 @@ def test_a_large_loose_object_is_read_as_far_as_its_frontmatter(tmp_path):
     files["changes/part-0/huge.md"] = "---\nstatus: active\ntouches: [mod-1]\n---\n" + "".join(
         rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789 \n") for _ in range(1 << 20))
     want = expected(tmp_path, files)
-    top = tmp_path / "w"
-    top.mkdir()
-    write_case(top, files)
-    git(top, "init", "-q")
-    git(top, "add", "-A")
-    git(top, "commit", "-q", "-m", "w")
+    top = committed(tmp_path / "w", files)
     blob = git(top, "rev-parse", "HEAD:changes/part-0/huge.md").stdout.strip()
     assert (top / ".git/objects" / blob[:2] / blob[2:]).stat().st_size > 256 << 10
     got = guard("conflicts", "--json", "--rev", "HEAD", cwd=top, env=STATS)

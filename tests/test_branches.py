@@ -326,12 +326,17 @@ def test_listing_json(main):
     assert out["decision"] == "pass" and out["new"] == []
 
 
-def test_the_folder_by_folder_reading_runs(main):
-    """The probe: the watch read each ref's flights from its folders, once per tip and merge base."""
-    for n in range(3):
+def agents_on_billing(main, count):
+    """`count` worktrees, agent/0... each with c taken up on billing, assigned to itself."""
+    for n in range(count):
         wt = worktree(main, f"agent-{n}", f"agent/{n}")
         write(wt, "c", change("active", "billing", assignee=f"agent-{n}"))
         commit_all(wt, extra=("--no-verify",))
+
+
+def test_the_folder_by_folder_reading_runs(main):
+    """The probe: the watch read each ref's flights from its folders, once per tip and merge base."""
+    agents_on_billing(main, 3)
     write(main, "b", change("active", "auth"))
     git(main, "add", "-A")
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
@@ -356,10 +361,7 @@ def test_a_commits_target_state_serves_the_next_commit_as_its_base(main):
     the refs' flights: after a commit, the next hook takes its base state (the tree just
     committed) from the cache and derives its target state from it; run again, neither.
     Each answer equals the one made with no cache at all."""
-    for n in range(2):
-        wt = worktree(main, f"agent-{n}", f"agent/{n}")
-        write(wt, "c", change("active", "billing", assignee=f"agent-{n}"))
-        commit_all(wt, extra=("--no-verify",))
+    agents_on_billing(main, 2)
     write(main, "b", change("active", "auth"))
     git(main, "add", "-A")
     first = guard("hook", "pre-commit", cwd=main, env={"EXO_GUARD_STATS": "1"})

@@ -16,32 +16,24 @@ extension IndexFile {
     /// folder is git's tree order; each subfolder by `subtree`, left out when it is empty.
     /// nil when the folder's path or a name in it is not UTF-8 (the walk cannot name it).
     func treeObject(_ dir: String, subtree: (String) -> Tree) -> [UInt8]? {
-        let prefix: [UInt8] = dir.isEmpty ? [] : Array(dir.utf8) + [UInt8(ascii: "/")]
         var out: [UInt8] = []
-        var i = lowerBound(prefix)
-        while i < items.count {
-            let item = items[i]
-            let inside =
-                item.end - item.start > prefix.count
-                && paths[item.start..<(item.start + prefix.count)].elementsEqual(prefix)
-            guard inside else { break }
-            let nameStart = item.start + prefix.count
-            if let slash = paths[nameStart..<item.end].firstIndex(of: UInt8(ascii: "/")) {
-                guard let child = String(validating: paths[item.start..<slash], as: UTF8.self) else { return nil }
-                switch subtree(child) {
-                case .id(let id):
-                    out += Array("40000 ".utf8) + paths[nameStart..<slash] + [0] + id.cacheKey.bytes
-                case .empty: break
-                case .unknown: return nil
-                }
-                i = lowerBound(Array(paths[item.start..<slash]) + [UInt8(ascii: "0")])
-            } else {
-                guard String(validating: paths[nameStart..<item.end], as: UTF8.self) != nil else { return nil }
-                out += Array(String(item.mode, radix: 8).utf8) + [UInt8(ascii: " ")] + paths[nameStart..<item.end] + [0]
-                out += item.id.bytes
-                i += 1
+        var known = true
+        forEachEntry(in: dir) { name, folder, item in
+            guard String(validating: paths[name], as: UTF8.self) != nil else {
+                known = false
+                return false
             }
+            guard let folder else {
+                out += Array(String(item.mode, radix: 8).utf8) + [UInt8(ascii: " ")] + paths[name] + [0] + item.id.bytes
+                return true
+            }
+            switch subtree(String(decoding: paths[folder], as: UTF8.self)) {
+            case .id(let id): out += Array("40000 ".utf8) + paths[name] + [0] + id.cacheKey.bytes
+            case .empty: break
+            case .unknown: known = false
+            }
+            return known
         }
-        return out
+        return known ? out : nil
     }
 }

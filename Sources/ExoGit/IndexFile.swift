@@ -237,48 +237,6 @@ package struct IndexFile {
         return out
     }
 
-    // MARK: - Listing
-
-    /// The index of the first entry whose path is not less than `key` (byte order).
-    func lowerBound(_ key: [UInt8]) -> Int {
-        paths.withUnsafeBufferPointer { p in
-            key.withUnsafeBufferPointer { k in
-                partitionPoint(items.indices) { i in
-                    let item = items[i]
-                    let n = Swift.min(item.end - item.start, k.count)
-                    let c = n == 0 ? 0 : memcmp(p.baseAddress! + item.start, k.baseAddress!, n)
-                    return !(c < 0 || (c == 0 && item.end - item.start < k.count))
-                }
-            }
-        }
-    }
-
-    /// The entries directly in `dir` (`""` the top): files and symlinks with their item,
-    /// folders with nil. Each folder below is skipped over with one binary search.
-    func list(_ dir: String) -> [(name: String, item: Item?)] {
-        let prefix: [UInt8] = dir.isEmpty ? [] : Array(dir.utf8) + [UInt8(ascii: "/")]
-        var out: [(name: String, item: Item?)] = []
-        var i = lowerBound(prefix)
-        while i < items.count {
-            let item = items[i]
-            let inside =
-                item.end - item.start > prefix.count
-                && paths[item.start..<(item.start + prefix.count)].elementsEqual(prefix)
-            guard inside else { break }
-            let nameStart = item.start + prefix.count
-            if let slash = paths[nameStart..<item.end].firstIndex(of: UInt8(ascii: "/")) {
-                let name = paths[nameStart..<slash]
-                out.append((String(decoding: name, as: UTF8.self), nil))
-                // Past every path under this folder: "name/" < "name0" ('0' follows '/').
-                i = lowerBound(Array(paths[item.start..<slash]) + [UInt8(ascii: "0")])
-            } else {
-                out.append((String(decoding: paths[nameStart..<item.end], as: UTF8.self), item))
-                i += 1
-            }
-        }
-        return out
-    }
-
     static func be32(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
         UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
     }

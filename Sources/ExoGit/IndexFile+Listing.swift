@@ -1,0 +1,60 @@
+import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Listing a folder of the index: a binary search over the sorted paths.
+extension IndexFile {
+    /// The index of the first entry whose path is not less than `key` (byte order).
+    func lowerBound(_ key: [UInt8]) -> Int {
+        paths.withUnsafeBufferPointer { p in
+            key.withUnsafeBufferPointer { k in
+                partitionPoint(items.indices) { i in
+                    let item = items[i]
+                    let n = Swift.min(item.end - item.start, k.count)
+                    let c = n == 0 ? 0 : memcmp(p.baseAddress! + item.start, k.baseAddress!, n)
+                    return !(c < 0 || (c == 0 && item.end - item.start < k.count))
+                }
+            }
+        }
+    }
+
+    /// The entries directly in `dir` (`""` the top): files and symlinks with their item,
+    /// folders with nil.
+    func list(_ dir: String) -> [(name: String, item: Item?)] {
+        var out: [(name: String, item: Item?)] = []
+        forEachEntry(in: dir) { name, folder, item in
+            out.append((String(decoding: paths[name], as: UTF8.self), folder == nil ? item : nil))
+            return true
+        }
+        return out
+    }
+
+    /// Visits the entries directly in `dir` in the index's order: each file (or symlink,
+    /// or gitlink) with its name's range in `paths` and its item; each subfolder once, with
+    /// its name's range and its whole path's range (`folder`). Each folder below is skipped
+    /// over with one binary search. `visit` returns false to stop.
+    func forEachEntry(
+        in dir: String, _ visit: (_ name: Range<Int>, _ folder: Range<Int>?, _ item: Item) -> Bool
+    ) {
+        let prefix: [UInt8] = dir.isEmpty ? [] : Array(dir.utf8) + [UInt8(ascii: "/")]
+        var i = lowerBound(prefix)
+        while i < items.count {
+            let item = items[i]
+            let inside =
+                item.end - item.start > prefix.count
+                && paths[item.start..<(item.start + prefix.count)].elementsEqual(prefix)
+            guard inside else { break }
+            let nameStart = item.start + prefix.count
+            if let slash = paths[nameStart..<item.end].firstIndex(of: UInt8(ascii: "/")) {
+                guard visit(nameStart..<slash, item.start..<slash, item) else { return }
+                // Past every path under this folder: "name/" < "name0" ('0' follows '/').
+                i = lowerBound(Array(paths[item.start..<slash]) + [UInt8(ascii: "0")])
+            } else {
+                guard visit(nameStart..<item.end, nil, item) else { return }
+                i += 1
+            }
+        }
+    }
+}
