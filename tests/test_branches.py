@@ -335,13 +335,21 @@ def agents_on_billing(main, count):
 
 
 def test_the_folder_by_folder_reading_runs(main):
-    """The probe: the watch read each ref's flights from its folders, once per tip and merge base."""
+    """The probe: the watch read each ref's flights from what it changed (a tree delta
+    against its merge base, no graph but the line's); with the delta turned off, from its
+    tip's and merge base's graphs folder by folder: the same answer."""
     agents_on_billing(main, 3)
     write(main, "b", change("active", "auth"))
     git(main, "add", "-A")
+    plain = guard("check", "--staged", cwd=main,
+                  env={"EXO_GUARD_STATS": "1", "EXO_GUARD_CACHE": "0", "EXO_GUARD_TEST_FLIGHTS": "graphs"})
+    assert "watched refs 3, graphs read 4, folder diffs 3, flights from the cache 0" in plain.stderr
+    assert probes(plain)["graph-flights"] == 3 and probes(plain)["delta-flights"] == 0
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "watched refs 3, graphs read 4, folder diffs 3, flights from the cache 0" in r.stderr
+    assert r.stdout == plain.stdout
+    assert "watched refs 3, graphs read 1, folder diffs 0, flights from the cache 0" in r.stderr
+    assert probes(r)["delta-flights"] == 3 and probes(r)["graph-flights"] == 0
     # the next run takes each ref's flights from the cache, under the two workspace trees
     r = guard("check", "--staged", cwd=main, env={"EXO_GUARD_STATS": "1"})
     assert "watched refs 3, graphs read 0, folder diffs 0, flights from the cache 3" in r.stderr

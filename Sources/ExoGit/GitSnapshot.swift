@@ -262,6 +262,11 @@ public final class GitSnapshot: Snapshot {
         return try blob(e.id, file: describe(path))
     }
 
+    /// A blob's bytes, by its id (the path only names it in an error).
+    public func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8] {
+        try blob(ObjectID(key), file: describe(path))
+    }
+
     /// A file's blob id.
     public func contentKey(_ path: String) -> CacheKey? {
         guard let e = entry(path), e.kind == .file else { return nil }

@@ -14,6 +14,8 @@ import ExoModel
 public final class Repository {
     let handle: Owner
     private let odbHandle: Owner
+    /// Trees read by `treeItems`, by id.
+    var trees: [ObjectID: TreeItems] = [:]
     /// The environment the repository was opened with.
     package let environment: [String: String]
     /// The folder the process runs in, as an absolute path.

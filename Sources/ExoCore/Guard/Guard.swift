@@ -150,10 +150,15 @@ public enum Guard {
 
     /// The graph of the workspace rooted at `root`, empty when the snapshot has no config there.
     static func graph(of snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) -> Graph {
+        try workspace(of: snapshot, root: root)?.graph(cache: cache) ?? .empty
+    }
+
+    /// The workspace at `root`; nil when the snapshot has no configuration there.
+    static func workspace(of snapshot: Snapshot, root: String) throws(ExoError) -> Workspace? {
         let hasConfig =
             snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))
             || snapshot.isFile(SnapPath.join(root, Workspace.legacyConfig))
-        guard hasConfig else { return .empty }
-        return try Workspace(snapshot: snapshot, root: root).graph(cache: cache)
+        guard hasConfig else { return nil }
+        return try Workspace(snapshot: snapshot, root: root)
     }
 }

@@ -35,6 +35,11 @@ public final class Watch {
         var mergeBases: [String: ObjectID?] = [:]
         var flights: [String: [WorkLine.Flight]] = [:]
         var byLine: [String: [WorkLine.Flight]] = [:]
+        var workspaces: [String: Workspace] = [:]
+        var deltas: [String: DocumentDelta?] = [:]
+        /// Whether a ref's flights may be read from what it changed (`flightsByDelta`);
+        /// `EXO_GUARD_TEST_FLIGHTS=graphs` turns it off, for tests that compare the two ways.
+        var byDelta = true
         /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
         /// folder, flights taken from the cache.
         var stats = (graphs: 0, folderDiffs: 0, cachedFlights: 0)
@@ -63,10 +68,55 @@ public final class Watch {
     func graph(_ commit: ObjectID, root: String, cache: ParseCache) -> Graph? {
         let key = commit.description + "\u{0}" + root
         if let hit = memo.graphs[key] { return hit }
-        let graph = snapshot(commit).flatMap { try? Guard.graph(of: $0, root: root, cache: cache) }
+        var graph: Graph? = nil
+        if let snapshot = snapshot(commit) {
+            do {
+                if let workspace = try Guard.workspace(of: snapshot, root: root) {
+                    graph = try workspace.graph(cache: cache)
+                    memo.workspaces[key] = workspace
+                } else {
+                    graph = .empty
+                }
+            } catch {}
+        }
         memo.graphs[key] = graph
         memo.stats.graphs += 1
         return graph
+    }
+
+    /// A ref's flights read from what it changed since the merge base, and what the merge
+    /// base changed since a commit of the line whose graph is read already (the anchor),
+    /// file by file through tree ids (`TreeDelta`): no graph of the ref's own, no folder
+    /// listed but those on the way to a change. Nil when that cannot be done exactly (no
+    /// merge base, an anchor with a symlink or a folder not cached, a configuration file
+    /// outside the root, a `.toml` file changed, a file that cannot be read); then the two
+    /// graphs are compared.
+    private func flightsByDelta(
+        _ ref: WatchedRef, mergeBase m: ObjectID?, line: [ObjectID], root: String, cache: ParseCache
+    ) -> [WorkLine.Flight]? {
+        guard memo.byDelta, let m, let first = line.first, let anchor = graph(first, root: root, cache: cache),
+            anchor.key != nil, let workspace = memo.workspaces[first.description + "\u{0}" + root],
+            // A pack outside the root would change unseen by the delta, which reads the root only.
+            workspace.configFiles.allSatisfy({ SnapPath.isInside($0, root) }),
+            let toBase = delta(from: first, to: m, root: root, workspace: workspace, cache: cache),
+            let toTip = delta(from: m, to: ref.tip, root: root, workspace: workspace, cache: cache)
+        else { return nil }
+        return WorkLine.flights(anchor: anchor, toMergeBase: toBase, toTip: toTip)
+    }
+
+    /// The documents that differ between two commits below `root`, read with the anchor's
+    /// workspace; once per pair.
+    private func delta(
+        from a: ObjectID, to b: ObjectID, root: String, workspace: Workspace, cache: ParseCache
+    ) -> DocumentDelta? {
+        let key = [a.description, b.description, root].joined(separator: "\u{0}")
+        if let hit = memo.deltas[key] { return hit }
+        var found: DocumentDelta? = nil
+        if let first = snapshot(a), let second = snapshot(b), let files = TreeDelta(from: first, to: second, root: root) {
+            found = try? workspace.documents(of: files, first: first, second: second, cache: cache)
+        }
+        memo.deltas[key] = found
+        return found
     }
 
     /// The merge base of a ref's tip with a line of work, once per pair.
@@ -118,7 +168,12 @@ public final class Watch {
         if let key, m == nil || baseTree != nil, let cached = cache.flights(key) {
             found = cached
             memo.stats.cachedFlights += 1
+        } else if let byDelta = flightsByDelta(ref, mergeBase: m, line: line, root: root, cache: cache) {
+            Probe.deltaFlights.hit()
+            found = byDelta
+            if let key, baseTree != nil { cache.keepFlights(key, found) }
         } else if let tip = graph(ref.tip, root: root, cache: cache) {
+            Probe.graphFlights.hit()
             found = WorkLine.flights(tip: tip, mergeBase: m.flatMap { graph($0, root: root, cache: cache) })
             memo.stats.folderDiffs += 1
             if let key, m == nil || baseTree != nil { cache.keepFlights(key, found) }

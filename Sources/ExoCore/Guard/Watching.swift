@@ -34,6 +34,7 @@ extension Session {
             refs.append(WatchedRef(name: name, tip: tip, time: time))
         }
         guard !refs.isEmpty else { return nil }
+        watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
         let watch = Watch(repository: repository, refs: refs, memo: watchMemo)
         watches.append(watch)
         return watch

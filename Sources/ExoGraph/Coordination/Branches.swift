@@ -25,6 +25,22 @@ public struct ChangeState: Equatable, Sendable {
     }
 }
 
+extension ChangeState {
+    /// The state the documents of one id make, given in walk order: the last one's status,
+    /// assignee and path, the targets of all of them; nil when there are none.
+    package init?(documents: [GraphDocument]) {
+        guard let last = documents.last else { return nil }
+        var targets: [Exact] = []
+        var seen = Set<Exact>()
+        for doc in documents {
+            for t in doc.targets where seen.insert(Exact(t)).inserted { targets.append(Exact(t)) }
+        }
+        self.init(
+            status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
+            path: last.path, isActive: Coordination.isActive(path: last.path, status: last.status))
+    }
+}
+
 extension Coordination {
     /// The state of `id` in this view; nil when no document has the id.
     public func state(of id: String) -> ChangeState? {

@@ -9,26 +9,26 @@ extension Graph {
     /// The state of `id`: the last of its documents in walk order, with the targets of all
     /// of them (as `Coordination.state(of:)` reads it); nil when no document has the id.
     package func state(of id: String) -> ChangeState? {
-        guard let top else { return Coordination(self).state(of: id) }
-        let key = Exact(id)
-        var last: GraphDocument? = nil
-        var targets: [Exact] = []
-        var seen = Set<Exact>()
+        guard top != nil else { return Coordination(self).state(of: id) }
+        return ChangeState(documents: documents(withIDs: [Exact(id)])[Exact(id)] ?? [])
+    }
+
+    /// The documents of each of `ids`, in walk order; only the folders that hold one are read.
+    package func documents(withIDs ids: Set<Exact>) -> [Exact: [GraphDocument]] {
+        var out: [Exact: [GraphDocument]] = [:]
+        guard !ids.isEmpty else { return out }
+        guard let top else {
+            for doc in documents where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
+            return out
+        }
         func visit(_ s: Subtree) {
-            if s.holds(key) {
-                for doc in s.files where Exact(doc.id) == key {
-                    last = doc
-                    for t in doc.targets where seen.insert(Exact(t)).inserted { targets.append(Exact(t)) }
-                }
+            if ids.contains(where: s.holds) {
+                for doc in s.files where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
             }
             s.children.forEach(visit)
         }
         visit(top)
-        guard let last else { return nil }
-        let active = Coordination.isActive(path: last.path, status: last.status)
-        return ChangeState(
-            status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
-            path: last.path, isActive: active)
+        return out
     }
 
     /// The ids of the documents that differ between this graph and `other` (added, removed

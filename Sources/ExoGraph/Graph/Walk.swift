@@ -136,11 +136,7 @@ extension Workspace {
             }
             if references == nil { references = Array(doc.config.referenceFields(type: doc.type)) }
             if doc.entry >= 0 { documentOf[doc.entry] = files.count }
-            files.append(
-                GraphDocument(
-                    id: doc.id, path: doc.rel, status: fields.map["status"],
-                    assignee: fields.map["assignee"],
-                    targets: EffectiveConfig.referenceTargets(fields: fields.map, references: references!)))
+            files.append(Self.document(doc, fields: fields, references: references!))
         }
         if cacheable, let versionKey = walked.versionKey {
             cache.folderVersions[versionKey] = FolderVersion(listing: walked.listing, documentOf: documentOf, files: files)

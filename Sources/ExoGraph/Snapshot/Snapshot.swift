@@ -19,6 +19,9 @@ public protocol Snapshot: AnyObject {
     func realPath(_ path: String) -> String?
     /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
     func read(_ path: String) throws(ExoError) -> [UInt8]
+    /// The bytes of the regular file at `path` whose content key is `key` (as a listing or
+    /// a comparison gave it): read by the key where the snapshot can, with no lookup of the path.
+    func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8]
     /// A key that names the content of the file at `path` (a blob id), when cheap to know.
     func contentKey(_ path: String) -> CacheKey?
     /// A key that names everything under the folder `dir` (a git tree id), when known.
@@ -26,6 +29,10 @@ public protocol Snapshot: AnyObject {
     /// A collision-resistant digest of `text`, for keys derived from other keys; nil when
     /// this snapshot does not cache.
     func digest(_ text: String) -> CacheKey?
+    /// What differs between the folder `dir` of this snapshot and of `other`, file by file,
+    /// found by tree ids (folders with the same id passed over); nil when this snapshot
+    /// cannot tell that way.
+    func changes(to other: Snapshot, under dir: String) -> [PathChange]?
     /// Makes, on the thread that calls it, a reader of files for that thread; nil when this
     /// snapshot cannot be read from several threads at once.
     func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)?
@@ -64,6 +71,22 @@ public struct DirectoryEntry: Sendable {
     }
 }
 
+/// A path that differs between two snapshots, and what is there on each side (nil: nothing).
+public struct PathChange: Sendable {
+    /// The path, relative to the folder compared.
+    public let path: String
+    /// What the first snapshot has there: its kind and content key.
+    public let before: (kind: EntryKind, key: CacheKey)?
+    /// What the second snapshot has there.
+    public let after: (kind: EntryKind, key: CacheKey)?
+    /// A change at `path`.
+    public init(path: String, before: (kind: EntryKind, key: CacheKey)?, after: (kind: EntryKind, key: CacheKey)?) {
+        self.path = path
+        self.before = before
+        self.after = after
+    }
+}
+
 extension Snapshot {
     /// `os.path.isfile`: a regular file once symlinks are followed.
     public func isFile(_ path: String) -> Bool {
@@ -77,12 +100,16 @@ extension Snapshot {
         return kind(real) == .directory
     }
 
+    /// Read by the path unless the snapshot reads by content key.
+    public func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8] { try read(path) }
     /// No content keys unless the snapshot has them.
     public func contentKey(_ path: String) -> CacheKey? { nil }
     /// No tree keys unless the snapshot has them.
     public func treeKey(_ dir: String) -> CacheKey? { nil }
     /// No digests unless the snapshot makes them.
     public func digest(_ text: String) -> CacheKey? { nil }
+    /// No comparison by tree ids unless the snapshot has them.
+    public func changes(to other: Snapshot, under dir: String) -> [PathChange]? { nil }
     /// No parallel read unless the snapshot offers one.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? { nil }
 }

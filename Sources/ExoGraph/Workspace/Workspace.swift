@@ -12,6 +12,9 @@ public final class Workspace {
     /// The root configuration as text, part of every cached folder's key.
     let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
+    /// The files the root's configuration was composed from (configuration, packs, root
+    /// overlay), as snapshot paths.
+    package let configFiles: [String]
     /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
     public var cache = ParseCache()
 
@@ -27,6 +30,7 @@ public final class Workspace {
         let selected = isThin ? thinPath : SnapPath.join(root, Self.legacyConfig)
         let raw = try Self.readTOML(snapshot, selected)
         var composition = Composition()
+        var files = [selected]
         if isThin {
             if let ancestor = WorkspaceRoot.thinAncestor(above: root, in: snapshot) {
                 throw .competingRoots([snapshot.describe(root), snapshot.describe(ancestor)])
@@ -41,17 +45,20 @@ public final class Workspace {
             do { try ThinWorkspace.validate(raw) } catch { throw .config(file: file, cause: error.cause) }
         }
         for pack in try Self.packNames(raw["packs"], file: snapshot.describe(selected)) {
-            let (packFile, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
+            let (packFile, packPath, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
+            if let packPath { files.append(packPath) }
             do { try composition.merge(packTable) } catch { throw .config(file: packFile, cause: error.cause) }
         }
         do { try composition.merge(raw) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
         let rootOverlay = SnapPath.join(root, Self.legacyConfig)
         if isThin && snapshot.isFile(rootOverlay) {
+            files.append(rootOverlay)
             let overlay = try Self.readTOML(snapshot, rootOverlay)
             do { try composition.merge(overlay) } catch {
                 throw .config(file: snapshot.describe(rootOverlay), cause: error.cause)
             }
         }
+        configFiles = files
         baseFingerprint = composition.fingerprint
         do { base = try EffectiveConfig(composition) } catch {
             throw .config(file: snapshot.describe(selected), cause: error.cause)
@@ -99,15 +106,15 @@ public final class Workspace {
     private static func readPack(
         _ name: String, root: String, snapshot: Snapshot,
         namedIn config: String
-    ) throws(ExoError) -> (String, OrderedMap) {
+    ) throws(ExoError) -> (String, String?, OrderedMap) {
         let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
         if let local = SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false)),
             snapshot.isFile(local)
         {
-            return (snapshot.describe(local), try readTOML(snapshot, local))
+            return (snapshot.describe(local), local, try readTOML(snapshot, local))
         }
         if let text = BundledPacks.texts[name] {
-            return ("bundled pack \(PythonString.repr(name))", try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
+            return ("bundled pack \(PythonString.repr(name))", nil, try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
         }
         let bundled = BundledPacks.texts.keys.sorted().joined(separator: ", ")
         throw .config(

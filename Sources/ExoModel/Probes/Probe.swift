@@ -46,6 +46,12 @@ public enum Probe: Int, CaseIterable, Sendable {
     case derivedCross
     /// The same computed from the view and the flights (the plain way).
     case computedCross
+    /// A watched ref's changes in flight read from the files it changed since its merge
+    /// base (`TreeDelta`), with no graph of its own.
+    case deltaFlights
+    /// The same from the graphs of its tip and merge base, compared folder by folder (the
+    /// plain way).
+    case graphFlights
 
     /// The name in the stats line.
     public var name: String {
@@ -69,6 +75,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .cachedCross: "cached-cross"
         case .derivedCross: "derived-cross"
         case .computedCross: "computed-cross"
+        case .deltaFlights: "delta-flights"
+        case .graphFlights: "graph-flights"
         }
     }
 

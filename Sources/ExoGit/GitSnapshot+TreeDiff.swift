@@ -1,0 +1,121 @@
+import CGit2
+import ExoGraph
+import ExoModel
+import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Two commits' trees compared as git compares them: both folders' entries walked together
+/// in git's tree order, a subfolder with the same tree id on both sides never opened. (Not
+/// libgit2's `git_diff_tree_to_tree`: it opens every subtree, and libgit2 keeps no tree
+/// over 4 KiB in its object cache, so each comparison inflated the whole workspace's trees
+/// again: 100 watched refs took longer than reading their graphs.)
+extension GitSnapshot {
+    /// What differs below `dir` between this commit's tree and `other`'s (both commits of
+    /// one repository); nil for an index, or when either side has no folder `dir`.
+    public func changes(to other: Snapshot, under dir: String) -> [PathChange]? {
+        guard let other = other as? GitSnapshot, other.repository === repository,
+            case .tree = source, case .tree = other.source,
+            let before = treeKey(dir).map(ObjectID.init), let after = other.treeKey(dir).map(ObjectID.init)
+        else { return nil }
+        var out: [PathChange] = []
+        guard compare(before, after, prefix: "", into: &out) else { return nil }
+        return out
+    }
+
+    /// Compares two trees (nil: no folder on that side); false when one cannot be read.
+    private func compare(_ a: ObjectID?, _ b: ObjectID?, prefix: String, into out: inout [PathChange]) -> Bool {
+        if a == b { return true }
+        guard let x = a.map({ repository.treeItems($0) }) ?? Repository.TreeItems(),
+            let y = b.map({ repository.treeItems($0) }) ?? Repository.TreeItems()
+        else { return false }
+        var i = 0
+        var j = 0
+        while i < x.count || j < y.count {
+            let order = i == x.count ? 1 : j == y.count ? -1 : Repository.TreeItems.gitOrder(x, i, y, j)
+            let left = order <= 0 ? i : nil
+            let right = order >= 0 ? j : nil
+            if order <= 0 { i += 1 }
+            if order >= 0 { j += 1 }
+            if let left, let right, x.modes[left] == y.modes[right], x.ids[left] == y.ids[right] { continue }
+            let name = left.map { x.name($0) } ?? y.name(right!)
+            let path = prefix.isEmpty ? name : prefix + "/" + name
+            if left.map({ x.isTree($0) }) ?? y.isTree(right!) {
+                guard compare(left.map { x.ids[$0] }, right.map { y.ids[$0] }, prefix: path, into: &out) else { return false }
+            } else {
+                out.append(PathChange(path: path, before: left.flatMap { x.side($0) }, after: right.flatMap { y.side($0) }))
+            }
+        }
+        return true
+    }
+}
+
+extension Repository {
+    /// A tree object's entries in the tree's own (git's) order; the names laid end to end
+    /// in one buffer, made into strings only for the entries that differ.
+    struct TreeItems {
+        var bytes: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        var modes: [UInt32] = []
+        var ids: [ObjectID] = []
+        var count: Int { ids.count }
+
+        func name(_ i: Int) -> String {
+            String(decoding: bytes[spans[i].start..<spans[i].start + spans[i].count], as: UTF8.self)
+        }
+
+        func isTree(_ i: Int) -> Bool { modes[i] & 0o170000 == 0o040000 }
+
+        /// What a snapshot sees of the entry: nil for a gitlink, which it leaves out.
+        func side(_ i: Int) -> (kind: EntryKind, key: CacheKey)? {
+            if modes[i] & 0o170000 == 0o160000 { return nil }
+            return (GitSnapshot.kind(mode: modes[i]) ?? .other, ids[i].cacheKey)
+        }
+
+        /// git's order of tree entries: names as bytes, a folder's as if it ended in `/`.
+        static func gitOrder(_ x: TreeItems, _ i: Int, _ y: TreeItems, _ j: Int) -> Int {
+            let p = x.spans[i]
+            let q = y.spans[j]
+            let n = min(p.count, q.count)
+            let c = x.bytes.withUnsafeBufferPointer { a in
+                y.bytes.withUnsafeBufferPointer { b in memcmp(a.baseAddress! + p.start, b.baseAddress! + q.start, n) }
+            }
+            if c != 0 { return c < 0 ? -1 : 1 }
+            let c1 = p.count > n ? x.bytes[p.start + n] : (x.isTree(i) ? UInt8(ascii: "/") : 0)
+            let c2 = q.count > n ? y.bytes[q.start + n] : (y.isTree(j) ? UInt8(ascii: "/") : 0)
+            return c1 == c2 ? 0 : c1 < c2 ? -1 : 1
+        }
+    }
+
+    /// A tree's entries, read once per run: libgit2 keeps no tree over 4 KiB in its cache,
+    /// and watched refs share most of their trees.
+    func treeItems(_ id: ObjectID) -> TreeItems? {
+        if let hit = trees[id] { return hit }
+        var raw = id.raw
+        let read = LibGit2.withFound(
+            create: { git.tree_lookup(&$0, pointer, &raw) }, free: git.tree_free,
+            use: { tree -> TreeItems? in
+                let count = git.tree_entrycount(tree)
+                var items = TreeItems()
+                items.bytes.append(0)  // never empty
+                items.spans.reserveCapacity(count)
+                items.modes.reserveCapacity(count)
+                items.ids.reserveCapacity(count)
+                for i in 0..<count {
+                    guard let e = git.tree_entry_byindex(tree, i), let name = git.tree_entry_name(e) else { return nil }
+                    let length = strlen(name)
+                    items.spans.append((items.bytes.count, length))
+                    name.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        items.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                    }
+                    items.modes.append(UInt32(git.tree_entry_filemode(e).rawValue))
+                    items.ids.append(ObjectID(git.tree_entry_id(e)!))
+                }
+                return items
+            })
+        if let read { trees[id] = read }
+        return read
+    }
+}

@@ -1,0 +1,53 @@
+import ExoModel
+
+extension WorkLine {
+    /// The flights of a ref read from what changed, with no graph of its own: the
+    /// documents of a graph already read (`anchor`, the line's), the documents that differ
+    /// between it and the merge base (`toMergeBase`), and those that differ between the
+    /// merge base and the ref's tip (`toTip`).
+    ///
+    /// The same as `flights(tip:mergeBase:)`: a change's state is made from its documents
+    /// alone, and only an id with a document among `toTip`'s can differ in state between the
+    /// merge base and the tip. An id's documents at the merge base are the anchor's, less
+    /// the paths `toMergeBase` holds, plus its documents there; at the tip, the same again
+    /// with `toTip`; each in walk order.
+    package static func flights(anchor: Graph, toMergeBase: DocumentDelta, toTip: DocumentDelta) -> [Flight] {
+        var ids = Set<Exact>()
+        for doc in toTip.before { ids.insert(Exact(doc.id)) }
+        for doc in toTip.after { ids.insert(Exact(doc.id)) }
+        let atAnchor = anchor.documents(withIDs: ids)
+        var out: [Flight] = []
+        for id in ids.sorted() {
+            let atBase = apply(toMergeBase, id: id, to: atAnchor[id] ?? [])
+            let atTip = apply(toTip, id: id, to: atBase)
+            guard let there = ChangeState(documents: atTip), there.isActive else { continue }
+            let before = ChangeState(documents: atBase)
+            if there != before { out.append(Flight(id: id.string, there: there, before: before)) }
+        }
+        return out
+    }
+
+    /// The documents of `id` on the second side of `delta`, given those on its first side.
+    private static func apply(_ delta: DocumentDelta, id: Exact, to documents: [GraphDocument]) -> [GraphDocument] {
+        let added = delta.after.filter { Exact($0.id) == id }
+        let kept = documents.filter { !delta.paths.contains(Exact($0.path)) }
+        if added.isEmpty { return kept }
+        return (kept + added).sorted { SnapPath.walksBefore($0.path, $1.path) }
+    }
+}
+
+extension SnapPath {
+    /// Whether the walk reaches the file `a` before the file `b` (paths relative to one
+    /// folder): in each folder its files, then its subfolders, each in name order.
+    package static func walksBefore(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let y = b.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for i in 0..<min(x.count, y.count) {
+            let fileX = i == x.count - 1
+            let fileY = i == y.count - 1
+            if fileX != fileY { return fileX }  // a folder's files come before its subfolders
+            if !x[i].elementsEqual(y[i]) { return x[i].lexicographicallyPrecedes(y[i]) }
+        }
+        return x.count < y.count
+    }
+}
