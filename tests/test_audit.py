@@ -56,7 +56,7 @@ def test_timeouts_and_errors_are_decisions(tmp_path):
     bare = server(tmp_path)
     git(bare, "config", "exo.auditLog", "audit.jsonl")
     assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    git(bare, "config", "exo.timeout", "1")
+    git(bare, "config", "exo.timeout", "0.05")  # under what reading the deep path takes
     assert git(repo, "push", "-q", str(bare), "main:refs/heads/main", check=False).returncode != 0
     git(bare, "config", "exo.timeout", "0")
     git(bare, "config", "exo.mode", "loud")

@@ -1,6 +1,7 @@
 """Hostile pushes into a bare repository whose hook runs the guard: each answered within its
 time budget (git config exo.timeout) plus a margin, in one line, never a crash."""
 import subprocess
+import shutil
 import time
 
 from conftest import BIN, bare_server, git, git_env
@@ -42,8 +43,21 @@ def test_a_very_deep_path_is_answered_within_the_budget(tmp_path):
     r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     took = time.monotonic() - start
     assert took < 1 + 1 + 3, took  # the budget, the second GUARD.md allows, and git's own work
+    lines = [l for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
+    if r.returncode == 0:
+        # judged within the budget: the deep change conflicts with nothing
+        assert not any("blocked" in l for l in lines), lines
+    else:
+        # or out of time: one line, naming the setting
+        assert "remote: exo-guard: blocked" in r.stderr and "exo.timeout" in r.stderr
+        assert len(lines) == 1, r.stderr
+    # a budget it cannot meet (and no cache of the run above): blocked in one line, naming the setting
+    git(bare, "update-ref", "refs/heads/main", git(repo, "rev-parse", "main~1").stdout.strip())
+    shutil.rmtree(bare / "exo-guard", ignore_errors=True)
+    git(bare, "config", "exo.timeout", "0.05")
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     assert r.returncode != 0
-    assert "remote: exo-guard: blocked" in r.stderr and "exo.timeout" in r.stderr
+    assert "remote: exo-guard: blocked" in r.stderr and "exo.timeout" in r.stderr and "0.05 s" in r.stderr
     lines = [l for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
     assert len(lines) == 1, r.stderr
     # exo.onTimeout accept lets it through, saying so

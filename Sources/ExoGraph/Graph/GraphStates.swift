@@ -22,8 +22,9 @@ extension Graph {
             return out
         }
         func visit(_ s: Subtree) {
-            if ids.contains(where: s.holds) {
-                for doc in s.files where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
+            for id in ids {
+                guard let places = s.positions(of: id) else { continue }
+                for i in places { out[id, default: []].append(s.files[i]) }
             }
             s.children.forEach(visit)
         }

@@ -9,8 +9,9 @@ final class Subtree: Sendable {
     let key: CacheKey?
     let files: [GraphDocument]
     let children: [Subtree]
-    /// The ids of this folder's own files, made when first asked for.
-    private let ids = Mutex<Set<Exact>?>(nil)
+    /// Where each id's document is among this folder's own files (the first, when several
+    /// have it, and the places of all of those), made when first asked for.
+    private let ids = Mutex<(first: [Exact: Int], repeated: [Exact: [Int]])?>(nil)
 
     init(key: CacheKey?, files: [GraphDocument], children: [Subtree]) {
         self.key = key
@@ -18,11 +19,26 @@ final class Subtree: Sendable {
         self.children = children
     }
 
-    /// Whether one of this folder's own files has the id.
-    func holds(_ id: Exact) -> Bool {
+    /// The places among this folder's own files of the documents with the id, in order;
+    /// nil when none has it.
+    func positions(of id: Exact) -> [Int]? {
         ids.withLock { ids in
-            if ids == nil { ids = Set(files.map { Exact($0.id) }) }
-            return ids!.contains(id)
+            if ids == nil {
+                var first: [Exact: Int] = [:]
+                var repeated: [Exact: [Int]] = [:]
+                first.reserveCapacity(files.count)
+                for (i, doc) in files.enumerated() {
+                    let key = Exact(doc.id)
+                    if let earlier = first[key] {
+                        repeated[key, default: [earlier]].append(i)
+                    } else {
+                        first[key] = i
+                    }
+                }
+                ids = (first, repeated)
+            }
+            guard let at = ids!.first[id] else { return nil }
+            return ids!.repeated[id] ?? [at]
         }
     }
 
