@@ -28,8 +28,10 @@ extension GitSnapshot {
     /// Compares two trees (nil: no folder on that side); false when one cannot be read.
     private func compare(_ a: ObjectID?, _ b: ObjectID?, prefix: String, into out: inout [PathChange]) -> Bool {
         if a == b { return true }
-        guard let x = a.map({ repository.treeItems($0) }) ?? Repository.TreeItems(),
-            let y = b.map({ repository.treeItems($0) }) ?? Repository.TreeItems()
+        // The first side's trees are kept for the run (a merge base's, the line's: many
+        // comparisons start from them); the second's, a ref's tip, are read once.
+        guard let x = a.map({ repository.treeItems($0, keep: true) }) ?? Repository.TreeItems(),
+            let y = b.map({ repository.treeItems($0, keep: false) }) ?? Repository.TreeItems()
         else { return false }
         var i = 0
         var j = 0
@@ -57,13 +59,14 @@ extension Repository {
     /// in one buffer, made into strings only for the entries that differ.
     struct TreeItems {
         var bytes: [UInt8] = []
-        var spans: [(start: Int, count: Int)] = []
+        var spans: [(start: Int32, count: Int32)] = []
         var modes: [UInt32] = []
         var ids: [ObjectID] = []
         var count: Int { ids.count }
 
         func name(_ i: Int) -> String {
-            String(decoding: bytes[spans[i].start..<spans[i].start + spans[i].count], as: UTF8.self)
+            let start = Int(spans[i].start)
+            return String(decoding: bytes[start..<start + Int(spans[i].count)], as: UTF8.self)
         }
 
         func isTree(_ i: Int) -> Bool { modes[i] & 0o170000 == 0o040000 }
@@ -76,22 +79,22 @@ extension Repository {
 
         /// git's order of tree entries: names as bytes, a folder's as if it ended in `/`.
         static func gitOrder(_ x: TreeItems, _ i: Int, _ y: TreeItems, _ j: Int) -> Int {
-            let p = x.spans[i]
-            let q = y.spans[j]
-            let n = min(p.count, q.count)
+            let (p, pn) = (Int(x.spans[i].start), Int(x.spans[i].count))
+            let (q, qn) = (Int(y.spans[j].start), Int(y.spans[j].count))
+            let n = min(pn, qn)
             let c = x.bytes.withUnsafeBufferPointer { a in
-                y.bytes.withUnsafeBufferPointer { b in memcmp(a.baseAddress! + p.start, b.baseAddress! + q.start, n) }
+                y.bytes.withUnsafeBufferPointer { b in memcmp(a.baseAddress! + p, b.baseAddress! + q, n) }
             }
             if c != 0 { return c < 0 ? -1 : 1 }
-            let c1 = p.count > n ? x.bytes[p.start + n] : (x.isTree(i) ? UInt8(ascii: "/") : 0)
-            let c2 = q.count > n ? y.bytes[q.start + n] : (y.isTree(j) ? UInt8(ascii: "/") : 0)
+            let c1 = pn > n ? x.bytes[p + n] : (x.isTree(i) ? UInt8(ascii: "/") : 0)
+            let c2 = qn > n ? y.bytes[q + n] : (y.isTree(j) ? UInt8(ascii: "/") : 0)
             return c1 == c2 ? 0 : c1 < c2 ? -1 : 1
         }
     }
 
-    /// A tree's entries, read once per run: libgit2 keeps no tree over 4 KiB in its cache,
-    /// and watched refs share most of their trees.
-    func treeItems(_ id: ObjectID) -> TreeItems? {
+    /// A tree's entries; kept for the run when `keep` (libgit2 keeps no tree over 4 KiB in
+    /// its cache, and watched refs share their merge bases' trees).
+    func treeItems(_ id: ObjectID, keep: Bool) -> TreeItems? {
         if let hit = trees[id] { return hit }
         var raw = id.raw
         let read = LibGit2.withFound(
@@ -106,7 +109,8 @@ extension Repository {
                 for i in 0..<count {
                     guard let e = git.tree_entry_byindex(tree, i), let name = git.tree_entry_name(e) else { return nil }
                     let length = strlen(name)
-                    items.spans.append((items.bytes.count, length))
+                    guard items.bytes.count + length < Int(Int32.max) else { return nil }
+                    items.spans.append((Int32(items.bytes.count), Int32(length)))
                     name.withMemoryRebound(to: UInt8.self, capacity: length) {
                         items.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
                     }
@@ -115,7 +119,7 @@ extension Repository {
                 }
                 return items
             })
-        if let read { trees[id] = read }
+        if keep, let read { trees[id] = read }
         return read
     }
 }
