@@ -1,8 +1,10 @@
 """Hostile pushes into a bare repository whose hook runs the guard: each answered within its
 time budget (git config exo.timeout) plus a margin, in one line, never a crash."""
-import subprocess
 import shutil
+import subprocess
 import time
+
+import pytest
 
 from conftest import BIN, bare_server, git, git_env
 
@@ -34,7 +36,9 @@ def deep_repo(tmp_path, depth):
 
 
 def test_a_very_deep_path_is_answered_within_the_budget(tmp_path):
-    repo = deep_repo(tmp_path, 3000)
+    """2,048 folders deep, the most the walks enter (as long a path as Linux lets a
+    checkout hold), each frame of them on the stack in a debug build too."""
+    repo = deep_repo(tmp_path, 2048)
     bare = server(tmp_path)
     git(bare, "config", "exo.timeout", "1")
     # the first commit goes in as an import; the deep one is judged
@@ -64,6 +68,34 @@ def test_a_very_deep_path_is_answered_within_the_budget(tmp_path):
     git(bare, "config", "exo.onTimeout", "accept")
     r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     assert r.returncode == 0 and "goes through unchecked" in r.stderr
+
+
+@pytest.mark.parametrize("depth", [2049, 8000])
+def test_a_path_deeper_than_any_checkout_is_refused_in_one_line(tmp_path, depth):
+    """Deeper than the walks go: refused in one line naming the limit, never walked (8,000
+    folders deep used to take seconds, 12,000 overflowed the stack: a crash). git's own
+    receive takes about a second at 8,000, and grows with the square of the depth."""
+    repo = deep_repo(tmp_path, depth)
+    bare = server(tmp_path)
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    took = time.monotonic() - start
+    assert took < 4 + 1 + 3, took
+    assert r.returncode != 0
+    lines = [l for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
+    assert len(lines) == 1 and "blocked" in lines[0] and "nested more than 2048 deep" in lines[0], lines
+    assert len(lines[0]) < 400, lines[0]  # the path abbreviated
+    # the same tree on a branch another line watches: that branch is unreadable, not a crash
+    git(repo, "branch", "deep", "main")
+    git(repo, "reset", "-q", "--hard", "main~1")
+    git(repo, "config", "exo.watchDays", "0")
+    (repo / "changes" / "b.md").write_text("---\nstatus: active\n---\n")
+    git(repo, "add", "-A")
+    r = subprocess.run([BIN, "hook", "pre-commit"], cwd=repo, env=git_env({"EXO_GUARD_STATS": "1"}),
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "watched refs 1" in r.stderr
 
 
 def test_the_budget_reads_the_server_config_only(tmp_path):

@@ -21,13 +21,17 @@ extension GitSnapshot {
             let before = treeKey(dir).map(ObjectID.init), let after = other.treeKey(dir).map(ObjectID.init)
         else { return nil }
         var out: [PathChange] = []
-        guard compare(before, after, prefix: "", into: &out) else { return nil }
+        guard compare(before, after, prefix: "", depth: 0, into: &out) else { return nil }
         return out
     }
 
-    /// Compares two trees (nil: no folder on that side); false when one cannot be read.
-    private func compare(_ a: ObjectID?, _ b: ObjectID?, prefix: String, into out: inout [PathChange]) -> Bool {
+    /// Compares two trees (nil: no folder on that side); false when one cannot be read, or
+    /// lies deeper than the walks go (`SnapPath.maxDepth`).
+    private func compare(
+        _ a: ObjectID?, _ b: ObjectID?, prefix: String, depth: Int, into out: inout [PathChange]
+    ) -> Bool {
         if a == b { return true }
+        if depth > SnapPath.maxDepth { return false }
         // The first side's trees are kept for the run (a merge base's, the line's: many
         // comparisons start from them); the second's, a ref's tip, are read once.
         guard let x = a.map({ repository.treeItems($0, keep: true) }) ?? Repository.TreeItems(),
@@ -45,7 +49,8 @@ extension GitSnapshot {
             let name = left.map { x.name($0) } ?? y.name(right!)
             let path = prefix.isEmpty ? name : prefix + "/" + name
             if left.map({ x.isTree($0) }) ?? y.isTree(right!) {
-                guard compare(left.map { x.ids[$0] }, right.map { y.ids[$0] }, prefix: path, into: &out) else { return false }
+                guard compare(left.map { x.ids[$0] }, right.map { y.ids[$0] }, prefix: path, depth: depth + 1, into: &out)
+                else { return false }
             } else {
                 out.append(PathChange(path: path, before: left.flatMap { x.side($0) }, after: right.flatMap { y.side($0) }))
             }

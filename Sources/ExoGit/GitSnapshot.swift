@@ -231,6 +231,10 @@ public final class GitSnapshot: Snapshot {
     func indexTree(_ dir: String, in file: IndexFile) -> IndexFile.Tree {
         if let id = file.trees?[dir] { return .id(id) }
         if let known = indexTrees[dir] { return known }
+        // Each level is a frame: past the walks' depth, no tree id (the walk refuses it).
+        if dir.utf8.count > SnapPath.maxDepth, dir.utf8.lazy.filter({ $0 == UInt8(ascii: "/") }).count >= SnapPath.maxDepth {
+            return .unknown
+        }
         let made: IndexFile.Tree
         if var object = file.treeObject(dir, subtree: { indexTree($0, in: file) }) {
             made = object.isEmpty ? .empty : LibGit2.hash(&object, as: GIT_OBJECT_TREE).map { .id($0) } ?? .unknown

@@ -24,9 +24,23 @@ struct ExoGuardCommand: ParsableCommand {
         defaultSubcommand: Conflicts.self
     )
 
+    /// Runs `entry` on a thread whose stack holds a path `SnapPath.maxDepth` folders deep in
+    /// any build: the walks recurse once per folder, and the main thread's 8 MiB does not
+    /// hold that many frames in a debug build. Only the pages a run touches are mapped.
+    static func runOnDeepStack() {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 256 << 20)
+        var thread = pthread_t()
+        guard pthread_create(&thread, &attributes, { _ in ExoGuardCommand.entry() }, nil) == 0 else {
+            entry()  // no thread to be had: here, as before
+        }
+        pthread_join(thread, nil)
+    }
+
     /// Runs the command line; every error is one line on stderr and exit 2. A run receipt
     /// (`--receipt PATH`, `VIVARY_RECEIPT_LOG`) is written as the run ends.
-    static func entry() {
+    static func entry() -> Never {
         let environment = ProcessEnvironment.all()
         let (receipt, arguments) = Receipt.requested(by: Array(CommandLine.arguments.dropFirst()), environment: environment)
         // EXO_GUARD_STATS=1: which fast and plain paths the run took (tests read it).

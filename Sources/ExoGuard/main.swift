@@ -1,1 +1,1 @@
-ExoGuardCommand.entry()
+ExoGuardCommand.runOnDeepStack()

@@ -59,6 +59,9 @@ extension Workspace {
     func locate(_ rel: String) throws(ExoError) -> Located? {
         let parts = rel.split(separator: "/", omittingEmptySubsequences: false)
         guard let name = parts.last.map(String.init) else { return nil }
+        if parts.count - 1 > SnapPath.maxDepth {  // where the walk stops, refusing the tree
+            throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(rel)), limit: SnapPath.maxDepth)
+        }
         var dir = root
         var dirRel = ""
         for part in parts.dropLast() {

@@ -17,7 +17,7 @@ extension Workspace {
         let prefetch = snapshot.readerFactory().map { Prefetch(readers: $0, encode: cache.keepsFields) }
         let top: Walked
         do {
-            top = try walkTree(root, rel: "", context: "", cache: cache, prefetch: prefetch)
+            top = try walkTree(root, rel: "", depth: 0, context: "", cache: cache, prefetch: prefetch)
         } catch {
             prefetch?.cancel()
             throw error
@@ -68,9 +68,12 @@ extension Workspace {
     /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
     /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
     private func walkTree(
-        _ dir: String, rel: String, context: String?, cache: ParseCache,
+        _ dir: String, rel: String, depth: Int, context: String?, cache: ParseCache,
         prefetch: Prefetch?
     ) throws(ExoError) -> Walked {
+        if depth > SnapPath.maxDepth {
+            throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
+        }
         let key = subtreeKey(dir, rel: rel, context: context)
         if let key, let hit = cache.subtree(key) {
             Probe.cachedFolder.hit()
@@ -96,7 +99,7 @@ extension Workspace {
         for name in folder.subfolders {
             children.append(
                 try walkTree(
-                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), context: childContext,
+                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), depth: depth + 1, context: childContext,
                     cache: cache, prefetch: prefetch))
         }
         return Walked(
@@ -202,28 +205,6 @@ extension Workspace {
         var key: CacheKey? = nil
         /// Its place in its folder's sorted listing.
         var entry = -1
-    }
-
-    /// Every document in walk order, with the configuration in force in its folder;
-    /// files excluded by that configuration (overlays) are left out.
-    func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
-        func walk(_ dir: String, _ rel: String) throws(ExoError) {
-            for name in try walkFolder(dir, rel: rel, visit).subfolders {
-                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name))
-            }
-        }
-        try walk(root, "")
-    }
-
-    /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.
-    package func type(of directory: String, config: EffectiveConfig) -> String? {
-        var d = directory
-        while true {
-            let name = d == root ? rootName : SnapPath.name(d)
-            if let type = config.type(forFolder: name) { return type }
-            if d == root || d.isEmpty { return nil }
-            d = SnapPath.parent(d)
-        }
     }
 
     /// One folder of tropo's walk: top-down from the root, in each folder its files then its

@@ -148,6 +148,20 @@ extension Array where Element == DirectoryEntry {
 
 /// Path arithmetic on snapshot paths.
 public enum SnapPath {
+    /// The deepest folder the walks enter, counted from where they start: a path of 2,048
+    /// one-letter folders is already as long as Linux lets a path be (PATH_MAX), so no
+    /// checkout holds a deeper one, and a tree that does (which only a crafted push brings)
+    /// is refused in one line rather than walked (each level of the walks is a frame of the
+    /// stack, and costs the length of the path).
+    public static let maxDepth = 2048
+
+    /// `path` for a message: whole when short, else its start and its last component.
+    public static func abbreviated(_ path: String) -> String {
+        guard path.utf8.count > 120 else { return path }
+        let start = String(decoding: path.utf8.prefix(60), as: UTF8.self)
+        return start + "\u{2026}/" + name(path)
+    }
+
     /// `a/b`, either side possibly empty.
     public static func join(_ a: String, _ b: String) -> String {
         a.isEmpty ? b : (b.isEmpty ? a : a + "/" + b)

@@ -126,29 +126,42 @@ public final class Workspace {
 
     /// The configuration in force in `directory` (a snapshot path at or below the root):
     /// the root's, with every `tropo.toml` strictly below the root down to `directory`
-    /// merged on top, outermost first.
+    /// merged on top, outermost first. The folders up to the nearest one already known are
+    /// made top down in a loop (a path may be thousands of folders deep).
     package func config(for directory: String) throws(ExoError) -> EffectiveConfig {
         if let cached = configCache[directory] { return cached }
-        guard let rel = SnapPath.relative(directory, to: root), !rel.isEmpty else { return base }
-        let parentConfig = try config(for: SnapPath.parent(directory))
+        var missing: [(dir: String, rel: String)] = []
+        var dir = directory
+        while configCache[dir] == nil, let rel = SnapPath.relative(dir, to: root), !rel.isEmpty {
+            missing.append((dir, rel))
+            dir = SnapPath.parent(dir)
+        }
+        var config = configCache[dir] ?? base
+        for (folder, rel) in missing.reversed() {
+            config = try self.config(of: folder, rel: rel, under: config)
+            configCache[folder] = config
+        }
+        return config
+    }
+
+    /// The configuration in force in one folder below the root, given its parent's.
+    private func config(of directory: String, rel: String, under parentConfig: EffectiveConfig) throws(ExoError)
+        -> EffectiveConfig
+    {
         let nestedThin = SnapPath.join(directory, ThinWorkspace.configPath)
         if snapshot.isFile(nestedThin) {
             throw .nestedRoot(snapshot.describe(directory))
         }
         let overlayPath = SnapPath.join(directory, Self.legacyConfig)
-        var result = parentConfig
-        if snapshot.isFile(overlayPath) {
-            let raw = rebase(try Self.readTOML(snapshot, overlayPath), overlayRelative: rel)
-            var composition = parentConfig.composition
-            do {
-                try composition.merge(raw)
-                result = try EffectiveConfig(composition)
-            } catch {
-                throw .config(file: snapshot.describe(overlayPath), cause: error.cause)
-            }
+        guard snapshot.isFile(overlayPath) else { return parentConfig }
+        let raw = rebase(try Self.readTOML(snapshot, overlayPath), overlayRelative: rel)
+        var composition = parentConfig.composition
+        do {
+            try composition.merge(raw)
+            return try EffectiveConfig(composition)
+        } catch {
+            throw .config(file: snapshot.describe(overlayPath), cause: error.cause)
         }
-        configCache[directory] = result
-        return result
     }
 
     /// An overlay's exclude patterns that contain `/` are made relative to the root.

@@ -47,7 +47,9 @@ public enum WorkspaceRoot {
     /// With a cache, the roots under a tree already searched are not searched again.
     public static func all(in snapshot: Snapshot, cache: ParseCache? = nil) -> [String] {
         /// The roots under `dir`, relative to it, and whether that answer may be cached.
-        func visit(_ dir: String, enclosed: Bool) -> (roots: [String], cacheable: Bool) {
+        func visit(_ dir: String, enclosed: Bool, depth: Int) -> (roots: [String], cacheable: Bool) {
+            // Not below `SnapPath.maxDepth`: the walk of the root above refuses such a tree.
+            if depth > SnapPath.maxDepth { return ([], false) }
             var key: CacheKey? = nil
             if let cache, let tree = snapshot.treeKey(dir) {
                 key = snapshot.digest("exo-guard roots 1\u{0}\(tree.hex)\u{0}\(enclosed)")
@@ -72,13 +74,13 @@ public enum WorkspaceRoot {
             var roots: [String] = isRoot ? [""] : []
             for e in entries where e.kind == .directory {
                 if EffectiveConfig.defaultExclude.contains(e.name) { continue }
-                let below = visit(SnapPath.join(dir, e.name), enclosed: enclosed || isRoot)
+                let below = visit(SnapPath.join(dir, e.name), enclosed: enclosed || isRoot, depth: depth + 1)
                 roots += below.roots.map { SnapPath.join(e.name, $0) }
                 if !below.cacheable { cacheable = false }
             }
             if cacheable, let key { cache?.keepRoots(key, roots) }
             return (roots, cacheable)
         }
-        return visit("", enclosed: false).roots.sorted { Exact($0) < Exact($1) }
+        return visit("", enclosed: false, depth: 0).roots.sorted { Exact($0) < Exact($1) }
     }
 }

@@ -28,6 +28,10 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A document whose frontmatter is not closed within `limit` bytes (git config
     /// `exo.maxFrontmatter`).
     case frontmatterTooLarge(file: String, size: Int, limit: Int)
+    /// Folders nested deeper than `limit` (`SnapPath.maxDepth`): more than any checkout can
+    /// hold, refused rather than walked. `file` is the folder where the walk stopped,
+    /// abbreviated.
+    case tooDeep(file: String, limit: Int)
 
     // MARK: The repository
 
@@ -71,6 +75,9 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .frontmatterTooLarge(let file, let size, let limit):
             return "\(file): cannot read: a document of \(Self.mebibytes(size)) whose frontmatter is not closed "
                 + "within its first \(Self.mebibytes(limit)) (git config exo.maxFrontmatter)"
+        case .tooDeep(let file, let limit):
+            return "\(file): folders nested more than \(limit) deep, a longer path than any checkout "
+                + "can hold (PATH_MAX); not read"
         case .notARepository(let path): return "not a git repository (or any parent up to /): \(path)"
         case .unsupportedRepository(let path):
             return "\(path): SHA-256 repositories are not supported (libgit2 1.5 reads SHA-1 repositories only)"
@@ -96,7 +103,8 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// as opposed to a bad argument or a repository that cannot be read.
     public var isContentError: Bool {
         switch self {
-        case .config, .unreadable, .unreadableObject, .frontmatterTooLarge, .competingRoots, .nestedRoot: return true
+        case .config, .unreadable, .unreadableObject, .frontmatterTooLarge, .tooDeep, .competingRoots, .nestedRoot:
+            return true
         case .noWorkspace, .notARepository, .unsupportedRepository, .badRevision, .notACommit, .unmergedIndex, .libgit2,
             .invalidSetting, .usage, .io, .refused:
             return false

@@ -1,0 +1,28 @@
+import ExoModel
+
+extension Workspace {
+    /// Every document in walk order, with the configuration in force in its folder;
+    /// files excluded by that configuration (overlays) are left out.
+    func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
+        func walk(_ dir: String, _ rel: String, _ depth: Int) throws(ExoError) {
+            if depth > SnapPath.maxDepth {
+                throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
+            }
+            for name in try walkFolder(dir, rel: rel, visit).subfolders {
+                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name), depth + 1)
+            }
+        }
+        try walk(root, "", 0)
+    }
+
+    /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.
+    package func type(of directory: String, config: EffectiveConfig) -> String? {
+        var d = directory
+        while true {
+            let name = d == root ? rootName : SnapPath.name(d)
+            if let type = config.type(forFolder: name) { return type }
+            if d == root || d.isEmpty { return nil }
+            d = SnapPath.parent(d)
+        }
+    }
+}
