@@ -37,6 +37,9 @@ public final class Watch {
         var byLine: [String: [WorkLine.Flight]] = [:]
         var workspaces: [String: Workspace] = [:]
         var deltas: [String: DocumentDelta?] = [:]
+        /// Documents `deltas` holds: past `Watch.heldDocuments` they are let go (refs
+        /// forked from many old commits must not hold a workspace's worth each).
+        var deltaDocuments = 0
         /// Whether a ref's flights may be read from what it changed (`flightsByDelta`);
         /// `EXO_GUARD_TEST_FLIGHTS=graphs` turns it off, for tests that compare the two ways.
         var byDelta = true
@@ -56,7 +59,7 @@ public final class Watch {
     }
 
     /// A commit's tree, once per commit.
-    private func snapshot(_ commit: ObjectID) -> GitSnapshot? {
+    func snapshot(_ commit: ObjectID) -> GitSnapshot? {
         if let hit = memo.snapshots[commit] { return hit }
         let made = try? GitSnapshot(repository: repository, commit: commit, label: commit.description)
         memo.snapshots[commit] = made
@@ -82,41 +85,6 @@ public final class Watch {
         memo.graphs[key] = graph
         memo.stats.graphs += 1
         return graph
-    }
-
-    /// A ref's flights read from what it changed since the merge base, and what the merge
-    /// base changed since a commit of the line whose graph is read already (the anchor),
-    /// file by file through tree ids (`TreeDelta`): no graph of the ref's own, no folder
-    /// listed but those on the way to a change. Nil when that cannot be done exactly (no
-    /// merge base, an anchor with a symlink or a folder not cached, a configuration file
-    /// outside the root, a `.toml` file changed, a file that cannot be read); then the two
-    /// graphs are compared.
-    private func flightsByDelta(
-        _ ref: WatchedRef, mergeBase m: ObjectID?, line: [ObjectID], root: String, cache: ParseCache
-    ) -> [WorkLine.Flight]? {
-        guard memo.byDelta, let m, let first = line.first, let anchor = graph(first, root: root, cache: cache),
-            anchor.key != nil, let workspace = memo.workspaces[first.description + "\u{0}" + root],
-            // A pack outside the root would change unseen by the delta, which reads the root only.
-            workspace.configFiles.allSatisfy({ SnapPath.isInside($0, root) }),
-            let toBase = delta(from: first, to: m, root: root, workspace: workspace, cache: cache),
-            let toTip = delta(from: m, to: ref.tip, root: root, workspace: workspace, cache: cache)
-        else { return nil }
-        return WorkLine.flights(anchor: anchor, toMergeBase: toBase, toTip: toTip)
-    }
-
-    /// The documents that differ between two commits below `root`, read with the anchor's
-    /// workspace; once per pair.
-    private func delta(
-        from a: ObjectID, to b: ObjectID, root: String, workspace: Workspace, cache: ParseCache
-    ) -> DocumentDelta? {
-        let key = [a.description, b.description, root].joined(separator: "\u{0}")
-        if let hit = memo.deltas[key] { return hit }
-        var found: DocumentDelta? = nil
-        if let first = snapshot(a), let second = snapshot(b), let files = TreeDelta(from: first, to: second, root: root) {
-            found = try? workspace.documents(of: files, first: first, second: second, cache: cache)
-        }
-        memo.deltas[key] = found
-        return found
     }
 
     /// The merge base of a ref's tip with a line of work, once per pair.
