@@ -9,6 +9,7 @@ the delta must refuse. `board --branches` and `conflicts --branches` must say th
 both ways, and the probes say which way ran."""
 import json
 import random
+import subprocess
 
 import pytest
 
@@ -133,3 +134,38 @@ def test_a_second_document_of_an_id_on_the_branch(tmp_path):
     # x's targets at the tip are both documents': auth from the first, billing from the second
     assert json.loads(r.stdout)["conflicts"] == [
         {"a": "y", "a_ref": None, "b": "x", "b_ref": "refs/heads/agent/a", "shared": ["auth"]}]
+
+
+def test_a_tree_out_of_gits_order_is_read_by_its_graphs(tmp_path):
+    """A crafted tree whose entries are out of git's order would pair the wrong entries in
+    the comparison of two trees: the branch is read by its graphs instead, the same answer."""
+    top = tmp_path / "w"
+    top.mkdir()
+    write_case(top, {"tropo.toml": 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\n'
+                     'optional = { touches = "ref-list" }\n',
+                     "changes/a.md": fm(status="draft", touches="[auth]")})
+    git(top, "init", "-q")
+    git(top, "config", "exo.watchDays", "0")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "init")
+
+    def write_object(kind, data):
+        r = subprocess.run(["git", "hash-object", "-w", "-t", kind, "--literally", "--stdin"], cwd=top,
+                           input=data, capture_output=True, check=True, env=__import__("conftest").git_env())
+        return bytes.fromhex(r.stdout.decode().strip())
+
+    blob = write_object("blob", fm(status="active", touches="[auth]", assignee="ann").encode())
+    changes = write_object("tree", b"100644 a.md\0" + blob)
+    toml = bytes.fromhex(git(top, "rev-parse", "HEAD:tropo.toml").stdout.strip())
+    # tropo.toml before changes: out of git's order
+    root = write_object("tree", b"100644 tropo.toml\0" + toml + b"40000 changes\0" + changes)
+    head = git(top, "rev-parse", "HEAD").stdout.strip()
+    commit = git(top, "commit-tree", root.hex(), "-p", head, "-m", "crafted").stdout.strip()
+    git(top, "update-ref", "refs/heads/agent/x", commit)
+    got = {}
+    for way, extra in (("delta", {}), ("graphs", {"EXO_GUARD_TEST_FLIGHTS": "graphs"})):
+        r = guard("board", "--branches", "--json", cwd=top, env={**STATS, "EXO_GUARD_CACHE": "0", **extra})
+        assert r.returncode == 0, r.stderr
+        got[way] = (r.stdout, probes(r))
+    assert got["delta"][0] == got["graphs"][0]
+    assert got["delta"][1]["delta-flights"] == 0 and got["delta"][1]["graph-flights"] == 1

@@ -121,6 +121,9 @@ extension Repository {
                     }
                     items.modes.append(UInt32(git.tree_entry_filemode(e).rawValue))
                     items.ids.append(ObjectID(git.tree_entry_id(e)!))
+                    // A crafted tree out of git's order (or naming an entry twice) would
+                    // pair the wrong entries: such a tree is compared by its graphs instead.
+                    if i > 0 && TreeItems.gitOrder(items, i - 1, items, i) >= 0 { return nil }
                 }
                 return items
             })

@@ -10,7 +10,8 @@ import ExoStore
 /// Only differences that bear on nothing but the files themselves are taken: the answer is
 /// nil when the snapshots cannot be compared by tree ids, or when a differing path is a
 /// symlink (or anything not a file), or a `.toml` file: a configuration, an overlay, a thin
-/// configuration or a pack, each of which bears on other files' documents too. The caller then reads the two graphs whole.
+/// configuration or a pack, each of which bears on other files' documents too. The caller
+/// then reads the two graphs whole.
 package struct TreeDelta {
     /// A path that is a file on one side at least, with another blob (or none) on the other.
     package struct File {
