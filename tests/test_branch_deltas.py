@@ -30,8 +30,8 @@ def edit(top, start, files, rng, config_edits):
     docs = documents(files)
     touched_config = False
     for n in range(rng.randint(1, 4)):
-        op = rng.choice(["activate", "activate", "copy", "move", "delete", "new", "excluded", "config"]
-                        if config_edits else ["activate", "activate", "copy", "move", "delete", "new", "excluded"])
+        ops = ["activate", "activate", "copy", "move", "delete", "new", "excluded", "other-toml"]
+        op = rng.choice(ops + ["config"] if config_edits else ops)
         path = top / rng.choice(docs) if docs else None
         body = fm(status="active", touches=rng.choice(["[auth]", "[auth, billing]", "[billing]"]),
                   assignee=rng.choice(["ann", "bo"]))
@@ -55,9 +55,16 @@ def edit(top, start, files, rng, config_edits):
             folder = root / rng.choice(["private", "runtime", "node_modules", ".vivary/state"])
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "hidden.md").write_text(body)
+        elif op == "other-toml":
+            # a .toml file no configuration reads: a file like any other to the delta
+            (top / "pyproject.toml").write_text(f"[tool.x]\nn = {n}\n")
+            (root / "tools").mkdir(exist_ok=True)
+            (root / "tools" / "settings.toml").write_text(f"n = {n}\n")
         elif op == "config":
             touched_config = True
-            target = root / rng.choice(["tropo.toml", "changes/tropo.toml"])
+            packs = sorted(p for p in files if "/.tropo/packs/" in "/" + p)
+            target = top / rng.choice(packs) if packs and rng.random() < 0.5 else \
+                root / rng.choice(["tropo.toml", "changes/tropo.toml"])
             if target.parent.is_dir():
                 with open(target, "a") as fh:
                     fh.write("\n# edited\n")
@@ -109,7 +116,8 @@ def test_flights_from_deltas_equal_flights_from_graphs(tmp_path, case):
 
 def test_a_second_document_of_an_id_on_the_branch(tmp_path):
     """The id's state at the tip is made from both documents in walk order (the last one's
-    status, the targets of both), with no graph of the tip read."""
+    status, the targets of both), with no graph of the tip read; .toml files that are no
+    configuration's do not stop the delta."""
     top = tmp_path / "w"
     top.mkdir()
     write_case(top, {"tropo.toml": 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\n'
@@ -123,6 +131,9 @@ def test_a_second_document_of_an_id_on_the_branch(tmp_path):
     git(top, "checkout", "-q", "-b", "agent/a")
     (top / "changes" / "more").mkdir()
     (top / "changes" / "more" / "x.md").write_text(fm(status="active", touches="[billing]", assignee="ann"))
+    # .toml files no configuration reads: files like any other, the delta still reads the branch
+    (top / "pyproject.toml").write_text("[tool.x]\n")
+    (top / "modules" / "notes.toml").write_text("n = 1\n")
     git(top, "add", "-A")
     git(top, "commit", "-q", "-m", "twin")
     git(top, "checkout", "-q", "main")
@@ -168,4 +179,33 @@ def test_a_tree_out_of_gits_order_is_read_by_its_graphs(tmp_path):
         assert r.returncode == 0, r.stderr
         got[way] = (r.stdout, probes(r))
     assert got["delta"][0] == got["graphs"][0]
+    assert got["delta"][1]["delta-flights"] == 0 and got["delta"][1]["graph-flights"] == 1
+
+
+def test_a_pack_changed_on_the_branch_is_read_by_its_graphs(tmp_path):
+    """A local pack is an input of the root's configuration: a branch that edits it (here
+    so that its changes folder is another) is read by its graphs, where the edit counts."""
+    top = tmp_path / "w"
+    top.mkdir()
+    pack = '[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n[types.module]\nfolder = "modules"\n'
+    write_case(top, {"tropo.toml": 'packs = ["coordination", "team"]\n', ".tropo/packs/team.toml": pack,
+                     "modules/auth.md": "# Auth\n", "changes/a.md": fm(status="draft", touches="[auth]")})
+    git(top, "init", "-q")
+    git(top, "config", "exo.watchDays", "0")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "init")
+    git(top, "checkout", "-q", "-b", "agent/a")
+    (top / ".tropo" / "packs" / "team.toml").write_text(pack.replace('folder = "changes"', 'folder = "work"'))
+    (top / "changes" / "b.md").write_text(fm(status="active", touches="[auth]", assignee="ann"))
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "pack")
+    git(top, "checkout", "-q", "main")
+    (top / "changes" / "c.md").write_text(fm(status="active", touches="[auth]"))
+    got = {}
+    for way, extra in (("delta", {}), ("graphs", {"EXO_GUARD_TEST_FLIGHTS": "graphs"})):
+        r = guard("conflicts", "--branches", "--json", cwd=top, env={**STATS, "EXO_GUARD_CACHE": "0", **extra})
+        assert r.returncode == 0, r.stderr
+        got[way] = (json.loads(r.stdout), probes(r))
+    # on the branch, changes/ is no change folder: b is no work item in flight there
+    assert got["delta"][0] == got["graphs"][0] == {"conflicts": []}
     assert got["delta"][1]["delta-flights"] == 0 and got["delta"][1]["graph-flights"] == 1

@@ -9,16 +9,14 @@ extension Watch {
     /// base changed since a commit of the line whose graph is read already (the anchor),
     /// file by file through tree ids (`TreeDelta`): no graph of the ref's own, no folder
     /// listed but those on the way to a change. Nil when that cannot be done exactly (no
-    /// merge base, an anchor with a symlink or a folder not cached, a configuration file
-    /// outside the root, a `.toml` file changed, a file that cannot be read); then the two
-    /// graphs are compared.
+    /// merge base, an anchor with a symlink or a folder not cached, a symlink, an input of
+    /// the root's configuration, an overlay or a thin configuration changed, a file that
+    /// cannot be read); then the two graphs are compared.
     func flightsByDelta(
         _ ref: WatchedRef, mergeBase m: ObjectID?, line: [ObjectID], root: String, cache: ParseCache
     ) -> [WorkLine.Flight]? {
         guard memo.byDelta, let m, let first = line.first, let anchor = graph(first, root: root, cache: cache),
             anchor.key != nil, let workspace = memo.workspaces[first.description + "\u{0}" + root],
-            // A pack outside the root would change unseen by the delta, which reads the root only.
-            workspace.configFiles.allSatisfy({ SnapPath.isInside($0, root) }),
             let toBase = delta(from: first, to: m, root: root, workspace: workspace, cache: cache),
             let toTip = delta(from: m, to: ref.tip, root: root, workspace: workspace, cache: cache)
         else { return nil }
@@ -33,7 +31,9 @@ extension Watch {
         let key = [a.description, b.description, root].joined(separator: "\u{0}")
         if let hit = memo.deltas[key] { return hit }
         var found: DocumentDelta? = nil
-        if let first = snapshot(a), let second = snapshot(b), let files = TreeDelta(from: first, to: second, root: root) {
+        if let first = snapshot(a), let second = snapshot(b),
+            let files = TreeDelta(from: first, to: second, root: root, configInputs: workspace.configInputs)
+        {
             found = try? workspace.documents(of: files, first: first, second: second, cache: cache)
         }
         let held = (found?.before.count ?? 0) + (found?.after.count ?? 0)

@@ -7,11 +7,14 @@ import ExoStore
 /// workspace. What a watched ref changed since its merge base is read this way
 /// (`WorkLine.flights(anchor:toMergeBase:toTip:)`).
 ///
-/// Only differences that bear on nothing but the files themselves are taken: the answer is
-/// nil when the snapshots cannot be compared by tree ids, or when a differing path is a
-/// symlink (or anything not a file), or a `.toml` file: a configuration, an overlay, a thin
-/// configuration or a pack, each of which bears on other files' documents too. The caller
-/// then reads the two graphs whole.
+/// The whole trees are compared, so that what lies outside the root and still bears on it
+/// is seen too. Only differences that bear on nothing but the files themselves are taken:
+/// the answer is nil when the snapshots cannot be compared by tree ids, when a differing path
+/// is a symlink (or anything not a file), or when it bears on the configuration: an input of
+/// the root's (`Workspace.configInputs`: its configuration files and packs), an overlay
+/// (`tropo.toml`) or a thin configuration (`.vivary/workspace.toml`, a competing or nested
+/// root) anywhere. The caller then reads the two graphs whole. Other files outside the root
+/// are left out; a `.toml` file that is none of these is a file like any other.
 package struct TreeDelta {
     /// A path that is a file on one side at least, with another blob (or none) on the other.
     package struct File {
@@ -26,24 +29,29 @@ package struct TreeDelta {
     /// The differing files, in no particular order.
     package let files: [File]
 
-    /// The files that differ between `a` and `b` below `root`; nil when the difference
-    /// cannot be read file by file (above).
-    package init?(from a: Snapshot, to b: Snapshot, root: String) {
-        guard let changes = a.changes(to: b, under: root) else { return nil }
+    /// The files that differ between `a` and `b` below `root` (paths relative to it), given
+    /// the root configuration's inputs; nil when the difference cannot be read file by file
+    /// (above).
+    package init?(from a: Snapshot, to b: Snapshot, root: String, configInputs: Set<Exact>) {
+        guard a.treeKey(root) != nil, b.treeKey(root) != nil, let changes = a.changes(to: b, under: "") else { return nil }
         var files: [File] = []
         files.reserveCapacity(changes.count)
         for change in changes {
             for side in [change.before, change.after] where side != nil && side!.kind != .file { return nil }
-            if Self.bearsOnOthers(change.path) { return nil }
-            files.append(File(rel: change.path, before: change.before?.key, after: change.after?.key))
+            if configInputs.contains(Exact(change.path)) || Self.bearsOnConfiguration(change.path) { return nil }
+            guard let rel = SnapPath.relative(change.path, to: root), !rel.isEmpty else { continue }
+            files.append(File(rel: rel, before: change.before?.key, after: change.after?.key))
         }
         self.files = files
     }
 
-    /// A path whose change bears on documents other than its own: any `.toml` file, for
-    /// the configurations, overlays and thin configurations are, and a pack may be any
-    /// `.toml` file of the workspace (`.tropo/packs/NAME.toml`, NAME a relative path).
-    private static func bearsOnOthers(_ rel: String) -> Bool {
-        rel.utf8.count >= 5 && rel.utf8.suffix(5).elementsEqual(".toml".utf8)
+    /// An overlay or a thin configuration, wherever it lies.
+    private static func bearsOnConfiguration(_ path: String) -> Bool {
+        let name = SnapPath.name(path)
+        if Exact(name) == Exact(Workspace.legacyConfig) { return true }
+        let thin = ThinWorkspace.configPath
+        return Exact(path) == Exact(thin)
+            || path.utf8.count > thin.utf8.count
+                && path.utf8.suffix(thin.utf8.count + 1).elementsEqual(("/" + thin).utf8)
     }
 }

@@ -12,9 +12,10 @@ public final class Workspace {
     /// The root configuration as text, part of every cached folder's key.
     let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
-    /// The files the root's configuration was composed from (configuration, packs, root
-    /// overlay), as snapshot paths.
-    package let configFiles: [String]
+    /// Every file the root's configuration is or could be composed from, as snapshot paths:
+    /// the thin and the legacy configuration at the root, each pack's own file (found or
+    /// not), the root overlay. A change to one of them changes the configuration.
+    package let configInputs: Set<Exact>
     /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
     public var cache = ParseCache()
 
@@ -30,7 +31,7 @@ public final class Workspace {
         let selected = isThin ? thinPath : SnapPath.join(root, Self.legacyConfig)
         let raw = try Self.readTOML(snapshot, selected)
         var composition = Composition()
-        var files = [selected]
+        var inputs: Set<Exact> = [Exact(thinPath), Exact(SnapPath.join(root, Self.legacyConfig))]
         if isThin {
             if let ancestor = WorkspaceRoot.thinAncestor(above: root, in: snapshot) {
                 throw .competingRoots([snapshot.describe(root), snapshot.describe(ancestor)])
@@ -45,20 +46,19 @@ public final class Workspace {
             do { try ThinWorkspace.validate(raw) } catch { throw .config(file: file, cause: error.cause) }
         }
         for pack in try Self.packNames(raw["packs"], file: snapshot.describe(selected)) {
-            let (packFile, packPath, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
-            if let packPath { files.append(packPath) }
+            if let own = Self.packPath(pack, root: root) { inputs.insert(Exact(own)) }
+            let (packFile, packTable) = try Self.readPack(pack, root: root, snapshot: snapshot, namedIn: selected)
             do { try composition.merge(packTable) } catch { throw .config(file: packFile, cause: error.cause) }
         }
         do { try composition.merge(raw) } catch { throw .config(file: snapshot.describe(selected), cause: error.cause) }
         let rootOverlay = SnapPath.join(root, Self.legacyConfig)
         if isThin && snapshot.isFile(rootOverlay) {
-            files.append(rootOverlay)
             let overlay = try Self.readTOML(snapshot, rootOverlay)
             do { try composition.merge(overlay) } catch {
                 throw .config(file: snapshot.describe(rootOverlay), cause: error.cause)
             }
         }
-        configFiles = files
+        configInputs = inputs
         baseFingerprint = composition.fingerprint
         do { base = try EffectiveConfig(composition) } catch {
             throw .config(file: snapshot.describe(selected), cause: error.cause)
@@ -102,19 +102,23 @@ public final class Workspace {
         return names
     }
 
+    /// Where a pack's own file would be: `<root>/.tropo/packs/NAME.toml`, normalized (NAME
+    /// may climb out of the root); nil when it climbs above the snapshot's top.
+    static func packPath(_ name: String, root: String) -> String? {
+        let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
+        return SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false))
+    }
+
     /// A pack: `<root>/.tropo/packs/NAME.toml`, else a bundled pack, else an error.
     private static func readPack(
         _ name: String, root: String, snapshot: Snapshot,
         namedIn config: String
-    ) throws(ExoError) -> (String, String?, OrderedMap) {
-        let joined = SnapPath.join(root, ".tropo/packs/" + name + ".toml")
-        if let local = SnapPath.normalize(joined.split(separator: "/", omittingEmptySubsequences: false)),
-            snapshot.isFile(local)
-        {
-            return (snapshot.describe(local), local, try readTOML(snapshot, local))
+    ) throws(ExoError) -> (String, OrderedMap) {
+        if let local = packPath(name, root: root), snapshot.isFile(local) {
+            return (snapshot.describe(local), try readTOML(snapshot, local))
         }
         if let text = BundledPacks.texts[name] {
-            return ("bundled pack \(PythonString.repr(name))", nil, try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
+            return ("bundled pack \(PythonString.repr(name))", try TOMLFile.parse(text: text, file: "bundled pack \(name)"))
         }
         let bundled = BundledPacks.texts.keys.sorted().joined(separator: ", ")
         throw .config(
