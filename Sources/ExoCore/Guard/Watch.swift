@@ -17,10 +17,11 @@ public struct WatchedRef: Sendable {
     public let time: Int64
 }
 
-/// The refs one check watches, and how their work in flight is read: each tip and merge
-/// base read once per workspace, as a graph whose folders shared with a graph already read
-/// come from the cache, and compared folder by folder (`WorkLine.flights(tip:mergeBase:)`);
-/// no ref gets a view of every document.
+/// The refs one check watches, and how their work in flight is read: from the files each
+/// ref changed since its merge base (`flightsByDelta`, Watch+Delta.swift), and where that
+/// would not be exact, from its tip's and merge base's graphs, whose folders shared with a
+/// graph already read come from the cache, compared folder by folder
+/// (`WorkLine.flights(tip:mergeBase:)`); no ref gets a view of every document.
 public final class Watch {
     let repository: Repository
     /// The refs watched, by name.
@@ -98,7 +99,7 @@ public final class Watch {
 
     /// The flights of a ref against a line of work's history: none when the ref is merged
     /// or its workspace tree is the merge base's; else from the cache, under the two
-    /// workspace trees, or read from the two graphs folder by folder.
+    /// workspace trees, or read from what the ref changed, or from the two graphs.
     private func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         // A run on the same line as the run before: the flights under the commit ids, with
         // no object read at all.
