@@ -44,9 +44,9 @@ public final class Watch {
         /// Whether a ref's flights may be read from what it changed (`flightsByDelta`);
         /// `EXO_GUARD_TEST_FLIGHTS=graphs` turns it off, for tests that compare the two ways.
         var byDelta = true
-        /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights compared folder by
-        /// folder, flights taken from the cache.
-        var stats = (graphs: 0, folderDiffs: 0, cachedFlights: 0)
+        /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights taken from the
+        /// cache (flights compared folder by folder are `Probe.graphFlights`).
+        var stats = (graphs: 0, cachedFlights: 0)
     }
 
     /// The name of the tree's top, part of every cache key (the root's name when it is "").
@@ -144,7 +144,6 @@ public final class Watch {
         } else if let tip = graph(ref.tip, root: root, cache: cache) {
             Probe.graphFlights.hit()
             found = WorkLine.flights(tip: tip, mergeBase: m.flatMap { graph($0, root: root, cache: cache) })
-            memo.stats.folderDiffs += 1
             if let key, m == nil || baseTree != nil { cache.keepFlights(key, found) }
         }
         memo.flights[pair] = found

@@ -80,7 +80,7 @@ extension Session {
     public var watchStats: String {
         let refs = watches.reduce(0) { $0 + $1.refs.count }
         let graphs = watchMemo.stats.graphs
-        let diffs = watchMemo.stats.folderDiffs
+        let diffs = Probe.graphFlights.count
         let cached = watchMemo.stats.cachedFlights
         return
             "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"

@@ -40,7 +40,7 @@ extension Coordination {
         guard base.pairBound <= Self.materializedPairs,
             let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit)
         else { return nil }
-        let states = Self.states(of: changed, in: graph)
+        let states = graph.states(of: changed).states
         let after = states.mapValues { (active: $0.isActive, targets: $0.targets.map { Exact($0) }) }
 
         // Active items: the base's without the changed ids, then those of them active now.
@@ -124,26 +124,6 @@ extension Coordination {
             }
         }
         return out
-    }
-
-    /// The state of each id of `ids` in `graph` (as `state(of:)` reads it): its last
-    /// document's status, assignee, path and whether it is an active change, and its targets
-    /// (the union over its documents, sorted). One pass over the documents.
-    static func states(of ids: Set<Exact>, in graph: Graph) -> [Exact: ChangeState] {
-        var last: [Exact: GraphDocument] = [:]
-        var targets: [Exact: [Exact]] = [:]
-        graph.visitDocuments { doc in
-            let id = Exact(doc.id)
-            guard ids.contains(id) else { return }
-            last[id] = doc
-            targets[id, default: []] += doc.targets.map { Exact($0) }
-        }
-        return last.reduce(into: [:]) { out, entry in
-            let (id, doc) = entry
-            out[id] = ChangeState(
-                status: doc.status, targets: Array(Set(targets[id] ?? [])).sorted().map(\.string),
-                assignee: doc.assignee, path: doc.path, isActive: isActiveChange(doc))
-        }
     }
 
     static func isActiveChange(_ doc: GraphDocument) -> Bool { isActive(path: doc.path, status: doc.status) }

@@ -9,11 +9,10 @@ extension Graph {
     /// The state of `id`: the last of its documents in walk order, with the targets of all
     /// of them (as `Coordination.state(of:)` reads it); nil when no document has the id.
     package func state(of id: String) -> ChangeState? {
-        guard top != nil else { return Coordination(self).state(of: id) }
-        return ChangeState(documents: documents(withIDs: [Exact(id)])[Exact(id)] ?? [])
+        ChangeState(documents: documents(withIDs: [Exact(id)])[Exact(id)] ?? [])
     }
 
-    /// The documents of each of `ids`, in walk order; only the folders that hold one are read.
+    /// The documents of each of `ids`, in walk order.
     package func documents(withIDs ids: Set<Exact>) -> [Exact: [GraphDocument]] {
         var out: [Exact: [GraphDocument]] = [:]
         guard !ids.isEmpty else { return out }
@@ -22,9 +21,15 @@ extension Graph {
             return out
         }
         func visit(_ s: Subtree) {
-            for id in ids {
-                guard let places = s.positions(of: id) else { continue }
-                for i in places { out[id, default: []].append(s.files[i]) }
+            // Whichever is fewer, the folder's files or the ids: linear in the documents
+            // however many ids are asked for.
+            if s.files.count <= ids.count {
+                for doc in s.files where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
+            } else {
+                for id in ids {
+                    guard let places = s.positions(of: id) else { continue }
+                    for i in places { out[id, default: []].append(s.files[i]) }
+                }
             }
             s.children.forEach(visit)
         }
@@ -104,26 +109,12 @@ extension Graph {
 }
 
 extension Graph {
-    /// The states of several ids in one pass over the documents (as `state(of:)` reads each),
-    /// and which of `present` some document has.
+    /// The states of several ids (as `state(of:)` reads each), and which of `present` some
+    /// document has.
     package func states(of ids: Set<Exact>, present: Set<Exact> = []) -> (states: [Exact: ChangeState], present: Set<Exact>) {
-        var last: [Exact: GraphDocument] = [:]
-        var targets: [Exact: [Exact]] = [:]
-        var found = Set<Exact>()
-        visitDocuments { doc in
-            let id = Exact(doc.id)
-            if present.contains(id) { found.insert(id) }
-            guard ids.contains(id) else { return }
-            last[id] = doc
-            for t in doc.targets where !(targets[id]?.contains(Exact(t)) ?? false) { targets[id, default: []].append(Exact(t)) }
-        }
-        var out: [Exact: ChangeState] = [:]
-        for (id, doc) in last {
-            let active = Coordination.isActive(path: doc.path, status: doc.status)
-            out[id] = ChangeState(
-                status: doc.status, targets: (targets[id] ?? []).sorted().map(\.string), assignee: doc.assignee,
-                path: doc.path, isActive: active)
-        }
-        return (out, found)
+        let found = documents(withIDs: ids.union(present))
+        var states: [Exact: ChangeState] = [:]
+        for id in ids { states[id] = found[id].flatMap { ChangeState(documents: $0) } }
+        return (states, present.filter { found[$0] != nil })
     }
 }
