@@ -62,20 +62,44 @@ extension Workspace {
         if parts.count - 1 > SnapPath.maxDepth {  // where the walk stops, refusing the tree
             throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(rel)), limit: SnapPath.maxDepth)
         }
-        var dir = root
-        var dirRel = ""
-        for part in parts.dropLast() {
-            dirRel = SnapPath.join(dirRel, String(part))
-            if base.excludeRules.matches(dirRel) { return nil }  // the walk prunes the folder
-            dir = SnapPath.join(dir, String(part))
-        }
-        guard DocumentID.isDocumentName(name), !base.excludeRules.matches(rel) else { return nil }
-        let config = try self.config(for: dir)
+        let dirRel = SnapPath.parent(rel)
+        // The walk prunes a folder on the way, or passes the file over.
+        guard let state = walkedState(dirRel), DocumentID.isDocumentName(name),
+            !base.excludeRules.matches(rel, entry: name)
+        else { return nil }
+        let config = try state.config.get()
         if config !== base && config.excludeRules.matches(rel) { return nil }
         let path = SnapPath.join(root, rel)
         return Located(
             path: path, rel: rel, realPath: path,
-            id: DocumentID.derive(fileName: name, parentName: dir == root ? rootName : SnapPath.name(dir)),
-            config: config, type: type(of: dir, config: config))
+            id: DocumentID.derive(fileName: name, parentName: dirRel.isEmpty ? rootName : SnapPath.name(dirRel)),
+            config: config, type: state.type)
+    }
+
+    /// The state of the folder `dirRel` (relative to the root) as the walk reaches it; nil
+    /// when the walk never does (it, or a folder above it, is excluded by the root's rules).
+    /// Made from the nearest folder already known, a step a folder, and kept.
+    private func walkedState(_ dirRel: String) -> FolderState? {
+        var missing: [String] = []
+        var rel = dirRel
+        while walkedStates[rel] == nil && !rel.isEmpty {
+            missing.append(rel)
+            rel = SnapPath.parent(rel)
+        }
+        var state = walkedStates[rel] ?? rootState
+        for folder in missing.reversed() {
+            if let parent = state {
+                let name = SnapPath.name(folder)
+                if base.excludeRules.matches(folder, entry: name) {
+                    state = nil
+                } else {
+                    let dir = SnapPath.join(root, folder)
+                    state = self.state(
+                        of: dir, rel: folder, name: name, listing: snapshot.list(dir), position: nil, parent: parent)
+                }
+            }
+            walkedStates[folder] = .some(state)
+        }
+        return state
     }
 }

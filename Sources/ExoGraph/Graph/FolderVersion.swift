@@ -28,7 +28,7 @@ struct FolderVersion {
         /// config (`.vivary`).
         init?(_ version: FolderVersion, _ entries: [DirectoryEntry]) {
             for list in [version.listing, entries] {
-                for e in list where e.kind == .symlink || Self.bearsOnConfig(e.name) { return nil }
+                for e in list where e.kind == .symlink || Workspace.bearsOnConfig(e.name) { return nil }
             }
             // Both listings are sorted by name (`sortedByName`, byte order): one merge pass.
             var match = [Int](repeating: -1, count: entries.count)
@@ -42,10 +42,6 @@ struct FolderVersion {
             }
             self.version = version
             self.match = match
-        }
-
-        private static func bearsOnConfig(_ name: String) -> Bool {
-            Exact(name) == Exact(Workspace.legacyConfig) || Exact(name) == ".vivary"
         }
 
         /// For the new listing's entry at `index` that the version holds unchanged: the

@@ -21,7 +21,7 @@ public final class ParseCache {
     /// small objects one by one costs more than exiting.
     private var spent: [AnyObject] = []
     /// The last version of each folder a walk made in this run, by everything but its tree.
-    var folderVersions: [String: FolderVersion] = [:]
+    var folderVersions: [CacheKey: FolderVersion] = [:]
     let store: ParseStore?
     /// Whether what this run computes is kept in the store (read-only commands only read it).
     let writes: Bool

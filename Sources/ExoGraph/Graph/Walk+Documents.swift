@@ -4,15 +4,16 @@ extension Workspace {
     /// Every document in walk order, with the configuration in force in its folder;
     /// files excluded by that configuration (overlays) are left out.
     func documents(_ visit: (Located) throws(ExoError) -> Void) throws(ExoError) {
-        func walk(_ dir: String, _ rel: String, _ depth: Int) throws(ExoError) {
+        func walk(_ dir: String, _ rel: String, _ depth: Int, _ parent: FolderState?) throws(ExoError) {
             if depth > SnapPath.maxDepth {
                 throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
             }
-            for name in try walkFolder(dir, rel: rel, visit).subfolders {
-                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name), depth + 1)
+            let folder = try walkFolder(dir, rel: rel, position: nil, parent: parent, visit)
+            for name in folder.subfolders {
+                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name), depth + 1, folder.state)
             }
         }
-        try walk(root, "", 0)
+        try walk(root, "", 0, nil)
     }
 
     /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.

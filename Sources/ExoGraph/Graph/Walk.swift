@@ -17,7 +17,8 @@ extension Workspace {
         let prefetch = snapshot.readerFactory().map { Prefetch(readers: $0, encode: cache.keepsFields) }
         let top: Walked
         do {
-            top = try walkTree(root, rel: "", depth: 0, context: "", cache: cache, prefetch: prefetch)
+            top = try walkTree(
+                root, rel: "", depth: 0, position: rootState.position, parent: nil, cache: cache, prefetch: prefetch)
         } catch {
             prefetch?.cancel()
             throw error
@@ -40,11 +41,11 @@ extension Workspace {
         let sawSymlink: Bool
         /// The folder's sorted listing and where it is kept as a version (`FolderVersion`).
         let listing: [DirectoryEntry]
-        let versionKey: String?
+        let versionKey: CacheKey?
 
         init(
             key: CacheKey?, cached: Subtree?, files: [WalkedFile], children: [Walked], sawSymlink: Bool,
-            listing: [DirectoryEntry] = [], versionKey: String? = nil
+            listing: [DirectoryEntry] = [], versionKey: CacheKey? = nil
         ) {
             self.key = key
             self.cached = cached
@@ -64,26 +65,26 @@ extension Workspace {
         case same(GraphDocument, entry: Int)
     }
 
-    /// The walk below `dir`: `context` describes the overlays and thin configs of the
-    /// folders between the root and `dir` (nil when one of them cannot be described, e.g.
-    /// a symlink); a folder whose tree was seen under the same context is taken from the cache.
+    /// The walk below `dir`, whose parent's state is `parent` (nil for the root) and whose
+    /// position is `position`: a folder whose tree was seen in the same position is taken
+    /// from the cache.
     private func walkTree(
-        _ dir: String, rel: String, depth: Int, context: String?, cache: ParseCache,
+        _ dir: String, rel: String, depth: Int, position: CacheKey?, parent: FolderState?, cache: ParseCache,
         prefetch: Prefetch?
     ) throws(ExoError) -> Walked {
         if depth > SnapPath.maxDepth {
             throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
         }
-        let key = subtreeKey(dir, rel: rel, context: context)
+        let key = subtreeKey(dir, position: position)
         if let key, let hit = cache.subtree(key) {
             Probe.cachedFolder.hit()
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
         }
         Probe.walkedFolder.hit()
-        let versionKey = key == nil ? nil : [root, rootName, rel, baseFingerprint, context ?? ""].joined(separator: "\u{0}")
+        let versionKey = key == nil ? nil : position
         var files: [WalkedFile] = []
         let folder = try walkFolder(
-            dir, rel: rel, previous: versionKey.flatMap { cache.folderVersions[$0] },
+            dir, rel: rel, position: position, parent: parent, previous: versionKey.flatMap { cache.folderVersions[$0] },
             same: { files.append(.same($0, entry: $1)) },
             { doc throws(ExoError) in files.append(.read(doc)) })
         if let prefetch {
@@ -94,13 +95,13 @@ extension Workspace {
                     return (f.path, f.key)
                 })
         }
-        let childContext = self.childContext(dir, rel: rel, context: context)
         var children: [Walked] = []
         for name in folder.subfolders {
             children.append(
                 try walkTree(
-                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), depth: depth + 1, context: childContext,
-                    cache: cache, prefetch: prefetch))
+                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), depth: depth + 1,
+                    position: self.position(of: name, in: folder.state), parent: folder.state, cache: cache,
+                    prefetch: prefetch))
         }
         return Walked(
             key: key, cached: nil, files: files, children: children, sawSymlink: folder.sawSymlink,
@@ -155,42 +156,10 @@ extension Workspace {
         return result
     }
 
-    /// The key a folder's documents are cached under, when its tree id and context are known.
-    private func subtreeKey(_ dir: String, rel: String, context: String?) -> CacheKey? {
-        guard let context, let tree = snapshot.treeKey(dir) else { return nil }
-        return snapshot.digest(
-            ["exo-guard subtree 1", tree.hex, root, rootName, rel, baseFingerprint, context]
-                .joined(separator: "\u{0}"))
-    }
-
-    /// The context of `dir`'s subfolders.
-    private func childContext(_ dir: String, rel: String, context: String?) -> String? {
-        rel.isEmpty ? "" : context.flatMap { c in contextEntry(dir).map { c + "/" + $0 } }
-    }
-
-    /// What a folder between the root and a cached folder contributes to its context: its
-    /// overlay's blob and whether it holds a thin config; nil when a symlink is involved.
-    private func contextEntry(_ dir: String) -> String? {
-        let overlay = SnapPath.join(dir, Self.legacyConfig)
-        let thin = SnapPath.join(dir, ".vivary")
-        var out = ""
-        switch snapshot.kind(overlay) {
-        case nil: out = "-"
-        case .file?:
-            guard let k = snapshot.contentKey(overlay) else { return nil }
-            out = k.hex
-        case .directory?: out = "d"
-        case .symlink?, .other?: return nil
-        }
-        switch snapshot.kind(thin) {
-        case nil: out += ",-"
-        case .directory?:
-            guard let k = snapshot.treeKey(thin) else { return nil }
-            out += "," + k.hex
-        case .file?: out += ",f"
-        case .symlink?, .other?: return nil
-        }
-        return out
+    /// The key a folder's documents are cached under, when its tree id and position are known.
+    private func subtreeKey(_ dir: String, position: CacheKey?) -> CacheKey? {
+        guard let position, let tree = snapshot.treeKey(dir) else { return nil }
+        return snapshot.digest(["exo-guard subtree 2", tree.hex, position.hex].joined(separator: "\u{0}"))
     }
 
     /// A document as the walk finds it, before its bytes are read.
@@ -210,9 +179,10 @@ extension Workspace {
     /// One folder of tropo's walk: top-down from the root, in each folder its files then its
     /// subfolders, each in sorted name order. Calls `visit` for each document of `dir` (with
     /// the configuration in force there; files its exclude list names are left out) and
-    /// returns the subfolders to walk next. Excluded folders are pruned with the root's list,
-    /// symlinked folders are not entered, a symlinked file counts only when its real path
-    /// lies inside the root.
+    /// returns the subfolders to walk next, and the folder's state (made from `parent`'s,
+    /// nil for the root; `position` its position). Excluded folders are pruned with the
+    /// root's list, symlinked folders are not entered, a symlinked file counts only when
+    /// its real path lies inside the root.
     ///
     /// With `previous`, the same folder as an earlier walk of this run made it (same root,
     /// configuration and overlays above): a file entry it has too, with the same kind and
@@ -220,16 +190,18 @@ extension Workspace {
     /// unread. Not when either listing holds a symlink, an overlay or a thin config, which
     /// bear on more than the entry itself.
     func walkFolder(
-        _ dir: String, rel: String, previous: FolderVersion? = nil,
+        _ dir: String, rel: String, position: CacheKey?, parent: FolderState?, previous: FolderVersion? = nil,
         same: (GraphDocument, Int) -> Void = { _, _ in },
         _ visit: (Located) throws(ExoError) -> Void
-    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool, listing: [DirectoryEntry]) {
+    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool, listing: [DirectoryEntry], state: FolderState) {
         let entries = snapshot.list(dir).sortedByName()
+        let parentName = dir == root ? rootName : SnapPath.name(dir)
+        let state =
+            parent.map {
+                self.state(of: dir, rel: rel, name: parentName, listing: entries, position: position, parent: $0)
+            } ?? rootState
         var subfolders: [String] = []
         var sawSymlink = false
-        var config: EffectiveConfig? = nil
-        var type: String?? = nil
-        let parentName = dir == root ? rootName : SnapPath.name(dir)
         let earlier = previous.flatMap { rel.isEmpty ? nil : FolderVersion.Matcher($0, entries) }
         if earlier != nil { Probe.folderFromVersion.hit() }
         for (index, entry) in entries.enumerated() {
@@ -238,16 +210,19 @@ extension Workspace {
                 continue
             }
             let childRel = SnapPath.join(rel, entry.name)
+            // This folder is not excluded by the root's rules (the walk entered it), so its
+            // entries are matched by their names (`ExcludeRules.matches(_:entry:)`).
             switch entry.kind {
             case .directory:
-                if !base.excludeRules.matches(childRel) { subfolders.append(entry.name) }
+                if !base.excludeRules.matches(childRel, entry: entry.name) { subfolders.append(entry.name) }
             case .file, .symlink, .other:
                 let path = SnapPath.join(dir, entry.name)
                 if entry.kind == .symlink {
                     sawSymlink = true
                     if snapshot.isDirectory(path) { continue }  // a symlinked folder
                 }
-                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel) else { continue }
+                guard DocumentID.isDocumentName(entry.name), !base.excludeRules.matches(childRel, entry: entry.name)
+                else { continue }
                 let real: String
                 if entry.kind == .symlink {
                     guard let r = snapshot.realPath(path), SnapPath.isInside(r, rootReal) else { continue }
@@ -257,20 +232,16 @@ extension Workspace {
                     real = path
                     guard entry.kind == .file || snapshot.kind(real) == .file else { continue }
                 }
-                let folderConfig: EffectiveConfig
-                if let config { folderConfig = config } else { folderConfig = try self.config(for: dir) }
-                config = folderConfig
+                let folderConfig = try state.config.get()
                 // The root's rules were checked above; an overlay's may exclude more.
                 if folderConfig !== base && folderConfig.excludeRules.matches(childRel) { continue }
-                let folderType = type ?? self.type(of: dir, config: folderConfig)
-                type = folderType
                 try visit(
                     Located(
                         path: path, rel: childRel, realPath: real,
                         id: DocumentID.derive(fileName: entry.name, parentName: parentName),
-                        config: folderConfig, type: folderType, key: entry.kind == .file ? entry.key : nil, entry: index))
+                        config: folderConfig, type: state.type, key: entry.kind == .file ? entry.key : nil, entry: index))
             }
         }
-        return (subfolders, sawSymlink, entries)
+        return (subfolders, sawSymlink, entries, state)
     }
 }

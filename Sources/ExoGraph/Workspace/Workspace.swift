@@ -12,6 +12,10 @@ public final class Workspace {
     /// The root configuration as text, part of every cached folder's key.
     let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
+    /// The folders `locate` has reached, by their path from the root (nil: pruned).
+    var walkedStates: [String: FolderState?] = [:]
+    /// The root folder's state, which every folder's is made from.
+    lazy var rootState = makeRootState()
     /// Every file the root's configuration is or could be composed from, as snapshot paths:
     /// the thin and the legacy configuration at the root, each pack's own file (found or
     /// not), the root overlay. A change to one of them changes the configuration.
@@ -149,7 +153,7 @@ public final class Workspace {
     }
 
     /// The configuration in force in one folder below the root, given its parent's.
-    private func config(of directory: String, rel: String, under parentConfig: EffectiveConfig) throws(ExoError)
+    func config(of directory: String, rel: String, under parentConfig: EffectiveConfig) throws(ExoError)
         -> EffectiveConfig
     {
         let nestedThin = SnapPath.join(directory, ThinWorkspace.configPath)

@@ -22,6 +22,26 @@ package struct ExcludeRules: Sendable {
         }
     }
 
+    /// Whether the rules exclude `rel`, the entry `name` of a folder they do not exclude
+    /// (rules match a path or a prefix of it that ends a component, or a component): only
+    /// a rule the whole of `rel` equals, or a component rule `name` equals, can. The cost
+    /// follows the rules and the name, not the depth. A name holding `\\` (which the rules
+    /// read as `/`) is matched whole.
+    package func matches(_ rel: String, entry name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { n -> Bool in
+            if n.count == rel.utf8.count || n.contains(UInt8(ascii: "\\")) { return matches(rel) }
+            for (pat, component) in patterns {
+                if component {
+                    if n.elementsEqual(pat) { return true }
+                } else if pat.count == rel.utf8.count {
+                    return matches(rel)  // as long as the path: compared whole, `\\` read as `/`
+                }
+            }
+            return false
+        }
+    }
+
     private func matches(bytes path: UnsafeBufferPointer<UInt8>) -> Bool {
         for (pat, component) in patterns {
             if path.count == pat.count

@@ -52,6 +52,12 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// The same from the graphs of its tip and merge base, compared folder by folder (the
     /// plain way).
     case graphFlights
+    /// A folder's configuration and type made from its parent's in one step (its listing
+    /// holds no overlay: the same configuration, the type its name claims or its parent's).
+    case folderFromParent
+    /// A folder's type looked up through every folder from it up to the root, where an
+    /// overlay gives it a configuration of its own (the plain way).
+    case typeUpToRoot
 
     /// The name in the stats line.
     public var name: String {
@@ -77,6 +83,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .computedCross: "computed-cross"
         case .deltaFlights: "delta-flights"
         case .graphFlights: "graph-flights"
+        case .folderFromParent: "folder-from-parent"
+        case .typeUpToRoot: "type-up-to-root"
         }
     }
 
