@@ -4,6 +4,7 @@ costs the same at any depth. Checked against the reference on random nested work
 (on the files, in a commit, and on a branch read by its tree delta), and seen to run by its
 probes on a tree a pusher could send."""
 import random
+import shutil
 import subprocess
 
 import pytest
@@ -147,3 +148,31 @@ def test_a_document_in_every_folder_of_a_deep_push_costs_a_step_a_folder(tmp_pat
     assert r.returncode != 0 and "exo.timeout" not in r.stderr, r.stderr[-2000:]
     pairs = depth * (depth - 1) // 2
     assert "new conflict" in r.stderr and f"auth: shared by {pairs - 20} of them" in r.stderr, r.stderr[-2000:]
+
+
+def test_a_watched_branch_of_deep_changes_is_read_by_what_it_changed(tmp_path):
+    """A branch on the server with a change in each of 2,048 nested folders, and a push to
+    main beside it. Reading that branch's flights took 70 s in a release build: for each
+    file its folders were looked up from the top through folders main does not have, and
+    each changed id was looked for among every document of the delta, then of each graph.
+    Now each folder is reached from its parent by the tree key in its parent's listing, and
+    each pass is made once: the push is judged within the server's budget, both ways."""
+    depth = 2048
+    bare = bare_server(tmp_path)
+    fast_import(bare, "refs/heads/main", {"tropo.toml": BASIC, "modules/auth.md": fm(status="stable"), "changes/a.md": fm(status="draft")})
+    files = {"/".join(["changes"] * k) + f"/x{k}.md": fm(status="active", touches="[auth]") for k in range(1, depth + 1)}
+    fast_import(bare, "refs/heads/deep", files, parent="refs/heads/main^0")  # made on the server: no hook
+    git(bare, "config", "exo.watchDays", "0")
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", "--single-branch", "-b", "main", str(bare), str(work))
+    (work / "changes" / "mine.md").write_text(fm(status="active", touches="[auth]"))
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "mine")
+    for way in ("delta", "graphs"):
+        env = {**STATS, **({"EXO_GUARD_TEST_FLIGHTS": "graphs"} if way == "graphs" else {})}
+        r = git(work, "push", "origin", "main", check=False, env=env)
+        assert r.returncode != 0 and "exo.timeout" not in r.stderr, (way, r.stderr[-2000:])
+        assert f"mine <-> x1" in r.stderr and "in flight on deep" in r.stderr, (way, r.stderr[-3000:])
+        seen = [l for l in r.stderr.splitlines() if "exo-guard probes:" in l]
+        assert seen and f"{ {'delta': 'delta', 'graphs': 'graph'}[way]}-flights=1" in seen[-1], (way, seen)
+        shutil.rmtree(bare / "exo-guard", ignore_errors=True)  # no cache: each way reads the branch

@@ -175,28 +175,7 @@ public final class GitSnapshot: Snapshot {
             else { return nil }
             treeID = e.id
         }
-        var raw = treeID.raw
-        let read = LibGit2.withFound(
-            create: { git.tree_lookup(&$0, repository.pointer, &raw) }, free: git.tree_free,
-            use: {
-                tree -> [String: Entry]? in
-                var result: [String: Entry] = [:]
-                let count = git.tree_entrycount(tree)
-                result.reserveCapacity(count)
-                for i in 0..<count {
-                    guard let e = git.tree_entry_byindex(tree, i) else { continue }
-                    let kind: EntryKind
-                    switch git.tree_entry_filemode(e) {
-                    case GIT_FILEMODE_TREE: kind = .directory
-                    case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE: kind = .file
-                    case GIT_FILEMODE_LINK: kind = .symlink
-                    default: continue  // gitlinks
-                    }
-                    result[String(cString: git.tree_entry_name(e)!)] = Entry(kind: kind, id: ObjectID(git.tree_entry_id(e)!))
-                }
-                return result
-            })
-        guard let result = read else { return nil }
+        guard let result = Self.entries(ofTree: treeID, in: repository) else { return nil }
         treeDirectories[dir] = result
         return result
     }
@@ -232,7 +211,7 @@ public final class GitSnapshot: Snapshot {
         if let id = file.trees?[dir] { return .id(id) }
         if let known = indexTrees[dir] { return known }
         // Each level is a frame: past the walks' depth, no tree id (the walk refuses it).
-        if dir.utf8.count > SnapPath.maxDepth, dir.utf8.lazy.filter({ $0 == UInt8(ascii: "/") }).count >= SnapPath.maxDepth {
+        if SnapPath.depth(dir) >= SnapPath.maxDepth {
             return .unknown
         }
         let made: IndexFile.Tree
@@ -252,13 +231,6 @@ public final class GitSnapshot: Snapshot {
 
     /// What is at `path` (no symlink followed); nil when nothing is.
     public func kind(_ path: String) -> EntryKind? { entry(path)?.kind }
-
-    /// The entries of a folder, with their blob ids.
-    public func list(_ directory: String) -> [DirectoryEntry] {
-        (entries(directory) ?? [:]).map {
-            DirectoryEntry(name: $0.key, kind: $0.value.kind, key: $0.value.kind == .file ? $0.value.id.cacheKey : nil)
-        }
-    }
 
     /// A file's bytes (as far as its frontmatter goes when it is over `maxRead`).
     public func read(_ path: String) throws(ExoError) -> [UInt8] {

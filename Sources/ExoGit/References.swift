@@ -49,6 +49,12 @@ extension Repository {
         LibGit2.blobHash(text)?.cacheKey
     }
 
+    /// The same digest of bytes.
+    public func digest(bytes: [UInt8]) -> CacheKey? {
+        var bytes = bytes
+        return LibGit2.hash(&bytes, as: GIT_OBJECT_BLOB)?.cacheKey
+    }
+
     /// The commits a merge in progress brings in (`MERGE_HEAD`, one per line).
     public func mergeHeads() -> [ObjectID] {
         guard let text = FileSystemPath.readText(gitDir + "/MERGE_HEAD") else { return [] }

@@ -170,13 +170,15 @@ public final class Watch {
     ) -> CrossState {
         var key: CacheKey? = nil
         if let tree = line.graph.key {
-            var text = ["exo-guard cross 2", tree.hex, root, topName].joined(separator: "\u{0}")
+            var text: String? = ["exo-guard cross 3", tree.hex, root, topName].joined(separator: "\u{0}")
             for ref in refs {
                 let found = flights(ref, line: commits, root: root, cache: cache)
                 guard !found.isEmpty else { continue }
-                text += "\u{0}" + ref.name + "\u{0}" + CacheKey.hex(CacheCoding.encode(found))
+                // The flights' digest, not their bytes in hex: they hold every changed path.
+                let flightsKey = repository.digest(bytes: CacheCoding.encode(found))
+                text = flightsKey.flatMap { k in text.map { $0 + "\u{0}" + ref.name + "\u{0}" + k.hex } }
             }
-            key = repository.digest(text)
+            key = text.flatMap(repository.digest)
         }
         if let key, let kept = cache.crossState(key) {
             Probe.cachedCross.hit()
@@ -250,11 +252,14 @@ public final class Watch {
             guard let w = byName[ref.name] else { continue }
             var states: [String: ChangeState] = [:]
             for item in w.items { states[item.id] = item.state }
-            var targetPaths: [String: String] = [:]
+            var wanted = Set<Exact>()
             for c in new where c.bRef == ref.name {
-                for t in c.shared where line.node(t) == nil {
-                    if let path = graph(ref.tip, root: root, cache: cache)?.state(of: t)?.path { targetPaths[t] = path }
-                }
+                for t in c.shared where line.node(t) == nil { wanted.insert(Exact(t)) }
+            }
+            var targetPaths: [String: String] = [:]
+            // Every such target's path in one pass over the ref's graph.
+            if !wanted.isEmpty, let tip = graph(ref.tip, root: root, cache: cache) {
+                for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
             }
             out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths)
         }

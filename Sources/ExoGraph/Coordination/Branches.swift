@@ -127,9 +127,12 @@ public struct WorkLine: Sendable {
     /// The same from the graphs: only the ids whose documents differ between the tip and
     /// the merge base can differ in state, and only the folders the two do not share are read.
     package static func flights(tip: Graph, mergeBase: Graph?) -> [Flight] {
-        flights(
-            candidates: tip.changedIDs(from: mergeBase ?? .empty),
-            tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+        let candidates = tip.changedIDs(from: mergeBase ?? .empty)
+        // Every candidate's state in one pass over each graph, not a pass for each.
+        let ids = Set(candidates.map { Exact($0) })
+        let there = tip.states(of: ids).states
+        let before = mergeBase?.states(of: ids).states ?? [:]
+        return flights(candidates: candidates, tip: { there[Exact($0)] }, mergeBase: { before[Exact($0)] })
     }
 
     private static func flights(

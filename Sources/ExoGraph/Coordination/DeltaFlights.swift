@@ -16,10 +16,13 @@ extension WorkLine {
         for doc in toTip.before { ids.insert(Exact(doc.id)) }
         for doc in toTip.after { ids.insert(Exact(doc.id)) }
         let atAnchor = anchor.documents(withIDs: ids)
+        // Each delta's documents by id, once (not a pass over them for every id).
+        let toBaseByID = Dictionary(grouping: toMergeBase.after.filter { ids.contains(Exact($0.id)) }) { Exact($0.id) }
+        let toTipByID = Dictionary(grouping: toTip.after) { Exact($0.id) }
         var out: [Flight] = []
         for id in ids.sorted() {
-            let atBase = apply(toMergeBase, id: id, to: atAnchor[id] ?? [])
-            let atTip = apply(toTip, id: id, to: atBase)
+            let atBase = apply(toMergeBase, added: toBaseByID[id] ?? [], to: atAnchor[id] ?? [])
+            let atTip = apply(toTip, added: toTipByID[id] ?? [], to: atBase)
             guard let there = ChangeState(documents: atTip), there.isActive else { continue }
             let before = ChangeState(documents: atBase)
             if there != before { out.append(Flight(id: id.string, there: there, before: before)) }
@@ -27,9 +30,11 @@ extension WorkLine {
         return out
     }
 
-    /// The documents of `id` on the second side of `delta`, given those on its first side.
-    private static func apply(_ delta: DocumentDelta, id: Exact, to documents: [GraphDocument]) -> [GraphDocument] {
-        let added = delta.after.filter { Exact($0.id) == id }
+    /// An id's documents on the second side of `delta` (where its documents there are
+    /// `added`), given those on its first side.
+    private static func apply(_ delta: DocumentDelta, added: [GraphDocument], to documents: [GraphDocument])
+        -> [GraphDocument]
+    {
         let kept = documents.filter { !delta.paths.contains(Exact($0.path)) }
         if added.isEmpty { return kept }
         return (kept + added).sorted { SnapPath.walksBefore($0.path, $1.path) }

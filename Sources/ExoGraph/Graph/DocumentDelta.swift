@@ -57,9 +57,8 @@ extension Workspace {
     /// excluded, or not a document's name). As `walkFolder` decides it, for a tree with no
     /// symlinks.
     func locate(_ rel: String) throws(ExoError) -> Located? {
-        let parts = rel.split(separator: "/", omittingEmptySubsequences: false)
-        guard let name = parts.last.map(String.init) else { return nil }
-        if parts.count - 1 > SnapPath.maxDepth {  // where the walk stops, refusing the tree
+        let name = SnapPath.name(rel)
+        if SnapPath.depth(rel) > SnapPath.maxDepth {  // where the walk stops
             throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(rel)), limit: SnapPath.maxDepth)
         }
         let dirRel = SnapPath.parent(rel)
@@ -76,9 +75,25 @@ extension Workspace {
             config: config, type: state.type)
     }
 
+    /// A folder `locate` has reached: its state (nil when the walk prunes it) and its
+    /// subfolders in this workspace's snapshot, with their tree keys where the listing has
+    /// them (none where the folder is not in the snapshot: a branch made it).
+    struct Reached {
+        let state: FolderState?
+        let subfolders: [Exact: CacheKey?]
+
+        init(state: FolderState?, listing: [DirectoryEntry]) {
+            self.state = state
+            var subfolders: [Exact: CacheKey?] = [:]
+            for entry in listing where entry.kind == .directory { subfolders[Exact(entry.name)] = .some(entry.key) }
+            self.subfolders = subfolders
+        }
+    }
+
     /// The state of the folder `dirRel` (relative to the root) as the walk reaches it; nil
     /// when the walk never does (it, or a folder above it, is excluded by the root's rules).
-    /// Made from the nearest folder already known, a step a folder, and kept.
+    /// Made from the nearest folder already reached, a step a folder, each listed by the
+    /// tree key its parent's listing gave (not looked up by its path), and kept.
     private func walkedState(_ dirRel: String) -> FolderState? {
         var missing: [String] = []
         var rel = dirRel
@@ -86,20 +101,30 @@ extension Workspace {
             missing.append(rel)
             rel = SnapPath.parent(rel)
         }
-        var state = walkedStates[rel] ?? rootState
-        for folder in missing.reversed() {
-            if let parent = state {
-                let name = SnapPath.name(folder)
-                if base.excludeRules.matches(folder, entry: name) {
-                    state = nil
-                } else {
-                    let dir = SnapPath.join(root, folder)
-                    state = self.state(
-                        of: dir, rel: folder, name: name, listing: snapshot.list(dir), position: nil, parent: parent)
-                }
-            }
-            walkedStates[folder] = .some(state)
+        var reached: Reached
+        if let known = walkedStates[rel] {
+            reached = known
+        } else {
+            reached = Reached(state: rootState, listing: snapshot.list(root))
+            walkedStates[""] = reached
         }
-        return state
+        for folder in missing.reversed() {
+            let name = SnapPath.name(folder)
+            if let parent = reached.state, !base.excludeRules.matches(folder, entry: name) {
+                let dir = SnapPath.join(root, folder)
+                let listing: [DirectoryEntry]
+                switch reached.subfolders[Exact(name)] {
+                case nil: listing = []  // not in this snapshot
+                case .some(nil): listing = snapshot.list(dir)
+                case .some(.some(let key)): listing = snapshot.list(dir, key: key)
+                }
+                let state = self.state(of: dir, rel: folder, name: name, listing: listing, position: nil, parent: parent)
+                reached = Reached(state: state, listing: listing)
+            } else {
+                reached = Reached(state: nil, listing: [])
+            }
+            walkedStates[folder] = reached
+        }
+        return reached.state
     }
 }

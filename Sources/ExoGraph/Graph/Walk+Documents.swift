@@ -9,8 +9,8 @@ extension Workspace {
                 throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
             }
             let folder = try walkFolder(dir, rel: rel, position: nil, parent: parent, visit)
-            for name in folder.subfolders {
-                try walk(SnapPath.join(dir, name), SnapPath.join(rel, name), depth + 1, folder.state)
+            for sub in folder.subfolders {
+                try walk(SnapPath.join(dir, sub.name), SnapPath.join(rel, sub.name), depth + 1, folder.state)
             }
         }
         try walk(root, "", 0, nil)

@@ -18,7 +18,8 @@ extension Workspace {
         let top: Walked
         do {
             top = try walkTree(
-                root, rel: "", depth: 0, position: rootState.position, parent: nil, cache: cache, prefetch: prefetch)
+                root, rel: "", tree: nil, depth: 0, position: rootState.position, parent: nil, cache: cache,
+                prefetch: prefetch)
         } catch {
             prefetch?.cancel()
             throw error
@@ -65,17 +66,17 @@ extension Workspace {
         case same(GraphDocument, entry: Int)
     }
 
-    /// The walk below `dir`, whose parent's state is `parent` (nil for the root) and whose
-    /// position is `position`: a folder whose tree was seen in the same position is taken
-    /// from the cache.
+    /// The walk below `dir`, whose parent's state is `parent` (nil for the root), whose
+    /// position is `position` and whose tree key, as its parent's listing gave it, is `tree`:
+    /// a folder whose tree was seen in the same position is taken from the cache.
     private func walkTree(
-        _ dir: String, rel: String, depth: Int, position: CacheKey?, parent: FolderState?, cache: ParseCache,
-        prefetch: Prefetch?
+        _ dir: String, rel: String, tree: CacheKey?, depth: Int, position: CacheKey?, parent: FolderState?,
+        cache: ParseCache, prefetch: Prefetch?
     ) throws(ExoError) -> Walked {
         if depth > SnapPath.maxDepth {
             throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
         }
-        let key = subtreeKey(dir, position: position)
+        let key = subtreeKey(tree ?? snapshot.treeKey(dir), position: position)
         if let key, let hit = cache.subtree(key) {
             Probe.cachedFolder.hit()
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
@@ -84,7 +85,8 @@ extension Workspace {
         let versionKey = key == nil ? nil : position
         var files: [WalkedFile] = []
         let folder = try walkFolder(
-            dir, rel: rel, position: position, parent: parent, previous: versionKey.flatMap { cache.folderVersions[$0] },
+            dir, rel: rel, tree: tree, position: position, parent: parent,
+            previous: versionKey.flatMap { cache.folderVersions[$0] },
             same: { files.append(.same($0, entry: $1)) },
             { doc throws(ExoError) in files.append(.read(doc)) })
         if let prefetch {
@@ -96,11 +98,11 @@ extension Workspace {
                 })
         }
         var children: [Walked] = []
-        for name in folder.subfolders {
+        for sub in folder.subfolders {
             children.append(
                 try walkTree(
-                    SnapPath.join(dir, name), rel: SnapPath.join(rel, name), depth: depth + 1,
-                    position: self.position(of: name, in: folder.state), parent: folder.state, cache: cache,
+                    SnapPath.join(dir, sub.name), rel: SnapPath.join(rel, sub.name), tree: sub.key, depth: depth + 1,
+                    position: self.position(of: sub.name, in: folder.state), parent: folder.state, cache: cache,
                     prefetch: prefetch))
         }
         return Walked(
@@ -131,7 +133,9 @@ extension Workspace {
             do {
                 fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) {
                     () throws(ExoError) in
-                    try snapshot.read(doc.realPath)
+                    // By the listing's key where it gave one: no lookup of the path.
+                    if let key = doc.key { return try snapshot.read(doc.realPath, key: key) }
+                    return try snapshot.read(doc.realPath)
                 }
             } catch {
                 guard case .unreadable = error else { throw error }
@@ -157,8 +161,8 @@ extension Workspace {
     }
 
     /// The key a folder's documents are cached under, when its tree id and position are known.
-    private func subtreeKey(_ dir: String, position: CacheKey?) -> CacheKey? {
-        guard let position, let tree = snapshot.treeKey(dir) else { return nil }
+    private func subtreeKey(_ tree: CacheKey?, position: CacheKey?) -> CacheKey? {
+        guard let position, let tree else { return nil }
         return snapshot.digest(["exo-guard subtree 2", tree.hex, position.hex].joined(separator: "\u{0}"))
     }
 
@@ -179,8 +183,10 @@ extension Workspace {
     /// One folder of tropo's walk: top-down from the root, in each folder its files then its
     /// subfolders, each in sorted name order. Calls `visit` for each document of `dir` (with
     /// the configuration in force there; files its exclude list names are left out) and
-    /// returns the subfolders to walk next, and the folder's state (made from `parent`'s,
-    /// nil for the root; `position` its position). Excluded folders are pruned with the
+    /// returns the subfolders to walk next (with their tree keys, when the listing has them),
+    /// and the folder's state (made from `parent`'s, nil for the root; `position` its
+    /// position). With `tree`, its parent's listing's key for it, the folder is listed by
+    /// that key, not looked up by its path. Excluded folders are pruned with the
     /// root's list, symlinked folders are not entered, a symlinked file counts only when
     /// its real path lies inside the root.
     ///
@@ -190,17 +196,18 @@ extension Workspace {
     /// unread. Not when either listing holds a symlink, an overlay or a thin config, which
     /// bear on more than the entry itself.
     func walkFolder(
-        _ dir: String, rel: String, position: CacheKey?, parent: FolderState?, previous: FolderVersion? = nil,
+        _ dir: String, rel: String, tree: CacheKey? = nil, position: CacheKey?, parent: FolderState?,
+        previous: FolderVersion? = nil,
         same: (GraphDocument, Int) -> Void = { _, _ in },
         _ visit: (Located) throws(ExoError) -> Void
-    ) throws(ExoError) -> (subfolders: [String], sawSymlink: Bool, listing: [DirectoryEntry], state: FolderState) {
-        let entries = snapshot.list(dir).sortedByName()
+    ) throws(ExoError) -> (subfolders: [DirectoryEntry], sawSymlink: Bool, listing: [DirectoryEntry], state: FolderState) {
+        let entries = (tree.map { snapshot.list(dir, key: $0) } ?? snapshot.list(dir)).sortedByName()
         let parentName = dir == root ? rootName : SnapPath.name(dir)
         let state =
             parent.map {
                 self.state(of: dir, rel: rel, name: parentName, listing: entries, position: position, parent: $0)
             } ?? rootState
-        var subfolders: [String] = []
+        var subfolders: [DirectoryEntry] = []
         var sawSymlink = false
         let earlier = previous.flatMap { rel.isEmpty ? nil : FolderVersion.Matcher($0, entries) }
         if earlier != nil { Probe.folderFromVersion.hit() }
@@ -214,7 +221,7 @@ extension Workspace {
             // entries are matched by their names (`ExcludeRules.matches(_:entry:)`).
             switch entry.kind {
             case .directory:
-                if !base.excludeRules.matches(childRel, entry: entry.name) { subfolders.append(entry.name) }
+                if !base.excludeRules.matches(childRel, entry: entry.name) { subfolders.append(entry) }
             case .file, .symlink, .other:
                 let path = SnapPath.join(dir, entry.name)
                 if entry.kind == .symlink {

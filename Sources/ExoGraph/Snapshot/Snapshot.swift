@@ -15,6 +15,9 @@ public protocol Snapshot: AnyObject {
     func kind(_ path: String) -> EntryKind?
     /// The entries of the directory at `path` (not following symlinks), in any order.
     func list(_ directory: String) -> [DirectoryEntry]
+    /// The entries of the directory at `path` whose tree key is `key` (as its parent's
+    /// listing gave it): read by the key where the snapshot can, with no lookup of the path.
+    func list(_ directory: String, key: CacheKey) -> [DirectoryEntry]
     /// `path` with every symlink resolved, or nil when it dangles, loops or leaves the snapshot.
     func realPath(_ path: String) -> String?
     /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
@@ -61,7 +64,8 @@ public struct DirectoryEntry: Sendable {
     public let name: String
     /// What it is.
     public let kind: EntryKind
-    /// The content key of a file (its blob id), when the snapshot knows it.
+    /// The content key of a file (its blob id), or of a folder (its tree id) when that
+    /// tree holds exactly what the snapshot shows there; nil when the snapshot knows none.
     public let key: CacheKey?
     /// An entry named `name`.
     public init(name: String, kind: EntryKind, key: CacheKey? = nil) {
@@ -100,6 +104,8 @@ extension Snapshot {
         return kind(real) == .directory
     }
 
+    /// Listed by the path unless the snapshot lists by tree key.
+    public func list(_ directory: String, key: CacheKey) -> [DirectoryEntry] { list(directory) }
     /// Read by the path unless the snapshot reads by content key.
     public func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8] { try read(path) }
     /// No content keys unless the snapshot has them.
@@ -154,6 +160,17 @@ public enum SnapPath {
     /// is refused in one line rather than walked (each level of the walks is a frame of the
     /// stack, and costs the length of the path).
     public static let maxDepth = 2048
+
+    /// How many folders `path` names above its last component (its `/`s).
+    public static func depth(_ path: String) -> Int {
+        guard path.utf8.count > 1 else { return 0 }
+        var path = path
+        return path.withUTF8 { bytes in
+            var n = 0
+            for b in bytes where b == UInt8(ascii: "/") { n += 1 }
+            return n
+        }
+    }
 
     /// `path` for a message: whole when short, else its start and its last component.
     public static func abbreviated(_ path: String) -> String {

@@ -92,7 +92,7 @@ extension Workspace {
         switch thin?.kind {
         case nil: out += ",-"
         case .directory?:
-            guard let k = snapshot.treeKey(SnapPath.join(dir, ".vivary")) else { return nil }
+            guard let k = thin?.key ?? snapshot.treeKey(SnapPath.join(dir, ".vivary")) else { return nil }
             out += "," + k.hex
         case .file?: out += ",f"
         case .symlink?, .other?: return nil

@@ -12,8 +12,8 @@ public final class Workspace {
     /// The root configuration as text, part of every cached folder's key.
     let baseFingerprint: String
     private var configCache: [String: EffectiveConfig] = [:]
-    /// The folders `locate` has reached, by their path from the root (nil: pruned).
-    var walkedStates: [String: FolderState?] = [:]
+    /// The folders `locate` has reached, by their path from the root.
+    var walkedStates: [String: Reached] = [:]
     /// The root folder's state, which every folder's is made from.
     lazy var rootState = makeRootState()
     /// Every file the root's configuration is or could be composed from, as snapshot paths:
