@@ -124,19 +124,20 @@ def test_a_document_in_every_folder_of_a_deep_push_costs_a_step_a_folder(tmp_pat
     """2,048 nested folders with a document in each (a tree a pusher may send; each folder
     looked its type up through every folder above it, which made the push cubic in its depth:
     1.3 s at 2,048 in a release build). Each folder's state now comes from its parent's; the
-    folder of an overlay looks its type up through every folder above it, once."""
+    folder of an overlay that claims other folders looks its type up through every folder
+    above it, once."""
     depth = 2048
     repo = tmp_path / "src"
     repo.mkdir()
     git(repo, "init", "-q")
     fast_import(repo, "refs/heads/main", {"tropo.toml": BASIC, "changes/a.md": fm(status="draft"), "modules/auth.md": fm(status="stable")})
     files = {"/".join(["changes"] * k) + f"/x{k}.md": fm(status="active", touches="[auth]") for k in range(1, depth + 1)}
-    files["changes/changes/tropo.toml"] = '[types.change.optional]\nowner = "ref"\n'
+    files["changes/changes/tropo.toml"] = '[types.change]\nfolder = "work"\n'  # "work" claimed too
     fast_import(repo, "refs/heads/main", files, parent="refs/heads/main^0")
     r = guard("board", "--rev", "main", "--json", cwd=repo, env={**STATS, "EXO_GUARD_CACHE": "0"})
     assert r.returncode == 0, r.stderr[-2000:]
     seen = probes(r)
-    assert seen["type-up-to-root"] == 1, seen  # changes/changes, whose overlay makes a configuration of its own
+    assert seen["type-up-to-root"] == 1, seen  # changes/changes, whose overlay claims another folder
     assert seen["folder-from-parent"] == depth, seen  # modules and the chain but changes/changes
     assert r.stdout.count('"status": "active"') == depth
     # pushed: judged (no budget here: a debug build runs slower than the server's), and the

@@ -17,12 +17,19 @@ extension Workspace {
     }
 
     /// The nearest folder from `directory` up to the root (inclusive) whose name a type claims.
+    /// Its names are read from the end of its path, none copied but the one looked up.
     package func type(of directory: String, config: EffectiveConfig) -> String? {
+        if let rel = SnapPath.relative(directory, to: root) {
+            for name in rel.utf8.split(separator: UInt8(ascii: "/")).reversed() {
+                if let type = config.type(forFolder: String(Substring(name))) { return type }
+            }
+            return config.type(forFolder: rootName)
+        }
+        // Not below the root (no caller asks): every folder up to the top.
         var d = directory
         while true {
-            let name = d == root ? rootName : SnapPath.name(d)
-            if let type = config.type(forFolder: name) { return type }
-            if d == root || d.isEmpty { return nil }
+            if let type = config.type(forFolder: SnapPath.name(d)) { return type }
+            if d.isEmpty { return nil }
             d = SnapPath.parent(d)
         }
     }

@@ -58,9 +58,10 @@ extension Workspace {
         do { config = try self.config(of: dir, rel: rel, under: above) } catch {
             return FolderState(config: .failure(error), type: nil, position: position, entry: entry)
         }
-        // An overlay may claim other names: every folder up to the root again, under it.
-        if config === above { Probe.folderFromParent.hit() } else { Probe.typeUpToRoot.hit() }
-        let type = config === above ? above.type(forFolder: name) ?? parent.type : type(of: dir, config: config)
+        // An overlay that claims other names: every folder up to the root again, under it.
+        let sameClaims = config === above || config.claimsSameFolders(as: above)
+        if sameClaims { Probe.folderFromParent.hit() } else { Probe.typeUpToRoot.hit() }
+        let type = sameClaims ? config.type(forFolder: name) ?? parent.type : type(of: dir, config: config)
         return FolderState(config: .success(config), type: type, position: position, entry: entry)
     }
 

@@ -166,7 +166,7 @@ public final class Workspace {
         var composition = parentConfig.composition
         do {
             try composition.merge(raw)
-            return try EffectiveConfig(composition)
+            return try EffectiveConfig(composition, parent: parentConfig)
         } catch {
             throw .config(file: snapshot.describe(overlayPath), cause: error.cause)
         }

@@ -8,6 +8,10 @@ public struct Composition: Sendable {
     var allowUntyped: Value?
     var strict: Value?
     var exclude: [Value] = []
+    /// What `derive` and `exclude` hold, for their unions (`union`): kept with them, so that
+    /// merging an overlay costs the overlay, not the lists again.
+    private var deriveKeys = Set<UnionKey>()
+    private var excludeKeys = Set<UnionKey>()
     var typeNames: [String] = []
     var types: [Exact: TypeSpec] = [:]
 
@@ -24,9 +28,7 @@ public struct Composition: Sendable {
     /// Throws the cause, without the file; the caller names the file.
     package mutating func merge(_ add: OrderedMap) throws(MergeError) {
         let aBase = try table(add["base"], "base") ?? OrderedMap()
-        for d in try iterate(aBase["derive"], "base.derive") where !derive.contains(where: { Value.pythonEqual($0, d) }) {
-            derive.append(d)
-        }
+        Self.union(&derive, &deriveKeys, try iterate(aBase["derive"], "base.derive"))
         try Self.mergeFields(
             required: try fields(aBase["required"], "base.required"),
             optional: try fields(aBase["optional"], "base.optional"),
@@ -43,9 +45,7 @@ public struct Composition: Sendable {
             }
             strict = v
         }
-        for e in try iterate(add["exclude"], "exclude") where !exclude.contains(where: { Value.pythonEqual($0, e) }) {
-            exclude.append(e)
-        }
+        Self.union(&exclude, &excludeKeys, try iterate(add["exclude"], "exclude"))
         guard let addTypes = try table(add["types"], "types") else { return }
         for (name, raw) in addTypes.entries {
             guard case .map(let rawType) = raw else { throw MergeError("types.\(name) must be a table") }
@@ -54,15 +54,39 @@ public struct Composition: Sendable {
             if case .list(let list) = folderValue { folders = list } else { folders = [folderValue] }
             if types[Exact(name)] == nil { typeNames.append(name) }
             var spec = types[Exact(name)] ?? TypeSpec()
-            for f in folders where !spec.folders.contains(where: { Value.pythonEqual($0, f) }) {
-                spec.folders.append(f)
-            }
+            var folderKeys = Set(spec.folders.map(UnionKey.init))
+            Self.union(&spec.folders, &folderKeys, folders)
             try Self.mergeFields(
                 required: try fields(rawType["required"], "types.\(name).required"),
                 optional: try fields(rawType["optional"], "types.\(name).optional"),
                 into: &spec.required, &spec.optional,
                 label: "type \(PythonString.repr(name)) field")
             types[Exact(name)] = spec
+        }
+    }
+
+    /// Appends each of `new` that `list` (whose keys are `seen`) does not hold yet (Python's
+    /// `in`, as tropo's union reads it: strings by their code points, numbers by value).
+    /// Entries are looked up by a key, so n entries cost n, not n squared (a pushed config
+    /// may hold 100,000).
+    private static func union(_ list: inout [Value], _ seen: inout Set<UnionKey>, _ new: [Value]) {
+        for v in new where seen.insert(UnionKey(v)).inserted { list.append(v) }
+    }
+
+    /// What `Value.pythonEqual` compares of a value.
+    private enum UnionKey: Hashable {
+        case string(Exact)
+        case number(Double)
+        case other(String)
+
+        init(_ v: Value) {
+            switch v {
+            case .string(let s): self = .string(Exact(s))
+            case .bool(let b): self = .number(b ? 1 : 0)
+            case .int(let digits): self = .number(Double(digits) ?? .nan)
+            case .float(let d): self = .number(d)
+            case .null, .list, .map: self = .other(v.pythonRepr)
+            }
         }
     }
 

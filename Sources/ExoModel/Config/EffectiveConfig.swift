@@ -19,15 +19,21 @@ public final class EffectiveConfig {
     private var knownCache: [String?: [Exact: Value]] = [:]
     private var referenceCache: [String?: Set<Exact>] = [:]
 
-    package init(_ composition: Composition) throws(Composition.MergeError) {
+    /// The configuration of `composition`; with `parent`, the configuration whose
+    /// composition it was merged onto (an overlay's folder's parent's), whose exclude rules
+    /// are extended rather than made again (a union keeps its first entries in order).
+    package init(_ composition: Composition, parent: EffectiveConfig? = nil) throws(Composition.MergeError) {
         self.composition = composition
-        var exclude = Self.defaultExclude
-        for e in composition.exclude {
+        let inherited = parent.map { $0.composition.exclude.count } ?? 0
+        var exclude = parent?.exclude ?? Self.defaultExclude
+        var added: [String] = []
+        for e in composition.exclude.dropFirst(inherited) {
             guard let s = e.string else { throw Composition.MergeError("exclude entries must be strings, got \(e.pythonRepr)") }
-            if !Self.defaultExclude.contains(where: { Exact($0) == Exact(s) }) { exclude.append(s) }
+            if !Self.defaultExclude.contains(where: { Exact($0) == Exact(s) }) { added.append(s) }
         }
+        exclude += added
         self.exclude = exclude
-        self.excludeRules = ExcludeRules(exclude)
+        self.excludeRules = parent.map { $0.excludeRules.adding(added) } ?? ExcludeRules(exclude)
         var map: [Exact: String] = [:]
         for name in composition.typeNames {
             for folder in composition.types[Exact(name)]!.folders {
@@ -45,6 +51,9 @@ public final class EffectiveConfig {
 
     /// The type a folder name claims.
     package func type(forFolder name: String) -> String? { folderMap[Exact(name)] }
+
+    /// Whether every folder name claims the same type here as in `other`.
+    package func claimsSameFolders(as other: EffectiveConfig) -> Bool { folderMap == other.folderMap }
 
     /// Every field's effective spec for a type: base optional, base required, derived,
     /// then the type's required and optional, later ones winning.
