@@ -177,3 +177,34 @@ def test_a_watched_branch_of_deep_changes_is_read_by_what_it_changed(tmp_path):
         seen = [l for l in r.stderr.splitlines() if "exo-guard probes:" in l]
         assert seen and f"{ {'delta': 'delta', 'graphs': 'graph'}[way]}-flights=1" in seen[-1], (way, seen)
         shutil.rmtree(bare / "exo-guard", ignore_errors=True)  # no cache: each way reads the branch
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_exclude_lists_match_the_reference(tmp_path, seed):
+    """Exclude lists thousands long, with duplicates and every form a pattern takes
+    (components, prefixes, trailing `/` and `/**`, backslashes, numbers that are the same
+    value), at the root and in overlays: merged through sets and matched through sets
+    (ExcludeRules), as exo merges and matches them one by one."""
+    rng = random.Random(seed)
+    names = ["d", "x", "old", "drafts", "team", "a\\b"]
+    def pattern():  # mostly names no path holds, now and then one many do
+        pool = names if rng.random() < 0.003 else [f"n{rng.randint(0, 3000)}"]
+        parts = [rng.choice(pool) for _ in range(rng.randint(1, 3))]
+        p = "/".join(parts)
+        return rng.choice([p, p + "/", p + "/**", p.replace("/", "\\"), "changes/" + p, "./" + p])
+    root = [pattern() for _ in range(3000)]
+    files = {"tropo.toml": "exclude = [" + ", ".join(f"'{p}'" for p in root) + "]\n" + BASIC,
+             "modules/auth.md": fm(status="stable")}
+    for k in range(40):
+        folder = "changes/" + "/".join(rng.choice(names + [f"n{rng.randint(0, 3000)}"]) for _ in range(rng.randint(1, 5)))
+        files[f"{folder}/c{k}.md"] = fm(status="active", touches="[auth]")
+        if rng.random() < 0.3:
+            files[f"{folder}/tropo.toml"] = "exclude = [" + ", ".join(f"'{pattern()}'" for _ in range(200)) + "]\n"
+    if seed % 3 == 0:  # numbers equal by value are one entry, then refused as not strings
+        files["tropo.toml"] = files["tropo.toml"].replace("exclude = [", "exclude = [1, 1.0, true, ", 1)
+    top = tmp_path / "w"
+    top.mkdir()
+    write_case(top, files)
+    for cmd in COMMANDS:
+        r = reference(*cmd, cwd=top)
+        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, cwd=top), f"seed {seed} {cmd}")
