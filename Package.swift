@@ -21,6 +21,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Persistent hash trees (TreeSet, TreeDictionary): a nested overlay's configuration
+        // shares its parent's and costs only what it adds (ExoModel's Config).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         // TOMLKit 0.6.0, vendored with one fix: toml++'s assertions throw (Vendor/TOMLKit).
         .package(path: "Vendor/TOMLKit"),
     ],
@@ -32,7 +35,12 @@ let package = Package(
         // zlib (Debian's zlib1g-dev, a dependency of libgit2-dev), linked: git's object
         // files are read as far as a document's frontmatter goes (ExoGit's BlobPrefixReader).
         .systemLibrary(name: "CZlib"),
-        .target(name: "ExoModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(
+            name: "ExoModel",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ]),
         .target(name: "ExoStore"),
         .target(name: "ExoGraph", dependencies: ["ExoModel", "ExoStore"]),
         .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"]),

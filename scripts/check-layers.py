@@ -10,7 +10,7 @@ import re
 import sys
 
 ALLOWED = {
-    "ExoModel": {"TOMLKit"},
+    "ExoModel": {"TOMLKit", "HashTreeCollections"},
     "ExoStore": set(),
     "ExoGraph": {"ExoModel", "ExoStore"},
     "ExoGit": {"ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"},

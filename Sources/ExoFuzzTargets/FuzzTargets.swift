@@ -100,8 +100,10 @@ public enum FuzzTargets {
     }
 
     /// A workspace's configuration: TOML, the thin workspace's rules, tighten-only
-    /// composition over the bundled packs, the effective configuration. Property: what
-    /// composes once composes again onto itself (composing is idempotent).
+    /// composition over the bundled packs, the effective configuration. Properties: what
+    /// composes once composes again onto itself (composing is idempotent); and the input
+    /// merged as an overlay onto the coordination pack's configuration, made from that one
+    /// at the cost of what it changed, is the configuration composed whole.
     public static func config(_ bytes: [UInt8]) {
         guard let raw = try? TOMLFile.parse(bytes, file: "fuzz.toml") else { return }
         _ = try? ThinWorkspace.validate(raw)
@@ -110,5 +112,42 @@ public enum FuzzTargets {
         var twice = composition
         precondition((try? twice.merge(raw)) != nil, "a configuration that loosens itself")
         _ = effective.excludeRules.matches("a/b/c.md")
+        overlay(raw)
+    }
+
+    private static func overlay(_ raw: OrderedMap) {
+        var base = Composition()
+        guard let text = BundledPacks.texts["coordination"], let pack = try? TOMLFile.parse(text: text, file: "pack"),
+            (try? base.merge(pack)) != nil, let parent = try? EffectiveConfig(base)
+        else { return }
+        var whole = base
+        var extended = base.extended()
+        let wholeMerged = (try? whole.merge(raw)) != nil
+        precondition(wholeMerged == ((try? extended.merge(raw)) != nil), "an overlay merged unlike the whole")
+        guard wholeMerged else { return }
+        let full = try? EffectiveConfig(whole)
+        let made = try? EffectiveConfig(extended, parent: parent)
+        precondition((full == nil) == (made == nil), "an overlay's folders clash unlike the whole's")
+        guard let full, let made else { return }
+        let types: [String?] = [nil] + whole.typeNameList + ["change", "nope"]
+        for type in types {
+            precondition(
+                Self.specs(full.knownSpecs(type: type)) == Self.specs(made.knownSpecs(type: type)),
+                "an overlay's specs unlike the whole's")
+            precondition(
+                Set(full.referenceFields(type: type)) == Set(made.referenceFields(type: type)),
+                "an overlay's reference fields unlike the whole's")
+        }
+        var paths = ["a/b/c.md", "changes/x.md", "node_modules/x.md"]
+        for s in whole.excludeStrings { paths += [s, s + "/x.md", "q/" + s] }
+        paths += whole.typeNameList
+        for path in paths.prefix(200) {
+            precondition(full.excludeRules.matches(path) == made.excludeRules.matches(path), "exclusion unlike the whole's")
+            precondition(full.type(forFolder: path) == made.type(forFolder: path), "a folder's type unlike the whole's")
+        }
+    }
+
+    private static func specs(_ known: some Sequence<(key: Exact, value: Value)>) -> [String] {
+        known.map { $0.key.string + "=" + $0.value.pythonRepr }.sorted()
     }
 }

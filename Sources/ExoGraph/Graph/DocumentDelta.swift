@@ -67,7 +67,11 @@ extension Workspace {
             !base.excludeRules.matches(rel, entry: name)
         else { return nil }
         let config = try state.config.get()
-        if config !== base && config.excludeRules.matches(rel) { return nil }
+        if state.excluded {
+            Probe.excludedByFolder.hit()
+            return nil
+        }
+        if config !== base && config.excludeRules.matches(rel, entry: name) { return nil }
         let path = SnapPath.join(root, rel)
         return Located(
             path: path, rel: rel, realPath: path,

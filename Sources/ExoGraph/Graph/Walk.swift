@@ -241,7 +241,11 @@ extension Workspace {
                 }
                 let folderConfig = try state.config.get()
                 // The root's rules were checked above; an overlay's may exclude more.
-                if folderConfig !== base && folderConfig.excludeRules.matches(childRel) { continue }
+                if state.excluded {
+                    Probe.excludedByFolder.hit()
+                    continue
+                }
+                if folderConfig !== base && folderConfig.excludeRules.matches(childRel, entry: entry.name) { continue }
                 try visit(
                     Located(
                         path: path, rel: childRel, realPath: real,

@@ -21,6 +21,11 @@ struct FolderState {
     /// holds a thin configuration ("" for the root, whose own are its configuration); nil
     /// when a symlink is involved.
     let entry: String?
+    /// Whether the folder's own path is excluded by the rules in force in it (an overlay's:
+    /// the walk entered it, so the root's do not), and with it every document in it. Made
+    /// from the parent's and the folder's name (`excluded(_:name:config:parent:)`), so that
+    /// a document is matched by its name only, at any depth.
+    var excluded = false
 }
 
 extension Workspace {
@@ -52,7 +57,8 @@ extension Workspace {
         guard listing.contains(where: { Self.bearsOnConfig($0.name) }) else {
             Probe.folderFromParent.hit()
             return FolderState(
-                config: parent.config, type: above.type(forFolder: name) ?? parent.type, position: position, entry: entry)
+                config: parent.config, type: above.type(forFolder: name) ?? parent.type, position: position, entry: entry,
+                excluded: excluded(rel, name: name, config: above, parent: parent))
         }
         let config: EffectiveConfig
         do { config = try self.config(of: dir, rel: rel, under: above) } catch {
@@ -62,7 +68,21 @@ extension Workspace {
         let sameClaims = config === above || config.claimsSameFolders(as: above)
         if sameClaims { Probe.folderFromParent.hit() } else { Probe.typeUpToRoot.hit() }
         let type = sameClaims ? config.type(forFolder: name) ?? parent.type : type(of: dir, config: config)
-        return FolderState(config: .success(config), type: type, position: position, entry: entry)
+        return FolderState(
+            config: .success(config), type: type, position: position, entry: entry,
+            excluded: excluded(rel, name: name, config: config, parent: parent))
+    }
+
+    /// Whether the folder `rel` (named `name`) is excluded by `config`, its parent's state
+    /// `parent`: when its parent is, when its name or whole path matches a rule, or when
+    /// the rules its own overlay added match any part of its path (those are the only rules
+    /// its parent's path was not matched against).
+    private func excluded(_ rel: String, name: String, config: EffectiveConfig, parent: FolderState) -> Bool {
+        if parent.excluded { return true }
+        if config === base { return false }
+        if config.excludeRules.matches(rel, entry: name) { return true }
+        guard case .success(let above) = parent.config, config !== above else { return false }
+        return config.addedRules.matches(rel)
     }
 
     /// Whether an entry named `name` can make its folder's configuration differ from its

@@ -163,7 +163,7 @@ public final class Workspace {
         let overlayPath = SnapPath.join(directory, Self.legacyConfig)
         guard snapshot.isFile(overlayPath) else { return parentConfig }
         let raw = rebase(try Self.readTOML(snapshot, overlayPath), overlayRelative: rel)
-        var composition = parentConfig.composition
+        var composition = parentConfig.composition.extended()
         do {
             try composition.merge(raw)
             return try EffectiveConfig(composition, parent: parentConfig)

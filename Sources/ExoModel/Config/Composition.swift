@@ -1,35 +1,79 @@
+import HashTreeCollections
+
 /// A configuration composed from packs, the root config and overlays, tighten-only:
 /// a field may move optional -> required and an enum may narrow; any other change of an
 /// existing field's spec is an error. `derive` and `exclude` are unions in order.
+///
+/// A nested overlay's composition is its parent's with the overlay merged on, and a pusher
+/// controls how deep overlays nest and how much each adds: so the lists share their
+/// parent's entries (`UnionList`), the field specs and types are persistent hash trees
+/// (swift-collections' `TreeDictionary`), and `changes` says what the merges since
+/// `extended()` named. An overlay costs what it adds.
 public struct Composition: Sendable {
-    var derive: [Value] = []
-    var baseRequired = OrderedMap()
-    var baseOptional = OrderedMap()
+    var derive = UnionList()
+    var baseRequired = TreeDictionary<Exact, Value>()
+    var baseOptional = TreeDictionary<Exact, Value>()
     var allowUntyped: Value?
     var strict: Value?
-    var exclude: [Value] = []
-    /// What `derive` and `exclude` hold, for their unions (`union`): kept with them, so that
-    /// merging an overlay costs the overlay, not the lists again.
-    private var deriveKeys = Set<UnionKey>()
-    private var excludeKeys = Set<UnionKey>()
-    var typeNames: [String] = []
-    var types: [Exact: TypeSpec] = [:]
+    var exclude = UnionList()
+    /// The types' names, in the order first merged.
+    var typeNames = UnionList()
+    var types = TreeDictionary<Exact, TypeSpec>()
+    /// What the merges since `extended()` named (since the start, for the root's).
+    private(set) var changes = Changes()
 
     struct TypeSpec: Sendable {
-        var folders: [Value] = []
-        var required = OrderedMap()
-        var optional = OrderedMap()
+        var folders = UnionList()
+        var required = TreeDictionary<Exact, Value>()
+        var optional = TreeDictionary<Exact, Value>()
+    }
+
+    /// The fields, derive entries, types and folders merges named: what a configuration
+    /// extended from another makes again of that one's (`EffectiveConfig`).
+    struct Changes: Sendable {
+        /// Base fields named, and derive entries added.
+        var baseFields: [Exact] = []
+        /// Derive entries added.
+        var derived: [Exact] = []
+        /// Each type named, with the fields named in it.
+        var typeFields: [Exact: [Exact]] = [:]
+        /// Folders added to a type, in the order added.
+        var folders: [(type: String, folder: Value)] = []
+
+        /// Whether no field spec, derive entry, type or folder changed.
+        var isEmpty: Bool { baseFields.isEmpty && typeFields.isEmpty && folders.isEmpty }
     }
 
     /// The empty composition, before any pack or config is merged.
     public init() {}
 
+    /// The types' names, in the order first merged.
+    package var typeNameList: [String] { typeNames.all.compactMap(\.string) }
+
+    /// The `exclude` entries that are strings, in order.
+    package var excludeStrings: [String] { exclude.all.compactMap(\.string) }
+
+    /// This composition, to merge an overlay onto: its lists share these entries, so that
+    /// the overlay costs what it adds, and `changes` starts empty.
+    package func extended() -> Composition {
+        var out = self
+        out.derive = derive.extended()
+        out.exclude = exclude.extended()
+        out.typeNames = typeNames.extended()
+        out.changes = Changes()
+        return out
+    }
+
     /// Merges one parsed config (a pack, the root config, an overlay) onto this one.
     /// Throws the cause, without the file; the caller names the file.
     package mutating func merge(_ add: OrderedMap) throws(MergeError) {
         let aBase = try table(add["base"], "base") ?? OrderedMap()
-        Self.union(&derive, &deriveKeys, try iterate(aBase["derive"], "base.derive"))
-        try Self.mergeFields(
+        for d in derive.union(try iterate(aBase["derive"], "base.derive")) {
+            guard let s = d.string else { continue }
+            changes.derived.append(Exact(s))
+            changes.baseFields.append(Exact(s))
+        }
+        changes.baseFields += try Self.mergeFields(
             required: try fields(aBase["required"], "base.required"),
             optional: try fields(aBase["optional"], "base.optional"),
             into: &baseRequired, &baseOptional, label: "base field")
@@ -45,70 +89,52 @@ public struct Composition: Sendable {
             }
             strict = v
         }
-        Self.union(&exclude, &excludeKeys, try iterate(add["exclude"], "exclude"))
+        exclude.union(try iterate(add["exclude"], "exclude"))
         guard let addTypes = try table(add["types"], "types") else { return }
         for (name, raw) in addTypes.entries {
             guard case .map(let rawType) = raw else { throw MergeError("types.\(name) must be a table") }
             let folderValue = rawType["folder"] ?? .string(name)
             let folders: [Value]
             if case .list(let list) = folderValue { folders = list } else { folders = [folderValue] }
-            if types[Exact(name)] == nil { typeNames.append(name) }
+            typeNames.union([.string(name)])
             var spec = types[Exact(name)] ?? TypeSpec()
-            var folderKeys = Set(spec.folders.map(UnionKey.init))
-            Self.union(&spec.folders, &folderKeys, folders)
-            try Self.mergeFields(
+            for folder in spec.folders.union(folders) { changes.folders.append((name, folder)) }
+            let named = try Self.mergeFields(
                 required: try fields(rawType["required"], "types.\(name).required"),
                 optional: try fields(rawType["optional"], "types.\(name).optional"),
                 into: &spec.required, &spec.optional,
                 label: "type \(PythonString.repr(name)) field")
+            changes.typeFields[Exact(name), default: []] += named
             types[Exact(name)] = spec
         }
     }
 
-    /// Appends each of `new` that `list` (whose keys are `seen`) does not hold yet (Python's
-    /// `in`, as tropo's union reads it: strings by their code points, numbers by value).
-    /// Entries are looked up by a key, so n entries cost n, not n squared (a pushed config
-    /// may hold 100,000).
-    private static func union(_ list: inout [Value], _ seen: inout Set<UnionKey>, _ new: [Value]) {
-        for v in new where seen.insert(UnionKey(v)).inserted { list.append(v) }
-    }
-
-    /// What `Value.pythonEqual` compares of a value.
-    private enum UnionKey: Hashable {
-        case string(Exact)
-        case number(Double)
-        case other(String)
-
-        init(_ v: Value) {
-            switch v {
-            case .string(let s): self = .string(Exact(s))
-            case .bool(let b): self = .number(b ? 1 : 0)
-            case .int(let digits): self = .number(Double(digits) ?? .nan)
-            case .float(let d): self = .number(d)
-            case .null, .list, .map: self = .other(v.pythonRepr)
-            }
-        }
-    }
-
+    /// Merges field specs; returns the fields named.
     private static func mergeFields(
         required: OrderedMap, optional: OrderedMap,
-        into req: inout OrderedMap, _ opt: inout OrderedMap,
+        into req: inout TreeDictionary<Exact, Value>, _ opt: inout TreeDictionary<Exact, Value>,
         label: String
-    ) throws(MergeError) {
+    ) throws(MergeError) -> [Exact] {
+        var named: [Exact] = []
         for (f, spec) in required.entries {
-            opt.remove(f)  // optional -> required is tighter
-            if let old = req[f], !tightens(old, spec) {
+            let key = Exact(f)
+            opt[key] = nil  // optional -> required is tighter
+            if let old = req[key], !tightens(old, spec) {
                 throw MergeError("\(label) \(PythonString.repr(f)): \(spec.pythonRepr) loosens \(old.pythonRepr)")
             }
-            req.set(f, spec)
+            req[key] = spec
+            named.append(key)
         }
         for (f, spec) in optional.entries {
-            if req.contains(f) { throw MergeError("\(label) \(PythonString.repr(f)): required->optional is a loosening") }
-            if let old = opt[f], !tightens(old, spec) {
+            let key = Exact(f)
+            if req[key] != nil { throw MergeError("\(label) \(PythonString.repr(f)): required->optional is a loosening") }
+            if let old = opt[key], !tightens(old, spec) {
                 throw MergeError("\(label) \(PythonString.repr(f)): \(spec.pythonRepr) loosens \(old.pythonRepr)")
             }
-            opt.set(f, spec)
+            opt[key] = spec
+            named.append(key)
         }
+        return named
     }
 
     /// `new` is at least as strict as `old`: equal, or an enum narrowed to a subset.
@@ -163,15 +189,25 @@ public struct Composition: Sendable {
 extension Composition {
     /// Text that differs whenever two compositions could give a document a different
     /// type, id, edge or exclusion: keys cached results computed under this configuration.
+    /// Field specs are listed by name (a hash tree keeps no order).
     package var fingerprint: String {
         var parts: [Value] = [
-            .list(derive), .map(baseRequired), .map(baseOptional), allowUntyped ?? .null,
-            strict ?? .null, .list(exclude),
+            .list(derive.all), .map(Self.sorted(baseRequired)), .map(Self.sorted(baseOptional)),
+            allowUntyped ?? .null, strict ?? .null, .list(exclude.all),
         ]
-        for name in typeNames {
+        for name in typeNames.all.compactMap(\.string) {
             guard let spec = types[Exact(name)] else { continue }
-            parts.append(.list([.string(name), .list(spec.folders), .map(spec.required), .map(spec.optional)]))
+            parts.append(
+                .list([
+                    .string(name), .list(spec.folders.all), .map(Self.sorted(spec.required)), .map(Self.sorted(spec.optional)),
+                ]))
         }
         return Value.list(parts).pythonRepr
+    }
+
+    private static func sorted(_ fields: TreeDictionary<Exact, Value>) -> OrderedMap {
+        var out = OrderedMap()
+        for key in fields.keys.sorted() { out.set(key.string, fields[key]!) }
+        return out
     }
 }

@@ -1,5 +1,13 @@
+import HashTreeCollections
+
 /// The configuration in force in one folder: what is excluded, which folder makes which
 /// type, and which fields are references.
+///
+/// An overlay's configuration is made from its parent's (`init(_:parent:)`) at the cost of
+/// what the overlay changed: its exclude rules, folders, derive entries and field specs are
+/// its parent's persistent hash trees with the overlay's entries added, and where the
+/// overlay changed no spec, the parent's are shared outright. However deep overlays nest and
+/// however much each adds, a configuration costs its own overlay.
 public final class EffectiveConfig {
     /// Always excluded, before the config's own entries.
     public static let defaultExclude = [".git", ".tropo", ".claude", "node_modules", ".obsidian"]
@@ -11,32 +19,75 @@ public final class EffectiveConfig {
 
     /// The types, fields and rules composed from packs, the root config and overlays.
     public let composition: Composition
-    /// The `exclude` patterns in force.
-    public let exclude: [String]
     package let excludeRules: ExcludeRules
-    let folderMap: [Exact: String]
-    let derive: Set<Exact>
-    private var knownCache: [String?: [Exact: Value]] = [:]
-    private var referenceCache: [String?: Set<Exact>] = [:]
+    /// The rules of the entries this configuration's overlay added to its parent's (none at
+    /// the root): what can exclude the overlay's own folder that did not before.
+    package let addedRules: ExcludeRules
+    let folderMap: TreeDictionary<Exact, String>
+    let derive: TreeSet<Exact>
+    /// The configuration this one's overlay was merged onto, when the overlay changed a
+    /// spec: each type's specs are its parent's with the fields the overlay named made again.
+    let parent: EffectiveConfig?
+    /// The configuration whose specs and folders these are, when the overlay changed none
+    /// (its field specs are asked of it, and cached there once).
+    let specsOf: EffectiveConfig?
+    var knownCache: [String?: TreeDictionary<Exact, Value>] = [:]
+    var referenceCache: [String?: TreeSet<Exact>] = [:]
 
     /// The configuration of `composition`; with `parent`, the configuration whose
-    /// composition it was merged onto (an overlay's folder's parent's), whose exclude rules
-    /// are extended rather than made again (a union keeps its first entries in order).
+    /// composition it was extended from (`Composition.extended()`) and merged onto: an
+    /// overlay's folder's parent's.
     package init(_ composition: Composition, parent: EffectiveConfig? = nil) throws(Composition.MergeError) {
         self.composition = composition
-        let inherited = parent.map { $0.composition.exclude.count } ?? 0
-        var exclude = parent?.exclude ?? Self.defaultExclude
         var added: [String] = []
-        for e in composition.exclude.dropFirst(inherited) {
+        for e in composition.exclude.suffix(from: parent?.composition.exclude.count ?? 0) {
             guard let s = e.string else { throw Composition.MergeError("exclude entries must be strings, got \(e.pythonRepr)") }
             if !Self.defaultExclude.contains(where: { Exact($0) == Exact(s) }) { added.append(s) }
         }
-        exclude += added
-        self.exclude = exclude
-        self.excludeRules = parent.map { $0.excludeRules.adding(added) } ?? ExcludeRules(exclude)
-        var map: [Exact: String] = [:]
-        for name in composition.typeNames {
-            for folder in composition.types[Exact(name)]!.folders {
+        let addedRules = ExcludeRules(parent == nil ? [] : added)
+        self.excludeRules = parent.map { $0.excludeRules.adding(addedRules) } ?? ExcludeRules(Self.defaultExclude + added)
+        self.addedRules = addedRules
+        guard let parent else {
+            self.parent = nil
+            specsOf = nil
+            folderMap = try Self.folderMap(composition)
+            derive = TreeSet(composition.derive.all.compactMap { $0.string.map { Exact($0) } })
+            return
+        }
+        let changes = composition.changes
+        if changes.isEmpty {
+            Probe.specsFromParent.hit()
+            self.parent = nil
+            specsOf = parent.specsOf ?? parent
+            folderMap = parent.folderMap
+            derive = parent.derive
+            return
+        }
+        self.parent = parent
+        specsOf = nil
+        // The folders added, on the parent's; a folder another type claims: the whole map
+        // made again, which meets the clash in the order tropo does and names it.
+        var map = parent.folderMap
+        for (type, folder) in changes.folders {
+            guard let f = folder.string else { continue }
+            if let other = map[Exact(f)], Exact(other) != Exact(type) {
+                map = try Self.folderMap(composition)
+                break
+            }
+            map[Exact(f)] = type
+        }
+        folderMap = map
+        var derive = parent.derive
+        for key in changes.derived { derive.insert(key) }
+        self.derive = derive
+    }
+
+    /// Which type each folder name claims, through every type in order; a folder two types
+    /// claim is an error.
+    private static func folderMap(_ composition: Composition) throws(Composition.MergeError) -> TreeDictionary<Exact, String> {
+        var map = TreeDictionary<Exact, String>()
+        for name in composition.typeNames.all.compactMap(\.string) {
+            for folder in composition.types[Exact(name)]!.folders.all {
                 guard let f = folder.string else { continue }
                 if let other = map[Exact(f)], Exact(other) != Exact(name) {
                     throw Composition.MergeError(
@@ -45,61 +96,14 @@ public final class EffectiveConfig {
                 map[Exact(f)] = name
             }
         }
-        folderMap = map
-        derive = Set(composition.derive.compactMap { $0.string.map { Exact($0) } })
+        return map
     }
 
     /// The type a folder name claims.
     package func type(forFolder name: String) -> String? { folderMap[Exact(name)] }
 
     /// Whether every folder name claims the same type here as in `other`.
-    package func claimsSameFolders(as other: EffectiveConfig) -> Bool { folderMap == other.folderMap }
-
-    /// Every field's effective spec for a type: base optional, base required, derived,
-    /// then the type's required and optional, later ones winning.
-    package func knownSpecs(type: String?) -> [Exact: Value] {
-        if let cached = knownCache[type] { return cached }
-        var known: [Exact: Value] = [:]
-        for (k, v) in composition.baseOptional.entries { known[Exact(k)] = v }
-        for (k, v) in composition.baseRequired.entries { known[Exact(k)] = v }
-        for d in composition.derive {
-            guard let name = d.string else { continue }
-            known[Exact(name)] = .string(Self.derivedSpecs[name] ?? "any")
-        }
-        if let type, let spec = composition.types[Exact(type)] {
-            for (k, v) in spec.required.entries { known[Exact(k)] = v }
-            for (k, v) in spec.optional.entries { known[Exact(k)] = v }
-        }
-        knownCache[type] = known
-        return known
-    }
-
-    /// The fields of a type whose spec is `ref` or `ref-list` and that are not derived.
-    package func referenceFields(type: String?) -> Set<Exact> {
-        if let cached = referenceCache[type] { return cached }
-        var out = Set<Exact>()
-        for (key, spec) in knownSpecs(type: type) where !derive.contains(key) {
-            if let s = spec.string, s == "ref" || s == "ref-list" { out.insert(key) }
-        }
-        referenceCache[type] = out
-        return out
-    }
-
-    /// The reference targets of a document's fields: for each field that is not derived and
-    /// whose spec is `ref` or `ref-list` (`references`, its type's `referenceFields`), every
-    /// string in its value. Fields that are not declared, or declared otherwise
-    /// (`string-list`), make no edges. A type has few reference fields: each field name is
-    /// compared with them rather than hashed (this runs for every document).
-    package static func referenceTargets(fields: OrderedMap, references: [Exact]) -> [String] {
-        var targets: [String] = []
-        if references.isEmpty { return targets }
-        for key in fields.keys where references.contains(Exact(key)) {
-            switch fields[key] {
-            case .string(let s)?: targets.append(s)
-            case .list(let items)?: targets.append(contentsOf: items.compactMap(\.string))
-            default: continue
-            }
-        }
-        return targets
+    package func claimsSameFolders(as other: EffectiveConfig) -> Bool {
+        (specsOf ?? self) === (other.specsOf ?? other) || folderMap == other.folderMap
     }
 }

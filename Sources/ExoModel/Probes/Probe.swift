@@ -58,6 +58,12 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A folder's type looked up through every folder from it up to the root, where an
     /// overlay gives it a configuration of its own (the plain way).
     case typeUpToRoot
+    /// A document left out because its folder is excluded by an overlay's rules, known from
+    /// the folder's state (made from its parent's), its path not matched again.
+    case excludedByFolder
+    /// An overlay's configuration whose field specs and folders are its parent's, shared
+    /// (the overlay named no field, derive or type).
+    case specsFromParent
 
     /// The name in the stats line.
     public var name: String {
@@ -85,6 +91,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .graphFlights: "graph-flights"
         case .folderFromParent: "folder-from-parent"
         case .typeUpToRoot: "type-up-to-root"
+        case .excludedByFolder: "excluded-by-folder"
+        case .specsFromParent: "specs-from-parent"
         }
     }
 
