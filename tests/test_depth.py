@@ -54,22 +54,27 @@ def nested_workspace(seed, broken=True):
 COMMANDS = (("conflicts", "--json"), ("board", "--json"))
 
 
-@pytest.mark.parametrize("seed", range(24))
-def test_nested_folders_match_the_reference(tmp_path, seed):
-    top = tmp_path / "w"
-    top.mkdir()
-    write_case(top, nested_workspace(seed))
+def assert_like_reference(top, label):
+    """Both commands as exo answers them on the files at `top`, then on the same tree
+    committed (read from git's objects)."""
     expected = {cmd: reference(*cmd, cwd=top) for cmd in COMMANDS}
     for cmd in COMMANDS:
         r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, cwd=top), f"seed {seed} files {cmd}")
-    # The same tree committed: read from git's objects.
+        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, cwd=top), f"{label} files {cmd}")
     git(top, "init", "-q")
     git(top, "add", "-A", "--force")
     git(top, "commit", "-q", "-m", "deep")
     for cmd in COMMANDS:
         r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, "--rev", "HEAD", cwd=top), f"seed {seed} rev {cmd}")
+        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, "--rev", "HEAD", cwd=top), f"{label} rev {cmd}")
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_nested_folders_match_the_reference(tmp_path, seed):
+    top = tmp_path / "w"
+    top.mkdir()
+    write_case(top, nested_workspace(seed))
+    assert_like_reference(top, f"seed {seed}")
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -246,16 +251,7 @@ def test_nested_overlays_excluding_match_the_reference(tmp_path, seed):
     top = tmp_path / "w"
     top.mkdir()
     write_case(top, overlay_chain(seed, 60))
-    expected = {cmd: reference(*cmd, cwd=top) for cmd in COMMANDS}
-    for cmd in COMMANDS:
-        r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, cwd=top), f"seed {seed} files {cmd}")
-    git(top, "init", "-q")
-    git(top, "add", "-A", "--force")
-    git(top, "commit", "-q", "-m", "deep")
-    for cmd in COMMANDS:
-        r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, "--rev", "HEAD", cwd=top), f"seed {seed} rev {cmd}")
+    assert_like_reference(top, f"seed {seed}")
 
 
 def test_nested_overlays_cost_what_each_adds(tmp_path):
@@ -348,16 +344,7 @@ def test_nested_overlays_naming_fields_match_the_reference(tmp_path, seed):
     top = tmp_path / "w"
     top.mkdir()
     write_case(top, spec_chain(seed, 50))
-    expected = {cmd: reference(*cmd, cwd=top) for cmd in COMMANDS}
-    for cmd in COMMANDS:
-        r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, cwd=top), f"seed {seed} files {cmd}")
-    git(top, "init", "-q")
-    git(top, "add", "-A", "--force")
-    git(top, "commit", "-q", "-m", "deep")
-    for cmd in COMMANDS:
-        r = expected[cmd]
-        assert_matches((r.returncode, r.stdout, r.stderr), guard(*cmd, "--rev", "HEAD", cwd=top), f"seed {seed} rev {cmd}")
+    assert_like_reference(top, f"seed {seed}")
 
 
 def test_nested_overlays_naming_fields_cost_what_each_adds(tmp_path):

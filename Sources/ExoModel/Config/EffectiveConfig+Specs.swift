@@ -7,7 +7,7 @@ extension EffectiveConfig {
     /// whose specs are known are made top down, in a loop (overlays may nest thousands deep).
     package func knownSpecs(type: String?) -> TreeDictionary<Exact, Value> {
         if let specsOf { return specsOf.knownSpecs(type: type) }
-        for config in chain(type, known: { $0.knownCache[type] != nil }) {
+        for config in chain(known: { $0.knownCache[type] != nil }) {
             var known: TreeDictionary<Exact, Value>
             if let above = config.parent.map({ $0.specsOf ?? $0 }), let inherited = above.knownCache[type] {
                 known = inherited
@@ -23,7 +23,7 @@ extension EffectiveConfig {
     /// The fields of a type whose spec is `ref` or `ref-list` and that are not derived.
     package func referenceFields(type: String?) -> TreeSet<Exact> {
         if let specsOf { return specsOf.referenceFields(type: type) }
-        for config in chain(type, known: { $0.referenceCache[type] != nil }) {
+        for config in chain(known: { $0.referenceCache[type] != nil }) {
             let known = config.knownSpecs(type: type)
             var out: TreeSet<Exact>
             if let above = config.parent.map({ $0.specsOf ?? $0 }), let inherited = above.referenceCache[type] {
@@ -70,7 +70,7 @@ extension EffectiveConfig {
 
     /// This configuration and those above it up to (not including) the nearest that is
     /// `known`, or up to the root, outermost first; each one's own (not sharing its specs).
-    private func chain(_ type: String?, known: (EffectiveConfig) -> Bool) -> [EffectiveConfig] {
+    private func chain(known: (EffectiveConfig) -> Bool) -> [EffectiveConfig] {
         var out: [EffectiveConfig] = []
         var next: EffectiveConfig? = self
         while let config = next, !known(config) {
