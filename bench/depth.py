@@ -19,10 +19,12 @@ with no hook is timed too: what git itself spends on that depth.
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
@@ -65,22 +67,26 @@ def make(top, kind, depth):
 
 def timed(cmd, cwd, limit):
     """Wall time and peak RSS of one run; past `limit` seconds the run is stopped and counts
-    as `limit` (an old build may take minutes where a new one takes a blink)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() - start > limit:
-            proc.kill()
-            _, status, usage = os.wait4(proc.pid, 0)
-            return limit, usage.ru_maxrss / 1024
-        time.sleep(0.002)
-    took = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    as `limit` (an old build may take minutes where a new one takes a blink). The peak is
+    GNU time's: a child forked straight from this script would report this script's own
+    resident set as its peak (Linux keeps the high-water mark across fork and exec)."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        start = time.monotonic()
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd], cwd=cwd, env=env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        # A blocking wait (Popen.wait with a timeout polls, in steps of up to 50 ms); a timer
+        # stops a run that goes past the limit.
+        timer = threading.Timer(limit, os.killpg, (proc.pid, signal.SIGKILL))
+        timer.start()
+        code = proc.wait()
+        took = time.monotonic() - start
+        timer.cancel()
+        if took >= limit:
+            return limit, float("nan")
+        text = peak.read().split()
+    if code not in (0, 1):
         sys.exit(f"{cmd} failed in {cwd}")
-    return took, usage.ru_maxrss / 1024
+    return took, int(text[-1]) / 1024
 
 
 def git_push(repo, top):
@@ -94,6 +100,12 @@ def git_push(repo, top):
     return took
 
 
+def label(binary):
+    """A build's name in the table: the folder that holds its `.build` (a checkout or worktree)."""
+    parts = binary.split(os.sep)
+    return parts[parts.index(".build") - 1] if ".build" in parts[1:] else binary
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bins", nargs="+")
@@ -101,6 +113,7 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--timeout", type=float, default=30, help="a run longer than this counts as this")
     args = ap.parse_args()
+    args.bins = [os.path.abspath(b) for b in args.bins]  # each run's cwd is a repository
     depths = [int(d) for d in args.depths.split(",")]
     top = tempfile.mkdtemp(prefix="exo-depth-")
     try:
@@ -130,7 +143,7 @@ def main():
                     f"over {args.timeout:.0f} s (stopped)" if took >= args.timeout else
                     f"{took * 1000:.0f} ms, {statistics.median(m for _, m in results[b]):.0f} MiB")
             rows.append((kind, depth, cells, statistics.median(pushes) * 1000 if pushes else None))
-        names = " | ".join(os.path.basename(os.path.dirname(os.path.dirname(b))) or b for b in args.bins)
+        names = " | ".join(label(b) for b in args.bins)
         print(f"| tree | depth | {names} | git push |")
         print("|---|---|" + "---|" * len(args.bins) + "---|")
         for kind, depth, cells, push in rows:
