@@ -41,6 +41,9 @@ import Testing
             #expect(
                 target.conflicts(touching: ids)
                     == target.conflicts.filter { ids.contains(Exact($0.a)) || ids.contains(Exact($0.b)) })
+            #expect(
+                Array(target.pairs(avoiding: ids))
+                    == target.conflicts.filter { !ids.contains(Exact($0.a)) && !ids.contains(Exact($0.b)) })
         }
         #expect(compared > 50)  // graphs with pairs to compare, so the test can fail
     }
@@ -58,5 +61,40 @@ import Testing
                 #expect(lines.count == view.conflicts.count + 1)
             }
         }
+    }
+
+    /// Changes that share many targets: few pairs, many (pair, shared target) entries. What
+    /// is kept whole follows the entries.
+    @Test func sharedTargetsNotPairsDecideWhatIsKeptWhole() {
+        let targets = (0..<1000).map { "m\($0)" }
+        func change(_ id: String, _ targets: [String]) -> GraphDocument {
+            GraphDocument(id: id, path: "changes/\(id).md", status: .string("active"), assignee: nil, targets: targets)
+        }
+        // 50 changes on the same 1,000 targets: 1,225 pairs, 1,225,000 entries.
+        let many = Coordination(Graph(documents: (0..<50).map { change("c\($0)", targets) }))
+        #expect(many.pairBound == 1_225_000 && many.pairBound > Coordination.materializedEntries)
+        #expect(many.pairCount == 1225)
+        // 15 of them: 105 pairs, 105,000 entries, between the two limits: the pairs counted.
+        let some = Coordination(Graph(documents: (0..<15).map { change("c\($0)", targets) }))
+        #expect(some.pairBound == 105)
+
+        // A view derived from its base holds its changed ids' pairs: not past the limit.
+        let base = [change("old", ["auth"])]
+        let baseView = Coordination(Graph(documents: base))
+        let few = Graph(documents: base + (0..<5).map { change("n\($0)", targets) })  // 10,000 entries
+        let derived = Coordination(few, derivedFrom: baseView)
+        #expect(derived != nil)
+        #expect(derived?.conflicts == Coordination(few).conflicts)
+        let past = Graph(documents: base + (0..<16).map { change("n\($0)", targets) })  // 120,000 entries
+        #expect(Coordination(past, derivedFrom: baseView) == nil)
+        // Compared streamed all the same, and the pairs touching the new ids are all new.
+        let diff = GraphDiff(base: baseView, target: Coordination(past))
+        #expect(diff.counts == GraphDiff.Counts(new: 120, existing: 0, resolved: 0))
+        #expect(diff.newShared["m0"] == 120 && diff.new.count == 120)
+        // Streamed, each list holds at most `keptEntries` shared targets: 100 pairs here.
+        let manyDiff = GraphDiff(base: baseView, target: many)
+        #expect(manyDiff.counts.new == 1225 && manyDiff.newShared["m999"] == 1225)
+        #expect(manyDiff.new.count == GraphDiff.keptEntries / 1000)
+        #expect(manyDiff.new == Array(many.conflicts.prefix(manyDiff.new.count)))
     }
 }

@@ -69,19 +69,29 @@ extension Coordination {
                 pointing[id, default: []].formUnion(hits)
             }
             let activeNow = active.map { Exact($0) }
-            for (y, targets) in pointing where activeNow.sortedContains(y) {
-                for (x, tx) in changedActive {
-                    let shared = tx.filter { targets.contains($0) }
-                    if !shared.isEmpty { pairs.append(Self.pair(x, y, shared)) }
-                }
+            // The changed active items pointing at each of their targets, by position.
+            var changedAt: [Exact: [Int]] = [:]
+            for (i, x) in changedActive.enumerated() {
+                for t in x.1 where changedAt[t]?.last != i { changedAt[t, default: []].append(i) }
             }
-            for i in changedActive.indices {
-                for j in (i + 1)..<changedActive.count {
-                    let other = Set(changedActive[j].1)
-                    let shared = changedActive[i].1.filter { other.contains($0) }
-                    if !shared.isEmpty { pairs.append(Self.pair(changedActive[i].0, changedActive[j].0, shared)) }
-                }
+            let partners = pointing.filter { activeNow.sortedContains($0.key) }
+            // The (pair, shared target) entries these pairs hold: past `materializedPairs`
+            // the view is not derived (it is computed whole and its pairs streamed).
+            var entries = changedAt.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
+            for (_, targets) in partners { for t in targets { entries += changedAt[t]?.count ?? 0 } }
+            guard entries <= Self.materializedPairs else { return nil }
+            // Each pair found through the targets it shares: the cost follows the entries.
+            for (y, targets) in partners {
+                var shared: [Int: [Exact]] = [:]
+                for t in targets { for i in changedAt[t] ?? [] { shared[i, default: []].append(t) } }
+                for (i, s) in shared { pairs.append(Self.pair(changedActive[i].0, y, s)) }
             }
+            var among: [Int: [Exact]] = [:]  // i * count + j (i < j): the targets shared
+            let count = changedActive.count
+            for (t, xs) in changedAt where xs.count > 1 {
+                for i in xs.indices { for j in xs[(i + 1)...] { among[xs[i] * count + j, default: []].append(t) } }
+            }
+            for (key, s) in among { pairs.append(Self.pair(changedActive[key / count].0, changedActive[key % count].0, s)) }
             pairs.sort { Self.order($0, $1) < 0 }
         }
         self.init(

@@ -36,6 +36,22 @@ public struct GraphDiff: Sendable {
     /// How many pairs of each kind a streamed comparison lists (the JSON report's limit).
     public static let kept = 1000
 
+    /// How many (pair, shared target) entries each of a streamed comparison's lists holds at
+    /// most: 1,000 pairs that each share 20,000 targets would be 20 million.
+    public static let keptEntries = 100_000
+
+    /// The first pairs of `pairs`, as many as a streamed comparison's list keeps.
+    static func keptPrefix<S: Sequence>(_ pairs: S) -> [Coordination.Conflict] where S.Element == Coordination.Conflict {
+        var out: [Coordination.Conflict] = []
+        var entries = 0
+        for c in pairs {
+            guard out.count < kept && entries + c.shared.count <= keptEntries else { break }
+            out.append(c)
+            entries += c.shared.count
+        }
+        return out
+    }
+
     /// The comparison of `target` with `base`.
     public init(base: Coordination, target: Coordination) {
         self.init(base: base, target: target, materializedPairs: Coordination.materializedPairs)
@@ -80,7 +96,7 @@ public struct GraphDiff: Sendable {
         var paired = Paired()
         if target.pairBound > Coordination.materializedPairs {
             paired.counts.existing = target.pairCount
-            paired.existing = Array(target.pairs.prefix(Self.kept))
+            paired.existing = Self.keptPrefix(target.pairs)
         } else {
             paired = Self.pairUp(
                 before: [Coordination.Conflict]().makeIterator(), after: target.pairs.makeIterator(), keep: .max,
@@ -100,23 +116,32 @@ public struct GraphDiff: Sendable {
     }
 
     /// Two sequences of conflicts sorted by (a, b) in code point order, paired in one merge
-    /// pass; each list keeps its first `keep`. With `allExisting`, every pair of `after`
-    /// counts as existing (a base that could not be read).
+    /// pass; each list keeps its first `keep` (and, when `keep` is `kept`, no more than
+    /// `keptEntries` shared targets). With `allExisting`, every pair of `after` counts as
+    /// existing (a base that could not be read).
     private static func pairUp<B: IteratorProtocol, A: IteratorProtocol>(
         before: B, after: A, keep: Int, allExisting: Bool = false
     ) -> Paired where B.Element == Coordination.Conflict, A.Element == Coordination.Conflict {
         var before = before
         var after = after
         var out = Paired()
+        let entryLimit = keep == .max ? Int.max : keptEntries
+        var entries = (new: 0, existing: 0, resolved: 0)
         func new(_ c: Coordination.Conflict) {
             if allExisting { return existing(c) }
             out.counts.new += 1
-            if out.new.count < keep { out.new.append(c) }
+            if out.new.count < keep && entries.new + c.shared.count <= entryLimit {
+                out.new.append(c)
+                entries.new += c.shared.count
+            }
             for t in c.shared { out.newShared[t, default: 0] += 1 }
         }
         func existing(_ c: Coordination.Conflict) {
             out.counts.existing += 1
-            if out.existing.count < keep { out.existing.append(c) }
+            if out.existing.count < keep && entries.existing + c.shared.count <= entryLimit {
+                out.existing.append(c)
+                entries.existing += c.shared.count
+            }
         }
         var x = before.next()
         var y = after.next()
@@ -125,7 +150,10 @@ public struct GraphDiff: Sendable {
             if let bx = x, let ay = y { order = Coordination.order(bx, ay) } else { order = x == nil ? 1 : -1 }
             if order < 0 {
                 out.counts.resolved += 1
-                if out.resolved.count < keep { out.resolved.append(b) }
+                if out.resolved.count < keep && entries.resolved + b.shared.count <= entryLimit {
+                    out.resolved.append(b)
+                    entries.resolved += b.shared.count
+                }
                 x = before.next()
             } else if order > 0 {
                 new(y!)
@@ -150,18 +178,16 @@ public struct GraphDiff: Sendable {
         guard let changed = Coordination.changedIDs(base.graph, target.graph, limit: changedLimit) else {
             return pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: kept)
         }
-        let touched = target.conflicts(touching: changed)
+        // Streamed: 1,000 changed ids can have millions of partners.
         var paired = pairUp(
-            before: base.conflicts(touching: changed).makeIterator(), after: touched.makeIterator(), keep: kept)
-        paired.counts.existing += target.pairCount - touched.count
-        if paired.existing.count < kept {
-            var untouched: [Coordination.Conflict] = []
-            for c in target.pairs where !changed.contains(Exact(c.a)) && !changed.contains(Exact(c.b)) {
-                untouched.append(c)
-                if untouched.count == kept { break }
-            }
-            paired.existing = Array(
-                Coordination.merged(paired.existing, untouched, by: { Coordination.order($0, $1) < 0 }).prefix(kept))
+            before: base.pairs(touching: changed).makeIterator(),
+            after: target.pairs(touching: changed).makeIterator(), keep: kept)
+        let touched = paired.counts.new + paired.counts.existing
+        paired.counts.existing += target.pairCount - touched
+        if paired.existing.count < kept && target.pairCount > touched {
+            let untouched = keptPrefix(target.pairs(avoiding: changed))
+            paired.existing = keptPrefix(
+                Coordination.merged(paired.existing, untouched, by: { Coordination.order($0, $1) < 0 }))
         }
         return paired
     }
@@ -172,7 +198,7 @@ public struct GraphDiff: Sendable {
         var paired = Paired()
         paired.counts.new = target.pairCount
         paired.newShared = target.pairsByTarget
-        paired.new = Array(target.pairs.prefix(kept))
+        paired.new = keptPrefix(target.pairs)
         return paired
     }
 

@@ -57,13 +57,21 @@ extension Coordination {
         return index
     }
 
-    /// How many pairs this view has, or a bound above it when that is small: the sum over
-    /// targets of the pairs pointing at it, and past `materializedPairs` the exact count
-    /// (one target shared by 500 changes bounds at 124,750 what may be 10,000 pairs).
+    /// Past this many (pair, shared target) entries, a view's pairs are never kept whole,
+    /// however few the pairs: 200 changes that share the same 2,000 targets are 19,900
+    /// pairs but 40 million entries.
+    public static let materializedEntries = 1_000_000
+
+    /// How many pairs this view has, or a bound above it: the (pair, shared target) entries,
+    /// the sum over targets of the pairs pointing at it; between `materializedPairs` and
+    /// `materializedEntries` entries, the exact count of pairs (ten targets shared by the
+    /// same 150 changes are 111,750 entries but 11,175 pairs). Past `materializedPairs` the
+    /// pairs are read one at a time.
     public var pairBound: Int {
         if let known { return known.count }
         let bound = targetIndex().pairBound
-        return bound <= Self.materializedPairs ? bound : indexCache.count { pairCount }
+        guard bound > Self.materializedPairs && bound <= Self.materializedEntries else { return bound }
+        return indexCache.count { pairCount }
     }
 
     /// Every conflict, in (a, b) order, one at a time.
@@ -72,29 +80,26 @@ extension Coordination {
         return ConflictSequence(active: active, index: targetIndex())
     }
 
-    /// The conflicts with at least one side in `ids`, in (a, b) order: found from those ids
-    /// alone, so the cost follows their partners, not every pair of the view.
-    public func conflicts(touching ids: Set<Exact>) -> [Conflict] {
-        if let known { return known.filter { ids.contains(Exact($0.a)) || ids.contains(Exact($0.b)) } }
-        let index = targetIndex()
-        var shared: [Int: [Int]] = [:]  // a * n + b (a < b): the targets shared, by rank
-        let n = active.count
-        let marked = active.map { ids.contains(Exact($0)) }
-        for a in active.indices where marked[a] {
-            for t in index.targets[a] {
-                for b in index.pointing[t] where b != a {
-                    let (x, y) = a < b ? (a, b) : (b, a)
-                    // Both sides in `ids` meet twice: the second time adds nothing.
-                    if marked[b] && b < a { continue }
-                    shared[x * n + y, default: []].append(t)
-                }
-            }
+    /// The conflicts with at least one side in `ids`, in (a, b) order.
+    public func conflicts(touching ids: Set<Exact>) -> [Conflict] { Array(pairs(touching: ids)) }
+
+    /// The conflicts with at least one side in `ids`, in (a, b) order, one at a time: an item
+    /// in `ids` meets every partner, any other only the partners in `ids`, so that what is
+    /// read follows those ids' partners and what is held one item's.
+    public func pairs(touching ids: Set<Exact>) -> ConflictSequence {
+        if let known {
+            return ConflictSequence(known: known.filter { ids.contains(Exact($0.a)) || ids.contains(Exact($0.b)) })
         }
-        return shared.keys.sorted().map { key in
-            Conflict(
-                a: active[key / n], b: active[key % n],
-                shared: shared[key]!.sorted { index.rank[$0] < index.rank[$1] }.map { index.names[$0].string })
+        return ConflictSequence(active: active, index: targetIndex(), marked: active.map { ids.contains(Exact($0)) })
+    }
+
+    /// The conflicts with neither side in `ids`, in (a, b) order, one at a time.
+    public func pairs(avoiding ids: Set<Exact>) -> ConflictSequence {
+        if let known {
+            return ConflictSequence(known: known.filter { !ids.contains(Exact($0.a)) && !ids.contains(Exact($0.b)) })
         }
+        return ConflictSequence(
+            active: active, index: targetIndex(), marked: active.map { ids.contains(Exact($0)) }, avoiding: true)
     }
 
     /// For each target, how many conflicts share it: the pairs among the items pointing at
@@ -168,8 +173,17 @@ public struct ConflictSequence: Sequence, Sendable {
 
     fileprivate init(known: [Coordination.Conflict]) { self.known = known }
 
-    fileprivate init(active: [String], index: Coordination.TargetIndex) {
-        (self.active, self.index) = (active, index)
+    /// Which items the pairs must touch (nil: every pair), or with `avoiding` must not; per
+    /// target the marked items pointing at it, ascending.
+    fileprivate var marked: [Bool]?
+    fileprivate var avoiding = false
+    fileprivate var markedPointing: [[Int]] = []
+
+    fileprivate init(active: [String], index: Coordination.TargetIndex, marked: [Bool]? = nil, avoiding: Bool = false) {
+        (self.active, self.index, self.marked, self.avoiding) = (active, index, marked, avoiding)
+        if let marked, !avoiding {
+            markedPointing = index.pointing.map { items in items.filter { marked[$0] } }
+        }
     }
 
     /// The pairs from the first.
@@ -213,12 +227,26 @@ public struct ConflictSequence: Sequence, Sendable {
                 a: source.active[a], b: source.active[p.b], shared: p.shared.map { names[$0].string })
         }
 
-        /// The items after `a` sharing a target with it, each with the targets shared.
+        /// The items after `a` sharing a target with it, each with the targets shared (when
+        /// the pairs must touch marked items and `a` is not one, only the marked ones).
         private mutating func gather() {
             let index = source.index
+            if source.avoiding, let marked = source.marked {
+                if marked[a] { return }
+                gather { !marked[$0] }
+                return
+            }
+            let all = source.marked?[a] ?? true
+            gather(from: all ? index.pointing : source.markedPointing) { _ in true }
+        }
+
+        /// `gather` from per-target lists of items, keeping the partners `include` accepts.
+        private mutating func gather(from lists: [[Int]]? = nil, _ include: (Int) -> Bool) {
+            let index = source.index
+            let lists = lists ?? index.pointing
             for t in index.targets[a] {
-                let items = index.pointing[t]
-                for b in items[partitionPoint(items.indices) { items[$0] > a }...] {
+                let items = lists[t]
+                for b in items[partitionPoint(items.indices) { items[$0] > a }...] where include(b) {
                     if slot[b] < 0 {
                         slot[b] = partners.count
                         partners.append((b, [t]))
