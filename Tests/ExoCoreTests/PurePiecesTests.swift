@@ -91,4 +91,43 @@ import Testing
         let warned = GuardReport(verdict: Guard.Verdict(mode: .warn, checks: [check]), bypass: nil).text
         #expect(warned.hasPrefix("exo-guard: warning") && warned.contains("(mode warn: going through)"))
     }
+
+    /// What a push controls in the report is bounded: doubtful changes, targets in a line, a
+    /// long value; `--json` says how many there are in all.
+    @Test func reportBoundsWhatAPushCanMakeLong() throws {
+        let targets = (0..<15).map { "m\($0)" }
+        let doc = { (id: String, status: String) in
+            GraphDocument(id: id, path: "changes/\(id).md", status: .string(status), assignee: nil, targets: targets)
+        }
+        let base = Coordination(Graph(documents: [doc("a", "active"), doc("b", "draft")]))
+        let target = Coordination(Graph(documents: [doc("a", "active"), doc("b", "active")]))
+        let long = String(repeating: "x", count: 5000)
+        let doubtful = (0..<1500).map { n in
+            Doubtful(id: "d\(n)", path: "changes/d\(n).md", why: Doubtful.noDocument, value: n == 0 ? long : "typo\(n)")
+        }
+        let check = Guard.Check(
+            base: "605415e", target: "main", title: "a push",
+            workspaces: [
+                Guard.WorkspaceCheck(
+                    root: "", diff: GraphDiff(base: base, target: target), branches: .none, refs: [:],
+                    fields: ["b": Dictionary(uniqueKeysWithValues: targets.map { ($0, ["touches"]) })],
+                    doubtful: doubtful, baseError: nil)
+            ])
+        let report = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: nil)
+        let text = report.text
+        let lines = text.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("exo-guard: doubtful") }.count == GuardReport.shownDoubtful)
+        #expect(text.contains("exo-guard: and 1480 more doubtful change(s) (--json lists up to 1000)"))
+        #expect(text.contains("`\(String(repeating: "x", count: 200))... (5000 bytes)`"))
+        #expect(!text.contains(String(repeating: "x", count: 201)))
+        #expect(text.contains("share: m0 (no document), m1 (no document),"))
+        #expect(text.contains("m4 (no document) and 5 more\n"))
+        #expect(text.contains("or drop `m0` and `m1` and "))
+        #expect(text.contains(" and 5 more from its `touches`"))
+        #expect(text.count < 10_000)
+        let json = report.json
+        #expect(json.contains("\"truncated\": true") || json.contains("\"truncated\":true"))
+        #expect(json.contains("\"doubtful\": 1500") || json.contains("\"doubtful\":1500"))
+        #expect(json.components(separatedBy: "\"why\"").count - 1 == GuardReport.jsonPairs)
+    }
 }

@@ -18,11 +18,18 @@ extension GuardReport {
         func pairs(
             _ local: (Guard.WorkspaceCheck) -> [Coordination.Conflict],
             _ cross: (Guard.WorkspaceCheck) -> [CrossConflict]
-        ) -> JSON {
+        ) -> [JSON] {
+            // At most `jsonPairs` pairs, holding at most `GraphDiff.keptEntries` shared targets.
             var out: [JSON] = []
+            var entries = 0
+            func room(_ shared: [String]) -> Bool {
+                guard out.count < Self.jsonPairs && entries + shared.count <= GraphDiff.keptEntries else { return false }
+                entries += shared.count
+                return true
+            }
             for ws in workspaces {
-                for c in local(ws) where out.count < Self.jsonPairs { out.append(ExoOutput.conflictJSON(c)) }
-                for c in cross(ws) where out.count < Self.jsonPairs {
+                for c in local(ws) where room(c.shared) { out.append(ExoOutput.conflictJSON(c)) }
+                for c in cross(ws) where room(c.shared) {
                     out.append(
                         .object([
                             ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
@@ -30,13 +37,18 @@ extension GuardReport {
                         ]))
                 }
             }
-            return .array(out)
+            return out
         }
+        let new = pairs(\.diff.new, \.branches.new)
+        let existing = pairs(\.diff.existing, \.branches.existing)
+        let resolved = pairs(\.diff.resolved, \.branches.resolved)
+        let activated = Array(workspaces.lazy.flatMap(\.diff.activated).prefix(Self.jsonPairs))
+        let doubtful = workspaces.lazy.flatMap(\.doubtful).prefix(Self.jsonPairs)
         var extra: [(String, JSON)] = [
             (
                 "doubtful",
                 .array(
-                    workspaces.flatMap(\.doubtful).map { d in
+                    doubtful.map { d in
                         .object([
                             ("id", .string(d.id)), ("path", .string(d.path)), ("why", .string(d.why)),
                             ("value", .string(d.value)),
@@ -53,8 +65,11 @@ extension GuardReport {
             ("new", workspaces.reduce(0) { $0 + $1.diff.counts.new + $1.branches.new.count }),
             ("existing", workspaces.reduce(0) { $0 + $1.diff.counts.existing + $1.branches.existing.count }),
             ("resolved", workspaces.reduce(0) { $0 + $1.diff.counts.resolved + $1.branches.resolved.count }),
+            ("activated", workspaces.reduce(0) { $0 + $1.diff.activated.count }),
+            ("doubtful", workspaces.reduce(0) { $0 + $1.doubtful.count }),
         ]
-        if totals.contains(where: { $0.1 > Self.jsonPairs }) {
+        let listed = [new.count, existing.count, resolved.count, activated.count, doubtful.count]
+        if zip(totals, listed).contains(where: { $0.0.1 > $0.1 }) {
             extra.append(("truncated", .bool(true)))
             extra.append(("totals", .object(totals.map { ($0.0, .number(String($0.1))) })))
         }
@@ -64,10 +79,10 @@ extension GuardReport {
                 ("mode", .string(verdict.mode.rawValue)),
                 ("base", labels(\.base)),
                 ("target", labels(\.target)),
-                ("new", pairs(\.diff.new, \.branches.new)),
-                ("existing", pairs(\.diff.existing, \.branches.existing)),
-                ("resolved", pairs(\.diff.resolved, \.branches.resolved)),
-                ("activated", .strings(workspaces.flatMap(\.diff.activated))),
+                ("new", .array(new)),
+                ("existing", .array(existing)),
+                ("resolved", .array(resolved)),
+                ("activated", .strings(activated)),
             ] + extra
         )
     }

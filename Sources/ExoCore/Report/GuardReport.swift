@@ -77,13 +77,18 @@ public struct GuardReport {
                 "exo-guard: cannot read the base\(place) (\(check.title)): \(error); "
                 + "judging against the empty graph, with every conflict counted as existing.\n"
         }
-        for d in ws.doubtful {
+        for d in ws.doubtful.prefix(Self.shownDoubtful) {
             let file = SnapPath.join(ws.root, d.path)
             let what =
                 d.why == Doubtful.noDocument
-                ? "\(file): \(d.id) points at `\(d.value)`, which no document has (a typo?)"
-                : "\(file): the frontmatter does not parse (\(d.value)), so this change has no status and no guard can see it"
+                ? "\(file): \(d.id) points at `\(Self.clipped(d.value))`, which no document has (a typo?)"
+                : "\(file): the frontmatter does not parse (\(Self.clipped(d.value))), so this change has no status and no guard can see it"
             out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
+        }
+        if ws.doubtful.count > Self.shownDoubtful {
+            out +=
+                "exo-guard: and \(ws.doubtful.count - Self.shownDoubtful) more doubtful change(s)\(place) "
+                + "(--json lists up to \(Self.jsonPairs))\n"
         }
         for c in diff.new.prefix(Self.shownPairs) {
             out += "\n  new conflict\(place) (\(check.title)): \(c.a) <-> \(c.b)\n"
@@ -161,6 +166,31 @@ public struct GuardReport {
     /// grouped by the targets they share (a push can make millions of pairs).
     static let shownPairs = 20
 
+    /// How many doubtful changes a workspace's report names one by one; the rest are counted
+    /// (a push can add 20,000 changes that each point at a target no document has).
+    static let shownDoubtful = 20
+
+    /// How many of a list of targets a line names (`share:`, `widened here:`); the rest counted.
+    static let shownTargets = 10
+
+    /// How many characters of a value from a document a line quotes: a target name or a
+    /// parse error is as long as the pusher makes it.
+    static let shownCharacters = 200
+
+    /// `value` as a line quotes it: past `shownCharacters`, its start and its length.
+    static func clipped(_ value: String) -> String {
+        guard value.count > shownCharacters else { return value }
+        return "\(value.prefix(shownCharacters))... (\(value.utf8.count) bytes)"
+    }
+
+    /// The first `shownTargets` of `items`, each as `describe` says, then how many more.
+    static func listed(
+        _ items: [String], separator: String = ", ", _ describe: (String) -> String = clipped
+    ) -> String {
+        let shown = items.prefix(shownTargets).map(describe).joined(separator: separator)
+        return items.count > shownTargets ? "\(shown) and \(items.count - shownTargets) more" : shown
+    }
+
     /// The line for the new conflicts not listed: how many, and the targets most shared.
     static func moreNew(_ count: [String: Int], hidden: Int, place: String) -> String {
         let top = count.filter { $0.value > 0 }.sorted {
@@ -190,7 +220,9 @@ public struct GuardReport {
                 drops[f, default: []].append(t)
             }
         }
-        let parts = order.map { f in "drop \(drops[f]!.map { "`\($0)`" }.joined(separator: " and ")) from its `\(f)`" }
+        let parts = order.map { f in
+            "drop \(Self.listed(drops[f]!, separator: " and ") { "`\(Self.clipped($0))`" }) from its `\(f)`"
+        }
         if !parts.isEmpty { step += ", or " + parts.joined(separator: " and ") }
         let onRef = otherRef.map { " (in flight on \($0))" } ?? ""
         if let who = otherAssignee, who.isTruthy {
@@ -206,12 +238,12 @@ public struct GuardReport {
         _ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination],
         _ ref: Guard.RefView? = nil
     ) -> String {
-        targets.map { t in
+        Self.listed(targets) { t in
             guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.targetPaths[t] else {
-                return t + " (no document)"
+                return Self.clipped(t) + " (no document)"
             }
-            return "\(t) (\(SnapPath.join(ws.root, path)))"
-        }.joined(separator: ", ")
+            return "\(Self.clipped(t)) (\(SnapPath.join(ws.root, path)))"
+        }
     }
 
     private func path(_ ws: Guard.WorkspaceCheck, _ view: Coordination, _ id: String) -> String {
@@ -221,7 +253,7 @@ public struct GuardReport {
     private func sideNote(_ change: GraphDiff.SideChange) -> String {
         switch change {
         case .activated: return "  [activated here]"
-        case .widened(let added): return "  [widened here: now also points at \(added.joined(separator: ", "))]"
+        case .widened(let added): return "  [widened here: now also points at \(Self.listed(added))]"
         case .unchanged: return ""
         }
     }
