@@ -301,7 +301,7 @@ def test_millions_of_pairs_are_counted_not_kept(tmp_path):
     report = json.loads(out)
     print(f"check --staged with 12.5 million existing pairs: peak RSS {int(rss_kib) // 1024} MiB")
     assert int(rss_kib) < 500 * 1024
-    assert report["totals"] == {"new": 5000, "existing": 12497500, "resolved": 0}
+    assert report["totals"] == {"new": 5000, "existing": 12497500, "resolved": 0, "activated": 1, "doubtful": 0}
     assert len(report["new"]) == 1000 and len(report["existing"]) == 1000 and report["truncated"] is True
     # On a server, within the budget, blocked in a bounded report.
     bare = server(tmp_path)
@@ -315,3 +315,77 @@ def test_millions_of_pairs_are_counted_not_kept(tmp_path):
     assert r.stderr.count("new conflict (") == 20
     assert "and 4980 more new conflict(s)" in r.stderr and "auth: shared by 4980 of them" in r.stderr
     assert "12497500 existing conflict(s)" in r.stderr
+
+
+def peak_rss_run(args, cwd):
+    """One exo-guard run in a process of its own: (peak RSS in MiB, completed process)."""
+    import sys
+    probe = ("import resource, subprocess, sys, json\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(json.dumps([resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode, r.stdout, r.stderr]))")
+    import json
+    r = subprocess.run([sys.executable, "-c", probe, BIN, *args], cwd=cwd, env=git_env(), capture_output=True,
+                       text=True, check=True)
+    rss, code, out, err = json.loads(r.stdout)
+    return rss // 1024, subprocess.CompletedProcess(args, code, out, err)
+
+
+def test_changes_sharing_thousands_of_targets_are_streamed(tmp_path):
+    """150 changes that each point at the same 2,000 targets are 11,175 pairs but 22 million
+    (pair, shared target) entries (it once took 8 s and 800 MB). Judged from the index of
+    targets, listed within bounds: every line of the report names at most ten targets, and
+    --json holds at most 100,000 shared targets."""
+    import json
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "changes/old.md": "---\nstatus: active\ntouches: [auth, m1]\n---\n"})
+    targets = ", ".join(f"m{t}" for t in range(2000))
+    fast_import(repo, "refs/heads/main",
+                {f"changes/c{k:03d}.md": f"---\nstatus: active\ntouches: [{targets}]\n---\n" for k in range(150)},
+                parent="refs/heads/main^0")
+    rss, r = peak_rss_run(["check", "--rev", "main", "--base", "main~1", "--no-watch"], repo)
+    print(f"150 changes sharing 2,000 targets, check: peak RSS {rss} MiB")
+    assert r.returncode == 1 and "exo-guard: blocked \u2014 11325 new conflict(s)" in r.stdout
+    assert r.stdout.count("\n  new conflict ") == 20
+    assert "and 11305 more new conflict(s) (--json lists up to 1000 of each kind): m1: shared by 11305 of them" in r.stdout
+    assert "(no document) and 1990 more\n" in r.stdout and " and 1990 more from its `touches`" in r.stdout
+    assert "exo-guard: and 299980 more doubtful change(s)" in r.stdout
+    assert len(r.stdout) < 100_000 and rss < 500
+    rss, r = peak_rss_run(["check", "--rev", "main", "--base", "main~1", "--no-watch", "--json"], repo)
+    print(f"150 changes sharing 2,000 targets, check --json: peak RSS {rss} MiB")
+    report = json.loads(r.stdout)
+    assert report["truncated"] is True and report["totals"]["new"] == 11325 and report["totals"]["doubtful"] == 300000
+    assert sum(len(c["shared"]) for c in report["new"]) <= 100_000 and len(report["doubtful"]) == 1000
+    assert rss < 500
+    # On a server: blocked within the budget, the report bounded.
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "30")
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr and len(r.stderr) < 100_000
+
+
+def test_thousands_of_doubtful_changes_deep_down_make_a_bounded_report(tmp_path):
+    """3,000 new active changes 600 folders down (paths of 2.4 KB), each pointing at a target
+    no document has: 20 named, the rest counted (it once wrote 80 MB to the pusher)."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "changes/a.md": "---\nstatus: draft\n---\n"})
+    deep = "changes/" + "/".join(["ccc"] * 600)
+    fast_import(repo, "refs/heads/main",
+                {f"{deep}/x{k}.md": f"---\nstatus: active\ntouches: [typo{k}]\n---\n" for k in range(3000)},
+                parent="refs/heads/main^0")
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "30")
+    git(bare, "config", "exo.strict", "true")
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "remote: exo-guard: blocked \u2014 3000 doubtful change(s) (git config exo.strict)" in r.stderr
+    assert r.stderr.count("remote: exo-guard: doubtful (exo.strict: blocks): changes/ccc/") == 20
+    assert "remote: exo-guard: and 2980 more doubtful change(s) (--json lists up to 1000)" in r.stderr
+    assert len(r.stderr) < 100_000
+    rss, _ = peak_rss_run(["check", "--rev", "main", "--base", "main~1", "--no-watch"], repo)
+    print(f"3,000 doubtful changes 600 folders down, check: peak RSS {rss} MiB")
+    assert rss < 500
