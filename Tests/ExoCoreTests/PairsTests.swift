@@ -96,5 +96,20 @@ import Testing
         #expect(manyDiff.counts.new == 1225 && manyDiff.newShared["m999"] == 1225)
         #expect(manyDiff.new.count == GraphDiff.keptEntries / 1000)
         #expect(manyDiff.new == Array(many.conflicts.prefix(manyDiff.new.count)))
+        // Fewer kept than a report lists: it lists those and counts the rest.
+        let wide = Coordination(Graph(documents: (0..<12).map { change("w\($0)", (0..<50_000).map { "t\($0)" }) }))
+        let wideDiff = GraphDiff(base: baseView, target: wide)
+        #expect(wideDiff.counts.new == 66 && wideDiff.new.count == 2)
+        let check = Guard.Check(
+            base: "b", target: "t", title: "a push",
+            workspaces: [
+                Guard.WorkspaceCheck(
+                    root: "", diff: wideDiff, branches: .none, refs: [:], fields: [:], doubtful: [], doubtfulCount: 0,
+                    baseError: nil)
+            ])
+        let text = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: nil).text
+        #expect(text.components(separatedBy: "\n  new conflict ").count - 1 == 2)
+        #expect(text.contains("and 64 more new conflict(s)"))
+        #expect(text.contains(": t0: shared by 64 of them;"))
     }
 }

@@ -72,7 +72,7 @@ import Testing
             workspaces: [
                 Guard.WorkspaceCheck(
                     root: "", diff: GraphDiff(base: base, target: target), branches: .none, refs: [:],
-                    fields: ["b": ["auth": ["touches"]]], doubtful: [], baseError: nil)
+                    fields: ["b": ["auth": ["touches"]]], doubtful: [], doubtfulCount: 0, baseError: nil)
             ])
         let blocked = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: "git commit --no-verify")
         let text = blocked.text
@@ -111,7 +111,7 @@ import Testing
                 Guard.WorkspaceCheck(
                     root: "", diff: GraphDiff(base: base, target: target), branches: .none, refs: [:],
                     fields: ["b": Dictionary(uniqueKeysWithValues: targets.map { ($0, ["touches"]) })],
-                    doubtful: doubtful, baseError: nil)
+                    doubtful: Array(doubtful.prefix(Doubtful.kept)), doubtfulCount: doubtful.count, baseError: nil)
             ])
         let report = GuardReport(verdict: Guard.Verdict(mode: .block, checks: [check]), bypass: nil)
         let text = report.text
@@ -129,5 +129,24 @@ import Testing
         #expect(json.contains("\"truncated\": true") || json.contains("\"truncated\":true"))
         #expect(json.contains("\"doubtful\": 1500") || json.contains("\"doubtful\":1500"))
         #expect(json.components(separatedBy: "\"why\"").count - 1 == GuardReport.jsonPairs)
+    }
+
+    /// Doubtful changes are counted whole and kept to the first `Doubtful.kept`, in order,
+    /// without sorting every one (a change can point at millions of missing targets).
+    @Test func doubtfulChangesAreCountedAndTheFirstKept() {
+        var n = 0
+        let descending = (0..<5000).reversed().map { Exact("t\(String($0 + 10000))") }
+        #expect(Doubtful.smallest(descending, 3, counted: &n).map(\.string) == ["t10000", "t10001", "t10002"])
+        #expect(n == 5000)
+        #expect(Doubtful.smallest(descending, 0, counted: &n).isEmpty && n == 10000)
+        let targets = (0..<1500).map { "m\($0)" }
+        let docs = ["c", "a", "b"].map {
+            GraphDocument(id: $0, path: "changes/\($0).md", status: .string("active"), assignee: nil, targets: targets)
+        }
+        let diff = GraphDiff(base: Coordination(.empty), target: Coordination(Graph(documents: docs)))
+        let found = Doubtful.find(diff, snapshot: EmptySnapshot(), root: "")
+        #expect(found.count == 4500 && found.first.count == Doubtful.kept)
+        #expect(found.first.allSatisfy { $0.id == "a" } && found.first.first?.value == "m0")
+        #expect(found.first.map(\.value) == targets.sorted { Exact($0) < Exact($1) }.prefix(Doubtful.kept).map { $0 })
     }
 }

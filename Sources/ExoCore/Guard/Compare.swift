@@ -42,7 +42,7 @@ extension Guard {
             checks.append(
                 WorkspaceCheck(
                     root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
-                    doubtful: doubtful, baseError: baseError))
+                    doubtful: doubtful.first, doubtfulCount: doubtful.count, baseError: baseError))
         }
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
     }

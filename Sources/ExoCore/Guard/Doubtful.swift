@@ -17,12 +17,21 @@ public struct Doubtful: Sendable, Equatable {
     static let noDocument = "points at a target no document has"
     static let unparsable = "frontmatter does not parse"
 
-    /// The doubtful changes of a comparison, in id order.
-    static func find(_ diff: GraphDiff, snapshot: Snapshot, root: String) -> [Doubtful] {
+    /// How many doubtful changes a comparison keeps, the first in order (the JSON report's
+    /// limit); the rest are counted. A push can make millions: 20 changes that each point at
+    /// the same 100,000 targets no document has.
+    public static let kept = 1000
+
+    /// The first `limit` doubtful changes of a comparison in (id, path, why, value) order,
+    /// and how many there are in all.
+    static func find(_ diff: GraphDiff, snapshot: Snapshot, root: String, limit: Int = kept) -> (
+        first: [Doubtful], count: Int
+    ) {
         let before = diff.base.graph
         let after = diff.target.graph
         let changed = after.differences(from: before).mine
         var out: [Doubtful] = []
+        var count = 0
         // Only a change whose documents differ from the base's can be activated or widened.
         let now = after.states(of: Set(changed.map { Exact($0.id) })).states.filter(\.value.isActive)
         let then = before.states(of: Set(now.keys)).states
@@ -34,9 +43,12 @@ public struct Doubtful: Sendable, Equatable {
         }
         let present = after.states(of: [], present: Set(added.flatMap { $0.targets.map { Exact($0) } })).present
         for (id, state, targets) in added.sorted(by: { $0.id < $1.id }) {
-            for t in targets where !present.contains(Exact(t)) {
-                out.append(Doubtful(id: id.string, path: state.path, why: noDocument, value: t))
+            let missing = targets.lazy.filter { !present.contains(Exact($0)) }.map { Exact($0) }
+            var n = 0
+            for value in smallest(missing, limit - out.count, counted: &n) {
+                out.append(Doubtful(id: id.string, path: state.path, why: noDocument, value: value.string))
             }
+            count += n
         }
         // A change document without fields that the commit added, or modified so that it
         // lost its fields: only the documents that differ from the base's are looked at.
@@ -48,9 +60,27 @@ public struct Doubtful: Sendable, Equatable {
                 let error = Frontmatter.fields(of: bytes).error
             else { continue }
             out.append(Doubtful(id: doc.id, path: doc.path, why: unparsable, value: error))
+            count += 1
         }
         // In id order, then path, then value: the same in every run.
         let keys = out.map { (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value)) }
-        return out.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
+        return (out.indices.sorted { keys[$0] < keys[$1] }.prefix(limit).map { out[$0] }, count)
+    }
+
+    /// The `k` smallest of `values`, ascending, without sorting them all (a change can point
+    /// at millions); `counted` gets how many there were.
+    static func smallest<S: Sequence>(_ values: S, _ k: Int, counted: inout Int) -> [Exact] where S.Element == Exact {
+        var best: [Exact] = []
+        var pending: [Exact] = []
+        for v in values {
+            counted += 1
+            guard k > 0, best.count < k || v < best[k - 1] else { continue }
+            pending.append(v)
+            if pending.count >= max(k, 64) {
+                best = Array((best + pending).sorted().prefix(k))
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        return Array((best + pending).sorted().prefix(max(k, 0)))
     }
 }

@@ -66,8 +66,11 @@ public enum Guard {
         /// For the changes of the new conflicts the report lists: target -> the fields that name it.
         public let fields: [String: [String: [String]]]
         /// Changes the commit activates or widens toward a target no document has, and
-        /// change documents it adds or modifies whose frontmatter does not parse.
+        /// change documents it adds or modifies whose frontmatter does not parse: the first
+        /// `Doubtful.kept` of them.
         public let doubtful: [Doubtful]
+        /// How many doubtful changes there are, listed or not.
+        public let doubtfulCount: Int
         /// Why the base could not be read, when it could not (then nothing is new).
         public let baseError: ExoError?
     }

@@ -66,7 +66,7 @@ extension GuardReport {
             ("existing", workspaces.reduce(0) { $0 + $1.diff.counts.existing + $1.branches.existing.count }),
             ("resolved", workspaces.reduce(0) { $0 + $1.diff.counts.resolved + $1.branches.resolved.count }),
             ("activated", workspaces.reduce(0) { $0 + $1.diff.activated.count }),
-            ("doubtful", workspaces.reduce(0) { $0 + $1.doubtful.count }),
+            ("doubtful", workspaces.reduce(0) { $0 + $1.doubtfulCount }),
         ]
         let listed = [new.count, existing.count, resolved.count, activated.count, doubtful.count]
         if zip(totals, listed).contains(where: { $0.0.1 > $0.1 }) {

@@ -35,7 +35,7 @@ public struct GuardReport {
         let decision = verdict.decision
         let newCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces)
             .reduce(0) { $0 + $1.diff.counts.new + $1.branches.new.count }
-        let doubtCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces).reduce(0) { $0 + $1.doubtful.count }
+        let doubtCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces).reduce(0) { $0 + $1.doubtfulCount }
         var why: [String] = []
         if let error = verdict.targetError { why.append("cannot read what is being committed or pushed: \(error)") }
         if newCount > 0 { why.append("\(newCount) new conflict(s) between active changes") }
@@ -85,9 +85,9 @@ public struct GuardReport {
                 : "\(file): the frontmatter does not parse (\(Self.clipped(d.value))), so this change has no status and no guard can see it"
             out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
         }
-        if ws.doubtful.count > Self.shownDoubtful {
+        if ws.doubtfulCount > Self.shownDoubtful {
             out +=
-                "exo-guard: and \(ws.doubtful.count - Self.shownDoubtful) more doubtful change(s)\(place) "
+                "exo-guard: and \(ws.doubtfulCount - Self.shownDoubtful) more doubtful change(s)\(place) "
                 + "(--json lists up to \(Self.jsonPairs))\n"
         }
         for c in diff.new.prefix(Self.shownPairs) {
@@ -107,7 +107,11 @@ public struct GuardReport {
                     + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
             }
         }
-        for c in ws.branches.new.prefix(max(0, Self.shownPairs - diff.counts.new)) {
+        // The pairs listed: the first of those the comparison kept (at most `shownPairs`,
+        // and fewer when they share so many targets that fewer were kept), then across branches.
+        let shownLocal = min(Self.shownPairs, diff.new.count)
+        let shownAcross = diff.new.count < diff.counts.new ? 0 : min(Self.shownPairs - shownLocal, ws.branches.new.count)
+        for c in ws.branches.new.prefix(shownAcross) {
             let ref = c.bRef.flatMap { ws.refs[$0] }
             let onRef = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
             out += "\n  new conflict across branches\(place) (\(check.title)): \(c.a) <-> \(c.b)\(onRef)\n"
@@ -129,13 +133,12 @@ public struct GuardReport {
                     ws, c.a, shared: c.shared, other: c.b, otherAssignee: otherAssignee,
                     otherRef: ref.map { RefName.short($0.ref.name) }) + "\n"
         }
-        let hidden = diff.counts.new + ws.branches.new.count - Self.shownPairs
+        let hidden = diff.counts.new + ws.branches.new.count - shownLocal - shownAcross
         if hidden > 0 {
             // The targets of the pairs not listed: all new pairs' (counted as they were
             // compared, listed or not), less those of the pairs listed above.
             var count = diff.newShared
-            for c in diff.new.prefix(Self.shownPairs) { for t in c.shared { count[t, default: 0] -= 1 } }
-            let shownAcross = max(0, Self.shownPairs - diff.counts.new)
+            for c in diff.new.prefix(shownLocal) { for t in c.shared { count[t, default: 0] -= 1 } }
             for c in ws.branches.new.dropFirst(shownAcross) { for t in c.shared { count[t, default: 0] += 1 } }
             out += "\n" + Self.moreNew(count, hidden: hidden, place: place)
         }
