@@ -41,6 +41,8 @@ extension Coordination {
             let changed = Self.changedIDs(base.graph, graph, limit: Self.derivedLimit)
         else { return nil }
         let states = graph.states(of: changed).states
+        // A change that points at many targets is judged through the whole view's index.
+        guard states.values.reduce(0, { $0 + $1.targets.count }) <= Self.materializedPairs else { return nil }
         let after = states.mapValues { (active: $0.isActive, targets: $0.targets.map { Exact($0) }) }
 
         // Active items: the base's without the changed ids, then those of them active now.
