@@ -104,6 +104,10 @@ def test_the_budget_reads_the_server_config_only(tmp_path):
     repo = deep_repo(tmp_path, 3)
     r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     assert r.returncode != 0 and "exo.timeout" in r.stderr and "'soon'" in r.stderr
+    git(bare, "config", "--unset", "exo.timeout")
+    git(bare, "config", "exo.maxMemory", "lots")
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "exo.maxMemory" in r.stderr and "'lots'" in r.stderr and "MiB" in r.stderr
 
 
 def test_gitlab_prefix_and_gitea_layout(tmp_path):
@@ -389,3 +393,49 @@ def test_thousands_of_doubtful_changes_deep_down_make_a_bounded_report(tmp_path)
     rss, _ = peak_rss_run(["check", "--rev", "main", "--base", "main~1", "--no-watch"], repo)
     print(f"3,000 doubtful changes 600 folders down, check: peak RSS {rss} MiB")
     assert rss < 500
+
+
+def test_a_push_that_would_exhaust_memory_is_stopped_in_one_line(tmp_path):
+    """100 copies of one 400 KB document pointing at the same 50,000 targets: a push of a few
+    hundred KB (git stores the document once) that makes the guard hold millions of
+    references, faster than the time budget runs out (200 copies of 100,000 held 1.3 GB
+    within 4 s). A server hook stops at exo.maxMemory (default 400 MiB) and answers in one
+    line; the audit log says why."""
+    import json
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "changes/old.md": "---\nstatus: active\ntouches: [auth]\n---\n"})
+    body = ("---\nstatus: active\ntouches: [%s]\n---\n" % ", ".join(f"m{t}" for t in range(50000))).encode()
+    stream = [b"blob\nmark :1\ndata %d\n" % len(body), body, b"\n",
+              b"commit refs/heads/main\ncommitter T <t@e> 1767225600 +0000\ndata 4\nwork\nfrom refs/heads/main^0\n"]
+    stream += [b"M 100644 :1 changes/c%03d.md\n" % k for k in range(100)]
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=git_env(), input=b"".join(stream), check=True)
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "120")
+    git(bare, "config", "exo.maxMemory", "100")
+    git(bare, "config", "exo.auditLog", "audit.jsonl")
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    print(f"100 copies of a document with 50,000 targets: stopped after {time.monotonic() - start:.2f} s")
+    lines = [l.rstrip() for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
+    assert r.returncode != 0 and lines == [
+        "remote: exo-guard: blocked \u2014 stopped at 100 MiB of memory (git config exo.maxMemory); "
+        "the push is rejected (git config exo.onTimeout accept lets it through)"], r.stderr
+    assert git(bare, "rev-parse", "main").stdout.strip() == git(repo, "rev-parse", "main~1").stdout.strip()
+    audit = [json.loads(l) for l in (bare / "audit.jsonl").read_text().splitlines()]
+    assert audit[-1]["decision"] == "memory"
+    # The hook's own peak, measured where the commits are: under the limit plus what files
+    # back (the binary, mapped packs) and one tick of the watch.
+    git(repo, "config", "exo.maxMemory", "100")
+    old, new = git(repo, "rev-parse", "main~1", "main").stdout.split()
+    import sys
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], input=sys.stdin.read(), capture_output=True, text=True)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+    r = subprocess.run([sys.executable, "-c", probe, BIN, "hook", "pre-receive"], cwd=repo, env=git_env(),
+                       input=f"{old} {new} refs/heads/main\n", capture_output=True, text=True, check=True)
+    rss, code = r.stdout.split()
+    print(f"the same, hook run in place: peak RSS {int(rss) // 1024} MiB")
+    assert code == "1" and int(rss) // 1024 < 100 + 150
