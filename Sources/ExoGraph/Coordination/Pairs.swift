@@ -173,17 +173,31 @@ public struct ConflictSequence: Sequence, Sendable {
 
     fileprivate init(known: [Coordination.Conflict]) { self.known = known }
 
-    /// Which items the pairs must touch (nil: every pair), or with `avoiding` must not; per
-    /// target the marked items pointing at it, ascending.
+    /// Which items the pairs must touch (nil: every pair), or with `avoiding` must not.
     fileprivate var marked: [Bool]?
     fileprivate var avoiding = false
-    fileprivate var markedPointing: [[Int]] = []
+    /// Touching: per target of a marked item, the marked items pointing at it, ascending;
+    /// and the items that can be the first of such a pair (marked, or before a marked
+    /// partner), ascending: only those are visited, so that the cost follows the marked
+    /// items' partners, not every item of the view.
+    fileprivate var markedPointing: [Int: [Int]] = [:]
+    fileprivate var firsts: [Int]?
 
     fileprivate init(active: [String], index: Coordination.TargetIndex, marked: [Bool]? = nil, avoiding: Bool = false) {
         (self.active, self.index, self.marked, self.avoiding) = (active, index, marked, avoiding)
-        if let marked, !avoiding {
-            markedPointing = index.pointing.map { items in items.filter { marked[$0] } }
+        guard let marked, !avoiding else { return }
+        var first = [Bool](repeating: false, count: active.count)
+        for m in active.indices where marked[m] {
+            first[m] = true
+            for t in index.targets[m] {
+                markedPointing[t, default: []].append(m)
+                for b in index.pointing[t] {
+                    if b >= m { break }
+                    first[b] = true
+                }
+            }
         }
+        firsts = first.indices.filter { first[$0] }
     }
 
     /// The pairs from the first.
@@ -193,6 +207,8 @@ public struct ConflictSequence: Sequence, Sendable {
     public struct Iterator: IteratorProtocol {
         private let source: ConflictSequence
         private var a = -1
+        /// Where `a` is in the source's `firsts`, when it has them.
+        private var cursor = -1
         /// The current item's partners, ascending, with the shared target numbers by rank.
         private var partners: [(b: Int, shared: [Int])] = []
         private var position = 0
@@ -216,8 +232,14 @@ public struct ConflictSequence: Sequence, Sendable {
                 for p in partners { slot[p.b] = -1 }
                 partners.removeAll(keepingCapacity: true)
                 position = 0
-                a += 1
-                guard a < source.active.count else { return nil }
+                if let firsts = source.firsts {
+                    cursor += 1
+                    guard cursor < firsts.count else { return nil }
+                    a = firsts[cursor]
+                } else {
+                    a += 1
+                    guard a < source.active.count else { return nil }
+                }
                 gather()
             }
             let p = partners[position]
@@ -230,22 +252,21 @@ public struct ConflictSequence: Sequence, Sendable {
         /// The items after `a` sharing a target with it, each with the targets shared (when
         /// the pairs must touch marked items and `a` is not one, only the marked ones).
         private mutating func gather() {
-            let index = source.index
-            if source.avoiding, let marked = source.marked {
+            let source = self.source
+            guard let marked = source.marked else { return gather { source.index.pointing[$0] } }
+            if source.avoiding {
                 if marked[a] { return }
-                gather { !marked[$0] }
-                return
+                return gather(only: { !marked[$0] }, { source.index.pointing[$0] })
             }
-            let all = source.marked?[a] ?? true
-            gather(from: all ? index.pointing : source.markedPointing) { _ in true }
+            if marked[a] { return gather { source.index.pointing[$0] } }
+            gather { source.markedPointing[$0] ?? [] }
         }
 
-        /// `gather` from per-target lists of items, keeping the partners `include` accepts.
-        private mutating func gather(from lists: [[Int]]? = nil, _ include: (Int) -> Bool) {
+        /// `gather` from the items `items` gives per target, keeping the partners `only` accepts.
+        private mutating func gather(only include: (Int) -> Bool = { _ in true }, _ items: (Int) -> [Int]) {
             let index = source.index
-            let lists = lists ?? index.pointing
             for t in index.targets[a] {
-                let items = lists[t]
+                let items = items(t)
                 for b in items[partitionPoint(items.indices) { items[$0] > a }...] where include(b) {
                     if slot[b] < 0 {
                         slot[b] = partners.count
