@@ -439,3 +439,27 @@ def test_a_push_that_would_exhaust_memory_is_stopped_in_one_line(tmp_path):
     rss, code = r.stdout.split()
     print(f"the same, hook run in place: peak RSS {int(rss) // 1024} MiB")
     assert code == "1" and int(rss) // 1024 < 100 + 150
+
+
+def test_a_push_of_thousands_of_workspaces_makes_a_bounded_report(tmp_path):
+    """2,000 workspaces, each with a new conflict: the report speaks of the first ten and
+    counts the rest in one line (it once wrote 3.7 MB for 5,000 of them)."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    fast_import(repo, "refs/heads/main", {"README.md": "hi\n"})
+    files = {}
+    for k in range(2000):
+        files[f"w{k:04d}/tropo.toml"] = TOML
+        files[f"w{k:04d}/modules/auth.md"] = "# auth\n"
+        files[f"w{k:04d}/changes/a.md"] = "---\nstatus: active\ntouches: [auth]\n---\n"
+        files[f"w{k:04d}/changes/b.md"] = "---\nstatus: active\ntouches: [auth]\n---\n"
+    fast_import(repo, "refs/heads/main", files, parent="refs/heads/main^0")
+    bare = server(tmp_path)
+    git(bare, "config", "exo.timeout", "60")
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    assert r.returncode != 0 and "remote: exo-guard: blocked \u2014 2000 new conflict(s)" in r.stderr
+    assert r.stderr.count("new conflict in workspace w") == 10
+    assert "and 1990 more workspace(s) or ref(s) not listed, with 1990 new conflict(s) (--json" in r.stderr
+    assert len(r.stderr) < 20_000

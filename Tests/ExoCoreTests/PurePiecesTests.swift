@@ -149,4 +149,24 @@ import Testing
         #expect(found.first.allSatisfy { $0.id == "a" } && found.first.first?.value == "m0")
         #expect(found.first.map(\.value) == targets.sorted { Exact($0) < Exact($1) }.prefix(Doubtful.kept).map { $0 })
     }
+
+    /// A push of many refs into a repository with no commits: ten import lines, the rest counted.
+    @Test func importsPastTheListedSectionsAreCounted() {
+        let view = Coordination(Graph(documents: []))
+        var checks: [Guard.Check] = []
+        for n in 0..<15 {
+            var check = Guard.Check(
+                base: "empty", target: "t\(n)", title: "push of b\(n)",
+                workspaces: [
+                    Guard.WorkspaceCheck(
+                        root: "", diff: GraphDiff(base: view, target: view), branches: .none, refs: [:], fields: [:],
+                        doubtful: [], doubtfulCount: 0, baseError: nil)
+                ])
+            check.isImport = true
+            checks.append(check)
+        }
+        let text = GuardReport(verdict: Guard.Verdict(mode: .block, checks: checks), bypass: nil).text
+        #expect(text.components(separatedBy: "goes into a repository with no commits").count - 1 == GuardReport.shownSections)
+        #expect(text.contains("exo-guard: and 5 more ref(s) going into a repository with no commits: imports, not new work."))
+    }
 }

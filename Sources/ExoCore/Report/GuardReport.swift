@@ -48,19 +48,39 @@ public struct GuardReport {
         case .pass:
             break
         }
+        var unlisted = Unlisted()
         for check in verdict.checks {
-            for note in check.notes where !check.workspaces.isEmpty { out += "exo-guard: \(note)\n" }
+            for note in check.notes where !check.workspaces.isEmpty {
+                guard unlisted.notes < Self.shownSections else { break }
+                out += "exo-guard: \(note)\n"
+                unlisted.notes += 1
+            }
             if check.isImport {
                 // A repository with no workspace passes silently, import or not.
                 guard !check.workspaces.isEmpty else { continue }
+                guard unlisted.sections < Self.shownSections else {
+                    unlisted.imports += 1
+                    continue
+                }
+                unlisted.sections += 1
                 let count = check.workspaces.reduce(0) { $0 + $1.diff.counts.existing + $1.diff.counts.new }
                 out +=
                     "exo-guard: \(check.title) goes into a repository with no commits: an import, not new work; "
                     + "it brings \(count) conflict(s).\n"
                 continue
             }
-            for ws in check.workspaces { out += section(check: check, ws) }
+            for ws in check.workspaces {
+                // Past `shownSections` workspaces that had something to say, the rest are counted.
+                if unlisted.sections >= Self.shownSections {
+                    unlisted.add(ws)
+                    continue
+                }
+                let said = section(check: check, ws)
+                if !said.isEmpty { unlisted.sections += 1 }
+                out += said
+            }
         }
+        out += unlisted.line
         if let bypass, decision == .block {
             out +=
                 "\n  To let this one through anyway: \(bypass), or EXO_GUARD_MODE=warn (git config exo.mode warn to keep it).\n"

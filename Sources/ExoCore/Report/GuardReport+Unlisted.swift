@@ -1,0 +1,53 @@
+/// A push can hold thousands of workspaces (or refs), each with something to say: the text
+/// report speaks of the first `shownSections` of them and counts the rest in one line.
+extension GuardReport {
+    /// How many workspaces (one per workspace and ref) the text report speaks of one by one.
+    static let shownSections = 10
+
+    /// The workspaces past `shownSections`, counted.
+    struct Unlisted {
+        /// The sections written so far that said something, and the notes.
+        var sections = 0
+        var notes = 0
+        /// Imports (pushes into a repository with no commits) past the sections listed.
+        var imports = 0
+        var workspaces = 0
+        var new = 0
+        var doubtful = 0
+        var existing = 0
+        var resolved = 0
+        var unreadableBases = 0
+
+        /// Counts `ws`, when its section would have said something.
+        mutating func add(_ ws: Guard.WorkspaceCheck) {
+            let new = ws.diff.counts.new + ws.branches.new.count
+            let existing = ws.diff.counts.existing + ws.branches.existing.count
+            let resolved = ws.diff.counts.resolved + ws.branches.resolved.count
+            guard new + existing + resolved + ws.doubtfulCount > 0 || ws.baseError != nil else { return }
+            workspaces += 1
+            self.new += new
+            doubtful += ws.doubtfulCount
+            self.existing += existing
+            self.resolved += resolved
+            if ws.baseError != nil { unreadableBases += 1 }
+        }
+
+        /// The line that counts them; empty when there are none.
+        var line: String {
+            var out = ""
+            if imports > 0 {
+                out += "exo-guard: and \(imports) more ref(s) going into a repository with no commits: imports, not new work.\n"
+            }
+            guard workspaces > 0 else { return out }
+            var parts: [String] = []
+            if new > 0 { parts.append("\(new) new conflict(s)") }
+            if doubtful > 0 { parts.append("\(doubtful) doubtful change(s)") }
+            if existing > 0 { parts.append("\(existing) existing conflict(s)") }
+            if resolved > 0 { parts.append("\(resolved) conflict(s) resolved") }
+            if unreadableBases > 0 { parts.append("\(unreadableBases) base(s) that could not be read") }
+            return out
+                + "\nexo-guard: and \(workspaces) more workspace(s) or ref(s) not listed, with \(parts.joined(separator: ", ")) "
+                + "(--json lists up to \(GuardReport.jsonPairs) of each kind and counts them all)\n"
+        }
+    }
+}
