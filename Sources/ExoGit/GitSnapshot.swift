@@ -24,6 +24,8 @@ public final class GitSnapshot: Snapshot {
     /// each folder is resolved in one step from its parent and a path's cost follows its
     /// length, not its length times its depth (a pusher controls both).
     var realFolders: [String: String] = [:]
+    /// Symlink targets read so far, by blob id (nil: unreadable, or leaving the tree).
+    var linkTargets: [ObjectID: String?] = [:]
     /// Tree ids of index folders whose cache-tree node is invalid, computed as git would.
     var indexTrees: [String: IndexFile.Tree] = [:]
 
