@@ -8,6 +8,8 @@ the wall time, the peak RSS (GNU time) and the bytes the pusher would be sent.
   shared    200 changes that each point at the same 2,000 targets (40 M pair entries)
   doubtful  20,000 new changes 1,000 folders down (paths of 4 KB), each on a missing target
   copies    200 paths holding one document that points at 100,000 targets (a 400 KB push)
+  links-chain  20,000 symlinks to one document through a chain of 39 links
+  links-deep   3,000 symlinks to one document 1,500 folders down
 
     python3 bench/hostile.py OLD_BIN NEW_BIN [--runs 3]
     make bench-hostile OLD=path/to/an/older/exo-guard
@@ -40,6 +42,8 @@ def make(top, name, documents):
     for path, what in files.items():
         if isinstance(what, int):
             out.append(b"M 100644 :%d %s\n" % (what, path.encode()))
+        elif isinstance(what, tuple):  # ("link", target)
+            out.append(b"M 120000 inline %s\ndata %d\n%s\n" % (path.encode(), len(what[1]), what[1].encode()))
         else:
             out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(what.encode()), what.encode()))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=env(), input=b"".join(out), check=True)
@@ -52,10 +56,15 @@ def cases():
     shared = ", ".join(f"m{t}" for t in range(2000))
     deep = "changes/" + "/".join(["ccc"] * 1000)
     many = ", ".join(f"m{t}" for t in range(100000))
+    doc = "---\nstatus: active\ntouches: [auth]\n---\n"
+    chain = {f"changes/l{h}": ("link", f"l{h + 1}" if h < 38 else "real.md") for h in range(39)}
+    deep15 = "changes/" + "/".join(["d"] * 1500)
     return {
         "shared": ({}, {f"changes/c{k}.md": f"---\nstatus: active\ntouches: [{shared}]\n---\n" for k in range(200)}),
         "doubtful": ({}, {f"{deep}/x{k}.md": f"---\nstatus: active\ntouches: [typo{k}]\n---\n" for k in range(20000)}),
         "copies": ({1: f"---\nstatus: active\ntouches: [{many}]\n---\n"}, {f"changes/c{k}.md": 1 for k in range(200)}),
+        "links-chain": ({}, {"changes/real.md": doc, **chain, **{f"changes/x{k}.md": ("link", "l0") for k in range(20000)}}),
+        "links-deep": ({}, {f"{deep15}/real.md": doc, **{f"{deep15}/x{k}.md": ("link", "real.md") for k in range(3000)}}),
     }
 
 

@@ -169,4 +169,12 @@ import Testing
         #expect(text.components(separatedBy: "goes into a repository with no commits").count - 1 == GuardReport.shownSections)
         #expect(text.contains("exo-guard: and 5 more ref(s) going into a repository with no commits: imports, not new work."))
     }
+
+    @Test func longPathsAreQuotedByTheirEnds() {
+        let path = "changes/" + String(repeating: "d/", count: 1000) + "x.md"
+        let shown = GuardReport.shown(path: path)
+        #expect(shown.hasPrefix("changes/d/d/") && shown.hasSuffix("d/d/x.md (a path of 2012 bytes)"))
+        #expect(shown.utf8.count < GuardReport.shownPathBytes + 40)
+        #expect(GuardReport.shown(path: "changes/a.md") == "changes/a.md")
+    }
 }

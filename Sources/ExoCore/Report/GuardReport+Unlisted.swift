@@ -1,3 +1,20 @@
+extension GuardReport {
+    /// How many bytes of a path a line quotes whole: longer than a checkout can hold
+    /// comfortably (Linux's PATH_MAX is 4,096), and a push can make paths of megabytes.
+    static let shownPathBytes = 1024
+
+    /// `path` as a line quotes it: whole up to `shownPathBytes`, else its start, its end
+    /// and its length.
+    static func shown(path: String) -> String {
+        let bytes = path.utf8
+        guard bytes.count > shownPathBytes else { return path }
+        let half = shownPathBytes / 2
+        let start = String(decoding: bytes.prefix(half), as: UTF8.self)
+        let end = String(decoding: bytes.suffix(half), as: UTF8.self)
+        return "\(start)\u{2026}\(end) (a path of \(bytes.count) bytes)"
+    }
+}
+
 /// A push can hold thousands of workspaces (or refs), each with something to say: the text
 /// report speaks of the first `shownSections` of them and counts the rest in one line.
 extension GuardReport {

@@ -91,14 +91,14 @@ public struct GuardReport {
     private func section(check: Guard.Check, _ ws: Guard.WorkspaceCheck) -> String {
         let diff = ws.diff
         var out = ""
-        let place = ws.root.isEmpty ? "" : " in workspace \(ws.root)/"
+        let place = ws.root.isEmpty ? "" : " in workspace \(Self.shown(path: ws.root))/"
         if let error = ws.baseError {
             out +=
                 "exo-guard: cannot read the base\(place) (\(check.title)): \(error); "
                 + "judging against the empty graph, with every conflict counted as existing.\n"
         }
         for d in ws.doubtful.prefix(Self.shownDoubtful) {
-            let file = SnapPath.join(ws.root, d.path)
+            let file = Self.shown(path: SnapPath.join(ws.root, d.path))
             let what =
                 d.why == Doubtful.noDocument
                 ? "\(file): \(d.id) points at `\(Self.clipped(d.value))`, which no document has (a typo?)"
@@ -140,7 +140,7 @@ public struct GuardReport {
             let otherAssignee = ref?.state(of: c.b)?.assignee
             if let ref {
                 out +=
-                    "    \(c.b)  \(SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?"))  in flight on \(RefName.short(ref.ref.name))"
+                    "    \(c.b)  \(Self.shown(path: SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?")))  in flight on \(RefName.short(ref.ref.name))"
                     + " (tip \(ref.ref.tip.short), \(Self.date(ref.ref.time)))\(assignee(otherAssignee))\n"
             }
             if c.a == c.b {
@@ -265,12 +265,12 @@ public struct GuardReport {
             guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.targetPaths[t] else {
                 return Self.clipped(t) + " (no document)"
             }
-            return "\(Self.clipped(t)) (\(SnapPath.join(ws.root, path)))"
+            return "\(Self.clipped(t)) (\(Self.shown(path: SnapPath.join(ws.root, path))))"
         }
     }
 
     private func path(_ ws: Guard.WorkspaceCheck, _ view: Coordination, _ id: String) -> String {
-        view.node(id).map { SnapPath.join(ws.root, $0.path) } ?? "?"
+        view.node(id).map { Self.shown(path: SnapPath.join(ws.root, $0.path)) } ?? "?"
     }
 
     private func sideNote(_ change: GraphDiff.SideChange) -> String {
