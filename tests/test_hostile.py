@@ -469,12 +469,13 @@ def test_symlinks_are_followed_once_each(tmp_path):
     """Symlinks to one document: 5,000 of them through a chain of 39 links (each link was read
     again for every path through it: 20,000 took 23 s), and 2,000 of them 1,000 folders deep
     (each was resolved from the top, the whole path again: 3,000 at 1,500 deep took over two
-    minutes). Each becomes a document of its own, as in a checkout; judged within the budget."""
+    minutes). Each becomes a document of its own, as in a checkout; judged within the budget.
+    One change is active before: the 12.5 million new pairs are counted, not compared."""
     repo = tmp_path / "src"
     repo.mkdir()
     git(repo, "init", "-q")
-    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "modules/auth.md": "# auth\n"})
     doc = "---\nstatus: active\ntouches: [auth]\n---\n"
+    fast_import(repo, "refs/heads/main", {"tropo.toml": TOML, "modules/auth.md": "# auth\n", "changes/old.md": doc})
     deep = "deep/" + "/".join(["d"] * 1000)
     out = ["commit refs/heads/main\ncommitter T <t@e> 1767225600 +0000\ndata 4\nwork\nfrom refs/heads/main^0\n",
            f"M 100644 inline changes/real.md\ndata {len(doc)}\n{doc}\n"]
@@ -491,6 +492,15 @@ def test_symlinks_are_followed_once_each(tmp_path):
     start = time.monotonic()
     r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
     print(f"7,000 symlinks to documents, pre-receive: {time.monotonic() - start:.2f} s")
-    # changes/real, x0..x4999 and the 2,001 deep ones (their ids repeat real's): one module
-    assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr and "gave up" not in r.stderr, r.stderr[-800:]
-    assert "new conflict (" in r.stderr
+    # old and x0..x4999 on one module: 5,001 changes (deep/ holds no change folder of the
+    # workspace's types, and its real.md, walked last, gives the id `real` a document that
+    # is no change), every pair new, counted from the index: more than 1,000 ids changed,
+    # all of them activated
+    assert r.returncode != 0 and "gave up" not in r.stderr, r.stderr[-800:]
+    assert f"remote: exo-guard: blocked \u2014 {5001 * 5000 // 2} new conflict(s)" in r.stderr
+    # ... through the fast path: the hook run in place says which way it counted
+    old, new = git(repo, "rev-parse", "main~1", "main").stdout.split()
+    git(repo, "config", "exo.timeout", "60")
+    r = subprocess.run([BIN, "hook", "pre-receive"], cwd=repo, env=git_env({"EXO_GUARD_STATS": "1"}),
+                       input=f"{old} {new} refs/heads/main\n", capture_output=True, text=True)
+    assert r.returncode == 1 and "activated-pairs-counted=1" in r.stderr and "gave up" not in r.stderr

@@ -30,6 +30,10 @@ import Testing
             var shared: [String: Int] = [:]
             for c in whole.new { for t in c.shared { shared[t, default: 0] += 1 } }
             #expect(streamed.newShared == shared)
+            // Streamed with every id counted as changed: the activated ids' pairs apart.
+            let apart = GraphDiff(base: base, target: target, materializedPairs: -1, changedLimit: -1)
+            #expect(apart.counts == streamed.counts && apart.newShared == shared)
+            #expect(apart.new == streamed.new && apart.existing == streamed.existing && apart.resolved == streamed.resolved)
             if whole.counts.new + whole.counts.existing > 0 { compared += 1 }
             // Against a base with nothing active: every pair new, counted from the index.
             let fresh = GraphDiff(base: Coordination(.empty), target: target)

@@ -57,9 +57,10 @@ public struct GraphDiff: Sendable {
         self.init(base: base, target: target, materializedPairs: Coordination.materializedPairs)
     }
 
-    /// `materializedPairs`: past this many pairs on either side, the pairs are streamed (a
-    /// test sets it low to see that path on small graphs).
-    init(base: Coordination, target: Coordination, materializedPairs: Int) {
+    /// `materializedPairs`: past this many pairs on either side, the pairs are streamed;
+    /// `changedLimit`: past this many changed ids, the streamed comparison reads all the
+    /// pairs (tests set them low to see those paths on small graphs).
+    init(base: Coordination, target: Coordination, materializedPairs: Int, changedLimit: Int = Self.changedLimit) {
         self.base = base
         self.target = target
         let paired: Paired
@@ -76,7 +77,7 @@ public struct GraphDiff: Sendable {
         } else {
             if max(base.pairBound, target.pairBound) > materializedPairs {
                 Probe.streamedDiff.hit()
-                paired = Self.large(base: base, target: target)
+                paired = Self.large(base: base, target: target, changedLimit: changedLimit)
             } else {
                 Probe.wholeDiff.hit()
                 paired = Self.pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: .max)
@@ -173,10 +174,10 @@ public struct GraphDiff: Sendable {
     /// Sides with millions of pairs. Pairs of two ids that did not change are the same on
     /// both sides (see DerivedView): they are existing, counted without being made; only the
     /// pairs of changed ids are compared. Each list keeps its first `kept`.
-    private static func large(base: Coordination, target: Coordination) -> Paired {
+    private static func large(base: Coordination, target: Coordination, changedLimit: Int) -> Paired {
         if base.active.isEmpty { return allNew(target) }
         guard let changed = Coordination.changedIDs(base.graph, target.graph, limit: changedLimit) else {
-            return pairUp(before: base.pairs.makeIterator(), after: target.pairs.makeIterator(), keep: kept)
+            return activatedApart(base: base, target: target)
         }
         // Streamed: 1,000 changed ids can have millions of partners.
         var paired = pairUp(
@@ -189,6 +190,25 @@ public struct GraphDiff: Sendable {
             paired.existing = keptPrefix(
                 Coordination.merged(paired.existing, untouched, by: { Coordination.order($0, $1) < 0 }))
         }
+        return paired
+    }
+
+    /// Many ids changed: every pair is read, except those of an id the target activates,
+    /// which are new whatever they share (the base had no pair of it), counted and counted by
+    /// shared target from the index alone, the first `kept` listed. 20,000 changes activated
+    /// at once on one module are 200 million such pairs.
+    private static func activatedApart(base: Coordination, target: Coordination) -> Paired {
+        let wasActive = Set(base.active.map { Exact($0) })
+        let activated = Set(target.active.lazy.map { Exact($0) }.filter { !wasActive.contains($0) })
+        var paired = pairUp(
+            before: base.pairs.makeIterator(), after: target.pairs(avoiding: activated).makeIterator(), keep: kept)
+        guard !activated.isEmpty else { return paired }
+        Probe.activatedPairsCounted.hit()
+        paired.counts.new += target.pairCount - paired.counts.new - paired.counts.existing
+        for (t, n) in target.pairsByTarget(touching: activated) { paired.newShared[t, default: 0] += n }
+        paired.new = keptPrefix(
+            Coordination.merged(
+                paired.new, keptPrefix(target.pairs(touching: activated)), by: { Coordination.order($0, $1) < 0 }))
         return paired
     }
 

@@ -120,6 +120,26 @@ extension Coordination {
         return count
     }
 
+    /// For each target, how many conflicts with at least one side in `ids` share it: the
+    /// pairs among the items pointing at it less those among its items not in `ids`.
+    public func pairsByTarget(touching ids: Set<Exact>) -> [String: Int] {
+        var count: [String: Int] = [:]
+        if let known {
+            for c in known where ids.contains(Exact(c.a)) || ids.contains(Exact(c.b)) {
+                for t in c.shared { count[t, default: 0] += 1 }
+            }
+            return count
+        }
+        let index = targetIndex()
+        let marked = active.map { ids.contains(Exact($0)) }
+        for (t, items) in index.pointing.enumerated() where items.count > 1 {
+            let others = items.reduce(0) { $0 + (marked[$1] ? 0 : 1) }
+            let pairs = items.count * (items.count - 1) / 2 - others * (others - 1) / 2
+            if pairs > 0 { count[index.names[t].string, default: 0] += pairs }
+        }
+        return count
+    }
+
     /// How many conflicts there are: each item's partners after it, counted without making
     /// a pair (no names, no lists), so that even millions are counted in little time.
     public var pairCount: Int {

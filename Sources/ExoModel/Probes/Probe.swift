@@ -64,6 +64,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// An overlay's configuration whose field specs and folders are its parent's, shared
     /// (the overlay named no field, derive or type).
     case specsFromParent
+    /// A streamed comparison with more changed ids than it looks at one by one, whose pairs
+    /// of activated ids were counted from the index rather than read (they are all new).
+    case activatedPairsCounted
 
     /// The name in the stats line.
     public var name: String {
@@ -93,6 +96,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .typeUpToRoot: "type-up-to-root"
         case .excludedByFolder: "excluded-by-folder"
         case .specsFromParent: "specs-from-parent"
+        case .activatedPairsCounted: "activated-pairs-counted"
         }
     }
 
