@@ -25,6 +25,19 @@ def server(tmp_path, hook="pre-receive"):
     return bare_server(tmp_path, hook)
 
 
+def push_main(tmp_path, repo, config):
+    """A bare server with the hook and git config `config` ({key: value}), holding `repo`'s
+    main~1 (pushed first, as an import); then main pushed onto it, timed: (bare, the
+    push, its seconds)."""
+    bare = server(tmp_path)
+    for key, value in config.items():
+        git(bare, "config", key, value)
+    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
+    start = time.monotonic()
+    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    return bare, r, time.monotonic() - start
+
+
 def deep_repo(tmp_path, depth):
     repo = tmp_path / "src"
     repo.mkdir()
@@ -363,10 +376,7 @@ def test_changes_sharing_thousands_of_targets_are_streamed(tmp_path):
     assert sum(len(c["shared"]) for c in report["new"]) <= 100_000 and len(report["doubtful"]) == 1000
     assert rss < 500
     # On a server: blocked within the budget, the report bounded.
-    bare = server(tmp_path)
-    git(bare, "config", "exo.timeout", "30")
-    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    _, r, _ = push_main(tmp_path, repo, {"exo.timeout": "30"})
     assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr and len(r.stderr) < 100_000
 
 
@@ -381,11 +391,7 @@ def test_thousands_of_doubtful_changes_deep_down_make_a_bounded_report(tmp_path)
     fast_import(repo, "refs/heads/main",
                 {f"{deep}/x{k}.md": f"---\nstatus: active\ntouches: [typo{k}]\n---\n" for k in range(3000)},
                 parent="refs/heads/main^0")
-    bare = server(tmp_path)
-    git(bare, "config", "exo.timeout", "30")
-    git(bare, "config", "exo.strict", "true")
-    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    _, r, _ = push_main(tmp_path, repo, {"exo.timeout": "30", "exo.strict": "true"})
     assert r.returncode != 0 and "remote: exo-guard: blocked \u2014 3000 doubtful change(s) (git config exo.strict)" in r.stderr
     assert r.stderr.count("remote: exo-guard: doubtful (exo.strict: blocks): changes/ccc/") == 20
     assert "remote: exo-guard: and 2980 more doubtful change(s) (--json lists up to 1000)" in r.stderr
@@ -411,14 +417,9 @@ def test_a_push_that_would_exhaust_memory_is_stopped_in_one_line(tmp_path):
               b"commit refs/heads/main\ncommitter T <t@e> 1767225600 +0000\ndata 4\nwork\nfrom refs/heads/main^0\n"]
     stream += [b"M 100644 :1 changes/c%03d.md\n" % k for k in range(100)]
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=git_env(), input=b"".join(stream), check=True)
-    bare = server(tmp_path)
-    git(bare, "config", "exo.timeout", "120")
-    git(bare, "config", "exo.maxMemory", "100")
-    git(bare, "config", "exo.auditLog", "audit.jsonl")
-    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    start = time.monotonic()
-    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
-    print(f"100 copies of a document with 50,000 targets: stopped after {time.monotonic() - start:.2f} s")
+    bare, r, took = push_main(
+        tmp_path, repo, {"exo.timeout": "120", "exo.maxMemory": "100", "exo.auditLog": "audit.jsonl"})
+    print(f"100 copies of a document with 50,000 targets: stopped after {took:.2f} s")
     lines = [l.rstrip() for l in r.stderr.splitlines() if l.startswith("remote: exo-guard")]
     assert r.returncode != 0 and lines == [
         "remote: exo-guard: blocked \u2014 stopped at 100 MiB of memory (git config exo.maxMemory); "
@@ -455,10 +456,7 @@ def test_a_push_of_thousands_of_workspaces_makes_a_bounded_report(tmp_path):
         files[f"w{k:04d}/changes/a.md"] = "---\nstatus: active\ntouches: [auth]\n---\n"
         files[f"w{k:04d}/changes/b.md"] = "---\nstatus: active\ntouches: [auth]\n---\n"
     fast_import(repo, "refs/heads/main", files, parent="refs/heads/main^0")
-    bare = server(tmp_path)
-    git(bare, "config", "exo.timeout", "60")
-    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
+    _, r, _ = push_main(tmp_path, repo, {"exo.timeout": "60"})
     assert r.returncode != 0 and "remote: exo-guard: blocked \u2014 2000 new conflict(s)" in r.stderr
     assert r.stderr.count("new conflict in workspace w") == 10
     assert "and 1990 more workspace(s) or ref(s) not listed, with 1990 new conflict(s) (--json" in r.stderr
@@ -486,12 +484,8 @@ def test_symlinks_are_followed_once_each(tmp_path):
     out.append(f"M 100644 inline {deep}/changes/real.md\ndata {len(doc)}\n{doc}\n")
     out += [f"M 120000 inline {deep}/changes/y{k}.md\ndata 7\nreal.md\n" for k in range(2000)]
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, env=git_env(), input="".join(out).encode(), check=True)
-    bare = server(tmp_path)
-    git(bare, "config", "exo.timeout", "60")
-    assert git(repo, "push", "-q", str(bare), "main~1:refs/heads/main", check=False).returncode == 0
-    start = time.monotonic()
-    r = git(repo, "push", str(bare), "main:refs/heads/main", check=False)
-    print(f"7,000 symlinks to documents, pre-receive: {time.monotonic() - start:.2f} s")
+    _, r, took = push_main(tmp_path, repo, {"exo.timeout": "60"})
+    print(f"7,000 symlinks to documents, pre-receive: {took:.2f} s")
     # old and x0..x4999 on one module: 5,001 changes (deep/ holds no change folder of the
     # workspace's types, and its real.md, walked last, gives the id `real` a document that
     # is no change), every pair new, counted from the index: more than 1,000 ids changed,

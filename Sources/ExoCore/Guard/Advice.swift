@@ -38,11 +38,11 @@ struct Advice {
     }
 
     /// The changes whose next step a report spells out: those of the new pairs it lists one
-    /// by one (`GuardReport.shownPairs`), not every change of every new pair.
+    /// by one (`GuardReport.listedPairs`), not every change of every new pair.
     static func advised(_ diff: GraphDiff, _ branches: BranchDiff) -> Set<String> {
-        let shown = GuardReport.shownPairs
-        var ids = Set(diff.new.prefix(shown).flatMap { [$0.a, $0.b] })
-        ids.formUnion(branches.new.prefix(max(0, shown - diff.counts.new)).map(\.a))
+        let (local, across) = GuardReport.listedPairs(diff, branches)
+        var ids = Set(diff.new.prefix(local).flatMap { [$0.a, $0.b] })
+        ids.formUnion(branches.new.prefix(across).map(\.a))
         return ids
     }
 }

@@ -127,10 +127,7 @@ public struct GuardReport {
                     + nextStep(ws, id, shared: c.shared, other: other, otherAssignee: diff.target.node(other)?.assignee) + "\n"
             }
         }
-        // The pairs listed: the first of those the comparison kept (at most `shownPairs`,
-        // and fewer when they share so many targets that fewer were kept), then across branches.
-        let shownLocal = min(Self.shownPairs, diff.new.count)
-        let shownAcross = diff.new.count < diff.counts.new ? 0 : min(Self.shownPairs - shownLocal, ws.branches.new.count)
+        let (shownLocal, shownAcross) = Self.listedPairs(diff, ws.branches)
         for c in ws.branches.new.prefix(shownAcross) {
             let ref = c.bRef.flatMap { ws.refs[$0] }
             let onRef = ref.map { " on \(RefName.short($0.ref.name))" } ?? ""
@@ -189,29 +186,14 @@ public struct GuardReport {
     /// grouped by the targets they share (a push can make millions of pairs).
     static let shownPairs = 20
 
-    /// How many doubtful changes a workspace's report names one by one; the rest are counted
-    /// (a push can add 20,000 changes that each point at a target no document has).
-    static let shownDoubtful = 20
-
-    /// How many of a list of targets a line names (`share:`, `widened here:`); the rest counted.
-    static let shownTargets = 10
-
-    /// How many characters of a value from a document a line quotes: a target name or a
-    /// parse error is as long as the pusher makes it.
-    static let shownCharacters = 200
-
-    /// `value` as a line quotes it: past `shownCharacters`, its start and its length.
-    static func clipped(_ value: String) -> String {
-        guard value.count > shownCharacters else { return value }
-        return "\(value.prefix(shownCharacters))... (\(value.utf8.count) bytes)"
-    }
-
-    /// The first `shownTargets` of `items`, each as `describe` says, then how many more.
-    static func listed(
-        _ items: [String], separator: String = ", ", _ describe: (String) -> String = clipped
-    ) -> String {
-        let shown = items.prefix(shownTargets).map(describe).joined(separator: separator)
-        return items.count > shownTargets ? "\(shown) and \(items.count - shownTargets) more" : shown
+    /// How many new pairs a workspace's report lists, on the line and across branches: the
+    /// first of those the comparison kept (at most `shownPairs`, and fewer when they share
+    /// so many targets that fewer were kept), then, when all of those are listed, pairs
+    /// across branches up to `shownPairs` in all.
+    static func listedPairs(_ diff: GraphDiff, _ branches: BranchDiff) -> (local: Int, across: Int) {
+        let local = min(shownPairs, diff.new.count)
+        let across = diff.new.count < diff.counts.new ? 0 : min(shownPairs - local, branches.new.count)
+        return (local, across)
     }
 
     /// The line for the new conflicts not listed: how many, and the targets most shared.

@@ -71,7 +71,7 @@ extension Coordination {
         if let known { return known.count }
         let bound = targetIndex().pairBound
         guard bound > Self.materializedPairs && bound <= Self.materializedEntries else { return bound }
-        return indexCache.count { pairCount }
+        return pairCount
     }
 
     /// Every conflict, in (a, b) order, one at a time.
@@ -104,46 +104,40 @@ extension Coordination {
 
     /// For each target, how many conflicts share it: the pairs among the items pointing at
     /// it, from the index alone.
-    public var pairsByTarget: [String: Int] {
-        if let known {
-            var count: [String: Int] = [:]
-            for c in known { for t in c.shared { count[t, default: 0] += 1 } }
-            return count
-        }
-        let index = targetIndex()
-        var count: [String: Int] = [:]
-        for (t, items) in index.pointing.enumerated() where items.count > 1 {
-            // Names equal as Swift strings (canonically equivalent) are counted together,
-            // as the report's counts by name add them up.
-            count[index.names[t].string, default: 0] += items.count * (items.count - 1) / 2
-        }
-        return count
-    }
+    public var pairsByTarget: [String: Int] { pairsByTarget(touching: nil) }
 
-    /// For each target, how many conflicts with at least one side in `ids` share it: the
-    /// pairs among the items pointing at it less those among its items not in `ids`.
-    public func pairsByTarget(touching ids: Set<Exact>) -> [String: Int] {
+    /// For each target, how many conflicts with at least one side in `ids` (nil: any)
+    /// share it: the pairs among the items pointing at it less those among its items not
+    /// in `ids`.
+    public func pairsByTarget(touching ids: Set<Exact>?) -> [String: Int] {
         var count: [String: Int] = [:]
         if let known {
-            for c in known where ids.contains(Exact(c.a)) || ids.contains(Exact(c.b)) {
+            for c in known where ids.map({ $0.contains(Exact(c.a)) || $0.contains(Exact(c.b)) }) ?? true {
                 for t in c.shared { count[t, default: 0] += 1 }
             }
             return count
         }
         let index = targetIndex()
-        let marked = active.map { ids.contains(Exact($0)) }
+        let marked = ids.map { ids in active.map { ids.contains(Exact($0)) } }
         for (t, items) in index.pointing.enumerated() where items.count > 1 {
-            let others = items.reduce(0) { $0 + (marked[$1] ? 0 : 1) }
+            let others = marked.map { marked in items.reduce(0) { $0 + (marked[$1] ? 0 : 1) } } ?? 0
             let pairs = items.count * (items.count - 1) / 2 - others * (others - 1) / 2
+            // Names equal as Swift strings (canonically equivalent) are counted together,
+            // as the report's counts by name add them up.
             if pairs > 0 { count[index.names[t].string, default: 0] += pairs }
         }
         return count
     }
 
     /// How many conflicts there are: each item's partners after it, counted without making
-    /// a pair (no names, no lists), so that even millions are counted in little time.
+    /// a pair (no names, no lists), so that even millions are counted in little time; once
+    /// per view (a comparison asks more than once).
     public var pairCount: Int {
         if let known { return known.count }
+        return indexCache.count { countPairs() }
+    }
+
+    private func countPairs() -> Int {
         let index = targetIndex()
         var seen = [Int](repeating: -1, count: active.count)
         var count = 0

@@ -1,4 +1,30 @@
+/// What the report shows of what a push controls: every part of it is bounded.
 extension GuardReport {
+    /// How many doubtful changes a workspace's report names one by one; the rest are counted
+    /// (a push can add 20,000 changes that each point at a target no document has).
+    static let shownDoubtful = 20
+
+    /// How many of a list of targets a line names (`share:`, `widened here:`); the rest counted.
+    static let shownTargets = 10
+
+    /// How many characters of a value from a document a line quotes: a target name or a
+    /// parse error is as long as the pusher makes it.
+    static let shownCharacters = 200
+
+    /// `value` as a line quotes it: past `shownCharacters`, its start and its length.
+    static func clipped(_ value: String) -> String {
+        guard value.count > shownCharacters else { return value }
+        return "\(value.prefix(shownCharacters))... (\(value.utf8.count) bytes)"
+    }
+
+    /// The first `shownTargets` of `items`, each as `describe` says, then how many more.
+    static func listed(
+        _ items: [String], separator: String = ", ", _ describe: (String) -> String = clipped
+    ) -> String {
+        let shown = items.prefix(shownTargets).map(describe).joined(separator: separator)
+        return items.count > shownTargets ? "\(shown) and \(items.count - shownTargets) more" : shown
+    }
+
     /// How many bytes of a path a line quotes whole: longer than a checkout can hold
     /// comfortably (Linux's PATH_MAX is 4,096), and a push can make paths of megabytes.
     static let shownPathBytes = 1024
