@@ -17,7 +17,7 @@
     X(libgit2_features) X(libgit2_init) X(libgit2_opts) X(libgit2_version) X(merge_base) X(object_free) \
     X(object_id) X(object_peel) X(object_type) X(object_type2string) X(odb_add_disk_alternate) X(odb_exists) X(odb_free) \
     X(odb_hash) X(odb_object_data) X(odb_object_free) X(odb_object_size) X(odb_read) \
-    X(odb_read_header) X(reference_foreach_name) X(reference_free) X(reference_lookup) \
+    X(odb_read_header) X(odb_write) X(reference_foreach_name) X(reference_free) X(reference_lookup) \
     X(reference_name_to_id) X(reference_symbolic_target) X(reference_type) \
     X(repository_commondir) X(repository_free) X(repository_head_unborn) \
     X(repository_is_bare) X(repository_odb) X(repository_open_ext) X(repository_path) \

@@ -9,13 +9,15 @@ import ExoModel
 /// A git repository opened the way git hands it to a hook: `GIT_DIR` (absolute or
 /// relative), linked worktrees, bare repositories, discovery from a subfolder,
 /// `GIT_WORK_TREE`, `GIT_INDEX_FILE`, and the quarantine of a push
-/// (`GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`). Read-only: nothing is
-/// ever written.
+/// (`GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`). Nothing is written but
+/// the tree and commit of a commit being admitted (Repository+Admission.swift).
 public final class Repository {
     let handle: Owner
     private let odbHandle: Owner
     /// Trees read by `treeItems`, by id.
     var trees: [ObjectID: TreeItems] = [:]
+    /// Object folders added after opening (`addObjectDirectory`).
+    var addedObjectDirectories: Set<String> = []
     /// The environment the repository was opened with.
     package let environment: [String: String]
     /// The folder the process runs in, as an absolute path.

@@ -101,6 +101,8 @@ public enum Guard {
         public var isImport = false
         /// The ref committed to or pushed, for the audit log (nil when none).
         public var ref: String? = nil
+        /// What a hook admits when it lets this check through (nil for `check` by hand).
+        public var admitted: Admitted? = nil
         /// Lines the report prints for this check whatever the verdict (e.g. what was not watched).
         public var notes: [String] = []
         /// Whether a workspace holds a new conflict, on the line or across lines (never for an import).

@@ -24,6 +24,7 @@ extension Session {
             base: try line(head), target: target, title: title,
             watch: try watch(excluding: currentBranchRefs(repository), patterns: watching))
         check.ref = repository.headReferenceName
+        check.admitted = check.ref.map { .index(ref: $0, parents: target.commits) }
         return [check]
     }
 
@@ -91,6 +92,12 @@ extension Session {
             base: try line(base), target: try line(target), title: title,
             watch: try watch(excluding: excluded, patterns: nil))
         check.ref = remoteRef
+        // The push will move the remote-tracking ref: that is what other checks here watch.
+        if remoteRef.hasPrefix("refs/heads/"), !remote.contains("/"), !remote.contains(":") {
+            let tracking = "refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/heads/".count)
+            let old = references(repository).first(where: { $0.name == tracking })?.id
+            check.admitted = .tip(ref: tracking, old: old, tip: target)
+        }
         return check
     }
 
@@ -119,6 +126,7 @@ extension Session {
             watch: importing ? nil : try watch(excluding: [ref], overrides: others, patterns: nil))
         check.isImport = importing
         check.ref = ref
+        check.admitted = .tip(ref: ref, old: ObjectID.isZero(old) ? nil : ObjectID(hex: old), tip: target)
         return [check]
     }
 

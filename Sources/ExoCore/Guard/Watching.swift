@@ -24,6 +24,8 @@ extension Session {
         let now = Int64(time(nil))
         var tips: [String: ObjectID] = [:]
         for ref in references(repository) { tips[ref.name] = ref.id }
+        // Refs admitted by checks that have not landed yet count at their new values.
+        for (name, id) in pendingAdmissions() { tips[name] = id }
         for (name, id) in overrides { tips[name] = id }
         var refs: [WatchedRef] = []
         for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {

@@ -23,6 +23,10 @@ public final class Session {
     let watchMemo = Watch.Memo()
     var listedReferences: [Repository.Reference]? = nil
     var commitTimes: [ObjectID: (ObjectID, Int64)?] = [:]
+    /// The admission lock while a hook decides (Admission.swift), and the pending
+    /// admissions read once per run.
+    var admissionLock: Admissions.Lock? = nil
+    var pending: [String: ObjectID]? = nil
 
     /// Opens a session. `repository` says whether the run needs a repository (an error
     /// without one), may use one (`.optional`) or never touches git (`.none`).

@@ -196,11 +196,22 @@ public struct BranchDiff: Sendable {
     ) {
         var before: [PairKey: Set<Exact>] = [:]
         for c in baseLocal { before[PairKey(c.a, c.b), default: []].formUnion(c.shared.map { Exact($0) }) }
-        for c in base { before[c.key, default: []].formUnion(c.shared.map { Exact($0) }) }
+        // A change taken up twice is keyed by the change and the ref holding it: the line
+        // taking it up is new against every ref that holds it, however many other refs
+        // already held it (their pairs with each other are not the line's).
+        var takenUpBefore = Set<[String]>()
+        for c in base where !c.isTakenUpTwice {
+            before[c.key, default: []].formUnion(c.shared.map { Exact($0) })
+        }
+        for c in base where c.isTakenUpTwice && c.involvesLine { takenUpBefore.insert([c.a, c.bRef ?? ""]) }
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
         var new: [CrossConflict] = []
         var existing: [CrossConflict] = []
         for c in target where c.involvesLine {
+            if c.isTakenUpTwice {
+                if takenUpBefore.contains([c.a, c.bRef ?? ""]) { existing.append(c) } else { new.append(c) }
+                continue
+            }
             // A pair the line now holds itself is judged by the local rule.
             let had = before[c.key]
             if local.contains(c.key) || (had.map { h in c.shared.allSatisfy { h.contains(Exact($0)) } } ?? false) {
@@ -213,5 +224,24 @@ public struct BranchDiff: Sendable {
         self.new = new
         self.existing = existing
         resolved = base.filter { $0.involvesLine && !after.contains($0.key) }
+    }
+}
+
+extension Coordination {
+    /// The changes this view takes up against `base`: in a state other than the base's
+    /// (absent counts) and active or assigned here. Only a commit or push that takes up a
+    /// change can put work in flight for other checks to see, so only such an admission is
+    /// recorded.
+    package func takesUp(from base: Coordination) -> [String] {
+        let ids: [Exact]
+        if let d = derivation, d.base == base.graph.identity {
+            ids = Array(d.changed)
+        } else {
+            ids = graph.changedIDs(from: base.graph).map { Exact($0) }
+        }
+        return ids.sorted().map(\.string).filter { id in
+            guard let here = state(of: id), here.isActive || here.assignee != nil else { return false }
+            return here != base.state(of: id)
+        }
     }
 }

@@ -22,6 +22,8 @@ public struct CrossConflict: Sendable, Equatable {
     var key: PairKey { PairKey(a, b) }
     /// Whether the line being checked is one side.
     public var involvesLine: Bool { aRef == nil }
+    /// Whether this is one change taken up on two lines of work.
+    public var isTakenUpTwice: Bool { Exact(a) == Exact(b) }
 
     /// Every cross-branch conflict among `lines`: pairs of items on two different lines
     /// that share a target, and the same change in flight on two lines. Found through an

@@ -63,6 +63,10 @@ struct GuardOutputOptions: ParsableArguments {
         }
         let verdict = Guard.Verdict(
             mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
+        // What the hook lets through is recorded for the checks after it, then the lock goes.
+        for note in session.admit(verdict.decision == .block ? [] : made) {
+            Output.writeError(linePrefix + "exo-guard: note \u{2014} \(note)\n")
+        }
         KeptUntilExit.keep((verdict, session))
         if session.environment["EXO_GUARD_STATS"] == "1" { Output.writeError(session.watchStats + "\n") }
         let report = GuardReport(
@@ -102,7 +106,8 @@ struct GuardOutputOptions: ParsableArguments {
         let audit = Audit(session: session, hook: name)
         try session.budget(place).start(what: what, audit: audit, started: session.started, linePrefix: prefix)
         try judge(session, hook: name, bypass: bypass, saysPass: false, linePrefix: prefix, audit: audit) { () throws(ExoError) in
-            try checks(session)
+            session.beginAdmitting()
+            return try checks(session)
         }
     }
 }

@@ -67,6 +67,11 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A streamed comparison with more changed ids than it looks at one by one, whose pairs
     /// of activated ids were counted from the index rather than read (they are all new).
     case activatedPairsCounted
+    /// Refs admitted by other checks that have not landed, read as watched refs at their
+    /// new values (GUARD.md, "Taking up work is atomic").
+    case pendingAdmissions
+    /// Refs this run admitted and recorded for the checks after it.
+    case admissionsRecorded
 
     /// The name in the stats line.
     public var name: String {
@@ -97,6 +102,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .excludedByFolder: "excluded-by-folder"
         case .specsFromParent: "specs-from-parent"
         case .activatedPairsCounted: "activated-pairs-counted"
+        case .pendingAdmissions: "pending-admissions"
+        case .admissionsRecorded: "admissions-recorded"
         }
     }
 
