@@ -336,3 +336,78 @@ def test_board_and_check_see_a_pending_push_on_the_server(server):
     first.communicate(timeout=30)
     assert first.returncode == 0
     assert server_branches(bare) == {"refs/heads/agent/0"}
+
+
+def test_claim_refused_when_another_line_holds_the_change(main_with_two):
+    repo, a, b = main_with_two
+    write(a, "a", change("active", "auth", assignee="alice"))
+    assert commit_all(a).returncode == 0
+    before = (b / "changes" / "a.md").read_bytes()
+    r = guard("claim", "a", "--agent", "bob", cwd=b)
+    assert r.returncode == 1, r.stderr
+    assert (b / "changes" / "a.md").read_bytes() == before
+    assert "claim refused" in r.stderr and "agent/a" in r.stderr and head(a)[:7] in r.stderr and "@alice" in r.stderr
+    assert r.stdout == ""
+    # the holder itself may claim it again (nothing changes); --force claims anyway
+    r = guard("claim", "a", "--agent", "@alice", cwd=b)
+    assert r.returncode == 0, r.stderr
+    r = guard("claim", "a", "--agent", "bob", "--force", "--json", cwd=b)
+    assert r.returncode == 0 and json.loads(r.stdout)["assignee"] == "bob"
+    assert "assignee: bob" in (b / "changes" / "a.md").read_text()
+
+
+def test_claim_refused_by_a_change_taken_up_with_no_assignee(main_with_two):
+    repo, a, b = main_with_two
+    write(a, "a", change("active", "auth"))
+    assert commit_all(a).returncode == 0
+    r = guard("claim", "a", "--agent", "bob", cwd=b)
+    assert r.returncode == 1 and "with no assignee" in r.stderr
+
+
+def test_claim_refused_by_a_pending_commit(main_with_two):
+    """Agent a's commit taking up change a waits in its editor: b's claim is refused, naming
+    agent/a and saying the work is not on the branch yet."""
+    repo, a, b = main_with_two
+    write(a, "a", change("active", "auth", assignee="alice"))
+    git(a, "add", "-A")
+    gate = a.parent / "release-editor"
+    editor = a.parent / "editor.sh"
+    editor.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\necho done > "$1"\n')
+    editor.chmod(0o755)
+    pending = subprocess.Popen(["git", "commit"], cwd=a, env=git_env({**RECENT, "GIT_EDITOR": str(editor)}),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ledger = repo / ".git" / "exo-guard" / "admissions"
+    for _ in range(200):
+        if ledger.is_dir() and any(ledger.iterdir()):
+            break
+        time.sleep(0.05)
+    r = guard("claim", "a", "--agent", "bob", cwd=b)
+    gate.touch()
+    pending.communicate(timeout=30)
+    assert r.returncode == 1, r.stderr
+    assert "agent/a" in r.stderr and "not on the ref yet" in r.stderr and "@alice" in r.stderr
+    assert pending.returncode == 0  # a's commit was made once its message was written
+
+
+def test_racing_claims_and_commits_one_winner(worktrees):
+    """Each agent claims x{r} with exo-guard, activates it and commits, all at once: exactly
+    one commit lands; every other agent is refused at its claim or blocked at its commit."""
+    repo, trees = worktrees
+    script = ('"$0" claim "$1" --agent "$2" || exit 3; sed -i "s/^status: draft/status: active/" "changes/$1.md"'
+              ' && git add -A && git commit -q -m take-up')
+    for r in range(ROUNDS):
+        for i, t in enumerate(trees):
+            git(t, "checkout", "-q", "-B", f"agent/{i}-{r}", "main")
+        before = [head(t) for t in trees]
+        results = race([["sh", "-c", script, BIN, f"x{r}", f"agent{i}"] for i in range(len(trees))], trees, env=RECENT)
+        made = [i for i, t in enumerate(trees) if head(t) != before[i]]
+        assert len(made) == 1, (r, made, [res.stderr for res in results])
+        w = made[0]
+        for i, res in enumerate(results):
+            if i == w:
+                assert res.returncode == 0, res.stderr
+                continue
+            assert res.returncode in (1, 3), res.stderr
+            assert ("claim refused" in res.stderr or "exo-guard: blocked" in res.stderr), res.stderr
+        for t in trees:
+            git(t, "reset", "-q", "--hard")

@@ -25,7 +25,8 @@ extension Session {
         var tips: [String: ObjectID] = [:]
         for ref in references(repository) { tips[ref.name] = ref.id }
         // Refs admitted by checks that have not landed yet count at their new values.
-        for (name, id) in pendingAdmissions() { tips[name] = id }
+        let pending = pendingAdmissions()
+        for (name, id) in pending { tips[name] = id }
         for (name, id) in overrides { tips[name] = id }
         var refs: [WatchedRef] = []
         for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {
@@ -33,7 +34,9 @@ extension Session {
             let id = tips[name]!
             guard let (tip, time) = commitAndTime(id, in: repository) else { continue }  // not a commit
             if days > 0 && now - time > Int64(days) * 86_400 { continue }
-            refs.append(WatchedRef(name: name, tip: tip, time: time))
+            var ref = WatchedRef(name: name, tip: tip, time: time)
+            ref.pending = pending[name] == id && overrides[name] == nil
+            refs.append(ref)
         }
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"

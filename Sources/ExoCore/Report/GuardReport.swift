@@ -138,7 +138,7 @@ public struct GuardReport {
             if let ref {
                 out +=
                     "    \(c.b)  \(Self.shown(path: SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?")))  in flight on \(RefName.short(ref.ref.name))"
-                    + " (tip \(ref.ref.tip.short), \(Self.date(ref.ref.time)))\(assignee(otherAssignee))\n"
+                    + " (\(ref.ref.whereabouts))\(assignee(otherAssignee))\n"
             }
             if c.a == c.b {
                 out += "    the same change is taken up on both lines\n"
@@ -268,12 +268,4 @@ public struct GuardReport {
         return "  assignee @\(a.pythonStr)"
     }
 
-    /// A commit time as a calendar date (UTC).
-    static func date(_ seconds: Int64) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-    }
 }

@@ -69,3 +69,27 @@ extension Session {
         return BranchListing(lines: lines, conflicts: CrossConflict.among(lines), refs: refs)
     }
 }
+
+extension Session {
+    /// Who holds a change elsewhere: the first watched ref (a pending admission included)
+    /// on which `id` is taken up under an assignee other than `assignee`, or none, as seen
+    /// from the files on disk; nil when no other line of work holds it, or outside git.
+    /// What `claim` refuses unless `--force` (GUARD.md, "Taking up work is atomic").
+    public func holder(of id: String, other assignee: String, root: String?) throws(ExoError) -> (
+        ref: WatchedRef, assignee: Value?
+    )? {
+        guard repository != nil else { return nil }
+        let listing = try branches(.worktree, root: root)
+        for line in listing.lines {
+            guard let name = line.ref, let ref = listing.refs[name]?.ref else { continue }
+            for item in line.items where Exact(item.id) == Exact(id) {
+                let holder = item.state.assignee
+                if let h = holder?.string, Exact(h.hasPrefix("@") ? String(h.dropFirst()) : h) == Exact(assignee) {
+                    continue
+                }
+                return (ref, holder)
+            }
+        }
+        return nil
+    }
+}

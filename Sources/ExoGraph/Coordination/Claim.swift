@@ -42,7 +42,12 @@ public enum Claim {
     }
 
     /// Claims `id` for `agent` in the workspace `open` finds (opened once the handle is valid).
-    public static func run(id: String, agent: String, open: () throws(ExoError) -> Workspace) throws(ExoError) -> Result {
+    /// `allow` is asked, with the normalized handle, once the change is found and before
+    /// anything is written; it throws to refuse (the guard's check across lines of work).
+    public static func run(
+        id: String, agent: String, open: () throws(ExoError) -> Workspace,
+        allow: (_ assignee: String) throws(ExoError) -> Void = { _ throws(ExoError) in }
+    ) throws(ExoError) -> Result {
         let assignee = try normalizeAgent(agent)
         let workspace = try open()
         let snapshot = workspace.snapshot
@@ -70,6 +75,7 @@ public enum Claim {
                 file: nil, cause: "assignee is not declared for this workspace; add packs = [\"coordination\"] to tropo.toml")
         }
         try ensureInside(workspace, path: path, rel: rel)
+        try allow(assignee)
         let bytes = try snapshot.read(path)
         let (newBytes, previous) = try edit(bytes, assignee: assignee, rel: rel)
         let changed = newBytes != nil

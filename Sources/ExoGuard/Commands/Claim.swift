@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoGit
 import ExoGraph
 import ExoModel
 
@@ -18,11 +19,29 @@ struct Claim: ParsableCommand {
     @Option(help: "The agent's handle: letters, digits, '.', '_', '-', optional leading @.") var agent: String
     @Option(help: "Where the walk up to the workspace root starts.") var root: String?
     @Flag(help: "Print exo's JSON.") var json = false
+    @Flag(help: "Claim even when another line of work (a watched branch, or a commit or push being made) holds the change.")
+    var force = false
 
     func run() throws {
-        let session = try Session(repository: .none, writesCache: false)
-        let result = try ExoGraph.Claim.run(id: id, agent: agent) { () throws(ExoError) in
-            try session.workspace(.worktree, root: root)
+        let session = try Session(repository: .optional, writesCache: false)
+        var refusal: String? = nil
+        let result: ExoGraph.Claim.Result
+        do {
+            result = try ExoGraph.Claim.run(
+                id: id, agent: agent,
+                open: { () throws(ExoError) in try session.workspace(.worktree, root: root) },
+                allow: { assignee throws(ExoError) in
+                    guard !force, let (ref, holder) = try session.holder(of: id, other: assignee, root: root) else { return }
+                    let who = (holder?.isTruthy ?? false) ? "by @\(holder!.pythonStr)" : "with no assignee"
+                    refusal =
+                        "exo-guard: claim refused \u{2014} \(id) is taken up on \(RefName.short(ref.name)) (\(ref.whereabouts)) \(who);"
+                        + " leave it to them or agree with them first (--force claims anyway)"
+                    throw .refused(file: nil, cause: "taken up elsewhere")
+                })
+        } catch {
+            guard let refusal else { throw error }
+            Output.writeError(refusal + "\n")
+            throw ExitCode(1)
         }
         if json {
             Output.write(
