@@ -81,8 +81,7 @@ extension Session {
         target: ObjectID
     ) throws(ExoError) -> Guard.Check {
         let repository = try requireRepository()
-        var excluded: Set<String> = [localRef]
-        if let up = repository.upstream(of: localRef, config: config) { excluded.insert(up) }
+        var excluded = ownRefs(of: localRef, in: repository)
         if remoteRef.hasPrefix("refs/heads/") {
             excluded.insert("refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/heads/".count))
         }
@@ -187,11 +186,28 @@ extension Session {
         return Guard.LineState(snapshot: try snapshot(of: commit), label: commit.description, commits: [commit])
     }
 
-    /// The branch HEAD names and its upstream: the ref a commit goes to is not another line.
+    /// The branch HEAD names and its own refs elsewhere: the ref a commit goes to is not
+    /// another line.
     func currentBranchRefs(_ repository: Repository) -> Set<String> {
         guard let branch = repository.headReferenceName else { return [] }
+        return ownRefs(of: branch, in: repository)
+    }
+
+    /// A local branch, its upstream (`@{upstream}`) and, on every remote, the
+    /// remote-tracking ref of the same name (where `@{push}` points under every
+    /// `push.default` but `upstream`, whose destination is the upstream): a branch pushed
+    /// under its own name is not someone else's work.
+    func ownRefs(of branch: String, in repository: Repository) -> Set<String> {
         var out: Set<String> = [branch]
         if let up = repository.upstream(of: branch, config: config) { out.insert(up) }
+        guard branch.hasPrefix("refs/heads/") else { return out }
+        let suffix = "/" + branch.dropFirst("refs/heads/".count)
+        for ref in references(repository) where ref.name.hasPrefix("refs/remotes/") && ref.name.hasSuffix(suffix) {
+            // `refs/remotes/<remote>/<branch>`, where what is left between names a remote
+            // (not `refs/remotes/origin/x/<branch>`, someone's branch `x/<branch>`).
+            let remote = ref.name.dropFirst("refs/remotes/".count).dropLast(suffix.count)
+            if !remote.isEmpty, config?.string("remote.\(remote).url") != nil { out.insert(ref.name) }
+        }
         return out
     }
 
