@@ -54,7 +54,31 @@ else
 fi
 step "exo-guard board --branches   (what is in flight, here and on every other branch)"
 "$BIN" board --branches
+
+# Two agents that take up the same change at the same instant: each commit's check sees the
+# other's only if it comes second, so the guard decides one at a time and the first one
+# admitted is seen by the second as work in flight, before its commit is even made.
 cd "$REPO"
-git worktree remove --force ../"$(basename "$REPO")-agent-a"
-git worktree remove --force ../"$(basename "$REPO")-agent-b"
-rm -rf "$REPO" "$REPO.gitconfig"
+printf -- '# Spreadsheets\n' > modules/spreadsheets.md
+printf -- '---\nstatus: draft\ntouches: [spreadsheets]\n---\n# XLSX export\n' > changes/xlsx-export.md
+git add -A && git commit -q --no-verify -m "one more export change"
+for who in c d; do
+  git worktree add -q ../"$(basename "$REPO")-agent-$who" -b "agent/$who" main
+  (cd ../"$(basename "$REPO")-agent-$who" &&
+    sed -i "s/^status: draft/status: active\nassignee: agent-$who/" changes/xlsx-export.md && git add -A)
+done
+step "agents C and D, each in its own worktree, take up xlsx-export and commit at the same instant"
+for who in c d; do
+  (cd ../"$(basename "$REPO")-agent-$who" && while [ ! -e "$REPO.go" ]; do :; done &&
+    if git commit -qm "agent ${who^^}: xlsx export" 2> "$REPO.$who.err"; then echo "agent ${who^^}: committed"
+    else echo "agent ${who^^}: blocked"; fi) &
+done
+sleep 0.3 && touch "$REPO.go" && wait
+for who in c d; do sed -n '/new conflict/,/next step/p' "$REPO.$who.err"; done
+winners=$(for who in c d; do git -C "$REPO" log -1 --format=%s "agent/$who"; done | grep -c xlsx || true)
+echo "(exactly one of the two commits was made: $winners)"
+[ "$winners" = 1 ] || { echo "unexpected: $winners commits were made" >&2; exit 1; }
+
+cd "$REPO"
+for who in a b c d; do git worktree remove --force ../"$(basename "$REPO")-agent-$who"; done
+rm -rf "$REPO" "$REPO.gitconfig" "$REPO.go" "$REPO".?.err

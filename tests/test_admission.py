@@ -202,6 +202,9 @@ def test_racing_worktree_commits_one_winner(worktrees, same_change):
         for i, res in enumerate(results):
             if i != w:
                 assert "exo-guard: blocked" in res.stderr and f"agent/{w}-{r}" in res.stderr, res.stderr
+                if same_change:  # the advice fits a change taken up twice: leave it to its holder
+                    assert f"leave x{r} to @agent{w} (in flight on agent/{w}-{r})" in res.stderr, res.stderr
+                    assert "back to `draft`" in res.stderr
         for t in trees:  # the losers' staged work is left as it was
             git(t, "reset", "-q", "--hard")
 

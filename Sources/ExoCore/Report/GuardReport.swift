@@ -215,6 +215,14 @@ public struct GuardReport {
         otherAssignee: Value?, otherRef: String? = nil
     ) -> String {
         let file = path(ws, ws.diff.target, id)
+        let onRef = otherRef.map { " (in flight on \($0))" } ?? ""
+        let holder = otherAssignee.flatMap { $0.isTruthy ? "@\($0.pythonStr)" : nil }
+        if id == other {
+            // Taken up twice: the change is someone else's work now; its targets are not the point.
+            let was = ws.diff.base.node(id)?.status.map { "`\($0.pythonStr)`" } ?? "what it was"
+            return "leave \(id) to \(holder ?? "the line that took it up")\(onRef): set `status:` in \(file) back to \(was)"
+                + " and take other work" + (holder.map { "; or agree with \($0) on who takes it" } ?? "")
+        }
         var step = "set `status:` in \(file) to something other than active"
         let fields = ws.fields[id] ?? [:]
         var drops: [String: [String]] = [:]
@@ -229,10 +237,9 @@ public struct GuardReport {
             "drop \(Self.listed(drops[f]!, separator: " and ") { "`\(Self.clipped($0))`" }) from its `\(f)`"
         }
         if !parts.isEmpty { step += ", or " + parts.joined(separator: " and ") }
-        let onRef = otherRef.map { " (in flight on \($0))" } ?? ""
-        if let who = otherAssignee, who.isTruthy {
-            step += "; or agree with @\(who.pythonStr), who holds \(other)\(onRef), on who goes first"
-        } else if id != other {
+        if let holder {
+            step += "; or agree with \(holder), who holds \(other)\(onRef), on who goes first"
+        } else {
             step += "; \(other)\(onRef) has no assignee"
         }
         return step
