@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile profile fuzz fuzz-seeds clean install uninstall man deb
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission profile fuzz fuzz-seeds clean install uninstall man deb
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -64,6 +64,10 @@ bench-branches: release
 # OLD=another build to run side by side, interleaved.
 bench-depth: release
 	python3 bench/depth.py $(OLD) .build/release/exo-guard
+
+# What the admission step (taking up work atomically) costs an uncontended hook: on vs off.
+bench-admission: release
+	python3 bench/admission.py .build/release/exo-guard --out BENCHMARKS.md
 
 bench-hostile: release
 	python3 bench/hostile.py $(OLD) .build/release/exo-guard

@@ -1,6 +1,8 @@
 """The line's own refs are never watched (GUARD.md, "Across branches"): its upstream, and on
 every remote the remote-tracking ref of the same name as the branch, where the branch's own
 push went, whatever its upstream is."""
+import json
+
 import pytest
 
 from conftest import git, guard
@@ -63,3 +65,31 @@ def test_someone_elses_branch_under_a_longer_name_is_still_watched(clone):
     write(work, "b", change("active", "auth"))
     r = commit_all(work)
     assert r.returncode == 1 and "in flight on origin/x/agent/b" in r.stderr, r.stderr
+
+
+def test_an_unreadable_watched_ref_is_named_every_time(tmp_path):
+    repo = tmp_path / "main"
+    repo.mkdir()
+    write_case(repo, files(a=change("draft", "auth"), b=change("draft", "auth")))
+    git(repo, "init", "-q")
+    assert commit_all(repo, "init").returncode == 0
+    assert guard("install", cwd=repo).returncode == 0
+    a = tmp_path / "agent-a"
+    b = tmp_path / "agent-b"
+    git(repo, "worktree", "add", "-q", str(a), "-b", "agent/a")
+    git(repo, "worktree", "add", "-q", str(b), "-b", "agent/b")
+    write(a, "a", change("active", "auth"))
+    (a / "tropo.toml").write_text("packs = [\n")
+    assert commit_all(a, extra=("--no-verify",)).returncode == 0
+    write(b, "b", change("active", "billing"))
+    git(b, "add", "-A")
+    for _ in range(2):  # the second run has the first one's cache: still said
+        r = guard("check", "--staged", "--json", cwd=b)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert [u["ref"] for u in out["unreadable"]] == ["refs/heads/agent/a"]
+        assert "tropo.toml" in out["unreadable"][0]["error"]
+    r = commit_all(b)
+    assert r.returncode == 0, r.stderr
+    assert "agent/a cannot be read (" in r.stderr and "tropo.toml" in r.stderr
+    assert "nothing in flight there is seen" in r.stderr

@@ -28,7 +28,8 @@ extension Session {
     /// Hooks: takes the admission lock (waiting while another check decides; the hook's
     /// time budget bounds the wait) and reads the admissions still pending.
     public func beginAdmitting() {
-        guard let repository, admissionLock == nil else { return }
+        // EXO_GUARD_ADMISSIONS=0 turns the whole step off (benchmarks and tests compare).
+        guard let repository, admissionLock == nil, environment["EXO_GUARD_ADMISSIONS"] != "0" else { return }
         admissionLock = Admissions(commonDir: repository.commonDir).lock()
         // Tests hold the lock a while to kill a guard mid-decision or make another wait.
         if let hold = environment["EXO_GUARD_TEST_HOLD"].flatMap(Double.init), hold > 0 {

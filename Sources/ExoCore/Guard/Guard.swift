@@ -101,6 +101,9 @@ public enum Guard {
         public var isImport = false
         /// The ref committed to or pushed, for the audit log (nil when none).
         public var ref: String? = nil
+        /// Watched refs whose tip could not be read (a broken `tropo.toml` committed with
+        /// `--no-verify`): nothing in flight there is seen, and the report says so.
+        public var unreadable: [(ref: String, error: String)] = []
         /// What a hook admits when it lets this check through (nil for `check` by hand).
         public var admitted: Admitted? = nil
         /// Lines the report prints for this check whatever the verdict (e.g. what was not watched).

@@ -216,9 +216,11 @@ extension Session {
         base: Guard.LineState, target: Guard.LineState, title: String,
         watch: Watch?
     ) throws(ExoError) -> Guard.Check {
-        try Guard.compare(
+        var check = try Guard.compare(
             base: base, target: target, title: title,
             roots: Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
             watch: watch, cache: cache)
+        check.unreadable = watch?.unreadableRefs ?? []
+        return check
     }
 }

@@ -66,6 +66,15 @@ public final class Watch {
         /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights taken from the
         /// cache (flights compared folder by folder are `Probe.graphFlights`).
         var stats = (graphs: 0, cachedFlights: 0)
+        /// Why a commit's graph could not be read, by graph key; and the watched refs whose
+        /// tip could not be read, by name (they have nothing in flight, and the report says so).
+        var graphErrors: [String: String] = [:]
+        var unreadable: [String: String] = [:]
+    }
+
+    /// The refs of this watch whose tip could not be read, with the cause, in name order.
+    public var unreadableRefs: [(ref: String, error: String)] {
+        refs.compactMap { r in memo.unreadable[r.name].map { (r.name, $0) } }
     }
 
     /// The name of the tree's top, part of every cache key (the root's name when it is "").
@@ -100,7 +109,11 @@ public final class Watch {
                 } else {
                     graph = .empty
                 }
-            } catch {}
+            } catch {
+                memo.graphErrors[key] = error.description
+            }
+        } else {
+            memo.graphErrors[key] = "cannot read commit \(commit.short)"
         }
         memo.graphs[key] = graph
         memo.stats.graphs += 1
@@ -132,7 +145,8 @@ public final class Watch {
             found = cached
         } else {
             found = flightsByTrees(ref, line: line, root: root, cache: cache)
-            if let byCommits { cache.keepFlights(byCommits, found) }
+            // An unreadable tip is said each time, never kept as "nothing in flight".
+            if let byCommits, memo.unreadable[ref.name] == nil { cache.keepFlights(byCommits, found) }
         }
         memo.byLine[text] = found
         return found
@@ -164,6 +178,8 @@ public final class Watch {
             Probe.graphFlights.hit()
             found = WorkLine.flights(tip: tip, mergeBase: m.flatMap { graph($0, root: root, cache: cache) })
             if let key, m == nil || baseTree != nil { cache.keepFlights(key, found) }
+        } else {
+            memo.unreadable[ref.name] = memo.graphErrors[ref.tip.description + "\u{0}" + root] ?? "cannot be read"
         }
         memo.flights[pair] = found
         return found

@@ -56,6 +56,12 @@ extension GuardReport {
                     })
             )
         ]
+        var seen = Set<String>()
+        let unreadable = checks.flatMap(\.unreadable).filter { seen.insert($0.ref).inserted }
+        if !unreadable.isEmpty {
+            extra.append(
+                ("unreadable", .array(unreadable.map { .object([("ref", .string($0.ref)), ("error", .string($0.error))]) })))
+        }
         let baseErrors = workspaces.compactMap(\.baseError)
         if let first = baseErrors.first { extra.append(("base_error", .string(first.description))) }
         if let error = verdict.targetError { extra.append(("error", .string(error.description))) }

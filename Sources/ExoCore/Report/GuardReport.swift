@@ -49,7 +49,14 @@ public struct GuardReport {
             break
         }
         var unlisted = Unlisted()
+        var unreadable = Set<String>()
         for check in verdict.checks {
+            // A watched ref that cannot be read never passes silently: one line each, once.
+            for (ref, error) in check.unreadable where !check.workspaces.isEmpty && unreadable.insert(ref).inserted {
+                guard unlisted.notes < Self.shownSections else { break }
+                out += "exo-guard: \(RefName.short(ref)) cannot be read (\(error)): nothing in flight there is seen\n"
+                unlisted.notes += 1
+            }
             for note in check.notes where !check.workspaces.isEmpty {
                 guard unlisted.notes < Self.shownSections else { break }
                 out += "exo-guard: \(note)\n"

@@ -234,8 +234,11 @@ extension Session {
             (baseLine, baseName) = (try line(id), "\(rev) \(id.short)")
         }
         let workspace = Guard.Root(base: treeRoot, target: targetRoot, tree: treeRoot, report: treeRoot ?? "")
-        return try Guard.compare(
+        let watch = try watch(excluding: excluded, patterns: watching)
+        var check = try Guard.compare(
             base: baseLine, target: target, title: "\(baseName) -> \(targetName)",
-            roots: [workspace], watch: try watch(excluding: excluded, patterns: watching), cache: cache)
+            roots: [workspace], watch: watch, cache: cache)
+        check.unreadable = watch?.unreadableRefs ?? []
+        return check
     }
 }
