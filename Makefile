@@ -89,7 +89,7 @@ profile: release
 
 # The shipped hook scripts are the ones `exo-guard install` writes, without a binary path.
 hooks: build
-	@for h in pre-commit pre-merge-commit pre-push update pre-receive; do $(BIN) install --print $$h > hooks/$$h; chmod +x hooks/$$h; done
+	@for h in pre-commit pre-merge-commit pre-push update pre-receive reference-transaction; do $(BIN) install --print $$h > hooks/$$h; chmod +x hooks/$$h; done
 
 # Installing: the release binary (Swift runtime linked in), the man page, completions for
 # bash, zsh and fish, and the hook scripts. `make install PREFIX=/usr/local DESTDIR=`.
@@ -100,7 +100,7 @@ BASH_COMPLETIONS := $(PREFIX)/share/bash-completion/completions/exo-guard
 ZSH_COMPLETIONS := $(PREFIX)/share/zsh/site-functions/_exo-guard
 FISH_COMPLETIONS := $(PREFIX)/share/fish/vendor_completions.d/exo-guard.fish
 INSTALLED := $(PREFIX)/bin/exo-guard $(PREFIX)/share/man/man1/exo-guard.1 $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS) \
-	$(FISH_COMPLETIONS) $(addprefix $(PREFIX)/share/exo-guard/hooks/,pre-commit pre-merge-commit pre-push update pre-receive)
+	$(FISH_COMPLETIONS) $(addprefix $(PREFIX)/share/exo-guard/hooks/,pre-commit pre-merge-commit pre-push update pre-receive reference-transaction)
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/exo-guard/hooks \
@@ -110,7 +110,7 @@ install: release
 	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(BASH_COMPLETIONS)
 	$(RELEASE) --generate-completion-script zsh > $(DESTDIR)$(ZSH_COMPLETIONS)
 	$(RELEASE) --generate-completion-script fish > $(DESTDIR)$(FISH_COMPLETIONS)
-	install -m 755 hooks/pre-commit hooks/pre-merge-commit hooks/pre-push hooks/update hooks/pre-receive \
+	install -m 755 hooks/pre-commit hooks/pre-merge-commit hooks/pre-push hooks/update hooks/pre-receive hooks/reference-transaction \
 	  $(DESTDIR)$(PREFIX)/share/exo-guard/hooks/
 
 uninstall:

@@ -463,7 +463,7 @@ def test_installed_hook_without_a_binary_lets_a_local_commit_through(tmp_path):
 
 def test_shipped_hooks_are_the_installed_scripts():
     import pathlib
-    for name in ("pre-commit", "pre-push", "update", "pre-receive"):
+    for name in ("pre-commit", "pre-merge-commit", "pre-push", "update", "pre-receive", "reference-transaction"):
         shipped = (pathlib.Path(__file__).parent.parent / "hooks" / name).read_text()
         assert guard("install", "--print", name).stdout == shipped
 

@@ -13,7 +13,8 @@ from conftest import REPO
 FILES = ["bin/exo-guard", "share/man/man1/exo-guard.1", "share/bash-completion/completions/exo-guard",
          "share/zsh/site-functions/_exo-guard", "share/fish/vendor_completions.d/exo-guard.fish",
          "share/exo-guard/hooks/pre-commit", "share/exo-guard/hooks/pre-merge-commit",
-         "share/exo-guard/hooks/pre-push", "share/exo-guard/hooks/update", "share/exo-guard/hooks/pre-receive"]
+         "share/exo-guard/hooks/pre-push", "share/exo-guard/hooks/update", "share/exo-guard/hooks/pre-receive",
+         "share/exo-guard/hooks/reference-transaction"]
 
 
 def make(*args):

@@ -14,11 +14,11 @@ public struct Installer {
     /// What `install` writes when no hook is named.
     public static let defaultHooks = ["pre-commit", "pre-merge-commit", "pre-push"]
     /// Every hook exo-guard can run as.
-    public static let known = ["pre-commit", "pre-merge-commit", "pre-push", "update", "pre-receive"]
+    public static let known = ["pre-commit", "pre-merge-commit", "pre-push", "update", "pre-receive", "reference-transaction"]
     /// Hooks that read ref lines on standard input.
-    static let readsStdin: Set<String> = ["pre-push", "pre-receive"]
+    static let readsStdin: Set<String> = ["pre-push", "pre-receive", "reference-transaction"]
     /// Hooks that run where people commit; the others run on a server.
-    static let local: Set<String> = ["pre-commit", "pre-merge-commit", "pre-push"]
+    static let local: Set<String> = ["pre-commit", "pre-merge-commit", "pre-push", "reference-transaction"]
 
     /// The hooks folder git uses (`core.hooksPath` or the common git dir's `hooks`).
     public let directory: String
@@ -66,6 +66,7 @@ public struct Installer {
                 if [ -x "$here/$hook.legacy" ]; then
                   feed | "$here/$hook.legacy" "$@" || exit $?
                 fi
+                \(hook == "reference-transaction" ? "[ \"$1\" = prepared ] || exit 0  # only a transaction about to happen is judged\n" : "")\
                 if [ -z "$exo_guard" ]; then
                 \(missing)
                 fi

@@ -13,11 +13,14 @@ struct Hook: ParsableCommand {
         abstract: "Run as a git hook (installed by `exo-guard install`, or from hooks/).",
         discussion:
             "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
-        subcommands: [PreCommit.self, PreMergeCommit.self, PrePush.self, Update.self, PreReceive.self]
+        subcommands: [
+            PreCommit.self, PreMergeCommit.self, PrePush.self, Update.self, PreReceive.self, ReferenceTransaction.self,
+        ]
     )
 
     func run() throws {
-        throw ValidationError("name the hook: pre-commit, pre-merge-commit, pre-push, update or pre-receive")
+        throw ValidationError(
+            "name the hook: pre-commit, pre-merge-commit, pre-push, update, pre-receive or reference-transaction")
     }
 }
 
@@ -209,6 +212,23 @@ extension Hook {
         func run() throws {
             try options.hook("pre-receive", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
                 try s.preReceive(lines: StandardInput.lines())
+            }
+        }
+    }
+
+    struct ReferenceTransaction: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reference-transaction",
+            abstract:
+                "Opt-in (install --hook reference-transaction): in the prepared state, every update of a local branch to a commit no other ref holds, against the branch's old value."
+        )
+        @Argument(help: "The transaction's state: prepared, committed or aborted (only prepared is judged).") var state: String
+        @OptionGroup var options: GuardOutputOptions
+        func run() throws {
+            guard state == "prepared" else { return }
+            try options.hook("reference-transaction", bypass: nil, place: .local, what: "the ref update") {
+                s throws(ExoError) in
+                try s.referenceTransaction(state: state, lines: StandardInput.lines())
             }
         }
     }

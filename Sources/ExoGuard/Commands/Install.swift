@@ -15,8 +15,9 @@ struct Install: ParsableCommand {
     )
     @Option(
         name: .customLong("hook"),
-        help: "A hook to install: pre-commit, pre-merge-commit, pre-push, update or pre-receive (repeatable).") var hooks:
-        [String] = []
+        help:
+            "A hook to install: pre-commit, pre-merge-commit, pre-push, update, pre-receive, or reference-transaction (never by default) (repeatable)."
+    ) var hooks: [String] = []
     @Flag(help: "Replace an existing NAME.legacy.") var force = false
     @Option(
         name: .customLong("print"),
@@ -43,7 +44,7 @@ struct Uninstall: ParsableCommand {
         commandName: "uninstall",
         abstract: "Remove exo-guard's hooks and put back the ones they replaced."
     )
-    @Option(name: .customLong("hook"), help: "A hook to remove (default: all four).") var hooks: [String] = []
+    @Option(name: .customLong("hook"), help: "A hook to remove (default: every one exo-guard installs).") var hooks: [String] = []
 
     func run() throws {
         let installer = try Installer(repository: try Repository.current())
