@@ -11,6 +11,7 @@ import ExoStore
 /// ref already points at, and an update the same git process's pre-commit or
 /// pre-merge-commit already admitted pass.
 extension Session {
+    /// The checks of one ref transaction (none but in the `prepared` state).
     public func referenceTransaction(state: String, lines: [String]) throws(ExoError) -> [Guard.Check] {
         guard state == "prepared" else { return [] }
         let repository = try requireRepository()
