@@ -139,26 +139,17 @@ extension Session {
         }
         var pushed: [String: ObjectID?] = [:]
         for u in updates { pushed[u.ref] = ObjectID.isZero(u.new) ? .some(nil) : ObjectID(hex: u.new) }
-        // Each pushed ref against every other one costs the square of their number: past a
-        // limit the refs of the push are not watched against each other (said in one line),
-        // so that a push of many branches is answered within the budget.
-        let together = updates.count <= Self.maxRefsWatchedTogether
+        // Every pushed ref is judged against every other one at its new value, however many
+        // (GUARD.md): a push of many colliding branches is never let through unjudged; one
+        // too large to judge within the budget is answered by the budget.
         var checks: [Guard.Check] = []
         for u in updates {
-            var others = together ? pushed : [:]
+            var others = pushed
             others[u.ref] = nil
             checks += try update(ref: u.ref, old: u.old, new: u.new, others: others)
         }
-        if !together, !checks.isEmpty {
-            checks[0].notes.append(
-                "\(updates.count) refs in one push: they are not watched against each other (more than "
-                    + "\(Self.maxRefsWatchedTogether)); each is checked against the server's other branches")
-        }
         return checks
     }
-
-    /// Past this many refs in one push, its refs are not watched against each other.
-    static let maxRefsWatchedTogether = 64
 
     /// The words of one stdin ref line; nil for a blank line.
     static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
