@@ -7,11 +7,16 @@ import ExoModel
 
 /// The git configuration a hook runs under, read as git reads it: system
 /// (`GIT_CONFIG_SYSTEM`, `GIT_CONFIG_NOSYSTEM`), global (`GIT_CONFIG_GLOBAL`, else XDG and
-/// `~/.gitconfig`), the repository's own, and its worktree config.
+/// `~/.gitconfig`), the repository's own, its worktree config, and above them all what
+/// `git -c` passes down (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/
+/// `GIT_CONFIG_VALUE_n`), so `git -c exo.mode=warn commit` runs the hook in warn mode.
 public final class GitConfig {
     private let handle: Owner
+    /// `git -c` settings, in order (a later one wins): normalized key, value.
+    private let commandLine: [(key: String, value: String)]
 
     init(repository: Repository) throws(ExoError) {
+        commandLine = Self.commandLine(repository.environment)
         handle = try Owner("cannot create config", create: { git.config_new(&$0) }, free: { git.config_free($0) })
         let env = repository.environment
         var files: [(String, git_config_level_t)] = []
@@ -34,6 +39,8 @@ public final class GitConfig {
 
     /// The last value of a key, nil when unset.
     public func string(_ key: String) -> String? {
+        let normalized = Self.normalize(key)
+        if let given = commandLine.last(where: { $0.key == normalized }) { return given.value }
         var buf = git_buf()
         defer { git.buf_dispose(&buf) }
         guard git.config_get_string_buf(&buf, handle.pointer, key) >= 0, let p = buf.ptr else { return nil }
@@ -51,7 +58,69 @@ public final class GitConfig {
                 Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().values.append(String(cString: value))
                 return 0
             }, Unmanaged.passUnretained(box).toOpaque())
-        return box.values
+        let normalized = Self.normalize(key)
+        return box.values + commandLine.filter { $0.key == normalized }.map(\.value)
+    }
+
+    /// Where the value of a key in force comes from, for error messages: `git -c`, or the
+    /// level of the file (system, global, local, worktree).
+    public func origin(_ key: String) -> String? {
+        let normalized = Self.normalize(key)
+        if commandLine.contains(where: { $0.key == normalized }) { return "git -c" }
+        return string(key) == nil ? nil : "git config"
+    }
+
+    /// A key as git compares keys: section and variable name case-insensitive, a
+    /// subsection (between them) as written.
+    static func normalize(_ key: String) -> String {
+        guard let first = key.firstIndex(of: "."), let last = key.lastIndex(of: ".") else { return key.lowercased() }
+        return key[..<first].lowercased() + key[first..<last] + key[last...].lowercased()
+    }
+
+    /// `GIT_CONFIG_PARAMETERS` (`'key=value'` or `'key'='value'`, shell-quoted, space
+    /// separated) then `GIT_CONFIG_COUNT` pairs, as git applies them. A key without a value
+    /// is a boolean true.
+    static func commandLine(_ env: [String: String]) -> [(key: String, value: String)] {
+        var out: [(key: String, value: String)] = []
+        if let text = env["GIT_CONFIG_PARAMETERS"] {
+            var chars = Substring(text)
+            /// One shell single-quoted word (`'\''` inside stands for a quote); nil when none.
+            func word() -> String? {
+                guard chars.first == "'" else { return nil }
+                chars.removeFirst()
+                var s = ""
+                while let c = chars.first {
+                    chars.removeFirst()
+                    if c != "'" {
+                        s.append(c)
+                        continue
+                    }
+                    guard chars.hasPrefix("\\''") else { return s }
+                    chars.removeFirst(3)
+                    s.append("'")
+                }
+                return s
+            }
+            while true {
+                while chars.first == " " { chars.removeFirst() }
+                guard let first = word() else { break }
+                if chars.first == "=" {
+                    chars.removeFirst()
+                    out.append((normalize(first), word() ?? ""))
+                } else if let eq = first.firstIndex(of: "=") {
+                    out.append((normalize(String(first[..<eq])), String(first[first.index(after: eq)...])))
+                } else {
+                    out.append((normalize(first), "true"))
+                }
+            }
+        }
+        if let count = env["GIT_CONFIG_COUNT"].flatMap({ Int($0) }), count > 0 {
+            for i in 0..<min(count, 10_000) {
+                guard let key = env["GIT_CONFIG_KEY_\(i)"] else { break }
+                out.append((normalize(key), env["GIT_CONFIG_VALUE_\(i)"] ?? ""))
+            }
+        }
+        return out
     }
 }
 

@@ -90,7 +90,8 @@ extension Session {
         if let raw = config?.string("exo.timeout") {
             guard let v = Double(raw.trimmingWhitespace), v >= 0, v.isFinite else {
                 throw .invalidSetting(
-                    name: "git config exo.timeout", value: raw, source: nil, expected: "seconds, 0 for no limit")
+                    name: "git config exo.timeout", value: raw, source: config?.origin("exo.timeout"),
+                    expected: "seconds, 0 for no limit")
             }
             seconds = v
         }
@@ -100,7 +101,9 @@ extension Session {
             case "accept": accept = true
             case "reject": accept = false
             default:
-                throw .invalidSetting(name: "git config exo.onTimeout", value: raw, source: nil, expected: "accept or reject")
+                throw .invalidSetting(
+                    name: "git config exo.onTimeout", value: raw, source: config?.origin("exo.onTimeout"),
+                    expected: "accept or reject")
             }
         }
         var budget = Budget(seconds: seconds, accept: accept)
@@ -108,7 +111,8 @@ extension Session {
         if let raw = config?.string("exo.maxMemory") {
             guard let mib = Int(raw.trimmingWhitespace), mib >= 0, mib < 1 << 40 else {
                 throw .invalidSetting(
-                    name: "git config exo.maxMemory", value: raw, source: nil, expected: "MiB, 0 for no limit")
+                    name: "git config exo.maxMemory", value: raw, source: config?.origin("exo.maxMemory"),
+                    expected: "MiB, 0 for no limit")
             }
             budget.memory = mib << 20
         }

@@ -149,8 +149,21 @@ public enum Guard {
 
     /// The workspace roots to check: the ones git config `exo.root` names, else every
     /// workspace root either snapshot holds.
-    public static func roots(configured: [String]?, base: Snapshot, target: Snapshot, cache: ParseCache) -> [Root] {
-        if let configured { return configured.map(Root.init) }
+    /// A configured root that neither snapshot holds a workspace at (a typo, or a folder
+    /// inside a workspace) is a configuration error, never a silent pass.
+    public static func roots(configured: [String]?, base: Snapshot, target: Snapshot, cache: ParseCache) throws(ExoError)
+        -> [Root]
+    {
+        if let configured {
+            for root in configured where !hasWorkspace(target, root) && !hasWorkspace(base, root) {
+                throw .invalidSetting(
+                    name: "git config exo.root", value: root, source: nil,
+                    expected:
+                        "a folder of the tree holding a workspace (\(Workspace.legacyConfig) or \(ThinWorkspace.configPath)); none is there"
+                )
+            }
+            return configured.map(Root.init)
+        }
         var chosen = WorkspaceRoot.all(in: target, cache: cache)
         for r in WorkspaceRoot.all(in: base, cache: cache) where !chosen.contains(r) { chosen.append(r) }
         return chosen.map(Root.init)
@@ -161,12 +174,15 @@ public enum Guard {
         try workspace(of: snapshot, root: root)?.graph(cache: cache) ?? .empty
     }
 
+    /// Whether the snapshot holds a workspace configuration at `root`.
+    static func hasWorkspace(_ snapshot: Snapshot, _ root: String) -> Bool {
+        snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))
+            || snapshot.isFile(SnapPath.join(root, Workspace.legacyConfig))
+    }
+
     /// The workspace at `root`; nil when the snapshot has no configuration there.
     static func workspace(of snapshot: Snapshot, root: String) throws(ExoError) -> Workspace? {
-        let hasConfig =
-            snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))
-            || snapshot.isFile(SnapPath.join(root, Workspace.legacyConfig))
-        guard hasConfig else { return nil }
+        guard hasWorkspace(snapshot, root) else { return nil }
         return try Workspace(snapshot: snapshot, root: root)
     }
 }

@@ -209,7 +209,7 @@ extension Session {
     ) throws(ExoError) -> Guard.Check {
         var check = try Guard.compare(
             base: base, target: target, title: title,
-            roots: Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
+            roots: try Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
             watch: watch, cache: cache)
         check.unreadable = watch?.unreadableRefs ?? []
         return check

@@ -96,7 +96,8 @@ extension Session {
         guard let raw = config?.string("exo.watchDays") else { return 30 }
         guard let days = Int(raw.trimmingWhitespace), days >= 0 else {
             throw .invalidSetting(
-                name: "git config exo.watchDays", value: raw, source: nil, expected: "a whole number of days, 0 for no limit")
+                name: "git config exo.watchDays", value: raw, source: config?.origin("exo.watchDays"),
+                expected: "a whole number of days, 0 for no limit")
         }
         return days
     }

@@ -46,19 +46,21 @@ public final class Session {
         if let raw = config?.string("exo.maxFrontmatter") {
             guard let bytes = Int(raw.trimmingWhitespace), bytes > 0 else {
                 throw .invalidSetting(
-                    name: "git config exo.maxFrontmatter", value: raw, source: nil, expected: "a number of bytes")
+                    name: "git config exo.maxFrontmatter", value: raw, source: config?.origin("exo.maxFrontmatter"),
+                    expected: "a number of bytes")
             }
             GitSnapshot.maxRead = bytes
         }
         cache = ParseCache(
             store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache)
+        try checkSettings()
     }
 
     /// The cache's file for a repository, or nil when turned off (`EXO_GUARD_CACHE=0`, or
     /// `exo.cache` false in its git config).
     static func store(for repository: Repository, config: GitConfig?) -> DiskParseStore? {
         if repository.environment["EXO_GUARD_CACHE"] == "0" { return nil }
-        if let v = config?.string("exo.cache")?.lowercased(), ["false", "no", "off", "0"].contains(v) { return nil }
+        if let v = config?.string("exo.cache"), gitBoolean(v) == false { return nil }
         return DiskParseStore(directory: repository.commonDir)
     }
 
@@ -83,10 +85,10 @@ public final class Session {
     /// When the run started, for the audit log's `duration_ms`.
     public let started = Audit.now()
 
-    /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`).
+    /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`); its
+    /// value was checked when the session opened (Settings.swift).
     public func flag(_ key: String) -> Bool {
-        guard let value = config?.string(key)?.lowercased() else { return false }
-        return ["true", "yes", "on", "1"].contains(value)
+        config?.string(key).flatMap(Self.gitBoolean) ?? false
     }
 
     /// Writes what the run computed to the cache file, if it keeps one.

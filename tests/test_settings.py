@@ -1,0 +1,66 @@
+"""Configuration as git reads it, and no silent pass (GUARD.md, "Reading configuration and
+input"): `git -c` reaches the hook, every exo.* value the guard cannot use is an error naming
+the key, the value and where it came from, and exo.root naming no workspace fails closed."""
+import pytest
+
+from conftest import git, guard
+from test_branches import commit_all, head, main, two_agents, write  # noqa: F401  (main: fixture)
+from test_guard import change
+
+
+def test_git_c_mode_reaches_the_hook(main):  # noqa: F811
+    a, b = two_agents(main)
+    git(b, "add", "-A")
+    before = head(b)
+    r = git(b, "-c", "exo.mode=warn", "commit", "-q", "-m", "b", check=False)
+    assert r.returncode == 0 and "exo-guard: warning" in r.stderr, r.stderr
+    assert head(b) != before
+
+
+def test_git_config_count_reaches_the_hook(main):  # noqa: F811
+    a, b = two_agents(main)
+    git(b, "add", "-A")
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "exo.mode", "GIT_CONFIG_VALUE_0": "warn"}
+    r = git(b, "commit", "-q", "-m", "b", env=env, check=False)
+    assert r.returncode == 0 and "exo-guard: warning" in r.stderr, r.stderr
+
+
+def test_git_c_quoted_values(main):  # noqa: F811
+    """Both of git's forms of GIT_CONFIG_PARAMETERS ('key=value' and 'key'='value'), with a
+    quote inside a value."""
+    a, b = two_agents(main)
+    git(b, "add", "-A")
+    for params in ("'exo.mode=warn'", "'exo.mode'='warn'", "'core.x'='it'\\''s' 'exo.mode'='warn'"):
+        r = guard("check", "--staged", cwd=b, env={"GIT_CONFIG_PARAMETERS": params})
+        assert r.returncode == 0 and "warning" in r.stdout + r.stderr, (params, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("key,value", [
+    ("exo.watchDays", "abc"), ("exo.strict", "yes-please"), ("exo.cache", "maybe"),
+    ("exo.watch", "refs/heads/["), ("exo.showBypass", "2"), ("exo.refs", "refs/heads/a b"),
+])
+def test_a_bad_value_is_an_error_naming_it(main, key, value):  # noqa: F811
+    git(main, "config", "exo.watch", "none") if key != "exo.watch" else None
+    git(main, "config", key, value)
+    write(main, "b", change("active", "auth"))
+    before = head(main)
+    r = commit_all(main)
+    assert r.returncode != 0 and head(main) == before, r.stderr
+    assert key in r.stderr and repr(value) in r.stderr and "from git config" in r.stderr, r.stderr
+    r = guard("check", "--staged", cwd=main)
+    assert r.returncode == 2 and key in r.stderr
+    # the same value through git -c says so
+    git(main, "config", "--unset-all", key)
+    r = git(main, "-c", f"{key}={value}", "commit", "-q", "-m", "x", check=False)
+    assert r.returncode != 0 and "from git -c" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("root", ["nowhere", "modules"])
+def test_exo_root_naming_no_workspace_fails_closed(main, root):  # noqa: F811
+    a, b = two_agents(main)
+    git(main, "config", "exo.root", root)
+    git(b, "add", "-A")
+    before = head(b)
+    r = git(b, "commit", "-q", "-m", "b", check=False)
+    assert r.returncode != 0 and head(b) == before
+    assert "exo.root" in r.stderr and repr(root) in r.stderr and "none is there" in r.stderr, r.stderr
