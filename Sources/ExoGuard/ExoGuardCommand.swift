@@ -62,7 +62,7 @@ struct ExoGuardCommand: ParsableCommand {
             finish(0)
         }
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(GlobalOptions.reordered(arguments))
             try command.run()
             finish(0)
         } catch let error as ExoError {

@@ -32,3 +32,40 @@ extension SnapshotOptions {
         try Session(repository: branches || selection != .worktree ? .required : .none, writesCache: false)
     }
 }
+
+/// exo takes its options anywhere on the line (`exo --json board` = `exo board --json`,
+/// `exo --agent a claim x`); so does exo-guard, for the commands it shares with exo and
+/// `check`: options given before the subcommand are moved after its name.
+enum GlobalOptions {
+    /// The commands whose options may stand before them.
+    static let commands: Set<String> = ["conflicts", "board", "roles", "claim", "check"]
+    /// Options that take a value.
+    static let valued: Set<String> = ["--root", "--agent"]
+    /// Options that take none.
+    static let flags: Set<String> = ["--json"]
+
+    /// `arguments` with the global options before a known subcommand moved after it;
+    /// unchanged when anything else stands before the subcommand.
+    static func reordered(_ arguments: [String]) -> [String] {
+        var moved: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            if flags.contains(a) {
+                moved.append(a)
+                i += 1
+            } else if valued.contains(name) && a.contains("=") {
+                moved.append(a)
+                i += 1
+            } else if valued.contains(a), i + 1 < arguments.count {
+                moved += [a, arguments[i + 1]]
+                i += 2
+            } else {
+                break
+            }
+        }
+        guard !moved.isEmpty, i < arguments.count, commands.contains(arguments[i]) else { return arguments }
+        return [arguments[i]] + moved + arguments[(i + 1)...]
+    }
+}
