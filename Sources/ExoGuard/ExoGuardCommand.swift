@@ -113,7 +113,8 @@ enum Output {
 
     static func writeError(_ text: String) { writeAll(2, Array(text.utf8)) }
 
-    static func error(_ message: String) { writeError("exo-guard: \(message)\n") }
+    /// An error, one line, with what came from the repository (a file name) escaped.
+    static func error(_ message: String) { writeError("exo-guard: \(ControlCharacters.escaped(message))\n") }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) { _ = FileWrite.all(fd, bytes) }
 }

@@ -1,4 +1,5 @@
 import ExoGit
+import ExoModel
 
 /// `board --branches` and `conflicts --branches`, text in the style of exo's with the ref
 /// in brackets, and JSON.
@@ -27,7 +28,7 @@ extension ExoOutput {
             let who = (e.assignee?.isTruthy ?? false) ? "  @\(e.assignee!.pythonStr)" : ""
             out += "  [\(status)]  \(e.id)\(who)  [\(e.ref.map(RefName.short) ?? "this line")]\n"
         }
-        return out
+        return ControlCharacters.escaped(out)
     }
 
     /// `conflicts --branches`: the line's conflicts and those across lines of work.
@@ -59,6 +60,6 @@ extension ExoOutput {
             let share = c.shared.isEmpty ? "the same change taken up twice" : "share: " + c.shared.joined(separator: ", ")
             out += "  \(c.a) \(side(c.aRef)) <-> \(c.b) \(side(c.bRef))  \(share)\n"
         }
-        return out
+        return ControlCharacters.escaped(out)
     }
 }

@@ -27,10 +27,20 @@ public struct GuardReport {
         self.colour = colour
     }
 
-    private func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-
-    /// The text report; empty when there is nothing to say (no workspace, nothing new or existing).
+    /// The text report; empty when there is nothing to say (no workspace, nothing new or
+    /// existing). What came from the repository has its control characters escaped; only
+    /// the header is painted, on a terminal.
     public var text: String {
+        var out = ControlCharacters.escaped(plain)
+        guard colour else { return out }
+        for (header, code) in [("exo-guard: blocked", "1;31"), ("exo-guard: warning", "1;33")] where out.hasPrefix(header) {
+            out = "\u{1B}[\(code)m\(header)\u{1B}[0m" + out.dropFirst(header.count)
+        }
+        return out
+    }
+
+    /// The report before escaping and colour.
+    private var plain: String {
         var out = ""
         let decision = verdict.decision
         let newCount = verdict.checks.filter { !$0.isImport }.flatMap(\.workspaces)
@@ -42,9 +52,9 @@ public struct GuardReport {
         if verdict.strict && doubtCount > 0 { why.append("\(doubtCount) doubtful change(s) (git config exo.strict)") }
         switch decision {
         case .block:
-            out += paint("exo-guard: blocked", "1;31") + " \u{2014} \(why.joined(separator: "; ")).\n"
+            out += "exo-guard: blocked" + " \u{2014} \(why.joined(separator: "; ")).\n"
         case .warn:
-            out += paint("exo-guard: warning", "1;33") + " \u{2014} \(why.joined(separator: "; ")) (mode warn: going through).\n"
+            out += "exo-guard: warning" + " \u{2014} \(why.joined(separator: "; ")) (mode warn: going through).\n"
         case .pass:
             break
         }

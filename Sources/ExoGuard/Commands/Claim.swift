@@ -40,7 +40,7 @@ struct Claim: ParsableCommand {
                 })
         } catch {
             guard let refusal else { throw error }
-            Output.writeError(refusal + "\n")
+            Output.writeError(ControlCharacters.escaped(refusal) + "\n")
             throw ExitCode(1)
         }
         if json {

@@ -1,0 +1,45 @@
+"""Every line a person reads shows control characters escaped, never raw (GUARD.md, "Reading
+configuration and input"): paths and values from a commit or a push, locally and as remote:
+lines; JSON escapes them as JSON does."""
+import json
+
+from conftest import bare_server, git, guard
+from test_branches import RECENT, commit_all, main, two_agents, write  # noqa: F401  (main: fixture)
+from test_guard import change
+
+EVIL = "e\x1b[31mvil"
+
+
+def test_a_commit_report_escapes_paths_and_values(main):  # noqa: F811
+    write(main, "a", change("active", "auth"))
+    assert commit_all(main).returncode == 0
+    (main / "changes" / f"{EVIL}.md").write_text(change("active", "auth", "\x1b[2J"))
+    r = commit_all(main)
+    assert r.returncode == 1, r.stderr
+    assert "\x1b" not in r.stderr
+    assert "e\\x1b[31mvil" in r.stderr
+    git(main, "add", "-A")
+    r = guard("check", "--staged", "--json", cwd=main)
+    out = json.loads(r.stdout)  # JSON escapes as JSON does, and reads back to the raw name
+    assert [d["value"] for d in out["doubtful"]] == ["\x1b[2J"]
+    assert "\\u001b" in r.stdout and "\x1b" not in r.stdout
+
+
+def test_remote_lines_are_escaped(tmp_path, main):  # noqa: F811
+    write(main, "a", change("active", "auth"))
+    assert commit_all(main).returncode == 0
+    bare = bare_server(tmp_path)
+    assert git(main, "push", "-q", str(bare), "main").returncode == 0
+    (main / "changes" / f"{EVIL}.md").write_text(change("active", "auth"))
+    commit_all(main, extra=("--no-verify",))
+    r = git(main, "push", "--no-verify", str(bare), "main", check=False)  # the server hook answers
+    assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr, r.stderr
+    assert "\x1b" not in r.stderr and "e\\x1b[31mvil" in r.stderr
+
+
+def test_board_branches_escapes(main):  # noqa: F811
+    a, b = two_agents(main)
+    (a / "changes" / "c.md").write_text("---\nstatus: active\ntouches: [billing]\nassignee: x\x1b[2J\n---\n")
+    commit_all(a, extra=("--no-verify",))
+    r = guard("board", "--branches", cwd=b)
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "@x\\x1b[2J" in r.stdout, r.stdout
