@@ -2,7 +2,9 @@
 outcome (commit created or not, ref moved or not) and the report."""
 import json
 import os
+import pathlib
 import shutil
+import subprocess
 
 import pytest
 
@@ -486,3 +488,28 @@ def test_parse_cache_is_written_reused_and_survives_corruption(repo):
     shutil.rmtree(repo / ".git/exo-guard")
     r = guard("hook", "pre-commit", "--json", cwd=repo, env={"EXO_GUARD_CACHE": "0"})
     assert r.stdout == first.stdout and not cache.exists()
+
+
+def test_shipped_server_hook_without_a_binary_says_where_it_looked(tmp_path):
+    """The shipped scripts name no installed binary: the message says PATH alone, never
+    "looked for  and exo-guard"."""
+    bare = tmp_path / "s.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    hook = bare / "hooks" / "pre-receive"
+    shutil.copy(pathlib.Path(__file__).parent.parent / "hooks" / "pre-receive", hook)
+    r = subprocess.run([str(hook)], cwd=bare, input="", capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode == 1
+    assert "exo-guard: not found (looked for exo-guard on PATH); rejecting" in r.stderr, r.stderr
+
+
+def test_install_warns_of_a_relative_hooks_path(tmp_path):
+    repo = make_repo(tmp_path / "r", workspace(), install=False)
+    git(repo, "config", "core.hooksPath", ".githooks")
+    r = guard("install", cwd=repo)
+    assert r.returncode == 0
+    assert "core.hooksPath is relative (.githooks)" in r.stderr and "git worktree add" in r.stderr
+    assert f"git config core.hooksPath {repo}/.githooks" in r.stderr or "make the path absolute" in r.stderr
+    git(repo, "config", "core.hooksPath", str(repo / ".githooks"))
+    r = guard("install", cwd=repo)
+    assert "relative" not in r.stderr

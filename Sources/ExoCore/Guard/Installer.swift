@@ -22,11 +22,17 @@ public struct Installer {
 
     /// The hooks folder git uses (`core.hooksPath` or the common git dir's `hooks`).
     public let directory: String
+    /// A relative `core.hooksPath` that git resolves in each worktree (so linked worktrees
+    /// look in their own folder, which holds no hooks unless it is committed); nil otherwise.
+    public let relativeHooksPath: String?
 
     /// `core.hooksPath` when set (relative to the work tree, or to the git dir in a bare
     /// repository), else the common git dir's `hooks/`, shared by linked worktrees.
     public init(repository: Repository) throws(ExoError) {
         let config = try repository.config()
+        relativeHooksPath = config.string("core.hooksPath").flatMap { p in
+            p.isEmpty || p.hasPrefix("/") || p.hasPrefix("~/") || repository.workTree == nil ? nil : p
+        }
         if let path = config.string("core.hooksPath"), !path.isEmpty {
             let expanded = path.hasPrefix("~/") ? (repository.environment["HOME"] ?? "") + path.dropFirst(1) : path
             directory = FileSystemPath.trimmingSlash(
@@ -40,10 +46,14 @@ public struct Installer {
     /// (empty: look it up on PATH only, as the shipped `hooks/` files do).
     public static func script(for hook: String, binary: String) -> String {
         let stdin = readsStdin.contains(hook)
+        // What the script says when neither binary is there: the path it was installed
+        // with, when it has one, and PATH.
+        let looked =
+            "looked for ${exo_guard_installed:+$exo_guard_installed and }exo-guard on PATH"
         let missing =
             local.contains(hook)
-            ? "  echo \"exo-guard: not found (looked for $exo_guard_installed and exo-guard on PATH); \(hook) not checked\" >&2\n  exit 0"
-            : "  echo \"exo-guard: not found (looked for $exo_guard_installed and exo-guard on PATH); rejecting until it is installed\" >&2\n  exit 1"
+            ? "  echo \"exo-guard: not found (\(looked)); \(hook) not checked\" >&2\n  exit 0"
+            : "  echo \"exo-guard: not found (\(looked)); rejecting until it is installed\" >&2\n  exit 1"
         var s = """
             #!/bin/sh
             \(marker)

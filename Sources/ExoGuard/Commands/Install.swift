@@ -36,6 +36,12 @@ struct Install: ParsableCommand {
         }
         let installer = try Installer(repository: try Repository.current())
         for line in try installer.install(names, binary: Executable.path, force: force) { Output.write("exo-guard: \(line)\n") }
+        if let relative = installer.relativeHooksPath {
+            Output.writeError(
+                "exo-guard: warning \u{2014} core.hooksPath is relative (\(relative)): git looks for it in each worktree, so a "
+                    + "linked worktree (git worktree add) runs these hooks only if \(relative)/ is committed; commit the folder, "
+                    + "or make the path absolute: git config core.hooksPath \(installer.directory)\n")
+        }
     }
 }
 
