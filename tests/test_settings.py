@@ -64,3 +64,28 @@ def test_exo_root_naming_no_workspace_fails_closed(main, root):  # noqa: F811
     r = git(b, "commit", "-q", "-m", "b", check=False)
     assert r.returncode != 0 and head(b) == before
     assert "exo.root" in r.stderr and repr(root) in r.stderr and "none is there" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("status", ["actve", "Active"])
+def test_a_status_the_type_does_not_declare_is_doubtful(tmp_path, status):
+    """A change type that declares its statuses (draft|active|done): `actve` passes with a
+    doubtful line, and blocks under exo.strict."""
+    from casefiles import write_case
+    repo = tmp_path / "r"
+    repo.mkdir()
+    toml = ('packs = ["coordination"]\n[types.change]\nfolder = "changes"\n'
+            'required = { status = "enum:draft|active|done" }\noptional = { touches = "ref-list" }\n')
+    write_case(repo, {"tropo.toml": toml, "modules/auth.md": "# auth\n",
+                      "changes/a.md": "---\nstatus: draft\ntouches: [auth]\n---\n"})
+    git(repo, "init", "-q")
+    assert commit_all(repo, "init").returncode == 0
+    assert guard("install", cwd=repo).returncode == 0
+    (repo / "changes/a.md").write_text(f"---\nstatus: {status}\ntouches: [auth]\n---\n")
+    git(repo, "add", "-A")
+    r = guard("check", "--staged", "--json", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    import json
+    assert [(d["id"], d["value"]) for d in json.loads(r.stdout)["doubtful"]] == [("a", status)]
+    git(repo, "config", "exo.strict", "true")
+    r = commit_all(repo)
+    assert r.returncode == 1 and f"`status: {status}` is not a status its type declares" in r.stderr, r.stderr

@@ -16,6 +16,7 @@ public struct Doubtful: Sendable, Equatable {
 
     static let noDocument = "points at a target no document has"
     static let unparsable = "frontmatter does not parse"
+    static let undeclaredStatus = "has a status its type does not declare"
 
     /// How many doubtful changes a comparison keeps, the first in order (the JSON report's
     /// limit); the rest are counted. A push can make millions: 20 changes that each point at
@@ -61,6 +62,20 @@ public struct Doubtful: Sendable, Equatable {
             else { continue }
             out.append(Doubtful(id: doc.id, path: doc.path, why: unparsable, value: error))
             count += 1
+        }
+        // A change document the commit added or modified whose status is not one its type
+        // declares (`actve`, `Active`): no guard would see it as work in flight.
+        let statused = changed.filter { Coordination.Role(path: $0.path) == .change && $0.status?.string != nil }
+        if !statused.isEmpty, let workspace = try? Workspace(snapshot: snapshot, root: root) {
+            for doc in statused {
+                let dir = SnapPath.parent(SnapPath.join(root, doc.path))
+                guard let status = doc.status?.string, let config = try? workspace.config(for: dir),
+                    let declared = config.declaredValues(of: "status", type: workspace.type(of: dir, config: config)),
+                    !declared.contains(Exact(status))
+                else { continue }
+                out.append(Doubtful(id: doc.id, path: doc.path, why: undeclaredStatus, value: status))
+                count += 1
+            }
         }
         // In id order, then path, then value: the same in every run.
         let keys = out.map { (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value)) }

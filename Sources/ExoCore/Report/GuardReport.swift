@@ -117,9 +117,14 @@ public struct GuardReport {
         for d in ws.doubtful.prefix(Self.shownDoubtful) {
             let file = Self.shown(path: SnapPath.join(ws.root, d.path))
             let what =
-                d.why == Doubtful.noDocument
-                ? "\(file): \(d.id) points at `\(Self.clipped(d.value))`, which no document has (a typo?)"
-                : "\(file): the frontmatter does not parse (\(Self.clipped(d.value))), so this change has no status and no guard can see it"
+                switch d.why {
+                case Doubtful.noDocument:
+                    "\(file): \(d.id) points at `\(Self.clipped(d.value))`, which no document has (a typo?)"
+                case Doubtful.undeclaredStatus:
+                    "\(file): `status: \(Self.clipped(d.value))` is not a status its type declares (a typo?), so no guard sees \(d.id) as work in flight"
+                default:
+                    "\(file): the frontmatter does not parse (\(Self.clipped(d.value))), so this change has no status and no guard can see it"
+                }
             out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
         }
         if ws.doubtfulCount > Self.shownDoubtful {

@@ -20,6 +20,11 @@ extension EffectiveConfig {
         return knownCache[type]!
     }
 
+    /// The values a type declares for a field (`enum:a|b|c`); nil when its spec is no enum.
+    package func declaredValues(of field: String, type: String?) -> Set<Exact>? {
+        knownSpecs(type: type)[Exact(field)].flatMap(Composition.enumSet)
+    }
+
     /// The fields of a type whose spec is `ref` or `ref-list` and that are not derived.
     package func referenceFields(type: String?) -> TreeSet<Exact> {
         if let specsOf { return specsOf.referenceFields(type: type) }
