@@ -426,8 +426,10 @@ def test_a_branch_and_its_remote_tracking_ref_hold_the_same_work_once(tmp_path, 
     out = json.loads(guard("conflicts", "--branches", "--json", cwd=main).stdout)
     assert out["conflicts"] == []
     items = json.loads(guard("board", "--branches", "--json", cwd=main).stdout)["items"]
-    assert [i["ref"] for i in items] == ["refs/heads/agent/a", "refs/remotes/origin/agent/a"]
-    # taking up c here as well is new, against both
+    # one piece of work (GUARD.md): listed once, under the local branch, with the other ref counted
+    assert [i["ref"] for i in items] == ["refs/heads/agent/a"]
+    # taking up c here as well is new against that piece of work, reported once
     write(main, "c", change("active", "billing", assignee="bob"))
     r = commit_all(main)
-    assert r.returncode == 1 and "c <-> c on agent/a" in r.stderr and "c <-> c on origin/agent/a" in r.stderr
+    assert r.returncode == 1 and "c <-> c on agent/a" in r.stderr and "c <-> c on origin/agent/a" not in r.stderr
+    assert "and 1 other ref holding the same work" in r.stderr

@@ -1,6 +1,8 @@
 """A property test: on random histories of several branches (forks, edits, merges, squash
 merges), what `check --staged` finds new and existing across branches equals a plain
-computation written here from GUARD.md's definitions, reading the commits with git alone."""
+computation written here from GUARD.md's definitions, reading the commits with git alone:
+work in flight, the line settling it, work that moved on, one piece of work on several refs,
+a change taken up twice keyed by the change and the ref holding it."""
 import json
 import random
 import subprocess
@@ -42,6 +44,7 @@ class Repo:
         self.path = path
         self.rng = rng
         self.n = 0
+        self.views = {}
 
     def git(self, *args, check=True):
         return git(self.path, *args, check=check)
@@ -59,14 +62,27 @@ class Repo:
         self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", f"c{self.n}")
 
     def view(self, rev):
-        """{id: state} of a commit (rev) or of the index (rev "")."""
+        """{id: state} of a commit (rev) or of the index (rev ""), a commit's read once."""
+        if rev:
+            rev = self.git("rev-parse", rev).stdout.strip()
+            if rev in self.views:
+                return self.views[rev]
         out = {}
         for c in CHANGES:
             r = self.git("show", f"{rev}:changes/{c}.md", check=False)
             state = parse(r.stdout) if r.returncode == 0 else None
             if state is not None:
                 out[c] = state
+        if rev:
+            self.views[rev] = out
         return out
+
+    def tip(self, ref):
+        return self.git("rev-parse", ref).stdout.strip()
+
+    def is_ancestor(self, a, b):
+        """Whether commit a is an ancestor of commit b (or b itself)."""
+        return self.git("merge-base", "--is-ancestor", a, b, check=False).returncode == 0
 
 
 def local_conflicts(view):
@@ -91,6 +107,57 @@ def in_flight(tip, base, line):
             continue
         items.append((x, there, changed and active(here)))
     return items
+
+
+def moved_on(repo, name, items, local_refs):
+    """GUARD.md: X is not in flight on R when R's tip is an ancestor of the tip of another
+    local branch (watched or not) where X's state differs from R's."""
+    kept = []
+    for x, there, taken in items:
+        moved = False
+        for other in local_refs:
+            if other == name or repo.tip(other) == repo.tip(name):
+                continue
+            if repo.is_ancestor(repo.tip(name), repo.tip(other)) and repo.view(other).get(x) != there:
+                moved = True
+                break
+        if not moved:
+            kept.append((x, there, taken))
+    return kept
+
+
+def one_piece(repo, refs):
+    """GUARD.md: X in flight on R1 and R2 in the same state, their merge base holding X in
+    that state, transitively, is one piece of work: kept on the ref whose tip is an ancestor
+    of every other tip of the group (else main, then by name). refs: [(name, items)]."""
+    holders = {}
+    for name, items in refs:
+        for x, there, _ in items:
+            holders.setdefault((x, there), []).append(name)
+    drop = set()
+    for (x, there), names in holders.items():
+        parent = {n: n for n in names}
+
+        def find(n):
+            while parent[n] != n:
+                n = parent[n]
+            return n
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                mb = repo.git("merge-base", a, b, check=False).stdout.strip()
+                if mb and repo.view(mb).get(x) == there:
+                    parent[find(b)] = find(a)
+        groups = {}
+        for n in names:
+            groups.setdefault(find(n), []).append(n)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            ordered = sorted(group, key=lambda n: (n != "refs/heads/main", n))
+            keeper = next((r for r in ordered if all(repo.is_ancestor(repo.tip(r), repo.tip(o)) for o in group)),
+                          ordered[0])
+            drop.update((n, x) for n in group if n != keeper)
+    return [(name, [i for i in items if (name, i[0]) not in drop]) for name, items in refs]
 
 
 def cross_conflicts(line, refs):
@@ -119,24 +186,34 @@ def oracle(repo, watched):
     base = repo.view("HEAD")
     target = repo.view("")
     refs_base, refs_target = [], []
+    local_refs = repo.git("for-each-ref", "--format=%(refname)", "refs/heads/").stdout.split()
     for name in watched:
         tip = repo.view(name)
         mb = repo.git("merge-base", name, "HEAD", check=False).stdout.strip()
         m = repo.view(mb) if mb else {}
-        refs_base.append((name, in_flight(tip, m, base)))
-        refs_target.append((name, in_flight(tip, m, target)))
+        refs_base.append((name, moved_on(repo, name, in_flight(tip, m, base), local_refs)))
+        refs_target.append((name, moved_on(repo, name, in_flight(tip, m, target), local_refs)))
+    refs_base, refs_target = one_piece(repo, refs_base), one_piece(repo, refs_target)
     bl, tl = local_conflicts(base), local_conflicts(target)
     new, existing = set(), set()
     for (a, b), shared in tl.items():
         had = bl.get((a, b))
         (existing if had is not None and set(shared) <= set(had) else new).add((a, b, tuple(shared), None))
     before = {}
+    taken_before = set()  # a change taken up twice: keyed by the change and the ref holding it
     for (a, b), shared in bl.items():
         before.setdefault(key(a, b), set()).update(shared)
-    for a, _, b, _, shared in cross_conflicts(base, refs_base):
+    for a, a_ref, b, b_ref, shared in cross_conflicts(base, refs_base):
+        if a == b:
+            if a_ref is None:
+                taken_before.add((a, b_ref))
+            continue
         before.setdefault(key(a, b), set()).update(shared)
     for a, a_ref, b, b_ref, shared in cross_conflicts(target, refs_target):
         if a_ref is not None:
+            continue
+        if a == b:
+            (existing if (a, b_ref) in taken_before else new).add((a, b, tuple(shared), b_ref))
             continue
         k = key(a, b)
         old = k in tl or (k in before and set(shared) <= before[k])

@@ -34,6 +34,25 @@ extension Repository {
         try? commit(id.description)
     }
 
+    /// The ref a symbolic ref points at (`refs/remotes/origin/HEAD` -> `refs/remotes/origin/main`).
+    public func symbolicTarget(_ name: String) -> String? {
+        LibGit2.withFound(
+            create: { git.reference_lookup(&$0, pointer, name) }, free: git.reference_free,
+            use: { ref in
+                guard git.reference_type(ref) == GIT_REFERENCE_SYMBOLIC, let target = git.reference_symbolic_target(ref) else {
+                    return nil
+                }
+                return String(cString: target)
+            })
+    }
+
+    /// Whether `commit` descends from `ancestor` (a commit is not its own descendant).
+    public func descends(_ commit: ObjectID, from ancestor: ObjectID) -> Bool {
+        var c = commit.raw
+        var a = ancestor.raw
+        return git.graph_descendant_of(pointer, &c, &a) == 1
+    }
+
     /// The committer time of a commit, in seconds since the epoch.
     public func committerTime(_ id: ObjectID) -> Int64? {
         var raw = id.raw

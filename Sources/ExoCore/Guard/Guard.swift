@@ -83,8 +83,12 @@ public enum Guard {
         public let ref: WatchedRef
         let states: [String: ChangeState]
         let targetPaths: [String: String]
+        /// For a piece of work other watched refs hold too: how many.
+        var also: [String: Int] = [:]
         /// The state of a change in flight on the ref, at its tip.
         public func state(of id: String) -> ChangeState? { states[id] }
+        /// How many other watched refs hold the same piece of work as this one (0: none).
+        public func alsoHeld(_ id: String) -> Int { also[id] ?? 0 }
     }
 
     /// One comparison of two states (a commit, or one ref of a push).

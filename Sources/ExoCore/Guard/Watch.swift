@@ -41,6 +41,11 @@ public final class Watch {
         /// tip could not be read, by name (they have nothing in flight, and the report says so).
         var graphErrors: [String: String] = [:]
         var unreadable: [String: String] = [:]
+        /// Each line's flights after the rules across refs (Watch+Pieces.swift), every local
+        /// and remote-tracking ref, and the default branch, once per run.
+        var pieces: [String: Pieces] = [:]
+        var allTips: [WatchedRef]? = nil
+        var defaultBranch: String? = nil
     }
 
     /// The refs of this watch whose tip could not be read, with the cause, in name order.
@@ -100,10 +105,11 @@ public final class Watch {
         return m
     }
 
-    /// The flights of a ref against a line of work's history: none when the ref is merged
+    /// The flights of a ref against a line of work's history, the ref alone (the rules that
+    /// look at other refs too come after, `pieces`): none when the ref is merged
     /// or its workspace tree is the merge base's; else from the cache, under the two
     /// workspace trees, or read from what the ref changed, or from the two graphs.
-    private func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
+    func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         // A run on the same line as the run before: the flights under the commit ids, with
         // no object read at all.
         let text = (["exo-guard ref flights 1", ref.tip.description] + line.map(\.description) + [root, topName])
@@ -159,7 +165,7 @@ public final class Watch {
     /// The refs with work in flight against one state of the line.
     private func lines(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> [WorkLine] {
         refs.compactMap { ref in
-            let found = flights(ref, line: commits, root: root, cache: cache)
+            let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
             guard !found.isEmpty else { return nil }
             let w = WorkLine(ref: ref.name, flights: found, line: line)
             return w.items.isEmpty ? nil : w
@@ -178,7 +184,7 @@ public final class Watch {
         if let tree = line.graph.key {
             var text: String? = ["exo-guard cross 3", tree.hex, root, topName].joined(separator: "\u{0}")
             for ref in refs {
-                let found = flights(ref, line: commits, root: root, cache: cache)
+                let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
                 guard !found.isEmpty else { continue }
                 // The flights' digest, not their bytes in hex: they hold every changed path.
                 let flightsKey = repository.digest(bytes: CacheCoding.encode(found))
@@ -195,7 +201,7 @@ public final class Watch {
             let derived = CrossState(
                 of: line, derivedFrom: near.state, of: near.view,
                 flights: refs.compactMap { ref in
-                    let found = flights(ref, line: commits, root: root, cache: cache)
+                    let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
                     return found.isEmpty ? nil : (ref.name, found)
                 })
         {
@@ -232,7 +238,7 @@ public final class Watch {
         } else {
             diff = BranchDiff(unreadableBase: target.conflicts)
         }
-        return (diff, views(of: target.refs, naming: diff.new, line: after, root: root, cache: cache))
+        return (diff, views(of: target.refs, naming: diff.new, line: after, commits: targetLine, root: root, cache: cache))
     }
 
     /// The lines of work of one state, for `board --branches` and `conflicts --branches`:
@@ -242,13 +248,16 @@ public final class Watch {
         cache: ParseCache
     ) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
         let refLines = lines(line, commits: commits, root: root, cache: cache)
-        return ([WorkLine(line: line)] + refLines, views(of: refLines, naming: [], line: line, root: root, cache: cache))
+        return (
+            [WorkLine(line: line)] + refLines,
+            views(of: refLines, naming: [], line: line, commits: commits, root: root, cache: cache)
+        )
     }
 
     /// What a report says of the refs: each ref's changes in flight (path, assignee at the
     /// tip), and for the new conflicts the paths of shared targets that only the ref has.
     private func views(
-        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, root: String,
+        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, commits: [ObjectID], root: String,
         cache: ParseCache
     ) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
@@ -267,7 +276,9 @@ public final class Watch {
             if !wanted.isEmpty, let tip = graph(ref.tip, root: root, cache: cache) {
                 for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
             }
-            out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths)
+            out[ref.name] = Guard.RefView(
+                ref: ref, states: states, targetPaths: targetPaths,
+                also: pieces(line: commits, root: root, cache: cache).also[ref.name] ?? [:])
         }
         return out
     }

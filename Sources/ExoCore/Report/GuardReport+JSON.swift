@@ -30,11 +30,14 @@ extension GuardReport {
             for ws in workspaces {
                 for c in local(ws) where room(c.shared) { out.append(ExoOutput.conflictJSON(c)) }
                 for c in cross(ws) where room(c.shared) {
-                    out.append(
-                        .object([
-                            ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
-                            ("ref", .string(c.bRef ?? "")),
-                        ]))
+                    var members: [(String, JSON)] = [
+                        ("a", .string(c.a)), ("b", .string(c.b)), ("shared", .strings(c.shared)),
+                        ("ref", .string(c.bRef ?? "")),
+                    ]
+                    if let n = c.bRef.flatMap({ ws.refs[$0] })?.alsoHeld(c.b), n > 0 {
+                        members.append(("also", .number(String(n))))
+                    }
+                    out.append(.object(members))
                 }
             }
             return out

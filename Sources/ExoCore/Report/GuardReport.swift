@@ -160,7 +160,7 @@ public struct GuardReport {
             if let ref {
                 out +=
                     "    \(c.b)  \(Self.shown(path: SnapPath.join(ws.root, ref.state(of: c.b)?.path ?? "?")))  in flight on \(RefName.short(ref.ref.name))"
-                    + " (\(ref.ref.whereabouts))\(assignee(otherAssignee))\n"
+                    + " (\(ref.ref.whereabouts))\(Self.also(ref.alsoHeld(c.b)))\(assignee(otherAssignee))\n"
             }
             if c.a == c.b {
                 out += "    the same change is taken up on both lines\n"
@@ -265,6 +265,11 @@ public struct GuardReport {
             step += "; \(other)\(onRef) has no assignee"
         }
         return step
+    }
+
+    /// How many other watched refs hold the same piece of work, in words ("" for none).
+    static func also(_ n: Int) -> String {
+        n == 0 ? "" : ", and \(n) other ref\(n == 1 ? "" : "s") holding the same work"
     }
 
     /// Shared targets with the paths of their documents, where one exists.

@@ -72,6 +72,10 @@ public enum Probe: Int, CaseIterable, Sendable {
     case pendingAdmissions
     /// Refs this run admitted and recorded for the checks after it.
     case admissionsRecorded
+    /// A ref stacked on a watched ref read to see whether the work in flight moved on.
+    case movedOn
+    /// A piece of work held by several refs kept on one of them.
+    case onePiece
 
     /// The name in the stats line.
     public var name: String {
@@ -104,6 +108,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .activatedPairsCounted: "activated-pairs-counted"
         case .pendingAdmissions: "pending-admissions"
         case .admissionsRecorded: "admissions-recorded"
+        case .movedOn: "moved-on"
+        case .onePiece: "one-piece"
         }
     }
 

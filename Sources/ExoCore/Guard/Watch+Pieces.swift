@@ -1,0 +1,148 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
+/// Two rules across branches that look at several refs at once (GUARD.md, "Across
+/// branches"), applied to each ref's flights (read and cached ref by ref, Watch.swift):
+///
+/// - **Work that moved on.** X is not in flight on R when R's tip is an ancestor of the tip
+///   of another local branch or remote-tracking ref, watched or not, where X's state differs
+///   from R's (a branch merged into main and finished there; reshaped or handed over on a
+///   branch stacked on it): that ref's state is the one that counts.
+/// - **One piece of work on several refs.** X in flight on R1 and R2 in the same state,
+///   where the merge base of R1 and R2 holds X in that state (reached through shared
+///   history), transitively: one piece of work, kept on one ref (the one whose tip is an
+///   ancestor of every other tip of the group, else the default branch, then local
+///   branches before remote-tracking refs, then by name), with how many other refs hold it.
+extension Watch {
+    /// Each ref's flights after both rules, and for each ref the pieces of work it holds
+    /// for others too: id -> how many other refs hold it.
+    struct Pieces {
+        var flights: [String: [WorkLine.Flight]] = [:]
+        var also: [String: [String: Int]] = [:]
+    }
+
+    func pieces(line: [ObjectID], root: String, cache: ParseCache) -> Pieces {
+        let key = (line.map(\.description) + [root]).joined(separator: " ")
+        if let hit = memo.pieces[key] { return hit }
+        var out = Pieces()
+        for ref in refs {
+            let found = flights(ref, line: line, root: root, cache: cache)
+            if !found.isEmpty { out.flights[ref.name] = movedOn(ref, found, root: root, cache: cache) }
+        }
+        group(&out, root: root, cache: cache)
+        memo.pieces[key] = out
+        return out
+    }
+
+    /// `found` less the changes whose work moved on to a ref stacked on `ref`.
+    private func movedOn(_ ref: WatchedRef, _ found: [WorkLine.Flight], root: String, cache: ParseCache) -> [WorkLine.Flight] {
+        var kept = found
+        for other in allTips() where other.name != ref.name && other.tip != ref.tip {
+            guard !kept.isEmpty else { break }
+            // A descendant is committed after its ancestors (clock skew aside, when the rule
+            // then keeps the work in flight: the safe side); the date spares most walks.
+            guard other.time >= ref.time, repository.descends(other.tip, from: ref.tip) else { continue }
+            guard let graph = graph(other.tip, root: root, cache: cache) else { continue }
+            let there = graph.states(of: Set(kept.map { Exact($0.id) })).states
+            Probe.movedOn.hit()
+            kept.removeAll { f in there[Exact(f.id)] != f.there }
+        }
+        return kept
+    }
+
+    /// Every local branch and remote-tracking ref with its tip's committer time, once per run.
+    private func allTips() -> [WatchedRef] {
+        if let listed = memo.allTips { return listed }
+        var out: [WatchedRef] = []
+        for r in repository.directReferences()
+        where r.name.hasPrefix("refs/heads/") || r.name.hasPrefix("refs/remotes/") {
+            guard let time = repository.committerTime(r.id) else { continue }
+            out.append(WatchedRef(name: r.name, tip: r.id, time: time))
+        }
+        memo.allTips = out
+        return out
+    }
+
+    /// Keeps each piece of work held by several refs on one of them, counting the others.
+    private func group(_ pieces: inout Pieces, root: String, cache: ParseCache) {
+        // The refs holding each id, then those holding it in the same state.
+        var byID: [Exact: [(ref: WatchedRef, flight: WorkLine.Flight)]] = [:]
+        for ref in refs {
+            for f in pieces.flights[ref.name] ?? [] { byID[Exact(f.id), default: []].append((ref, f)) }
+        }
+        var sameState: [(id: Exact, flight: WorkLine.Flight, refs: [WatchedRef])] = []
+        for (id, held) in byID where held.count > 1 {
+            var classes: [(flight: WorkLine.Flight, refs: [WatchedRef])] = []
+            for (ref, f) in held {
+                if let i = classes.firstIndex(where: { $0.flight.there == f.there }) {
+                    classes[i].refs.append(ref)
+                } else {
+                    classes.append((f, [ref]))
+                }
+            }
+            for c in classes where c.refs.count > 1 { sameState.append((id, c.flight, c.refs)) }
+        }
+        for (id, flight, refs) in sameState {
+            // Union-find over "their merge base holds X in this state".
+            var parent = Array(refs.indices)
+            func find(_ i: Int) -> Int { parent[i] == i ? i : find(parent[i]) }
+            for i in refs.indices {
+                for j in refs.indices where j > i && find(i) != find(j) {
+                    guard let m = repository.mergeBase(refs[i].tip, refs[j].tip),
+                        let graph = graph(m, root: root, cache: cache),
+                        graph.states(of: [id]).states[id] == flight.there
+                    else { continue }
+                    parent[find(j)] = find(i)
+                }
+            }
+            var groups: [Int: [WatchedRef]] = [:]
+            for i in refs.indices { groups[find(i), default: []].append(refs[i]) }
+            for (_, group) in groups where group.count > 1 {
+                let keeper = representative(group)
+                Probe.onePiece.hit()
+                for r in group where r.name != keeper.name {
+                    pieces.flights[r.name]?.removeAll { Exact($0.id) == id }
+                }
+                pieces.also[keeper.name, default: [:]][flight.id] = group.count - 1
+            }
+        }
+    }
+
+    /// The ref a piece of work is listed under: the one whose tip is an ancestor of every
+    /// other tip (or equal to it), else the default branch, local branches before
+    /// remote-tracking refs, then by name.
+    private func representative(_ group: [WatchedRef]) -> WatchedRef {
+        let ordered = group.sorted { x, y in
+            let (dx, dy) = (x.name == defaultBranch, y.name == defaultBranch)
+            if dx != dy { return dx }
+            let (lx, ly) = (x.name.hasPrefix("refs/heads/"), y.name.hasPrefix("refs/heads/"))
+            if lx != ly { return lx }
+            return Exact(x.name) < Exact(y.name)
+        }
+        for r in ordered
+        where group.allSatisfy({ $0.tip == r.tip || repository.descends($0.tip, from: r.tip) }) {
+            return r
+        }
+        return ordered[0]
+    }
+
+    /// The repository's default branch: in a bare repository the branch HEAD names; in a
+    /// clone the local branch named like `refs/remotes/origin/HEAD`'s target, else that
+    /// remote-tracking ref; without it, `main`, then `master`.
+    var defaultBranch: String {
+        if let known = memo.defaultBranch { return known }
+        var found = ""
+        if repository.workTree == nil {
+            found = repository.headReferenceName ?? ""
+        } else if let target = repository.symbolicTarget("refs/remotes/origin/HEAD") {
+            let local = "refs/heads/" + target.dropFirst("refs/remotes/origin/".count)
+            found = repository.directReferences().contains { $0.name == local } ? local : target
+        } else {
+            let names = Set(repository.directReferences().map(\.name))
+            found = ["refs/heads/main", "refs/heads/master"].first(where: names.contains) ?? ""
+        }
+        memo.defaultBranch = found
+        return found
+    }
+}
