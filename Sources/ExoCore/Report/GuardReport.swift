@@ -267,11 +267,6 @@ public struct GuardReport {
         return step
     }
 
-    /// How many other watched refs hold the same piece of work, in words ("" for none).
-    static func also(_ n: Int) -> String {
-        n == 0 ? "" : ", and \(n) other ref\(n == 1 ? "" : "s") holding the same work"
-    }
-
     /// Shared targets with the paths of their documents, where one exists.
     private func shared(
         _ targets: [String], _ ws: Guard.WorkspaceCheck, _ views: [Coordination],
@@ -288,18 +283,4 @@ public struct GuardReport {
     private func path(_ ws: Guard.WorkspaceCheck, _ view: Coordination, _ id: String) -> String {
         view.node(id).map { Self.shown(path: SnapPath.join(ws.root, $0.path)) } ?? "?"
     }
-
-    private func sideNote(_ change: GraphDiff.SideChange) -> String {
-        switch change {
-        case .activated: return "  [activated here]"
-        case .widened(let added): return "  [widened here: now also points at \(Self.listed(added))]"
-        case .unchanged: return ""
-        }
-    }
-
-    private func assignee(_ value: Value?) -> String {
-        guard let a = value, a.isTruthy else { return "" }
-        return "  assignee @\(a.pythonStr)"
-    }
-
 }
