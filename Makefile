@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission profile fuzz fuzz-seeds clean install uninstall man deb
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot profile fuzz fuzz-seeds clean install uninstall man deb
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -68,6 +68,10 @@ bench-depth: release
 # What the admission step (taking up work atomically) costs an uncontended hook: on vs off.
 bench-admission: release
 	python3 bench/admission.py .build/release/exo-guard --out BENCHMARKS.md
+
+# The hot paths of the build OLD names and this one, side by side, interleaved.
+bench-hot: release
+	python3 bench/hotpaths.py $(OLD) .build/release/exo-guard
 
 bench-hostile: release
 	python3 bench/hostile.py $(OLD) .build/release/exo-guard

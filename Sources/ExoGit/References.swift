@@ -46,6 +46,14 @@ extension Repository {
             })
     }
 
+    /// Whether `commit` is reachable from any of `tips` (one walk for all of them).
+    public func reachable(_ commit: ObjectID, fromAny tips: [ObjectID]) -> Bool {
+        guard !tips.isEmpty else { return false }
+        var c = commit.raw
+        var raw = tips.map(\.raw)
+        return git.graph_reachable_from_any(pointer, &c, &raw, raw.count) == 1
+    }
+
     /// Whether `commit` descends from `ancestor` (a commit is not its own descendant).
     public func descends(_ commit: ObjectID, from ancestor: ObjectID) -> Bool {
         var c = commit.raw

@@ -38,17 +38,29 @@ extension Watch {
     /// `found` less the changes whose work moved on to a ref stacked on `ref`.
     private func movedOn(_ ref: WatchedRef, _ found: [WorkLine.Flight], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         var kept = found
-        for other in allTips() where other.name != ref.name && other.tip != ref.tip {
+        for other in successors(of: ref) {
             guard !kept.isEmpty else { break }
-            // A descendant is committed after its ancestors (clock skew aside, when the rule
-            // then keeps the work in flight: the safe side); the date spares most walks.
-            guard other.time >= ref.time, repository.descends(other.tip, from: ref.tip) else { continue }
             guard let graph = graph(other.tip, root: root, cache: cache) else { continue }
             let there = graph.states(of: Set(kept.map { Exact($0.id) })).states
             Probe.movedOn.hit()
             kept.removeAll { f in there[Exact(f.id)] != f.there }
         }
         return kept
+    }
+
+    /// The local branches and remote-tracking refs whose tip descends from `ref`'s, once per
+    /// tip and run. One walk asks whether any does (most refs are stacked on nothing); only
+    /// then is each asked. A descendant is committed after its ancestors (clock skew aside,
+    /// when the work stays in flight: the safe side), so later tips alone are asked.
+    private func successors(of ref: WatchedRef) -> [WatchedRef] {
+        if let known = memo.successors[ref.tip] { return known }
+        let candidates = allTips().filter { $0.name != ref.name && $0.tip != ref.tip && $0.time >= ref.time }
+        var found: [WatchedRef] = []
+        if repository.reachable(ref.tip, fromAny: candidates.map(\.tip)) {
+            found = candidates.filter { repository.descends($0.tip, from: ref.tip) }
+        }
+        memo.successors[ref.tip] = found
+        return found
     }
 
     /// Every local branch and remote-tracking ref with its tip's committer time, once per run.

@@ -45,6 +45,7 @@ public final class Watch {
         /// and remote-tracking ref, and the default branch, once per run.
         var pieces: [String: Pieces] = [:]
         var allTips: [WatchedRef]? = nil
+        var successors: [ObjectID: [WatchedRef]] = [:]
         var defaultBranch: String? = nil
     }
 
