@@ -23,7 +23,10 @@ def test_work_merged_and_finished_on_main_is_not_in_flight_on_its_branch(main): 
     r = guard("check", "--staged", "--json", cwd=c, env=STATS)
     assert r.returncode == 0, r.stdout + r.stderr
     assert json.loads(r.stdout)["new"] == []
-    assert probes(r)["moved-on"] >= 1
+    assert probes(r)["moved-on"] >= 1 and probes(r)["successor-walk"] >= 1
+    # again: which refs descend from which tip comes from the cache, with the same answer
+    again = guard("check", "--staged", "--json", cwd=c, env=STATS)
+    assert again.stdout == r.stdout and probes(again)["successor-walk"] == 0, again.stderr
     r = commit_all(c)
     assert r.returncode == 0, r.stderr
     # still in flight where it did not move on: a branch whose work main never took

@@ -9,10 +9,10 @@
    SwiftPM does not rebuild every Swift file when this header changes: after adding a
    function, remove .build/<triple>/debug/ExoCore.build (a fresh clone, as CI has, is fine). */
 #define CGIT2_FUNCTIONS(X) \
-    X(buf_dispose) X(commit_free) X(commit_lookup) X(commit_time) X(commit_tree_id) \
+    X(buf_dispose) X(commit_free) X(commit_lookup) X(commit_parent_id) X(commit_parentcount) X(commit_time) X(commit_tree_id) \
     X(config_add_file_ondisk) X(config_free) X(config_get_multivar_foreach) \
     X(config_get_string_buf) X(config_new) X(diff_free) X(diff_get_delta) X(diff_num_deltas) \
-    X(diff_options_init) X(diff_tree_to_index) X(error_last) X(graph_descendant_of) X(graph_reachable_from_any) X(index_entrycount) \
+    X(diff_options_init) X(diff_tree_to_index) X(error_last) X(graph_descendant_of) X(index_entrycount) \
     X(index_free) X(index_get_byindex) X(index_has_conflicts) X(index_open) \
     X(libgit2_features) X(libgit2_init) X(libgit2_opts) X(libgit2_version) X(merge_base) X(object_free) \
     X(object_id) X(object_peel) X(object_type) X(object_type2string) X(odb_add_disk_alternate) X(odb_exists) X(odb_free) \

@@ -46,12 +46,31 @@ extension Repository {
             })
     }
 
-    /// Whether `commit` is reachable from any of `tips` (one walk for all of them).
-    public func reachable(_ commit: ObjectID, fromAny tips: [ObjectID]) -> Bool {
-        guard !tips.isEmpty else { return false }
-        var c = commit.raw
-        var raw = tips.map(\.raw)
-        return git.graph_reachable_from_any(pointer, &c, &raw, raw.count) == 1
+    /// The commits that are a parent of some commit reachable from `tips`: the tips among
+    /// them are exactly those another tip descends from. One walk for all the tips, going
+    /// back only through commits dated `since` or later (a descendant is committed after its
+    /// ancestors, clock skew aside).
+    public func parents(reachableFrom tips: [ObjectID], since: Int64) -> Set<ObjectID> {
+        var parents = Set<ObjectID>()
+        var seen = Set<ObjectID>()
+        var pending = tips
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted else { continue }
+            var raw = id.raw
+            let next: [ObjectID]? = LibGit2.withFound(
+                create: { git.commit_lookup(&$0, pointer, &raw) }, free: git.commit_free,
+                use: { commit in
+                    guard Int64(git.commit_time(commit)) >= since else { return [] }
+                    return (0..<git.commit_parentcount(commit)).compactMap { n in
+                        git.commit_parent_id(commit, n).map { ObjectID($0) }
+                    }
+                })
+            for p in next ?? [] {
+                parents.insert(p)
+                pending.append(p)
+            }
+        }
+        return parents
     }
 
     /// Whether `commit` descends from `ancestor` (a commit is not its own descendant).

@@ -62,6 +62,7 @@ public enum CacheEntryKind: UInt8, Sendable {
     case flights = 5
     case commitTime = 6
     case crossState = 7
+    case successors = 8
 }
 
 /// A place cached results survive between runs.

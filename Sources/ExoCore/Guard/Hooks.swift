@@ -191,7 +191,8 @@ extension Session {
     func ownRefs(of branch: String, in repository: Repository) -> Set<String> {
         var out: Set<String> = [branch]
         if let up = repository.upstream(of: branch, config: config) { out.insert(up) }
-        guard branch.hasPrefix("refs/heads/") else { return out }
+        // The remote-tracking refs matter only to a watch; with none, no ref is listed.
+        guard branch.hasPrefix("refs/heads/"), watchPatterns(nil, bare: repository.workTree == nil) != nil else { return out }
         let suffix = "/" + branch.dropFirst("refs/heads/".count)
         for ref in references(repository) where ref.name.hasPrefix("refs/remotes/") && ref.name.hasSuffix(suffix) {
             // `refs/remotes/<remote>/<branch>`, where what is left between names a remote

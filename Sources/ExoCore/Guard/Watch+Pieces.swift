@@ -26,10 +26,10 @@ extension Watch {
         let key = (line.map(\.description) + [root]).joined(separator: " ")
         if let hit = memo.pieces[key] { return hit }
         var out = Pieces()
-        for ref in refs {
-            let found = flights(ref, line: line, root: root, cache: cache)
-            if !found.isEmpty { out.flights[ref.name] = movedOn(ref, found, root: root, cache: cache) }
-        }
+        let found = refs.map { ($0, flights($0, line: line, root: root, cache: cache)) }.filter { !$0.1.isEmpty }
+        // A walk for moved-on work goes back as far as the oldest tip with work in flight.
+        memo.oldestInFlight = min(memo.oldestInFlight ?? .max, found.map(\.0.time).min() ?? .max)
+        for (ref, flights) in found { out.flights[ref.name] = movedOn(ref, flights, root: root, cache: cache) }
         group(&out, root: root, cache: cache)
         memo.pieces[key] = out
         return out
@@ -38,7 +38,7 @@ extension Watch {
     /// `found` less the changes whose work moved on to a ref stacked on `ref`.
     private func movedOn(_ ref: WatchedRef, _ found: [WorkLine.Flight], root: String, cache: ParseCache) -> [WorkLine.Flight] {
         var kept = found
-        for other in successors(of: ref) {
+        for other in successors(of: ref, cache: cache) {
             guard !kept.isEmpty else { break }
             guard let graph = graph(other.tip, root: root, cache: cache) else { continue }
             let there = graph.states(of: Set(kept.map { Exact($0.id) })).states
@@ -48,32 +48,55 @@ extension Watch {
         return kept
     }
 
-    /// The local branches and remote-tracking refs whose tip descends from `ref`'s, once per
-    /// tip and run. One walk asks whether any does (most refs are stacked on nothing); only
-    /// then is each asked. A descendant is committed after its ancestors (clock skew aside,
-    /// when the work stays in flight: the safe side), so later tips alone are asked.
-    private func successors(of ref: WatchedRef) -> [WatchedRef] {
+    /// The local branches and remote-tracking refs whose tip descends from `ref`'s: once per
+    /// tip and run, kept in the cache under the tip and every such ref's tip (ancestry never
+    /// changes), so a warm run walks nothing. One walk asks whether any descends (most refs
+    /// are stacked on nothing); only then is each asked. A descendant is committed after its
+    /// ancestors (clock skew aside, when the work stays in flight: the safe side), so later
+    /// tips alone are asked.
+    private func successors(of ref: WatchedRef, cache: ParseCache) -> [WatchedRef] {
         if let known = memo.successors[ref.tip] { return known }
-        let candidates = allTips().filter { $0.name != ref.name && $0.tip != ref.tip && $0.time >= ref.time }
+        let (tips, digest) = allRefs()
+        let key = repository.digest(["exo-guard successors 1", ref.name, ref.tip.description, digest].joined(separator: "\u{0}"))
         var found: [WatchedRef] = []
-        if repository.reachable(ref.tip, fromAny: candidates.map(\.tip)) {
-            found = candidates.filter { repository.descends($0.tip, from: ref.tip) }
+        if let key, let names = cache.successors(key) {
+            found = names.compactMap { name in tips.first { $0.name == name }.map { WatchedRef(name: name, tip: $0.id, time: 0) }
+            }
+        } else {
+            let candidates = tips.compactMap { r -> WatchedRef? in
+                guard r.name != ref.name, r.id != ref.tip, let time = repository.committerTime(r.id), time >= ref.time
+                else { return nil }
+                return WatchedRef(name: r.name, tip: r.id, time: time)
+            }
+            if stackedOn(since: min(ref.time, memo.oldestInFlight ?? ref.time)).contains(ref.tip) {
+                found = candidates.filter { repository.descends($0.tip, from: ref.tip) }
+            }
+            if let key { cache.keepSuccessors(key, found.map(\.name)) }
         }
         memo.successors[ref.tip] = found
         return found
     }
 
-    /// Every local branch and remote-tracking ref with its tip's committer time, once per run.
-    private func allTips() -> [WatchedRef] {
-        if let listed = memo.allTips { return listed }
-        var out: [WatchedRef] = []
-        for r in repository.directReferences()
-        where r.name.hasPrefix("refs/heads/") || r.name.hasPrefix("refs/remotes/") {
-            guard let time = repository.committerTime(r.id) else { continue }
-            out.append(WatchedRef(name: r.name, tip: r.id, time: time))
-        }
-        memo.allTips = out
-        return out
+    /// The tips (and other commits) that some ref's tip descends from: one walk over every
+    /// local and remote-tracking ref, back to the oldest tip asked about, once per run (and
+    /// again only for an older one).
+    private func stackedOn(since: Int64) -> Set<ObjectID> {
+        if let (walked, found) = memo.stacked, walked <= since { return found }
+        Probe.successorWalk.hit()
+        let found = repository.parents(reachableFrom: allRefs().refs.map(\.id), since: since)
+        memo.stacked = (since, found)
+        return found
+    }
+
+    /// Every local branch and remote-tracking ref, and a digest of their names and tips,
+    /// once per run.
+    private func allRefs() -> (refs: [Repository.Reference], digest: String) {
+        if let listed = memo.allRefs { return listed }
+        let refs = repository.directReferences().filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
+        let text = refs.map { $0.name + " " + $0.id.description }.sorted().joined(separator: "\n")
+        let listed = (refs, repository.digest(text)?.hex ?? text)
+        memo.allRefs = listed
+        return listed
     }
 
     /// Keeps each piece of work held by several refs on one of them, counting the others.

@@ -44,8 +44,10 @@ public final class Watch {
         /// Each line's flights after the rules across refs (Watch+Pieces.swift), every local
         /// and remote-tracking ref, and the default branch, once per run.
         var pieces: [String: Pieces] = [:]
-        var allTips: [WatchedRef]? = nil
+        var allRefs: (refs: [Repository.Reference], digest: String)? = nil
         var successors: [ObjectID: [WatchedRef]] = [:]
+        var stacked: (since: Int64, commits: Set<ObjectID>)? = nil
+        var oldestInFlight: Int64? = nil
         var defaultBranch: String? = nil
     }
 

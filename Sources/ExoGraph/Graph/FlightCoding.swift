@@ -66,6 +66,17 @@ extension ParseCache {
         store.save(.commitTime, key, (0..<8).map { UInt8(truncatingIfNeeded: time >> (8 * Int64($0))) })
     }
 
+    /// The refs whose tips descend from a ref's tip, kept under that tip and every ref's
+    /// (ancestry never changes; a ref moved makes another key).
+    package func successors(_ key: CacheKey) -> [String]? {
+        store?.load(.successors, key).flatMap(CacheCoding.strings)
+    }
+
+    package func keepSuccessors(_ key: CacheKey, _ names: [String]) {
+        guard writes, let store else { return }
+        store.save(.successors, key, CacheCoding.encode(names))
+    }
+
     /// Keeps a ref's flights for the next run.
     package func keepFlights(_ key: CacheKey, _ flights: [WorkLine.Flight]) {
         guard writes, let store else { return }

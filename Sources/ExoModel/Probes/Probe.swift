@@ -76,6 +76,8 @@ public enum Probe: Int, CaseIterable, Sendable {
     case movedOn
     /// A piece of work held by several refs kept on one of them.
     case onePiece
+    /// A walk asking which refs descend from a ref's tip (not kept in the cache yet).
+    case successorWalk
 
     /// The name in the stats line.
     public var name: String {
@@ -110,6 +112,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .admissionsRecorded: "admissions-recorded"
         case .movedOn: "moved-on"
         case .onePiece: "one-piece"
+        case .successorWalk: "successor-walk"
         }
     }
 
