@@ -89,3 +89,16 @@ def test_a_status_the_type_does_not_declare_is_doubtful(tmp_path, status):
     git(repo, "config", "exo.strict", "true")
     r = commit_all(repo)
     assert r.returncode == 1 and f"`status: {status}` is not a status its type declares" in r.stderr, r.stderr
+
+
+def test_the_hint_for_existing_conflicts_names_the_command_that_lists_them(main):  # noqa: F811
+    """Pairs on this line are listed by exo-guard conflicts; --branches lists pairs with other
+    lines of work (it would answer "no conflicts across branches" here)."""
+    write(main, "a", change("active", "auth"))
+    write(main, "b", change("active", "auth"))
+    assert commit_all(main, extra=("--no-verify",)).returncode == 0
+    write(main, "c", change("active", "billing"))
+    r = commit_all(main)
+    assert r.returncode == 0
+    assert "1 existing conflict(s) unchanged (exo-guard conflicts lists them)" in r.stderr, r.stderr
+    assert "  a <-> b  share: auth" in guard("conflicts", cwd=main).stdout

@@ -197,7 +197,14 @@ public struct GuardReport {
             for c in ws.branches.resolved { out += "  resolved\(place): \(c.a) <-> \(c.b) on \(RefName.short(c.bRef ?? ""))\n" }
         } else {
             if existing > 0 {
-                out += "\n  \(existing) existing conflict(s)\(place) unchanged (exo-guard conflicts --branches lists them).\n"
+                // The command that lists them: exo's own for pairs on this line, --branches for
+                // pairs with another line of work.
+                let (local, across) = (diff.counts.existing > 0, !ws.branches.existing.isEmpty)
+                let lister =
+                    local && across
+                    ? "exo-guard conflicts and exo-guard conflicts --branches list them"
+                    : across ? "exo-guard conflicts --branches lists them" : "exo-guard conflicts lists them"
+                out += "\n  \(existing) existing conflict(s)\(place) unchanged (\(lister)).\n"
             }
             if resolved > 0 { out += "  \(resolved) conflict(s)\(place) resolved.\n" }
         }
