@@ -43,13 +43,7 @@ def main():
     rows = []
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)
-        top = os.path.join(bench.WORK, "agents")
-        docs = bench.generate(top, n)
-        bench.git(top, "init", "-q")
-        bench.git(top, "add", "-A")
-        bench.git(top, "commit", "-q", "-m", "workspace")
-        branches.history(top, n, 50, n_branches)
-        bench.git(top, "gc", "-q")
+        top, docs = branches.agents_workload(n, n_branches)
         admissions = os.path.join(top, ".git", "exo-guard", "admissions")
         hook = [binary, "hook", "pre-commit"]
         label = f"{docs} docs, {n_branches} branches"

@@ -76,6 +76,20 @@ def history(top, n_changes, main_commits, branches, seed=11):
     bench.git(top, "reset", "-q", "--hard", "main")
 
 
+def agents_workload(n, n_branches):
+    """The workload of the agents' rows: n changes committed on main, 50 more commits on
+    main and `n_branches` agent branches forked among them (`history`), packed. Returns
+    the repository's folder and its document count."""
+    top = os.path.join(bench.WORK, "agents")
+    docs = bench.generate(top, n)
+    bench.git(top, "init", "-q")
+    bench.git(top, "add", "-A")
+    bench.git(top, "commit", "-q", "-m", "workspace")
+    history(top, n, 50, n_branches)
+    bench.git(top, "gc", "-q")
+    return top, docs
+
+
 def interleaved(cmds, cwd, runs, setups, input=None, extra_env=None):
     """Runs each command in turn, `runs` rounds; returns per command (median, min, max, rss)."""
     times = [[] for _ in cmds]
@@ -102,13 +116,7 @@ def main():
     rows = []
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)
-        top = os.path.join(bench.WORK, "agents")
-        docs = bench.generate(top, n)
-        bench.git(top, "init", "-q")
-        bench.git(top, "add", "-A")
-        bench.git(top, "commit", "-q", "-m", "workspace")
-        history(top, n, 50, n_branches)
-        bench.git(top, "gc", "-q")
+        top, docs = agents_workload(n, n_branches)
         edit = os.path.join(top, "changes", "batch-0", "change-1.md")
         with open(edit, "a") as fh:
             fh.write("\nOne more line.\n")

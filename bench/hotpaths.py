@@ -32,13 +32,7 @@ def main():
         fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)
-        top = os.path.join(bench.WORK, "agents")
-        docs = bench.generate(top, n)
-        bench.git(top, "init", "-q")
-        bench.git(top, "add", "-A")
-        bench.git(top, "commit", "-q", "-m", "workspace")
-        branches.history(top, n, 50, n_branches)
-        bench.git(top, "gc", "-q")
+        top, docs = branches.agents_workload(n, n_branches)
         edit = os.path.join(top, "changes", "batch-0", "change-1.md")
         with open(edit, "a") as fh:
             fh.write("\nOne more line.\n")

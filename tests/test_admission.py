@@ -209,16 +209,15 @@ def test_racing_worktree_commits_one_winner(worktrees, same_change):
             git(t, "reset", "-q", "--hard")
 
 
-def test_a_pending_commit_blocks_until_its_git_process_ends(main_with_two):
-    """Agent a's commit passed pre-commit and waits in its editor: agent b's colliding commit
-    is blocked by it (read from the pending admission, not from a ref), naming agent/a. Then
-    a's commit is aborted (empty message): its admission stops counting and b's goes through."""
-    repo, a, b = main_with_two
+def pending_commit(repo, a, message):
+    """Agent a commits taking up change a (assignee alice); the commit passes pre-commit and
+    waits in its editor until the returned gate file exists, then writes `message` (empty:
+    git aborts). Returns once the admission is recorded: (the git process, the gate)."""
     write(a, "a", change("active", "auth", assignee="alice"))
     git(a, "add", "-A")
     gate = a.parent / "release-editor"
     editor = a.parent / "editor.sh"
-    editor.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\n: > "$1"\n')
+    editor.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\nprintf "{message}" > "$1"\n')
     editor.chmod(0o755)
     pending = subprocess.Popen(["git", "commit"], cwd=a, env=git_env({**RECENT, "GIT_EDITOR": str(editor)}),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -227,6 +226,16 @@ def test_a_pending_commit_blocks_until_its_git_process_ends(main_with_two):
         if ledger.is_dir() and any(ledger.iterdir()):
             break
         time.sleep(0.05)
+    return pending, gate
+
+
+def test_a_pending_commit_blocks_until_its_git_process_ends(main_with_two):
+    """Agent a's commit passed pre-commit and waits in its editor: agent b's colliding commit
+    is blocked by it (read from the pending admission, not from a ref), naming agent/a. Then
+    a's commit is aborted (empty message): its admission stops counting and b's goes through."""
+    repo, a, b = main_with_two
+    pending, gate = pending_commit(repo, a, "")
+    ledger = repo / ".git" / "exo-guard" / "admissions"
     write(b, "b", change("active", "auth"))
     git(b, "add", "-A")
     before = head(b)
@@ -371,19 +380,7 @@ def test_claim_refused_by_a_pending_commit(main_with_two):
     """Agent a's commit taking up change a waits in its editor: b's claim is refused, naming
     agent/a and saying the work is not on the branch yet."""
     repo, a, b = main_with_two
-    write(a, "a", change("active", "auth", assignee="alice"))
-    git(a, "add", "-A")
-    gate = a.parent / "release-editor"
-    editor = a.parent / "editor.sh"
-    editor.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\necho done > "$1"\n')
-    editor.chmod(0o755)
-    pending = subprocess.Popen(["git", "commit"], cwd=a, env=git_env({**RECENT, "GIT_EDITOR": str(editor)}),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ledger = repo / ".git" / "exo-guard" / "admissions"
-    for _ in range(200):
-        if ledger.is_dir() and any(ledger.iterdir()):
-            break
-        time.sleep(0.05)
+    pending, gate = pending_commit(repo, a, "done")
     r = guard("claim", "a", "--agent", "bob", cwd=b)
     gate.touch()
     pending.communicate(timeout=30)

@@ -9,6 +9,7 @@ from conftest import git, guard
 from test_branches import RECENT, commit_all, files, head, write
 from test_guard import change
 from casefiles import write_case
+from test_admission import main_with_two  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -67,17 +68,8 @@ def test_someone_elses_branch_under_a_longer_name_is_still_watched(clone):
     assert r.returncode == 1 and "in flight on origin/x/agent/b" in r.stderr, r.stderr
 
 
-def test_an_unreadable_watched_ref_is_named_every_time(tmp_path):
-    repo = tmp_path / "main"
-    repo.mkdir()
-    write_case(repo, files(a=change("draft", "auth"), b=change("draft", "auth")))
-    git(repo, "init", "-q")
-    assert commit_all(repo, "init").returncode == 0
-    assert guard("install", cwd=repo).returncode == 0
-    a = tmp_path / "agent-a"
-    b = tmp_path / "agent-b"
-    git(repo, "worktree", "add", "-q", str(a), "-b", "agent/a")
-    git(repo, "worktree", "add", "-q", str(b), "-b", "agent/b")
+def test_an_unreadable_watched_ref_is_named_every_time(main_with_two):  # noqa: F811
+    repo, a, b = main_with_two
     write(a, "a", change("active", "auth"))
     (a / "tropo.toml").write_text("packs = [\n")
     assert commit_all(a, extra=("--no-verify",)).returncode == 0
