@@ -1,6 +1,8 @@
 """Configuration as git reads it, and no silent pass (GUARD.md, "Reading configuration and
 input"): `git -c` reaches the hook, every exo.* value the guard cannot use is an error naming
 the key, the value and where it came from, and exo.root naming no workspace fails closed."""
+import json
+
 import pytest
 
 from conftest import git, guard
@@ -102,3 +104,36 @@ def test_the_hint_for_existing_conflicts_names_the_command_that_lists_them(main)
     assert r.returncode == 0
     assert "1 existing conflict(s) unchanged (exo-guard conflicts lists them)" in r.stderr, r.stderr
     assert "  a <-> b  share: auth" in guard("conflicts", cwd=main).stdout
+
+
+def frontmatter_of(size):
+    """A change document whose frontmatter, delimiter lines included, is `size` bytes."""
+    head = "---\nstatus: active\ntouches: [auth]\nnote: "
+    tail = "\n---\n"
+    text = head + "x" * (size - len(head) - len(tail)) + tail
+    assert len(text.encode()) == size
+    return text + "# body\n" + "y" * 3000 + "\n"
+
+
+@pytest.mark.parametrize("where", ["worktree", "staged", "rev"])
+def test_max_frontmatter_is_exact_in_every_snapshot(main, where):  # noqa: F811
+    """exo.maxFrontmatter 1000: a frontmatter of 1,000 bytes is read, one of 1,001 is refused
+    in one line naming the file, on disk, in the index and in a commit alike."""
+    git(main, "config", "exo.maxFrontmatter", "1000")
+    git(main, "config", "exo.watch", "none")
+    args = {"worktree": ["check"], "staged": ["check", "--staged"],
+            "rev": ["check", "--rev", "HEAD", "--base", "HEAD~1"]}[where]
+    for size, refused in ((1000, False), (1001, True)):
+        (main / "changes" / "big.md").write_text(frontmatter_of(size))
+        git(main, "add", "-A")
+        if where == "rev":
+            git(main, "commit", "-q", "--no-verify", "-m", f"big {size}")
+        r = guard(*args, "--json", cwd=main)
+        if refused:  # the target cannot be read: blocked, with the one line in the report
+            assert r.returncode == 1 and "exo.maxFrontmatter" in json.loads(r.stdout)["error"], r.stdout
+            text = guard(*args, cwd=main)
+            lines = [l for l in (text.stdout + text.stderr).splitlines() if "exo.maxFrontmatter" in l]
+            assert len(lines) == 1 and "changes/big.md" in lines[0], text.stdout + text.stderr
+        else:
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert "big" in json.loads(r.stdout)["activated"]

@@ -53,6 +53,7 @@ public final class Session {
         }
         cache = ParseCache(
             store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache)
+        cache.maxFrontmatter = GitSnapshot.maxRead
         try checkSettings()
     }
 

@@ -38,17 +38,31 @@ public final class ParseCache {
         store.save(kind, key, payload())
     }
 
+    /// The longest frontmatter a document may have, in bytes (git config
+    /// `exo.maxFrontmatter`, default 64 MiB), whatever snapshot it comes from: a longer one
+    /// is refused in one line rather than parsed.
+    public var maxFrontmatter = 64 << 20
+
+    /// `bytes` unless their frontmatter, delimiter lines included, is longer than
+    /// `maxFrontmatter`; measured only for a document longer than that.
+    func bounded(_ bytes: [UInt8], path: String) throws(ExoError) -> [UInt8] {
+        guard bytes.count > maxFrontmatter, let m = Frontmatter.match(Frontmatter.normalize(bytes)),
+            m.end > maxFrontmatter
+        else { return bytes }
+        throw .frontmatterTooLarge(file: path, size: bytes.count, limit: maxFrontmatter)
+    }
+
     func fields(key: CacheKey?, path: String, read: () throws(ExoError) -> [UInt8]) throws(ExoError)
         -> Frontmatter.Fields
     {
         guard let key else {
             if let early = byPath.removeValue(forKey: path) { return early }
             Probe.parsedInWalk.hit()
-            return Frontmatter.fields(of: try read())
+            return Frontmatter.fields(of: try bounded(try read(), path: path))
         }
         if let hit = stored(key) { return hit }
         Probe.parsedInWalk.hit()
-        let parsed = Frontmatter.fields(of: try read())
+        let parsed = Frontmatter.fields(of: try bounded(try read(), path: path))
         memory[key] = parsed
         save(.fields, key, CacheCoding.encode(parsed))
         return parsed

@@ -36,13 +36,16 @@ final class Prefetch: Sendable {
     private let done = DispatchGroup()
     private let readers: @Sendable () -> (any ConcurrentReader)?
     private let encode: Bool
+    /// A longer document is left to the walk, which refuses it when its frontmatter is too long.
+    private let maxFrontmatter: Int
     private let helpers: Int
     static let threshold = 64
     static let batch = 16
 
-    init(readers: @escaping @Sendable () -> (any ConcurrentReader)?, encode: Bool) {
+    init(readers: @escaping @Sendable () -> (any ConcurrentReader)?, encode: Bool, maxFrontmatter: Int) {
         self.readers = readers
         self.encode = encode
+        self.maxFrontmatter = maxFrontmatter
         helpers = max(0, min(3, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1))
     }
 
@@ -123,7 +126,7 @@ final class Prefetch: Sendable {
                 wake.wait()
             case .files(let files):
                 for (path, key) in files {
-                    guard let bytes = reader.read(path, key: key) else { continue }
+                    guard let bytes = reader.read(path, key: key), bytes.count <= maxFrontmatter else { continue }
                     let fields = Frontmatter.fields(of: bytes)
                     parsed.append(
                         Parsed(

@@ -14,7 +14,9 @@ extension Workspace {
     /// parsed on every core while it goes on (`Prefetch`); then the documents are made.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
-        let prefetch = snapshot.readerFactory().map { Prefetch(readers: $0, encode: cache.keepsFields) }
+        let prefetch = snapshot.readerFactory().map {
+            Prefetch(readers: $0, encode: cache.keepsFields, maxFrontmatter: cache.maxFrontmatter)
+        }
         let top: Walked
         do {
             top = try walkTree(
