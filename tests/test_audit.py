@@ -95,3 +95,14 @@ def test_concurrent_checks_never_interleave(tmp_path):
     for p in procs:
         p.wait()
     assert [e["hook"] for e in lines(log)] == ["check"] * 8
+
+
+def test_actor_without_user_variables_is_the_users_name(tmp_path):
+    """A push with no GL_USERNAME, USER or LOGNAME (sshd, a daemon) names the server's
+    account from the password database, not "uid 0"."""
+    import os
+    import pwd
+    repo, bare = pushing_repo(tmp_path)
+    r = git(repo, "push", "-q", "origin", "main", env={"USER": "", "LOGNAME": ""}, check=False)
+    assert r.returncode == 0, r.stderr
+    assert lines(bare / "audit.jsonl")[-1]["actor"] == pwd.getpwuid(os.getuid()).pw_name

@@ -29,7 +29,7 @@ public struct Audit: Sendable {
         sid = (env["GIT_TRACE2_PARENT_SID"].map { $0 + "/" } ?? "") + "exo-guard-\(getpid())"
         let actor =
             ["GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "REMOTE_USER", "USER", "LOGNAME"]
-            .lazy.compactMap { env[$0].flatMap { $0.isEmpty ? nil : $0 } }.first ?? "uid \(getuid())"
+            .lazy.compactMap { env[$0].flatMap { $0.isEmpty ? nil : $0 } }.first ?? Self.userName()
         let count = Int(env["GIT_PUSH_OPTION_COUNT"] ?? "") ?? 0
         let options = (0..<max(0, min(count, 1000))).compactMap { env["GIT_PUSH_OPTION_\($0)"] }
         fields = [
@@ -133,5 +133,18 @@ public struct Audit: Sendable {
         let micros = Int((seconds - Double(Int(seconds))) * 1e6)
         return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
             + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(micros, 6))Z"
+    }
+}
+
+extension Audit {
+    /// The name the password database gives the process's user (a hook run by sshd or a
+    /// daemon may have no USER), else its uid.
+    static func userName() -> String {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>? = nil
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(getuid(), &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
+        else { return "uid \(getuid())" }
+        return String(cString: name)
     }
 }
