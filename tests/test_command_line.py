@@ -28,3 +28,10 @@ def test_agent_before_claim(tmp_path):
     r = guard("--agent", "zed", "--json", "claim", change, cwd=ws)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["assignee"] == "zed"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completions_offer_the_values_of_mode_and_hook(shell):
+    script = guard("--generate-completion-script", shell).stdout
+    for value in ("block", "warn", "reference-transaction", "pre-merge-commit"):
+        assert value in script, (shell, value)

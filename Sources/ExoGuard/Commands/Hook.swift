@@ -26,7 +26,9 @@ struct Hook: ParsableCommand {
 
 /// What `check` and every hook share: the mode, the report, the exit code.
 struct GuardOutputOptions: ParsableArguments {
-    @Option(help: "block, warn or off (default: EXO_GUARD_MODE, then git config exo.mode, then block).") var mode: String?
+    @Option(
+        help: "block, warn or off (default: EXO_GUARD_MODE, then git config exo.mode, then block).",
+        completion: .list(GuardMode.allCases.map(\.rawValue))) var mode: String?
     @Flag(help: "Print one JSON object (a hook prints it on stdout, its report still on stderr).") var json = false
     @Flag(help: "List existing and resolved conflicts one by one.") var verbose = false
 

@@ -16,13 +16,14 @@ struct Install: ParsableCommand {
     @Option(
         name: .customLong("hook"),
         help:
-            "A hook to install: pre-commit, pre-merge-commit, pre-push, update, pre-receive, or reference-transaction (never by default) (repeatable)."
+            "A hook to install: pre-commit, pre-merge-commit, pre-push, update, pre-receive, or reference-transaction (never by default) (repeatable).",
+        completion: .list(Installer.known)
     ) var hooks: [String] = []
     @Flag(help: "Replace an existing NAME.legacy.") var force = false
     @Option(
         name: .customLong("print"),
-        help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.") var printHook:
-        String?
+        help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.",
+        completion: .list(Installer.known)) var printHook: String?
 
     func run() throws {
         if let printHook {
@@ -50,7 +51,9 @@ struct Uninstall: ParsableCommand {
         commandName: "uninstall",
         abstract: "Remove exo-guard's hooks and put back the ones they replaced."
     )
-    @Option(name: .customLong("hook"), help: "A hook to remove (default: every one exo-guard installs).") var hooks: [String] = []
+    @Option(
+        name: .customLong("hook"), help: "A hook to remove (default: every one exo-guard installs).",
+        completion: .list(Installer.known)) var hooks: [String] = []
 
     func run() throws {
         let installer = try Installer(repository: try Repository.current())
