@@ -411,3 +411,14 @@ def test_racing_claims_and_commits_one_winner(worktrees):
             assert ("claim refused" in res.stderr or "exo-guard: blocked" in res.stderr), res.stderr
         for t in trees:
             git(t, "reset", "-q", "--hard")
+
+
+def test_an_admission_that_cannot_be_kept_says_so(main_with_two):
+    """No exo-guard folder can be made (a file stands in its place): the commit is still
+    judged, and says in one line that checks racing it are not seen, never silently."""
+    repo, a, b = main_with_two
+    (repo / ".git" / "exo-guard").write_text("not a folder\n")
+    write(a, "a", change("active", "auth", assignee="alice"))
+    r = commit_all(a)
+    assert r.returncode == 0, r.stderr
+    assert "could not take the admission lock" in r.stderr and "not seen" in r.stderr, r.stderr

@@ -31,6 +31,11 @@ extension Session {
         // EXO_GUARD_ADMISSIONS=0 turns the whole step off (benchmarks and tests compare).
         guard let repository, admissionLock == nil, environment["EXO_GUARD_ADMISSIONS"] != "0" else { return }
         admissionLock = Admissions(commonDir: repository.commonDir).lock()
+        if admissionLock == nil {
+            admissionNotes.append(
+                "could not take the admission lock in \(repository.commonDir)/exo-guard (read-only?): checks racing this one are not seen"
+            )
+        }
         // Tests hold the lock a while to kill a guard mid-decision or make another wait.
         if let hold = environment["EXO_GUARD_TEST_HOLD"].flatMap(Double.init), hold > 0 {
             usleep(UInt32(min(hold, 60) * 1_000_000))
@@ -82,7 +87,7 @@ extension Session {
     /// the lock. A commit is written from the index first (`git write-tree` and a commit
     /// object no ref names), so that other checks can read it like a branch.
     public func admit(_ checks: [Guard.Check]) -> [String] {
-        var notes: [String] = []
+        var notes = admissionNotes
         guard let repository, let lock = admissionLock else { return notes }
         defer {
             lock.release()
@@ -109,7 +114,12 @@ extension Session {
         guard !refs.isEmpty, let process = ProcessIdentity.gitAncestor() else { return notes }
         let objects =
             environment["GIT_OBJECT_DIRECTORY"].map { $0.hasPrefix("/") ? $0 : repository.currentDirectory + "/" + $0 } ?? ""
-        Admissions(commonDir: repository.commonDir).add(.init(process: process, objects: objects, refs: refs))
+        guard Admissions(commonDir: repository.commonDir).add(.init(process: process, objects: objects, refs: refs)) != nil
+        else {
+            notes.append(
+                "could not record this admission in \(repository.commonDir)/exo-guard/admissions: checks racing it do not see it")
+            return notes
+        }
         Probe.admissionsRecorded.hit(refs.count)
         return notes
     }

@@ -26,6 +26,8 @@ public final class Session {
     /// The admission lock while a hook decides (Admission.swift), and the pending
     /// admissions read once per run.
     var admissionLock: Admissions.Lock? = nil
+    /// What the admission step could not do, said once the hook has decided.
+    var admissionNotes: [String] = []
     var pending: [String: ObjectID]? = nil
 
     /// Opens a session. `repository` says whether the run needs a repository (an error
