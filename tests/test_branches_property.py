@@ -295,3 +295,28 @@ def test_new_across_branches_matches_the_definition(tmp_path, seed):
                   env={"EXO_GUARD_STATS": "1", "EXO_GUARD_CACHE": "0"})
     assert json.loads(plain.stdout) == out
     assert probes(plain)["cached-cross"] == 0 and probes(again)["computed-cross"] == 0, again.stderr
+
+
+@pytest.mark.parametrize("seed", range(0, 72, 3))
+def test_pre_receive_finds_what_the_definition_finds(tmp_path, seed):
+    """The same histories through a server's pre-receive: the line's staged change committed,
+    the repository mirrored into a bare server whose branch is still at the old commit, and
+    the push's ref line judged there. Same base, same target content, same other branches:
+    the same new and existing pairs as the definition."""
+    repo, watched = build_history(tmp_path / "r", seed)
+    new, existing = oracle(repo, watched)
+    line = repo.git("symbolic-ref", "HEAD").stdout.strip()
+    old = repo.tip("HEAD")
+    repo.commit()
+    pushed = repo.tip("HEAD")
+    bare = tmp_path / "server.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(repo.path), str(bare))
+    git(bare, "update-ref", line, old)
+    git(bare, "symbolic-ref", "HEAD", "refs/heads/main")
+    git(bare, "config", "exo.watchDays", "0")
+    r = guard("hook", "pre-receive", "--json", "--mode", "warn", cwd=bare, input=f"{old} {pushed} {line}\n",
+              env={"GIT_DIR": str(bare)})
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {(c["a"], c["b"], tuple(c["shared"]), c.get("ref")) for c in out["new"]} == new
+    assert {(c["a"], c["b"], tuple(c["shared"]), c.get("ref")) for c in out["existing"]} == existing
