@@ -209,7 +209,7 @@ def test_racing_worktree_commits_one_winner(worktrees, same_change):
             git(t, "reset", "-q", "--hard")
 
 
-def pending_commit(repo, a, message):
+def pending_commit(repo, a, message, env=None):
     """Agent a commits taking up change a (assignee alice); the commit passes pre-commit and
     waits in its editor until the returned gate file exists, then writes `message` (empty:
     git aborts). Returns once the admission is recorded: (the git process, the gate)."""
@@ -219,7 +219,7 @@ def pending_commit(repo, a, message):
     editor = a.parent / "editor.sh"
     editor.write_text(f'#!/bin/sh\nwhile [ ! -e "{gate}" ]; do sleep 0.05; done\nprintf "{message}" > "$1"\n')
     editor.chmod(0o755)
-    pending = subprocess.Popen(["git", "commit"], cwd=a, env=git_env({**RECENT, "GIT_EDITOR": str(editor)}),
+    pending = subprocess.Popen(["git", "commit"], cwd=a, env=git_env({**RECENT, "GIT_EDITOR": str(editor), **(env or {})}),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ledger = repo / ".git" / "exo-guard" / "admissions"
     for _ in range(200):
@@ -422,3 +422,18 @@ def test_an_admission_that_cannot_be_kept_says_so(main_with_two):
     r = commit_all(a)
     assert r.returncode == 0, r.stderr
     assert "could not take the admission lock" in r.stderr and "not seen" in r.stderr, r.stderr
+
+
+def test_an_admitted_commit_is_the_tree_git_commits(main_with_two):
+    """The pending commit's tree is written from the index the hook read (no git write-tree,
+    probe index-trees-written=1) and is the tree git then commits."""
+    repo, a, b = main_with_two
+    pending, gate = pending_commit(repo, a, "done", env=STATS)
+    ledger = repo / ".git" / "exo-guard" / "admissions"
+    record = next(ledger.iterdir()).read_text()
+    admitted = [l.split()[3] for l in record.splitlines() if l.startswith("ref ")][0]
+    gate.touch()
+    out, err = pending.communicate(timeout=30)
+    assert pending.returncode == 0, err
+    assert probes(subprocess.CompletedProcess([], 0, out, err))["index-trees-written"] == 1
+    assert git(a, "rev-parse", f"{admitted}^{{tree}}").stdout == git(a, "rev-parse", "HEAD^{tree}").stdout

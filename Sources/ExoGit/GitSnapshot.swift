@@ -206,6 +206,26 @@ public final class GitSnapshot: Snapshot {
         return e.id.cacheKey
     }
 
+    /// Writes the trees of the index this snapshot read and returns the root tree's id, as
+    /// `git write-tree` would, without a process: a folder the cache tree names is taken as
+    /// it is (when its object is there), the others, the few a commit changes, are written
+    /// from their entries (`IndexFile.treeObject`). nil for an index read another way, or a
+    /// folder that cannot be made: `git write-tree` then does it.
+    public func writeIndexTrees() -> ObjectID? {
+        guard case .indexFile(let file) = source else { return nil }
+        func write(_ dir: String) -> IndexFile.Tree {
+            if let id = file.trees?[dir] { return repository.contains(id) ? .id(id) : .unknown }
+            guard SnapPath.depth(dir) < SnapPath.maxDepth, let object = file.treeObject(dir, subtree: write) else {
+                return .unknown
+            }
+            if object.isEmpty && !dir.isEmpty { return .empty }
+            return repository.writeTree(object).map { .id($0) } ?? .unknown
+        }
+        guard case .id(let root) = write("") else { return nil }
+        Probe.indexTreesWritten.hit()
+        return root
+    }
+
     /// The tree id git would write for an index folder: the cache tree's when its node is
     /// valid, else hashed from the folder's entries (`IndexFile.treeObject`), so that
     /// folders a commit leaves alone keep their cache keys however git left the cache tree.

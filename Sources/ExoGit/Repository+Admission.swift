@@ -28,6 +28,14 @@ extension Repository {
         return ObjectID(hex: String(decoding: out.prefix(while: { $0 != 10 }), as: UTF8.self))
     }
 
+    /// Writes a tree object (its entries as git writes them); nil when it cannot.
+    func writeTree(_ bytes: [UInt8]) -> ObjectID? {
+        var bytes = bytes
+        var oid = git_oid()
+        guard git.odb_write(&oid, odb, &bytes, bytes.count, GIT_OBJECT_TREE) >= 0 else { return nil }
+        return ObjectID(oid)
+    }
+
     /// Writes a commit of `tree` on `parents`, dated now: what a pending commit looks like
     /// to other checks. The commit is never referenced; git's gc removes it in time.
     public func writePendingCommit(tree: ObjectID, parents: [ObjectID]) -> ObjectID? {

@@ -102,7 +102,7 @@ extension Session {
             case .tip(let ref, let old, let tip):
                 refs.append((ref, old?.description ?? "", tip.description))
             case .index(let ref, let parents):
-                guard let tree = repository.writeIndexTree(),
+                guard let tree = admittedIndex?.writeIndexTrees() ?? repository.writeIndexTree(),
                     let commit = repository.writePendingCommit(tree: tree, parents: parents)
                 else {
                     notes.append("could not record this commit for the checks racing it (git write-tree failed)")

@@ -14,9 +14,9 @@ extension Session {
         let repository = try requireRepository()
         let head = try repository.headCommit()
         let merging = repository.mergeHeads()
-        let target = Guard.LineState(
-            snapshot: try GitSnapshot(indexOf: repository, head: head), label: "index",
-            commits: (head.map { [$0] } ?? []) + merging)
+        let index = try GitSnapshot(indexOf: repository, head: head)
+        admittedIndex = index
+        let target = Guard.LineState(snapshot: index, label: "index", commits: (head.map { [$0] } ?? []) + merging)
         let title =
             (head.map { "HEAD \($0.short)" } ?? "an unborn branch")
             + (merging.isEmpty ? " -> the staged changes" : " -> the merge of \(merging.map(\.short).joined(separator: ", "))")

@@ -28,6 +28,8 @@ public final class Session {
     var admissionLock: Admissions.Lock? = nil
     /// What the admission step could not do, said once the hook has decided.
     var admissionNotes: [String] = []
+    /// The index a pre-commit judged, whose trees an admitted commit is written from.
+    var admittedIndex: GitSnapshot? = nil
     var pending: [String: ObjectID]? = nil
 
     /// Opens a session. `repository` says whether the run needs a repository (an error

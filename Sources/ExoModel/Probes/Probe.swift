@@ -78,6 +78,8 @@ public enum Probe: Int, CaseIterable, Sendable {
     case onePiece
     /// A walk asking which refs descend from a ref's tip (not kept in the cache yet).
     case successorWalk
+    /// An admitted commit's tree written from the index already read (no `git write-tree`).
+    case indexTreesWritten
 
     /// The name in the stats line.
     public var name: String {
@@ -113,6 +115,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .movedOn: "moved-on"
         case .onePiece: "one-piece"
         case .successorWalk: "successor-walk"
+        case .indexTreesWritten: "index-trees-written"
         }
     }
 
