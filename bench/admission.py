@@ -57,7 +57,7 @@ def main():
             shutil.rmtree(admissions, ignore_errors=True)
         edits = {
             "a body edit (takes up nothing)": original + "\nOne more line.\n",
-            "a draft change made active (takes up work: write-tree, record)":
+            "a draft change made active (takes up work: its trees and commit written, the record)":
                 re.sub(r"^status: \w+", "status: active", original.replace("assignee:", "assignee: bench-"), 1,
                        flags=re.M),
         }
