@@ -28,7 +28,7 @@ package struct Admissions {
 
     /// One hook run's admission: the git process that asked, where the pushed objects are
     /// while the push is in quarantine, and the refs it moves.
-    package struct Record: Equatable, Sendable {
+    package struct Record: Sendable {
         /// The git process that ran the hook.
         package var process: ProcessIdentity
         /// The quarantine object folder of a push (empty when the objects are in the repository).
@@ -42,11 +42,6 @@ package struct Admissions {
             self.process = process
             self.objects = objects
             self.refs = refs
-        }
-
-        package static func == (x: Record, y: Record) -> Bool {
-            x.process == y.process && x.objects == y.objects && x.file == y.file
-                && x.refs.map { [$0.name, $0.old, $0.new] } == y.refs.map { [$0.name, $0.old, $0.new] }
         }
 
         /// `pid`, `start`, `objects` lines, then one `ref NAME OLD NEW` line per ref (the
