@@ -88,11 +88,11 @@ extension Watch {
         return found
     }
 
-    /// Every local branch and remote-tracking ref, and a digest of their names and tips,
-    /// once per run.
+    /// Every local branch and remote-tracking ref (from the session's one listing), and a
+    /// digest of their names and tips, once per run.
     private func allRefs() -> (refs: [Repository.Reference], digest: String) {
         if let listed = memo.allRefs { return listed }
-        let refs = repository.directReferences().filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
+        let refs = listing.filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
         let text = refs.map { $0.name + " " + $0.id.description }.sorted().joined(separator: "\n")
         let listed = (refs, repository.digest(text)?.hex ?? text)
         memo.allRefs = listed
@@ -172,9 +172,9 @@ extension Watch {
             found = repository.headReferenceName ?? ""
         } else if let target = repository.symbolicTarget("refs/remotes/origin/HEAD") {
             let local = "refs/heads/" + target.dropFirst("refs/remotes/origin/".count)
-            found = repository.directReferences().contains { $0.name == local } ? local : target
+            found = listing.contains { $0.name == local } ? local : target
         } else {
-            let names = Set(repository.directReferences().map(\.name))
+            let names = Set(listing.map(\.name))
             found = ["refs/heads/main", "refs/heads/master"].first(where: names.contains) ?? ""
         }
         memo.defaultBranch = found

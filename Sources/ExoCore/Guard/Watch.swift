@@ -59,10 +59,14 @@ public final class Watch {
     /// The name of the tree's top, part of every cache key (the root's name when it is "").
     let topName: String
 
-    init(repository: Repository, refs: [WatchedRef], memo: Memo) {
+    /// Every direct ref of the repository, as the session listed them once for the run.
+    let listing: [Repository.Reference]
+
+    init(repository: Repository, refs: [WatchedRef], listing: [Repository.Reference], memo: Memo) {
         self.repository = repository
         topName = repository.topName
         self.refs = refs
+        self.listing = listing
         self.memo = memo
     }
 

@@ -40,7 +40,7 @@ extension Session {
         }
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
-        let watch = Watch(repository: repository, refs: refs, memo: watchMemo)
+        let watch = Watch(repository: repository, refs: refs, listing: references(repository), memo: watchMemo)
         watches.append(watch)
         return watch
     }
