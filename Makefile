@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot profile fuzz fuzz-seeds clean install uninstall man deb
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot profile fuzz fuzz-seeds clean install uninstall man deb deb-check
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -125,22 +125,44 @@ uninstall:
 # its own, a few minutes): checked in as docs/exo-guard.1, made again with `make man`.
 man:
 	$(SWIFT) package generate-manual
-	cp .build/plugins/GenerateManual/outputs/ExoGuard/exo-guard.1 docs/exo-guard.1
+	sed '/^\.Sh "EXIT STATUS"/,$$d' .build/plugins/GenerateManual/outputs/ExoGuard/exo-guard.1 > docs/exo-guard.1
+	cat docs/exo-guard.1.extra docs/exo-guard.1.exit >> docs/exo-guard.1
 
-# A Debian package: /usr/bin/exo-guard and the same files under /usr/share, depending on
-# the libgit2 runtime it was built against and on git.
+# A Debian package: /usr/bin/exo-guard (stripped) and the same files under /usr/share, the
+# man page gzipped, /usr/share/doc/exo-guard/{copyright,changelog.gz}. Depends: what
+# dpkg-shlibdeps finds the binary linked against, the libgit2 runtime it loads at start
+# (dlopen, so shlibdeps cannot see it; shim.h says why) and git. `make deb-check` runs lintian.
 DEB_VERSION := $(shell sed -n 's/.*public static let version = "\(.*\)".*/\1/p' Sources/ExoCore/Session/Version.swift)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 LIBGIT2_PACKAGE := $(shell dpkg -S "$$(readlink -f /usr/lib/*/libgit2.so)" 2>/dev/null | cut -d: -f1 | head -n 1)
 DEB := .build/exo-guard_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_ROOT := .build/deb-root
 deb: release
-	rm -rf .build/deb-root
-	$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(CURDIR)/.build/deb-root
-	install -d .build/deb-root/DEBIAN
-	printf 'Package: exo-guard\nVersion: %s\nArchitecture: %s\nMaintainer: exo-guard developers <exo-guard@example.com>\nDepends: %s, git\nSection: vcs\nPriority: optional\nDescription: keeps agents from colliding in one repository\n A git guard over a tropo knowledge graph: blocks commits and pushes that\n activate a change colliding with another active one, on any branch.\n' \
-	  "$(DEB_VERSION)" "$(DEB_ARCH)" "$(LIBGIT2_PACKAGE) (>= $$(dpkg-query -W -f='$${Version}' $(LIBGIT2_PACKAGE) | sed 's/+.*//'))" > .build/deb-root/DEBIAN/control
-	dpkg-deb --root-owner-group --build .build/deb-root $(DEB)
+	rm -rf $(DEB_ROOT) .build/deb-shlibs
+	$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_ROOT)
+	strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/exo-guard
+	gzip -9n $(DEB_ROOT)/usr/share/man/man1/exo-guard.1
+	sed -i '1{/^#!/d}' $(DEB_ROOT)/usr/share/bash-completion/completions/exo-guard
+	install -d $(DEB_ROOT)/usr/share/doc/exo-guard $(DEB_ROOT)/DEBIAN
+	install -m 644 packaging/copyright $(DEB_ROOT)/usr/share/doc/exo-guard/copyright
+	printf 'exo-guard (%s) unstable; urgency=medium\n\n  * Release %s; see the repository history.\n\n -- exo-guard developers <exo-guard@example.com>  %s\n' \
+	  "$(DEB_VERSION)" "$(DEB_VERSION)" "$$(git log -1 --format=%aD 2>/dev/null || date -R)" \
+	  | gzip -9n > $(DEB_ROOT)/usr/share/doc/exo-guard/changelog.gz
+	chmod 644 $(DEB_ROOT)/usr/share/doc/exo-guard/changelog.gz
+	mkdir -p .build/deb-shlibs/debian && printf 'Source: exo-guard\n\nPackage: exo-guard\nArchitecture: any\n' > .build/deb-shlibs/debian/control
+	cd .build/deb-shlibs && dpkg-shlibdeps -O $(CURDIR)/$(DEB_ROOT)/usr/bin/exo-guard | sed -n 's/^shlibs:Depends=//p' > shlibs
+	printf 'Package: exo-guard\nVersion: %s\nArchitecture: %s\nMaintainer: exo-guard developers <exo-guard@example.com>\nInstalled-Size: %s\nDepends: %s, %s, git\nSection: vcs\nPriority: optional\nHomepage: https://github.com/vivary/exo-guard\nDescription: keeps agents from colliding in one repository\n A git guard over a tropo knowledge graph: blocks commits and pushes that\n activate a change colliding with another active one, on any branch.\n' \
+	  "$(DEB_VERSION)" "$(DEB_ARCH)" "$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)" "$$(cat .build/deb-shlibs/shlibs)" \
+	  "$(LIBGIT2_PACKAGE) (>= $$(dpkg-query -W -f='$${Version}' $(LIBGIT2_PACKAGE) | sed 's/+.*//'))" > $(DEB_ROOT)/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB)
 	@echo "built $(DEB)"
+
+# lintian on the package (installed when missing); the tags it may not give are in
+# packaging/lintian-allowed with the reason for each.
+deb-check: deb
+	command -v lintian >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian >/dev/null; }
+	lintian --tag-display-limit 0 $(DEB) | tee .build/lintian.txt | grep -v -F -f packaging/lintian-allowed | { ! grep -E '^(E|W):'; }
+	bash scripts/check-deb.sh $(DEB)
 
 clean:
 	rm -rf .build $(VENV)

@@ -51,8 +51,9 @@ let package = Package(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // libgit2 is loaded with dlopen, so the linker no longer sees that these two
-            // definitions (Sources/ExoGit/LibGit2.swift) stand in for libraries of its;
-            // exported, they come first when libgit2 is bound, in every build.
+            // definitions (Sources/ExoGuard/Interpositions.swift, in the executable only,
+            // never in a library product) stand in for libraries of its; exported, they
+            // come first when libgit2 is bound, in every build.
             linkerSettings: [.unsafeFlags([
                 "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
                 "-Xlinker", "--export-dynamic-symbol=libssh2_init",

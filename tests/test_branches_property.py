@@ -96,16 +96,34 @@ def local_conflicts(view):
     return out
 
 
+def assignee(state):
+    return state[2] if state is not None else None
+
+
+def status(state):
+    return state[0] if state is not None else None
+
+
+def taken_up(there, before):
+    """GUARD.md: in flight (active, in another state than before) or claimed (the assignee
+    set and other than before's, whatever the status)."""
+    if there is None or there == before:
+        return False
+    return active(there) or (assignee(there) is not None and assignee(there) != assignee(before))
+
+
 def in_flight(tip, base, line):
+    """Each change taken up on the ref, unless the line settled it: (id, state there,
+    whether the line took it up too). A claim alone settles nothing."""
     items = []
     for x, there in tip.items():
-        if not active(there) or there == base.get(x):
+        if not taken_up(there, base.get(x)):
             continue
         here = line.get(x)
         changed = here != base.get(x)
-        if changed and (here == there or not active(here)):
+        if changed and (here is None or here == there or (not active(here) and status(here) != status(base.get(x)))):
             continue
-        items.append((x, there, changed and active(here)))
+        items.append((x, there, changed and taken_up(here, base.get(x))))
     return items
 
 
@@ -161,19 +179,26 @@ def one_piece(repo, refs):
 
 
 def cross_conflicts(line, refs):
-    """refs: [(name, [(id, state, taken_up)])]; returns [(a, a_ref, b, b_ref, shared)]."""
+    """refs: [(name, [(id, state, taken_up)])]; returns [(a, a_ref, b, b_ref, shared)].
+    A change only claimed on a ref (not active there) shares no target with anything."""
     lines = [(None, [(x, s, False) for x, s in line.items() if active(s)])] + refs
     out = []
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
             for x, sx, _ in lines[i][1]:
                 for y, sy, taken in lines[j][1]:
-                    shared = sorted(set(sx[1]) & set(sy[1]))
+                    shared = sorted(set(sx[1]) & set(sy[1])) if active(sx) and active(sy) else []
                     if x == y:
                         if (taken if lines[i][0] is None else sx != sy):
                             out.append((x, lines[i][0], y, lines[j][0], shared))
                     elif shared:
                         out.append((x, lines[i][0], y, lines[j][0], shared))
+    # taken up on the line without being active there (a claim): still taken up twice
+    on_line = {x for x, _, _ in lines[0][1]}
+    for name, items in refs:
+        for y, _, taken in items:
+            if taken and y not in on_line:
+                out.append((y, None, y, name, []))
     return out
 
 
@@ -209,13 +234,19 @@ def oracle(repo, watched):
                 taken_before.add((a, b_ref))
             continue
         before.setdefault(key(a, b), set()).update(shared)
-    for a, a_ref, b, b_ref, shared in cross_conflicts(target, refs_target):
+    target_pairs = cross_conflicts(target, refs_target)
+    union = {}  # a pair's shared targets: the union over every ref holding the other change
+    for a, a_ref, b, b_ref, shared in target_pairs:
+        if a_ref is None and a != b:
+            union.setdefault(key(a, b), set()).update(shared)
+    for a, a_ref, b, b_ref, shared in target_pairs:
         if a_ref is not None:
             continue
         if a == b:
             (existing if (a, b_ref) in taken_before else new).add((a, b, tuple(shared), b_ref))
             continue
         k = key(a, b)
+        shared = sorted(union[k])
         old = k in tl or (k in before and set(shared) <= before[k])
         (existing if old else new).add((a, b, tuple(shared), b_ref))
     return new, existing

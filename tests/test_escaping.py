@@ -3,7 +3,7 @@ configuration and input"): paths and values from a commit or a push, locally and
 lines; JSON escapes them as JSON does."""
 import json
 
-from conftest import bare_server, git, guard
+from conftest import bare_server, git, guard, reference
 from test_branches import RECENT, commit_all, main, two_agents, write  # noqa: F401  (main: fixture)
 from test_guard import change
 
@@ -43,3 +43,23 @@ def test_board_branches_escapes(main):  # noqa: F811
     commit_all(a, extra=("--no-verify",))
     r = guard("board", "--branches", cwd=b)
     assert r.returncode == 0 and "\x1b" not in r.stdout and "@x\\x1b[2J" in r.stdout, r.stdout
+
+
+def test_a_document_whose_name_is_not_utf8_is_found_on_disk(main):  # noqa: F811
+    """GUARD.md: a document is found on disk whatever bytes its name holds, as in the index
+    and in trees. `changes/caf\\xe9.md`, active and colliding: the files on disk, the index
+    and exo all find it, with the same id."""
+    import os
+    write(main, "a", change("active", "auth"))
+    assert commit_all(main).returncode == 0
+    name = os.path.join(os.fsencode(main), b"changes", b"caf\xe9.md")
+    with open(name, "wb") as f:
+        f.write(change("active", "auth").encode())
+    r = guard("conflicts", "--json", cwd=main)
+    assert json.loads(r.stdout) == json.loads(reference("conflicts", "--json", cwd=main).stdout)
+    assert [c["b"] for c in json.loads(r.stdout)["conflicts"]] == ["caf"]
+    r = guard("check", "--json", cwd=main)
+    assert r.returncode == 1 and [c["b"] for c in json.loads(r.stdout)["new"]] == ["caf"], r.stdout
+    git(main, "add", "-A")
+    r = guard("check", "--staged", "--json", cwd=main)
+    assert r.returncode == 1 and [c["b"] for c in json.loads(r.stdout)["new"]] == ["caf"], r.stdout

@@ -49,12 +49,16 @@ def test_make_install_uninstall_and_the_debian_package(tmp_path):
 
     if os.geteuid() != 0 or not shutil.which("dpkg"):
         pytest.skip("installing a package needs root and dpkg")
-    out = make("deb").stdout
-    deb = REPO / out.strip().splitlines()[-1].split("built ", 1)[1]
-    info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True).stdout
-    assert "Depends: libgit2-1.5" in info and ", git" in info
+    # lintian clean (installed when missing) and scripts/check-deb.sh on the unpacked package
+    out = make("deb-check").stdout
+    deb = REPO / next(line for line in out.splitlines() if line.startswith("built ")).split("built ", 1)[1]
+    assert "is fine" in out, out
+    depends = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True).stdout
+    assert "libgit2-1.5 (>=" in depends and "libc6" in depends and depends.strip().endswith(", git"), depends
     contents = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True).stdout
-    assert "./usr/bin/exo-guard" in contents and "./usr/share/man/man1/exo-guard.1" in contents
+    for f in ["./usr/bin/exo-guard", "./usr/share/man/man1/exo-guard.1.gz", "./usr/share/doc/exo-guard/copyright",
+              "./usr/share/doc/exo-guard/changelog.gz"]:
+        assert f in contents, f
     subprocess.run(["dpkg", "-r", "exo-guard"], capture_output=True)
     r = subprocess.run(["dpkg", "-i", str(deb)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -1,6 +1,7 @@
 import CGit2
 import ExoModel
 import ExoStore
+import Synchronization
 
 /// libgit2's functions, called as `git.tree_lookup(...)`: loaded and initialised on first use.
 nonisolated(unsafe) let git: cgit2_api = LibGit2.load()
@@ -8,20 +9,31 @@ nonisolated(unsafe) let git: cgit2_api = LibGit2.load()
 /// The one place libgit2 is loaded and initialised and its errors are read. Nothing outside this
 /// target imports CGit2 or sees a C pointer.
 package enum LibGit2 {
+    /// Why libgit2 could not be loaded, once `git` was first used and it could not.
+    private static let loadFailure = Mutex<String?>(nil)
+
+    /// libgit2 loaded, or the error that says what is missing. Every use of `git` comes
+    /// after a repository is opened, which asks this first.
+    package static func ready() throws(ExoError) {
+        _ = git
+        if let cause = loadFailure.withLock({ $0 }) { throw .libgit2Missing(cause) }
+    }
+
     /// libgit2, loaded (see shim.h) and initialised once per process, with the options the
     /// guard needs: caching off (every blob is read once, so a cache only costs memory), no
     /// second hashing of each object read, the extensions that are safe to ignore for
     /// reading allowed, no global or system config search (the repository's own config is
     /// what a hook is configured by, and tests isolate theirs).
-    /// A libgit2 that cannot be loaded ends the process with exit 2, as the dynamic loader
-    /// would have at start, but with a message that says what is missing.
+    /// A libgit2 that cannot be loaded leaves the table empty and says why in `failure`,
+    /// which `ready()` throws before anything uses the table (no library ends the process).
     fileprivate static func load() -> cgit2_api {
         let table = UnsafeMutablePointer<cgit2_api>.allocate(capacity: 1)
         defer { table.deallocate() }
+        memset(table, 0, MemoryLayout<cgit2_api>.size)
         if let failure = cgit2_load(table) {
-            let message = "exo-guard: cannot load libgit2 (\(String(cString: failure))); install it (Debian: libgit2-1.5)\n"
-            _ = message.withCString { write(2, $0, strlen($0)) }
-            exit(2)
+            loadFailure.withLock { $0 = String(cString: failure) }
+            memset(table, 0, MemoryLayout<cgit2_api>.size)
+            return table.pointee
         }
         var api = table.pointee
         _ = api.libgit2_init()
@@ -204,18 +216,3 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// libgit2 (Debian's build, with mbedTLS) parses the system's whole CA bundle while it
-/// initialises, a few milliseconds of every run, for TLS connections exo-guard never opens.
-/// This definition takes the place of mbedTLS's for libgit2 (the executable's symbols come
-/// first when the dynamic linker binds libgit2's calls): no certificate is loaded, so a TLS
-/// connection, were one ever made, would find no trusted certificate and fail — closed,
-/// never open. Builds of libgit2 over OpenSSL never call it.
-@_cdecl("mbedtls_x509_crt_parse_file")
-public func skipCertificateBundle(_ chain: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 { 0 }
-
-/// The same for SSH: libgit2 initialises libssh2 at start, which initialises OpenSSL's
-/// crypto (engines, algorithm tables), about 0.4 ms, for SSH transports exo-guard never
-/// opens: it reads a repository and never fetches or pushes.
-@_cdecl("libssh2_init")
-public func skipSSHInitialisation(_ flags: Int32) -> Int32 { 0 }

@@ -27,6 +27,7 @@ public final class Repository {
 
     /// Opens the repository named by the environment, else the one around `directory`.
     public init(environment: [String: String], directory: String) throws(ExoError) {
+        try LibGit2.ready()
         self.environment = environment
         self.currentDirectory = directory
         var repo: OpaquePointer? = nil

@@ -24,10 +24,15 @@ extension Guard {
             let diff = baseError == nil ? GraphDiff(base: before, target: after) : GraphDiff(unreadableBase: after)
             var branches = BranchDiff.none
             var refs: [String: RefView] = [:]
+            var elsewhere: [Doubtful] = []
             if let watch, let tree = root.tree {
                 (branches, refs) = watch.compare(
                     before: before, baseLine: base.commits, after: after, targetLine: target.commits, root: tree,
                     baseReadable: baseError == nil, cache: cache)
+                elsewhere = watch.takenUpElsewhere(
+                    before: before, baseLine: base.commits, after: after, targetLine: target.commits, root: tree,
+                    cache: cache
+                ).map { Doubtful(id: $0.id, path: $0.path, why: Doubtful.takenUpElsewhere, value: $0.ref) }
             }
             var fields: [String: [String: [String]]] = [:]
             let advised = Advice.advised(diff, branches)
@@ -39,10 +44,15 @@ extension Guard {
                 }
             }
             let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target)
+            let first = (doubtful.first + elsewhere).sorted {
+                (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value))
+                    < (Exact($1.id), Exact($1.path), Exact($1.why), Exact($1.value))
+            }
             checks.append(
                 WorkspaceCheck(
                     root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
-                    doubtful: doubtful.first, doubtfulCount: doubtful.count, baseError: baseError))
+                    doubtful: Array(first.prefix(Doubtful.kept)), doubtfulCount: doubtful.count + elsewhere.count,
+                    baseError: baseError))
         }
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
     }

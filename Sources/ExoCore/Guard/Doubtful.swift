@@ -17,6 +17,10 @@ public struct Doubtful: Sendable, Equatable {
     static let noDocument = "points at a target no document has"
     static let unparsable = "frontmatter does not parse"
     static let undeclaredStatus = "has a status its type does not declare"
+    /// The commit brought the change in the very state, with no assignee, that a watched
+    /// ref holds it in flight (`value` the ref's full name): a merge of that work or a
+    /// second agent taking it up, which no guard can tell apart. JSON's `why` says so.
+    static let takenUpElsewhere = "taken-up-elsewhere"
 
     /// How many doubtful changes a comparison keeps, the first in order (the JSON report's
     /// limit); the rest are counted. A push can make millions: 20 changes that each point at

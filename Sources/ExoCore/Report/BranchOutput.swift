@@ -49,7 +49,7 @@ extension ExoOutput {
                 )
             ]).rendered() + "\n"
         }
-        let items = listing.lines.reduce(0) { $0 + $1.items.count }
+        let items = listing.lines.reduce(0) { $0 + $1.inFlight.count }
         if conflicts.isEmpty {
             return
                 "exo: no conflicts across branches among \(items) work item(s) in flight on \(listing.lines.count) line(s) of work\n"

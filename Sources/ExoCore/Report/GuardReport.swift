@@ -120,12 +120,17 @@ public struct GuardReport {
                 switch d.why {
                 case Doubtful.noDocument:
                     "\(file): \(d.id) points at `\(Self.clipped(d.value))`, which no document has (a typo?)"
+                case Doubtful.takenUpElsewhere:
+                    "\(file): \(d.id) is taken up here in the very state, with no assignee, that \(Self.shown(path: RefName.short(d.value))) holds in flight "
+                        + "(a merge of that work, or a second agent?); if it is yours, set `assignee:` (`exo-guard claim \(d.id) --agent NAME`), else leave it to them"
                 case Doubtful.undeclaredStatus:
                     "\(file): `status: \(Self.clipped(d.value))` is not a status its type declares (a typo?), so no guard sees \(d.id) as work in flight"
                 default:
                     "\(file): the frontmatter does not parse (\(Self.clipped(d.value))), so this change has no status and no guard can see it"
                 }
-            out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : ""): \(what)\n"
+            // A push of several refs says which one each line is about.
+            let which = verdict.checks.count > 1 ? " (\(check.title))" : ""
+            out += "exo-guard: doubtful\(verdict.strict ? " (exo.strict: blocks)" : "")\(which): \(what)\n"
         }
         if ws.doubtfulCount > Self.shownDoubtful {
             out +=

@@ -28,7 +28,7 @@ public struct BranchListing: Sendable {
     /// entry per ref), sorted by status, id, ref (the line first).
     public var board: [Entry] {
         lines.flatMap { line in
-            line.items.map { Entry(id: $0.id, status: $0.state.status, assignee: $0.state.assignee, ref: line.ref) }
+            line.inFlight.map { Entry(id: $0.id, status: $0.state.status, assignee: $0.state.assignee, ref: line.ref) }
         }.sorted { x, y in
             let sx = x.status.map { $0.isTruthy ? $0 : .string("~") } ?? .string("~")
             let sy = y.status.map { $0.isTruthy ? $0 : .string("~") } ?? .string("~")

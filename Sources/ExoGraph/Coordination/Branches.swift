@@ -71,6 +71,10 @@ public struct WorkLine: Sendable {
         public let takenUpOnLine: Bool
     }
 
+    /// The items in flight: on the line every item, on a ref those active there (not a
+    /// change only claimed there, which counts only as taken up).
+    public var inFlight: [Item] { ref == nil ? items : items.filter(\.state.isActive) }
+
     init(ref: String?, items: [Item]) {
         self.ref = ref
         self.items = items
@@ -107,8 +111,9 @@ public struct WorkLine: Sendable {
             })
     }
 
-    /// A change active at a ref's tip whose state there differs from the merge base's:
-    /// in flight on the ref unless the line settled it.
+    /// A change taken up at a ref's tip: active there in a state other than the merge
+    /// base's (in flight), or claimed there (its assignee set, and other than the merge
+    /// base's, whatever its status). Counts on the ref unless the line settled it.
     public struct Flight: Sendable {
         /// The change's derived id.
         public let id: String
@@ -116,12 +121,29 @@ public struct WorkLine: Sendable {
         public let there: ChangeState
         /// Its state at the merge base with the line; nil when it had no document there.
         public let before: ChangeState?
+
+        /// In flight on the ref (active there): what pairs over shared targets count. A
+        /// flight that is only a claim counts only as the change taken up.
+        public var inFlight: Bool { there.isActive }
+
+        /// Whether a change in state `there` is taken up against its state `before`:
+        /// in flight (active, and in another state), or claimed (the assignee set, and
+        /// another than before's).
+        public static func isTakenUp(_ there: ChangeState, from before: ChangeState?) -> Bool {
+            guard there != before else { return false }
+            if there.isActive { return true }
+            guard let who = there.assignee, Coordination.Role(path: there.path) == .change else { return false }
+            return who != before?.assignee
+        }
     }
 
-    /// The flights of a ref, by the definition: every active change of the tip compared
-    /// with the merge base (absent counts).
+    /// The flights of a ref, by the definition: every change of the tip that is active or
+    /// assigned, compared with the merge base (absent counts).
     public static func flights(tip: Coordination, mergeBase: Coordination?) -> [Flight] {
-        flights(candidates: tip.active, tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
+        var ids = Set(tip.active.map { Exact($0) })
+        for doc in tip.documents where doc.assignee != nil { ids.insert(Exact(doc.id)) }
+        return flights(
+            candidates: ids.sorted().map(\.string), tip: { tip.state(of: $0) }, mergeBase: { mergeBase?.state(of: $0) })
     }
 
     /// The same from the graphs: only the ids whose documents differ between the tip and
@@ -140,9 +162,9 @@ public struct WorkLine: Sendable {
         mergeBase: (String) -> ChangeState?
     ) -> [Flight] {
         candidates.compactMap { id in
-            guard let there = tip(id), there.isActive else { return nil }
+            guard let there = tip(id) else { return nil }
             let before = mergeBase(id)
-            return there == before ? nil : Flight(id: id, there: there, before: before)
+            return Flight.isTakenUp(there, from: before) ? Flight(id: id, there: there, before: before) : nil
         }
     }
 
@@ -153,12 +175,20 @@ public struct WorkLine: Sendable {
     }
 
     /// A flight as an item of its ref's line, given the change's state on the line (`here`);
-    /// nil when the line settled it (changed it since the merge base to the tip's state, or
-    /// to not active).
+    /// nil when the line settled it: changed it since the merge base either to the tip's
+    /// state (a squash-merge or cherry-pick of the ref's work) or to a status other than
+    /// active and other than the merge base's (finished, parked or deleted here). A claim
+    /// alone, which changes only the assignee, settles nothing.
     package static func item(for f: Flight, here: ChangeState?) -> Item? {
-        let changedHere = here != f.before
-        if changedHere && (here == f.there || !(here?.isActive ?? false)) { return nil }
-        return Item(id: f.id, state: f.there, takenUpOnLine: changedHere)
+        if settles(here, f) { return nil }
+        return Item(id: f.id, state: f.there, takenUpOnLine: here.map { Flight.isTakenUp($0, from: f.before) } ?? false)
+    }
+
+    /// Whether the line's state `here` settles the flight `f`.
+    package static func settles(_ here: ChangeState?, _ f: Flight) -> Bool {
+        guard here != f.before else { return false }
+        guard let here else { return true }
+        return here == f.there || (!here.isActive && here.status != f.before?.status)
     }
 }
 
@@ -205,6 +235,11 @@ public struct BranchDiff: Sendable {
         }
         for c in base where c.isTakenUpTwice && c.involvesLine { takenUpBefore.insert([c.a, c.bRef ?? ""]) }
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
+        // A pair's shared targets: the union over every ref holding the other change.
+        var union: [PairKey: Set<Exact>] = [:]
+        for c in target where c.involvesLine && !c.isTakenUpTwice {
+            union[c.key, default: []].formUnion(c.shared.map { Exact($0) })
+        }
         var new: [CrossConflict] = []
         var existing: [CrossConflict] = []
         for c in target where c.involvesLine {
@@ -212,12 +247,16 @@ public struct BranchDiff: Sendable {
                 if takenUpBefore.contains([c.a, c.bRef ?? ""]) { existing.append(c) } else { new.append(c) }
                 continue
             }
+            let shared = union[c.key] ?? []
+            let listed =
+                shared.count == c.shared.count
+                ? c : CrossConflict(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: shared.sorted().map(\.string))
             // A pair the line now holds itself is judged by the local rule.
             let had = before[c.key]
-            if local.contains(c.key) || (had.map { h in c.shared.allSatisfy { h.contains(Exact($0)) } } ?? false) {
-                existing.append(c)
+            if local.contains(c.key) || (had.map { h in shared.isSubset(of: h) } ?? false) {
+                existing.append(listed)
             } else {
-                new.append(c)
+                new.append(listed)
             }
         }
         let after = local.union(target.map(\.key))

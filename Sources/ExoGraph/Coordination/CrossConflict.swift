@@ -40,6 +40,8 @@ public struct CrossConflict: Sendable, Equatable {
             marked.append(line.items.map { touching?.contains(Exact($0.id)) ?? true })
             for (i, item) in line.items.enumerated() {
                 byID[Exact(item.id), default: []].append((l, i))
+                // A change only claimed on a ref (not active there) shares no target with anything.
+                guard item.state.isActive else { continue }
                 for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
             }
         }
@@ -62,8 +64,24 @@ public struct CrossConflict: Sendable, Equatable {
         for (_, places) in byID {
             across(places) { p in if pairs[p] == nil { pairs[p] = [] } }
         }
+        // A change the line took up without holding it active (a claim on the line): taken
+        // up twice with every ref that holds it, though the line has no item for it.
+        if let first = lines.first, first.ref == nil {
+            let onLine = Set(first.items.map { Exact($0.id) })
+            for (l, line) in lines.enumerated() where l > 0 {
+                for (i, item) in line.items.enumerated()
+                where item.takenUpOnLine && marked[l][i] && !onLine.contains(Exact(item.id)) {
+                    pairs[Pair(x: 0, i: -1, y: l, j: i)] = []
+                }
+            }
+        }
         var out: [CrossConflict] = []
         for (p, shared) in pairs {
+            if p.i < 0 {
+                let y = lines[p.y].items[p.j]
+                out.append(CrossConflict(a: y.id, aRef: nil, b: y.id, bRef: lines[p.y].ref, shared: []))
+                continue
+            }
             let x = lines[p.x].items[p.i]
             let y = lines[p.y].items[p.j]
             if Exact(x.id) == Exact(y.id) {

@@ -23,9 +23,9 @@ extension WorkLine {
         for id in ids.sorted() {
             let atBase = apply(toMergeBase, added: toBaseByID[id] ?? [], to: atAnchor[id] ?? [])
             let atTip = apply(toTip, added: toTipByID[id] ?? [], to: atBase)
-            guard let there = ChangeState(documents: atTip), there.isActive else { continue }
+            guard let there = ChangeState(documents: atTip) else { continue }
             let before = ChangeState(documents: atBase)
-            if there != before { out.append(Flight(id: id.string, there: there, before: before)) }
+            if Flight.isTakenUp(there, from: before) { out.append(Flight(id: id.string, there: there, before: before)) }
         }
         return out
     }

@@ -69,6 +69,19 @@ public final class Workspace {
         }
     }
 
+    /// The workspace at `other`'s root in `snapshot`, read with `other`'s root
+    /// configuration (a merge base whose own cannot be read is read with the ref tip's:
+    /// an unreadable merge base is not an empty one). Nested overlays are `snapshot`'s.
+    package init(snapshot: Snapshot, configuredAs other: Workspace) {
+        self.snapshot = snapshot
+        root = other.root
+        rootReal = snapshot.realPath(other.root) ?? other.root
+        base = other.base
+        baseFingerprint = other.baseFingerprint
+        configInputs = other.configInputs
+        cache = other.cache
+    }
+
     /// The name exo sees for the root folder (its basename, or the checkout's name at a tree's top).
     var rootName: String { root.isEmpty ? snapshot.topName : SnapPath.name(root) }
 

@@ -47,6 +47,8 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
     case unmergedIndex(file: String)
     /// A libgit2 call that failed: what was being done, and libgit2's own message.
     case libgit2(operation: String, message: String)
+    /// libgit2 itself could not be loaded: the loader's reason.
+    case libgit2Missing(String)
 
     // MARK: Settings, arguments, and files the tool writes
 
@@ -90,6 +92,7 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unmergedIndex(let file):
             return "the index \(file) has unresolved merge conflicts; resolve them before checking"
         case .libgit2(let operation, let message): return "\(operation): \(message)"
+        case .libgit2Missing(let cause): return "cannot load libgit2 (\(cause)); install it (Debian: libgit2-1.5)"
         case .invalidSetting(let name, let value, let source, let expected):
             let from = source.map { " from \($0)" } ?? ""
             return "invalid \(name) \(PythonString.repr(value))\(from) (expected \(expected))"
@@ -106,6 +109,7 @@ public enum ExoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .config, .unreadable, .unreadableObject, .frontmatterTooLarge, .tooDeep, .competingRoots, .nestedRoot:
             return true
         case .noWorkspace, .notARepository, .unsupportedRepository, .badRevision, .notACommit, .unmergedIndex, .libgit2,
+            .libgit2Missing,
             .invalidSetting, .usage, .io, .refused:
             return false
         }
