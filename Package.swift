@@ -50,13 +50,12 @@ let package = Package(
         .executableTarget(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            // libgit2 is loaded with dlopen, so the linker no longer sees that these two
-            // definitions (Sources/ExoGuard/Interpositions.swift, in the executable only,
-            // never in a library product) stand in for libraries of its; exported, they
-            // come first when libgit2 is bound, in every build.
+            // libgit2 is loaded with dlopen, so the linker no longer sees that this
+            // definition (Sources/ExoGuard/Interpositions.swift, in the executable only,
+            // never in a library product) stands in for a library of its; exported, it
+            // comes first when libgit2 is bound, in every build.
             linkerSettings: [.unsafeFlags([
-                "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
-                "-Xlinker", "--export-dynamic-symbol=libssh2_init",
+                "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"
             ])]
         ),
         .testTarget(
