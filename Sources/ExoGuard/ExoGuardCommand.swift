@@ -20,7 +20,9 @@ struct ExoGuardCommand: ParsableCommand {
             conflicts, board and roles exit 0 whatever they find, like exo.
             """,
         version: "exo-guard \(BuildInfo.version)",
-        subcommands: [Conflicts.self, Board.self, Roles.self, Claim.self, Check.self, Hook.self, Install.self, Uninstall.self],
+        subcommands: [
+            Conflicts.self, Board.self, Roles.self, Claim.self, Check.self, CI.self, Hook.self, Install.self, Uninstall.self,
+        ],
         defaultSubcommand: Conflicts.self
     )
 

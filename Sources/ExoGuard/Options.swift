@@ -69,3 +69,22 @@ enum GlobalOptions {
         return [arguments[i]] + moved + arguments[(i + 1)...]
     }
 }
+
+/// `--format` and `--output`, for `check` and `ci`.
+struct ReportFormatOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "auto, text, json, github, sarif or codequality (default: text for check, auto for ci).",
+            discussion: "auto: github on GitHub Actions, codequality (plus the text report) on GitLab CI, else text."),
+        completion: .list(ReportFormat.allCases.map(\.rawValue))) var format: String?
+    @Option(help: "Write the sarif or codequality report to this file (default: stdout).", completion: .file())
+    var output: String?
+
+    func resolved(default fallback: ReportFormat, environment: [String: String]) throws -> ReportFormat {
+        guard let format else { return fallback.resolved(environment) }
+        guard let f = ReportFormat(rawValue: format) else {
+            throw ValidationError("--format takes one of: " + ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return f.resolved(environment)
+    }
+}

@@ -48,12 +48,47 @@ extension Guard {
                 (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value))
                     < (Exact($1.id), Exact($1.path), Exact($1.why), Exact($1.value))
             }
-            checks.append(
-                WorkspaceCheck(
-                    root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
-                    doubtful: Array(first.prefix(Doubtful.kept)), doubtfulCount: doubtful.count + elsewhere.count,
-                    baseError: baseError))
+            var check = WorkspaceCheck(
+                root: root.report, diff: diff, branches: branches, refs: refs, fields: fields,
+                doubtful: Array(first.prefix(Doubtful.kept)), doubtfulCount: doubtful.count + elsewhere.count,
+                baseError: baseError)
+            var paths = Set(check.doubtful.map(\.path))
+            for id in diff.new.prefix(Self.locatedPairs).flatMap({ [$0.a, $0.b] })
+                + branches.new.prefix(Self.locatedPairs).map(\.a)
+            {
+                if let path = after.node(id)?.path { paths.insert(path) }
+            }
+            for path in paths {
+                let bytes = try? target.snapshot.read(SnapPath.join(root.target, path))
+                check.statusLines[path] = bytes.map(Self.statusLine) ?? 1
+            }
+            checks.append(check)
         }
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
+    }
+
+    /// How many new pairs of a workspace get a located annotation (the rest are counted).
+    static let locatedPairs = 1000
+
+    /// The 1-based line of the `status:` key in a document's frontmatter; 1 when none.
+    static func statusLine(_ bytes: [UInt8]) -> Int {
+        var line = 1
+        var start = 0
+        var inFrontmatter = false
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+            let text = bytes[start..<i]
+            let trimmed = text.last == 0x0D ? text.dropLast() : text
+            if line == 1 {
+                guard trimmed.elementsEqual("---".utf8) else { return 1 }
+                inFrontmatter = true
+            } else if inFrontmatter {
+                if trimmed.elementsEqual("---".utf8) { return 1 }
+                if trimmed.starts(with: "status:".utf8) { return line }
+            }
+            line += 1
+            start = i + 1
+            if line > 100_000 { break }
+        }
+        return 1
     }
 }

@@ -73,6 +73,10 @@ public enum Guard {
         public let doubtfulCount: Int
         /// Why the base could not be read, when it could not (then nothing is new).
         public let baseError: ExoError?
+        /// For each change document a new conflict or a doubtful change names on the line:
+        /// the 1-based line of its `status:` field (1 when it has none), where CI formats
+        /// put their annotations.
+        public var statusLines: [String: Int] = [:]
     }
 
     /// What a report says of a watched ref: its tip, the state of each change in flight

@@ -244,7 +244,7 @@ public struct GuardReport {
     static let jsonPairs = 1000
 
     /// The edit that clears the conflict on `id`'s side, in the document's own terms.
-    private func nextStep(
+    func nextStep(
         _ ws: Guard.WorkspaceCheck, _ id: String, shared: [String], other: String,
         otherAssignee: Value?, otherRef: String? = nil
     ) -> String {

@@ -196,7 +196,10 @@ extension Session {
     /// `check`: a base state of the line against a target (the files on disk, the index or
     /// a revision), with the work in flight on the watched refs (`watching` replaces git
     /// config `exo.watch`; empty turns watching off).
-    public func check(_ selection: Selection, root: String?, base: Base, watching: [String]?) throws(ExoError) -> Guard.Check {
+    public func check(
+        _ selection: Selection, root: String?, base: Base, watching: [String]?, excluding extra: Set<String> = [],
+        targetName name: String? = nil, overlay: [String: [UInt8]]? = nil
+    ) throws(ExoError) -> Guard.Check {
         let repository = self.repository
         if selection != .worktree || base != .empty { _ = try requireRepository() }
         let head = try repository?.headCommit()
@@ -208,11 +211,12 @@ extension Session {
         var excluded = repository.map(currentBranchRefs) ?? []
         switch selection {
         case .worktree:
-            let files = FileSystemSnapshot()
+            // With an overlay: the files on disk as an edit about to be made would leave them.
+            let files: Snapshot = overlay.map { OverlaySnapshot(base: FileSystemSnapshot(), files: $0) } ?? FileSystemSnapshot()
             targetRoot = try filesRoot(root, in: files)
             treeRoot = repository?.workTree.flatMap { SnapPath.relative(targetRoot, to: String($0.dropFirst())) }
             target = Guard.LineState(snapshot: files, label: "worktree", commits: lineCommits)
-            targetName = "the files on disk"
+            targetName = overlay == nil ? "the files on disk" : "the files on disk with the edit"
         case .staged:
             let repo = try requireRepository()
             let index = try GitSnapshot(indexOf: repo, head: head)
@@ -225,8 +229,8 @@ extension Session {
             target = try line(try repo.commit(rev))
             targetRoot = try WorkspaceRoot.require(in: target.snapshot, from: treePath(for: root, in: repo))
             treeRoot = targetRoot
-            targetName = "\(rev) \(target.commits[0].short)"
-            excluded = Set(["refs/heads/\(rev)", rev, "refs/remotes/\(rev)"])
+            targetName = name ?? "\(rev) \(target.commits[0].short)"
+            excluded = Set(["refs/heads/\(rev)", rev, "refs/remotes/\(rev)"]).union(extra)
         }
         let baseLine: Guard.LineState
         let baseName: String
@@ -238,7 +242,7 @@ extension Session {
             baseName = head.map { "HEAD \($0.short)" } ?? "the empty graph (unborn branch)"
         case .revision(let rev):
             let id = try requireRepository().commit(rev)
-            (baseLine, baseName) = (try line(id), "\(rev) \(id.short)")
+            (baseLine, baseName) = (try line(id), rev == id.description ? id.short : "\(rev) \(id.short)")
         }
         let workspace = Guard.Root(base: treeRoot, target: targetRoot, tree: treeRoot, report: treeRoot ?? "")
         let watch = try watch(excluding: excluded, patterns: watching)

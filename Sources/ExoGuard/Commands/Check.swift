@@ -22,6 +22,7 @@ struct Check: ParsableCommand {
     var watch: [String] = []
     @Flag(help: "Watch no other branch in this run.") var noWatch = false
     @OptionGroup var output: GuardOutputOptions
+    @OptionGroup var report: ReportFormatOptions
 
     func validate() throws {
         if base != nil && baseEmpty { throw ValidationError("--base and --base-empty cannot be used together") }
@@ -33,7 +34,11 @@ struct Check: ParsableCommand {
         let session = try Session(repository: needsRepository ? .required : .optional, writesCache: true)
         let choice: Session.Base = baseEmpty ? .empty : base.map { .revision($0) } ?? .head
         let watching: [String]? = noWatch ? [] : watch.isEmpty ? nil : watch
-        try output.judge(session, hook: "check", bypass: "git commit --no-verify", saysPass: true) { () throws(ExoError) in
+        let format = try report.resolved(default: .text, environment: session.environment)
+        try output.judge(
+            session, hook: "check", bypass: "git commit --no-verify", saysPass: true, format: format,
+            outputFile: report.output
+        ) { () throws(ExoError) in
             [try session.check(snapshot.selection, root: snapshot.root, base: choice, watching: watching)]
         }
     }

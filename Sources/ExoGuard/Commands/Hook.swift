@@ -15,12 +15,13 @@ struct Hook: ParsableCommand {
             "The report goes to stderr (on a server, the pusher sees it as remote: lines). A repository without a workspace passes silently.",
         subcommands: [
             PreCommit.self, PreMergeCommit.self, PrePush.self, Update.self, PreReceive.self, ReferenceTransaction.self,
+            Agent.self,
         ]
     )
 
     func run() throws {
         throw ValidationError(
-            "name the hook: pre-commit, pre-merge-commit, pre-push, update, pre-receive or reference-transaction")
+            "name the hook: pre-commit, pre-merge-commit, pre-push, update, pre-receive, reference-transaction or agent")
     }
 }
 
@@ -37,7 +38,8 @@ struct GuardOutputOptions: ParsableArguments {
     /// a hook passes silently and reports on stderr.
     func judge(
         _ session: Session, hook: String, bypass: String?, saysPass: Bool, linePrefix: String = "",
-        audit given: Audit? = nil, _ checks: () throws(ExoError) -> [Guard.Check]
+        audit given: Audit? = nil, format: ReportFormat = .text, outputFile: String? = nil,
+        _ checks: () throws(ExoError) -> [Guard.Check]
     ) throws {
         defer { session.finish() }
         let audit = given ?? Audit(session: session, hook: hook)
@@ -77,8 +79,27 @@ struct GuardOutputOptions: ParsableArguments {
         let report = GuardReport(
             verdict: verdict, bypass: session.flag("exo.showBypass") ? bypass : nil,
             verbose: verbose, colour: Terminal.colour)
-        if saysPass {
-            if json {
+        let format = json ? .json : format
+        if saysPass, format == .github {
+            let text = report.text
+            Output.write(text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text)
+            Output.write(report.githubCommands)
+            if let summary = session.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+                try ReportFile.write(report.githubSummary, to: summary, append: true)
+            }
+        } else if saysPass, format.isFile {
+            let file = format == .sarif ? report.sarif : report.codeQuality
+            let text = report.text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : report.text
+            if let outputFile {
+                try ReportFile.write(file, to: outputFile)
+                Output.write(text)
+            } else {
+                Output.write(file)
+                Output.flush()
+                Output.writeError(text)
+            }
+        } else if saysPass {
+            if format == .json {
                 Output.write(report.json)
             } else {
                 let text = report.text
@@ -119,6 +140,11 @@ struct GuardOutputOptions: ParsableArguments {
 
 enum StandardInput {
     static func lines() -> [String] {
+        String(decoding: bytes(), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Everything on stdin.
+    static func bytes() -> [UInt8] {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -127,7 +153,7 @@ enum StandardInput {
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        return data
     }
 }
 

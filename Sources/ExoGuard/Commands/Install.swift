@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExoCore
 import ExoGit
+import ExoGraph
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +26,16 @@ struct Install: ParsableCommand {
         help: "Print the script for one hook, with no binary path (as shipped in hooks/), and install nothing.",
         completion: .list(Installer.known)) var printHook: String?
 
+    @Option(
+        help: "Install the agent harness's pre-tool hook instead: claude (.claude/settings.json) or cursor (.cursor/hooks.json).",
+        completion: .list(AgentInstaller.harnesses)) var agent: String?
+
     func run() throws {
+        if let agent {
+            guard AgentInstaller.harnesses.contains(agent) else { throw ValidationError("--agent takes claude or cursor") }
+            Output.write("exo-guard: \(try AgentInstaller.install(agent, top: Install.top(), binary: Executable.path))\n")
+            return
+        }
         if let printHook {
             guard Installer.known.contains(printHook) else { throw ValidationError("unknown hook '\(printHook)'") }
             Output.write(Installer.script(for: printHook, binary: ""))
@@ -55,11 +65,28 @@ struct Uninstall: ParsableCommand {
         name: .customLong("hook"), help: "A hook to remove (default: every one exo-guard installs).",
         completion: .list(Installer.known)) var hooks: [String] = []
 
+    @Option(
+        help: "Remove only the agent harness's hook: claude or cursor.", completion: .list(AgentInstaller.harnesses))
+    var agent: String?
+
     func run() throws {
+        if let agent {
+            guard AgentInstaller.harnesses.contains(agent) else { throw ValidationError("--agent takes claude or cursor") }
+            Output.write("exo-guard: \(try AgentInstaller.uninstall(agent, top: Install.top()))\n")
+            return
+        }
         let installer = try Installer(repository: try Repository.current())
         let lines = try installer.uninstall(hooks.isEmpty ? Installer.known : hooks)
         if lines.isEmpty { Output.write("exo-guard: no exo-guard hooks in \(installer.directory)\n") }
         for line in lines { Output.write("exo-guard: \(line)\n") }
+    }
+}
+
+extension Install {
+    /// The project's top: the repository's work tree, else the current directory.
+    static func top() throws -> String {
+        if let repository = try? Repository.current(), let tree = repository.workTree { return tree }
+        return "/" + FileSystemSnapshot.currentDirectory()
     }
 }
 
