@@ -15,7 +15,7 @@ deps:
 
 $(VENV)/.ready:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q vivary-exo==0.3.1 vivary-tropo==0.5.4 pytest pytest-xdist
+	$(VENV)/bin/pip install -q vivary-exo==0.3.1 vivary-tropo==0.5.4 pytest pytest-xdist jsonschema==4.* check-jsonschema==0.39.0
 	touch $@
 
 build: deps
