@@ -109,6 +109,14 @@ import Testing
                     }
                 }
             }
+            // A change the line took up without an item of its own (a claim on the line):
+            // taken up twice with each ref that holds it.
+            let onLine = Set(lines[0].items.map(\.id))
+            for line in lines.dropFirst() {
+                for y in line.items where y.takenUpOnLine && !onLine.contains(y.id) {
+                    expected.append(CrossConflict(a: y.id, aRef: nil, b: y.id, bRef: line.ref, shared: []))
+                }
+            }
             let key = { (c: CrossConflict) in "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
             #expect(CrossConflict.among(lines).map(key).sorted() == expected.map(key).sorted())
         }
