@@ -303,8 +303,13 @@ def build_history(path, seed):
 @pytest.mark.parametrize("seed", range(72))
 def test_new_across_branches_matches_the_definition(tmp_path, seed):
     repo, watched = build_history(tmp_path / "r", seed)
-    r = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path, env={"EXO_GUARD_STATS": "1"})
+    # merge bases from the walk over commits read once (CommitGraph.swift), each checked
+    # against libgit2's on these random histories with merges
+    r = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path,
+              env={"EXO_GUARD_STATS": "1", "EXO_GUARD_TEST_MERGE_BASE": "compare"})
     assert r.returncode == 0, r.stderr
+    assert "merge base differs" not in r.stderr, r.stderr
+    assert probes(r)["painted-merge-base"] > 0
     out = json.loads(r.stdout)
     # HEAD's cross state computed, the index's derived from it or computed: both checked
     # against the definition below (the seeds reach both)

@@ -16,6 +16,8 @@ public final class Repository {
     private let odbHandle: Owner
     /// Trees read by `treeItems`, by id.
     var trees: [ObjectID: TreeItems] = [:]
+    /// Commits' parents and times read for merge bases (CommitGraph.swift), by id.
+    var commits: [ObjectID: CommitInfo] = [:]
     /// Object folders added after opening (`addObjectDirectory`).
     var addedObjectDirectories: Set<String> = []
     /// The environment the repository was opened with.
@@ -185,15 +187,6 @@ public final class Repository {
     /// Whether an object is in the object database (quarantine included).
     public func contains(_ id: ObjectID) -> Bool {
         withUnsafePointer(to: id.raw) { git.odb_exists(odb, $0) == 1 }
-    }
-
-    /// The best common ancestor of two commits, nil when they share none.
-    public func mergeBase(_ a: ObjectID, _ b: ObjectID) -> ObjectID? {
-        var out = git_oid()
-        var x = a.raw
-        var y = b.raw
-        guard git.merge_base(&out, pointer, &x, &y) >= 0 else { return nil }
-        return ObjectID(out)
     }
 
     /// The tree of a commit.

@@ -23,7 +23,11 @@ public final class Watch {
     final class Memo {
         var snapshots: [ObjectID: GitSnapshot?] = [:]
         var graphs: [String: Graph?] = [:]
-        var mergeBases: [String: ObjectID?] = [:]
+        var mergeBases: [[ObjectID]: ObjectID?] = [:]
+        /// Flights by (tip, merge base, root), once a tip is asked for against a second line
+        /// (a push of many refs: each pushed ref's check asks every other ref's flights).
+        var byBase: [FlightsKey: [WorkLine.Flight]] = [:]
+        var tipsAsked: Set<ObjectID> = []
         var flights: [String: [WorkLine.Flight]] = [:]
         var byLine: [String: [WorkLine.Flight]] = [:]
         var workspaces: [String: Workspace] = [:]
@@ -61,6 +65,11 @@ public final class Watch {
 
     /// Every direct ref of the repository, as the session listed them once for the run.
     let listing: [Repository.Reference]
+
+    /// Whether cross states are kept in the cache: not for one ref of a push of several,
+    /// whose watched refs (the others at their new values) no later run sees again, and
+    /// whose key would cost a digest of every other ref's flights for each pushed ref.
+    var keepsCrossStates = true
 
     init(repository: Repository, refs: [WatchedRef], listing: [Repository.Reference], memo: Memo) {
         self.repository = repository
@@ -105,7 +114,7 @@ public final class Watch {
 
     /// The merge base of a ref's tip with a line of work, once per pair.
     private func mergeBase(_ tip: ObjectID, _ line: [ObjectID]) -> ObjectID? {
-        let key = ([tip] + line).map(\.description).joined(separator: " ")
+        let key = [tip] + line
         if let hit = memo.mergeBases[key] { return hit }
         let m = repository.mergeBase(tip, line: line)
         memo.mergeBases[key] = m
@@ -122,6 +131,16 @@ public final class Watch {
         let text = (["exo-guard ref flights 2", ref.tip.description] + line.map(\.description) + [root, topName])
             .joined(separator: "\u{0}")
         if let hit = memo.byLine[text] { return hit }
+        // The same tip against another line with the same merge base: the same flights.
+        var baseKey: FlightsKey? = nil
+        if !memo.tipsAsked.insert(ref.tip).inserted {
+            let k = FlightsKey(tip: ref.tip, base: mergeBase(ref.tip, line), root: root)
+            if let hit = memo.byBase[k] {
+                memo.byLine[text] = hit
+                return hit
+            }
+            baseKey = k
+        }
         let byCommits = repository.digest(text)
         var found: [WorkLine.Flight]
         if let byCommits, let cached = cache.flights(byCommits) {
@@ -133,6 +152,7 @@ public final class Watch {
             if let byCommits, memo.unreadable[ref.name] == nil { cache.keepFlights(byCommits, found) }
         }
         memo.byLine[text] = found
+        if let baseKey, memo.unreadable[ref.name] == nil { memo.byBase[baseKey] = found }
         return found
     }
 
@@ -171,7 +191,7 @@ public final class Watch {
     }
 
     /// The refs with work in flight against one state of the line.
-    private func lines(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> [WorkLine] {
+    func lines(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> [WorkLine] {
         refs.compactMap { ref in
             let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
             guard !found.isEmpty else { return nil }
@@ -189,8 +209,8 @@ public final class Watch {
         near: (view: Coordination, state: CrossState, commits: [ObjectID])? = nil
     ) -> CrossState {
         var key: CacheKey? = nil
-        if let tree = line.graph.key {
-            var text: String? = ["exo-guard cross 4", tree.hex, root, topName].joined(separator: "\u{0}")
+        if keepsCrossStates, let tree = line.graph.key {
+            var text: String? = ["exo-guard cross 5", tree.hex, root, topName].joined(separator: "\u{0}")
             for ref in refs {
                 let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
                 guard !found.isEmpty else { continue }
@@ -240,54 +260,30 @@ public final class Watch {
             // with such a side can have its key, and only those are read (a line may have
             // millions of pairs; the rule reads the same answer from these).
             let elsewhere = Set((base.refs + target.refs).flatMap { $0.items.map { Exact($0.id) } })
+            // Each state keeps the pairs touching its own line's ids; the base's pairs under
+            // the keys of ids only the target's line holds (a branch merged here, whose pair
+            // with another branch the base had between two refs) are found here.
+            let baseIDs = base.lineIDs
+            let missing = target.lineIDs.subtracting(baseIDs)
+            var baseConflicts = base.conflicts
+            if !missing.isEmpty {
+                baseConflicts += CrossConflict.among([base.line] + base.refs, touching: missing).filter {
+                    !baseIDs.contains(Exact($0.a)) && !baseIDs.contains(Exact($0.b))
+                }
+            }
             diff = BranchDiff(
-                baseLocal: before.conflicts(touching: elsewhere), base: base.conflicts,
+                baseLocal: before.conflicts(touching: elsewhere), base: baseConflicts,
                 targetLocal: after.conflicts(touching: elsewhere), target: target.conflicts)
         } else {
             diff = BranchDiff(unreadableBase: target.conflicts)
         }
         return (diff, views(of: target.refs, naming: diff.new, line: after, commits: targetLine, root: root, cache: cache))
     }
+}
 
-    /// The lines of work of one state, for `board --branches` and `conflicts --branches`:
-    /// the line itself, then each watched ref with changes in flight.
-    public func lines(
-        of line: Coordination, commits: [ObjectID], root: String,
-        cache: ParseCache
-    ) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
-        let refLines = lines(line, commits: commits, root: root, cache: cache)
-        return (
-            [WorkLine(line: line)] + refLines,
-            views(of: refLines, naming: [], line: line, commits: commits, root: root, cache: cache)
-        )
-    }
-
-    /// What a report says of the refs: each ref's changes in flight (path, assignee at the
-    /// tip), and for the new conflicts the paths of shared targets that only the ref has.
-    private func views(
-        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, commits: [ObjectID], root: String,
-        cache: ParseCache
-    ) -> [String: Guard.RefView] {
-        var out: [String: Guard.RefView] = [:]
-        var byName: [String: WorkLine] = [:]
-        for w in lines { if let name = w.ref { byName[name] = w } }
-        for ref in refs {
-            guard let w = byName[ref.name] else { continue }
-            var states: [String: ChangeState] = [:]
-            for item in w.items { states[item.id] = item.state }
-            var wanted = Set<Exact>()
-            for c in new where c.bRef == ref.name {
-                for t in c.shared where line.node(t) == nil { wanted.insert(Exact(t)) }
-            }
-            var targetPaths: [String: String] = [:]
-            // Every such target's path in one pass over the ref's graph.
-            if !wanted.isEmpty, let tip = graph(ref.tip, root: root, cache: cache) {
-                for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
-            }
-            out[ref.name] = Guard.RefView(
-                ref: ref, states: states, targetPaths: targetPaths,
-                also: pieces(line: commits, root: root, cache: cache).also[ref.name] ?? [:])
-        }
-        return out
-    }
+/// Flights are a function of the ref's tip, its merge base with the line, and the root.
+struct FlightsKey: Hashable {
+    let tip: ObjectID
+    let base: ObjectID?
+    let root: String
 }

@@ -41,6 +41,7 @@ extension Session {
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
         let watch = Watch(repository: repository, refs: refs, listing: references(repository), memo: watchMemo)
+        watch.keepsCrossStates = overrides.isEmpty
         watches.append(watch)
         return watch
     }

@@ -47,14 +47,26 @@ public struct CrossConflict: Sendable, Equatable {
         }
         struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
         var pairs: [Pair: [String]] = [:]
-        /// Every pair of places on two different lines; `visit` for each.
+        /// Every pair of places on two different lines with a marked side; `visit` for each.
+        /// With `touching`, only the marked places are paired with the others (a push of a
+        /// thousand branches on one module has a thousand places there, and a line pairs
+        /// with them once, not each with each).
         func across(_ places: [At], _ visit: (Pair) -> Void) {
-            guard places.count > 1, Set(places.map(\.line)).count > 1 else { return }
-            for p in places.indices {
-                for q in places.indices where q > p && places[p].line != places[q].line {
-                    guard marked[places[p].line][places[p].item] || marked[places[q].line][places[q].item] else { continue }
-                    let (a, b) = places[p].line < places[q].line ? (places[p], places[q]) : (places[q], places[p])
-                    visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
+            guard places.count > 1 else { return }
+            func pair(_ p: At, _ q: At) {
+                let (a, b) = p.line < q.line ? (p, q) : (q, p)
+                visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
+            }
+            let isMarked = places.map { marked[$0.line][$0.item] }
+            if touching == nil {
+                for p in places.indices {
+                    for q in places.indices where q > p && places[p].line != places[q].line { pair(places[p], places[q]) }
+                }
+                return
+            }
+            for p in places.indices where isMarked[p] {
+                for q in places.indices where q != p && places[p].line != places[q].line && (!isMarked[q] || q > p) {
+                    pair(places[p], places[q])
                 }
             }
         }

@@ -13,11 +13,17 @@ package struct CrossState: Sendable {
     /// `CrossConflict.among` the line and `refs`.
     package let conflicts: [CrossConflict]
 
+    /// Only the pairs with a side whose id is on the line: a pair between two refs counts
+    /// for the line (BranchDiff) only under the key of a pair the line has; those the line
+    /// does not have are listed by `conflicts --branches`, which pairs every line.
     package init(line: WorkLine, refs: [WorkLine]) {
         self.line = line
         self.refs = refs
-        conflicts = CrossConflict.among([line] + refs)
+        conflicts = CrossConflict.among([line] + refs, touching: WorkLine.lineIDs(line, refs))
     }
+
+    /// The ids the line holds: its items', and those a ref holds that the line took up too.
+    package var lineIDs: Set<Exact> { WorkLine.lineIDs(line, refs) }
 
     init(line: WorkLine, refs: [WorkLine], conflicts: [CrossConflict]) {
         self.line = line
@@ -77,8 +83,22 @@ extension CrossState {
         // `near`'s; the pairs with a changed side are found again.
         let line = WorkLine(ref: nil, items: lineItems)
         let unchanged = near.conflicts.filter { !changed.contains(Exact($0.a)) && !changed.contains(Exact($0.b)) }
-        self.init(
-            line: line, refs: refLines,
-            conflicts: CrossConflict.sorted(unchanged + CrossConflict.among([line] + refLines, touching: changed)))
+        // As `init(line:refs:)` would: the pairs touching an id on the line, those of the
+        // changed ids found again.
+        let onLine = WorkLine.lineIDs(line, refLines)
+        let found = CrossConflict.among([line] + refLines, touching: changed).filter {
+            onLine.contains(Exact($0.a)) || onLine.contains(Exact($0.b)) || $0.aRef == nil
+        }
+        self.init(line: line, refs: refLines, conflicts: CrossConflict.sorted(unchanged + found))
+    }
+}
+
+extension WorkLine {
+    /// The ids `line` holds: its items', and those of the refs' items the line took up too
+    /// (a claim on the line has no item of its own).
+    package static func lineIDs(_ line: WorkLine, _ refs: [WorkLine]) -> Set<Exact> {
+        var ids = Set(line.items.map { Exact($0.id) })
+        for r in refs { for item in r.items where item.takenUpOnLine { ids.insert(Exact(item.id)) } }
+        return ids
     }
 }

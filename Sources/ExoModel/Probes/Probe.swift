@@ -80,6 +80,8 @@ public enum Probe: Int, CaseIterable, Sendable {
     case successorWalk
     /// An admitted commit's tree written from the index already read (no `git write-tree`).
     case indexTreesWritten
+    /// A merge base found by the walk over commits read once per run (not libgit2's).
+    case paintedMergeBase
 
     /// The name in the stats line.
     public var name: String {
@@ -116,6 +118,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .onePiece: "one-piece"
         case .successorWalk: "successor-walk"
         case .indexTreesWritten: "index-trees-written"
+        case .paintedMergeBase: "painted-merge-base"
         }
     }
 

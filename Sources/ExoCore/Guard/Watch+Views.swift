@@ -1,0 +1,49 @@
+import ExoGit
+import ExoGraph
+import ExoModel
+
+/// What listings and reports say of the watched refs: the lines of work of one state, and
+/// each ref's view (its changes in flight, the paths of targets only it has).
+extension Watch {
+    /// The lines of work of one state, for `board --branches` and `conflicts --branches`:
+    /// the line itself, then each watched ref with changes in flight.
+    public func lines(
+        of line: Coordination, commits: [ObjectID], root: String,
+        cache: ParseCache
+    ) -> (lines: [WorkLine], refs: [String: Guard.RefView]) {
+        let refLines = lines(line, commits: commits, root: root, cache: cache)
+        return (
+            [WorkLine(line: line)] + refLines,
+            views(of: refLines, naming: [], line: line, commits: commits, root: root, cache: cache)
+        )
+    }
+
+    /// What a report says of the refs: each ref's changes in flight (path, assignee at the
+    /// tip), and for the new conflicts the paths of shared targets that only the ref has.
+    func views(
+        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, commits: [ObjectID], root: String,
+        cache: ParseCache
+    ) -> [String: Guard.RefView] {
+        var out: [String: Guard.RefView] = [:]
+        var byName: [String: WorkLine] = [:]
+        for w in lines { if let name = w.ref { byName[name] = w } }
+        for ref in refs {
+            guard let w = byName[ref.name] else { continue }
+            var states: [String: ChangeState] = [:]
+            for item in w.items { states[item.id] = item.state }
+            var wanted = Set<Exact>()
+            for c in new where c.bRef == ref.name {
+                for t in c.shared where line.node(t) == nil { wanted.insert(Exact(t)) }
+            }
+            var targetPaths: [String: String] = [:]
+            // Every such target's path in one pass over the ref's graph.
+            if !wanted.isEmpty, let tip = graph(ref.tip, root: root, cache: cache) {
+                for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
+            }
+            out[ref.name] = Guard.RefView(
+                ref: ref, states: states, targetPaths: targetPaths,
+                also: pieces(line: commits, root: root, cache: cache).also[ref.name] ?? [:])
+        }
+        return out
+    }
+}
