@@ -27,22 +27,40 @@ extension Watch {
         var out: [String: Guard.RefView] = [:]
         var byName: [String: WorkLine] = [:]
         for w in lines { if let name = w.ref { byName[name] = w } }
+        // The targets of the new pairs that the line has no document for, by ref (once,
+        // not a pass over the pairs for each ref: a push of a thousand refs has a
+        // thousand pairs against as many refs in each check).
+        var wantedBy: [String: Set<Exact>] = [:]
+        for c in new {
+            guard let name = c.bRef else { continue }
+            for t in c.shared where line.node(t) == nil { wantedBy[name, default: []].insert(Exact(t)) }
+        }
+        let also = pieces(line: commits, root: root, cache: cache).also
         for ref in refs {
             guard let w = byName[ref.name] else { continue }
             var states: [String: ChangeState] = [:]
             for item in w.items { states[item.id] = item.state }
-            var wanted = Set<Exact>()
-            for c in new where c.bRef == ref.name {
-                for t in c.shared where line.node(t) == nil { wanted.insert(Exact(t)) }
+            let held = also[ref.name] ?? [:]
+            guard let wanted = wantedBy[ref.name], !wanted.isEmpty else {
+                // The same view as another check of this run made: shared, not copied (the
+                // checks of a push of many refs each view every other ref).
+                if let kept = memo.views[ref.name], kept.ref.tip == ref.tip, kept.states == states, kept.also == held,
+                    kept.targetPaths.isEmpty
+                {
+                    out[ref.name] = kept
+                    continue
+                }
+                let view = Guard.RefView(ref: ref, states: states, targetPaths: [:], also: held)
+                memo.views[ref.name] = view
+                out[ref.name] = view
+                continue
             }
             var targetPaths: [String: String] = [:]
             // Every such target's path in one pass over the ref's graph.
-            if !wanted.isEmpty, let tip = graph(ref.tip, root: root, cache: cache) {
+            if let tip = graph(ref.tip, root: root, cache: cache) {
                 for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
             }
-            out[ref.name] = Guard.RefView(
-                ref: ref, states: states, targetPaths: targetPaths,
-                also: pieces(line: commits, root: root, cache: cache).also[ref.name] ?? [:])
+            out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths, also: held)
         }
         return out
     }

@@ -28,6 +28,9 @@ public final class Watch {
         /// (a push of many refs: each pushed ref's check asks every other ref's flights).
         var byBase: [FlightsKey: [WorkLine.Flight]] = [:]
         var tipsAsked: Set<ObjectID> = []
+        /// The last view of each ref made (Watch+Views.swift), shared by the checks that
+        /// see it the same.
+        var views: [String: Guard.RefView] = [:]
         var flights: [String: [WorkLine.Flight]] = [:]
         var byLine: [String: [WorkLine.Flight]] = [:]
         var workspaces: [String: Workspace] = [:]
