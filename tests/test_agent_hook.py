@@ -135,3 +135,20 @@ def test_install_agent_cursor(main):  # noqa: F811
         assert data["hooks"][event][0]["command"].endswith("exo-guard hook agent")
     assert guard("uninstall", "--agent", "cursor", cwd=main).returncode == 0
     assert json.loads((main / ".cursor" / "hooks.json").read_text()) == {"version": 1}
+
+
+def test_install_both_agents_and_a_plain_uninstall_removes_every_entry_of_ours(main):  # noqa: F811
+    settings = main / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"model": "x"}\n')
+    r = guard("install", "--agent", "claude", "--agent", "cursor", cwd=main)
+    assert r.returncode == 0 and r.stdout.count("installed the agent hook") == 2, r.stdout + r.stderr
+    r = guard("uninstall", cwd=main)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(settings.read_text()) == {"model": "x"}
+    assert json.loads((main / ".cursor" / "hooks.json").read_text()) == {"version": 1}
+    # the git hooks went too, as before
+    assert not (main / ".git" / "hooks" / "pre-commit").exists() or "exo-guard" not in (
+        main / ".git" / "hooks" / "pre-commit").read_text()
+    r = guard("install", "--agent", "claude-code", cwd=main)
+    assert r.returncode == 2 and "claude or cursor" in r.stderr

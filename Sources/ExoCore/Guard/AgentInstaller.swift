@@ -71,6 +71,12 @@ public enum AgentInstaller {
         return "removed the agent hook from \(path)"
     }
 
+    /// Whether the harness's settings file below `top` holds an entry of exo-guard's.
+    public static func holdsOurs(_ harness: String, top: String) -> Bool {
+        guard let root = try? read(file(harness, top: top)), case .object(let members)? = root["hooks"] else { return false }
+        return members.contains { $0.1.items?.contains(where: isOurs) ?? false }
+    }
+
     /// Whether a hooks entry runs exo-guard's agent hook (directly, or in a matcher group).
     static func isOurs(_ entry: JSON) -> Bool {
         if let command = entry["command"]?.string, command.hasSuffix(" hook agent"), command.contains("exo-guard") {

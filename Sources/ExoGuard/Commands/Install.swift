@@ -27,15 +27,19 @@ struct Install: ParsableCommand {
         completion: .list(Installer.known)) var printHook: String?
 
     @Option(
-        help: "Install the agent harness's pre-tool hook instead: claude (.claude/settings.json) or cursor (.cursor/hooks.json).",
-        completion: .list(AgentInstaller.harnesses)) var agent: String?
+        help: ArgumentHelp(
+            "Install the agent harness's pre-tool hook: claude (.claude/settings.json) or cursor (.cursor/hooks.json) (repeatable).",
+            discussion: "With --agent and no --hook, only the harness's hook is installed."),
+        completion: .list(AgentInstaller.harnesses)) var agent: [String] = []
 
     func run() throws {
-        if let agent {
-            guard AgentInstaller.harnesses.contains(agent) else { throw ValidationError("--agent takes claude or cursor") }
-            Output.write("exo-guard: \(try AgentInstaller.install(agent, top: Install.top(), binary: Executable.path))\n")
-            return
+        for name in agent where !AgentInstaller.harnesses.contains(name) {
+            throw ValidationError("--agent takes claude or cursor, not '\(name)'")
         }
+        for name in agent {
+            Output.write("exo-guard: \(try AgentInstaller.install(name, top: Install.top(), binary: Executable.path))\n")
+        }
+        if !agent.isEmpty && hooks.isEmpty { return }
         if let printHook {
             guard Installer.known.contains(printHook) else { throw ValidationError("unknown hook '\(printHook)'") }
             Output.write(Installer.script(for: printHook, binary: ""))
@@ -66,19 +70,28 @@ struct Uninstall: ParsableCommand {
         completion: .list(Installer.known)) var hooks: [String] = []
 
     @Option(
-        help: "Remove only the agent harness's hook: claude or cursor.", completion: .list(AgentInstaller.harnesses))
-    var agent: String?
+        help: "Remove only the agent harness's hook: claude or cursor (repeatable).",
+        completion: .list(AgentInstaller.harnesses))
+    var agent: [String] = []
 
     func run() throws {
-        if let agent {
-            guard AgentInstaller.harnesses.contains(agent) else { throw ValidationError("--agent takes claude or cursor") }
-            Output.write("exo-guard: \(try AgentInstaller.uninstall(agent, top: Install.top()))\n")
+        for name in agent where !AgentInstaller.harnesses.contains(name) {
+            throw ValidationError("--agent takes claude or cursor, not '\(name)'")
+        }
+        if !agent.isEmpty {
+            for name in agent { Output.write("exo-guard: \(try AgentInstaller.uninstall(name, top: Install.top()))\n") }
             return
         }
         let installer = try Installer(repository: try Repository.current())
         let lines = try installer.uninstall(hooks.isEmpty ? Installer.known : hooks)
         if lines.isEmpty { Output.write("exo-guard: no exo-guard hooks in \(installer.directory)\n") }
         for line in lines { Output.write("exo-guard: \(line)\n") }
+        // With no --hook: the agent harnesses' entries too, where there are any (only exo-guard's).
+        if hooks.isEmpty {
+            for name in AgentInstaller.harnesses where AgentInstaller.holdsOurs(name, top: try Install.top()) {
+                Output.write("exo-guard: \(try AgentInstaller.uninstall(name, top: Install.top()))\n")
+            }
+        }
     }
 }
 
