@@ -39,6 +39,15 @@ def test_make_install_uninstall_and_the_debian_package(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("exo-guard ") and "libgit2 1." in r.stdout
     r = minimal([binary, "conflicts", "--root", str(REPO / "examples/workspace")])
     assert r.returncode == 0 and "session-timeout <-> sso" in r.stdout
+    # the release binary keeps its CA-bundle stand-in: libgit2 binds it, not mbedTLS's
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True,
+                   env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"})
+    r = subprocess.run([binary, "conflicts", "--rev", "HEAD"], cwd=repo, capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin", "LD_DEBUG": "bindings"})
+    bindings = [line for line in r.stderr.splitlines() if "`mbedtls_x509_crt_parse_file'" in line]
+    assert bindings and all("exo-guard" in b.split(" to ", 1)[1].split(":")[0] for b in bindings), bindings
     # the Swift runtime is linked in: nothing from the toolchain's folder is needed
     ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
     assert "swift" not in ldd.lower()

@@ -20,6 +20,8 @@
 /// libgit2 (Debian's build, with mbedTLS) parses the system's whole CA bundle while it
 /// initialises, for TLS connections exo-guard never opens. No certificate is loaded here,
 /// so a TLS connection, were one ever made, would find no trusted certificate and fail:
-/// closed, never open. Builds of libgit2 over OpenSSL never call it.
+/// closed, never open. Builds of libgit2 over OpenSSL never call it. Public: an internal
+/// function no Swift code calls is dropped from a release build, and libgit2 then binds
+/// mbedTLS's own (test_install.py checks the installed binary).
 @_cdecl("mbedtls_x509_crt_parse_file")
-func skipCertificateBundle(_ chain: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 { 0 }
+public func skipCertificateBundle(_ chain: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 { 0 }
