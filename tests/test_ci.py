@@ -86,11 +86,12 @@ def github(tmp_path, event, payload, extra=None):
     return env, summary
 
 
-def test_pull_request_blocks_a_collision_with_another_branch_and_annotates_the_status_line(tmp_path, origin):
+@pytest.mark.parametrize("event", ["pull_request", "pull_request_target"])
+def test_pull_request_blocks_a_collision_with_another_branch_and_annotates_the_status_line(tmp_path, origin, event):
     bare, base, _ = origin
     path = runner(tmp_path, bare)
     pull_request_merge(path)
-    env, summary = github(tmp_path, "pull_request", {
+    env, summary = github(tmp_path, event, {
         "number": 1, "pull_request": {"number": 1, "base": {"sha": base, "ref": "main"},
                                       "head": {"ref": "feature", "sha": git(path, "rev-parse", "origin/feature").stdout.strip()}}},
         {"GITHUB_REF": "refs/pull/1/merge"})
