@@ -6,10 +6,11 @@ import PackageDescription
 //   ExoModel   values, tropo's frontmatter language, errors, configuration composition
 //   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
 //   ExoGraph   snapshots (paths to bytes), workspaces, the graph, coordination, branches
-//   ExoGit     the only target that sees libgit2 (CGit2) and zlib (CZlib): repositories, refs,
+//   ExoGit     the only library target that sees libgit2 (CGit2) and zlib (CZlib): repositories, refs,
 //              git snapshots, git's index and object files read directly
 //   ExoCore    the session (one composition root), the guard, hooks and reports
-//   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, nothing else
+//   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, the verdict
+//              printed (Hook.swift's judge), and the one libgit2 interposition
 //
 // ExoFuzzTargets puts the parsers a pusher reaches behind entry points for Fuzz/ (libFuzzer).
 let package = Package(

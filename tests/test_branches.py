@@ -239,10 +239,17 @@ def test_amending_a_pushed_commit_does_not_collide_with_its_own_upstream(tmp_pat
     assert git(main, "push", "-q", "-u", "origin", "agent/a", check=False).returncode == 0
     write(main, "a", change("active", "auth", "billing"))
     git(main, "add", "-A")
+    pushed = head(main)
     r = git(main, "commit", "-q", "--amend", "--no-edit", env=RECENT, check=False)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0 and "exo-guard" not in r.stderr, r.stderr
+    assert head(main) != pushed
+    # its own upstream (origin/agent/a, holding a in its old state) is not another agent's work
+    git(main, "add", "-A")
+    r = guard("check", "--staged", "--json", cwd=main)
+    assert json.loads(r.stdout)["new"] == [] and "origin/agent/a" not in r.stdout, r.stdout
     r = git(main, "push", "-q", "-f", "origin", "agent/a", check=False)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0 and "exo-guard" not in r.stderr, r.stderr
+    assert git(server, "rev-parse", "agent/a").stdout.strip() == head(main)
 
 
 @pytest.mark.parametrize("hook", ["update", "pre-receive"])

@@ -177,8 +177,16 @@ def test_unstaged_activation_does_not_block(repo):
     (repo / "changes/b.md").write_text(change("active", "auth"))
     (repo / "modules/new.md").write_text("# new\n")
     git(repo, "add", "modules/new.md")
+    before = head(repo)
     r = commit(repo)
     assert r.returncode == 0, r.stderr
+    # the commit was made, holds only the staged file, and the hook said nothing
+    assert head(repo) != before and r.stderr == ""
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").stdout.split() == ["modules/new.md"]
+    # the same activation staged is what blocks
+    git(repo, "add", "changes/b.md")
+    r = commit(repo)
+    assert r.returncode != 0 and "a <-> b" in r.stderr
 
 
 def test_workspace_in_a_subfolder(tmp_path):
@@ -349,10 +357,12 @@ def test_server_ignores_refs_outside_exo_refs(server, repo):
     server_hook(server, "pre-receive")
     colliding_commit(repo)
     r = git(repo, "push", "origin", "HEAD:refs/tags/t1", "--no-verify", env=push_env(), check=False)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0 and "exo-guard" not in r.stderr, r.stderr
+    assert git(server, "rev-parse", "refs/tags/t1").stdout.strip() == head(repo)
     git(server, "config", "exo.refs", "refs/tags/*")
     r = git(repo, "push", "origin", "HEAD:refs/tags/t2", "--no-verify", env=push_env(), check=False)
-    assert r.returncode != 0
+    assert r.returncode != 0 and "remote: exo-guard: blocked" in r.stderr and "a <-> b" in r.stderr, r.stderr
+    assert git(server, "rev-parse", "--verify", "-q", "refs/tags/t2", check=False).returncode != 0
 
 
 def test_pre_push_blocks_a_colliding_push(server, repo):

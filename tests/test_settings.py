@@ -40,6 +40,7 @@ def test_git_c_quoted_values(main):  # noqa: F811
 @pytest.mark.parametrize("key,value", [
     ("exo.watchDays", "abc"), ("exo.strict", "yes-please"), ("exo.cache", "maybe"),
     ("exo.watch", "refs/heads/["), ("exo.showBypass", "2"), ("exo.refs", "refs/heads/a b"),
+    ("exo.maxMemory", "12x"), ("exo.maxFrontmatter", "0"), ("exo.watchDays", "-1"),
 ])
 def test_a_bad_value_is_an_error_naming_it(main, key, value):  # noqa: F811
     git(main, "config", "exo.watch", "none") if key != "exo.watch" else None
@@ -137,3 +138,15 @@ def test_max_frontmatter_is_exact_in_every_snapshot(main, where):  # noqa: F811
         else:
             assert r.returncode == 0, r.stdout + r.stderr
             assert "big" in json.loads(r.stdout)["activated"]
+
+
+def test_numbers_read_as_git_reads_integers(main):  # noqa: F811
+    """exo.* numbers take git's unit suffixes: exo.maxFrontmatter 1k is 1,024 bytes, so a
+    frontmatter of 1,024 bytes is read and one of 1,025 refused."""
+    git(main, "config", "exo.maxFrontmatter", "1k")
+    git(main, "config", "exo.watch", "none")
+    for size, code in ((1024, 0), (1025, 1)):
+        (main / "changes" / "big.md").write_text(frontmatter_of(size))
+        git(main, "add", "-A")
+        r = guard("check", "--staged", "--json", cwd=main)
+        assert r.returncode == code, (size, r.stdout + r.stderr)

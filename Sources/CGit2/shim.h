@@ -6,8 +6,10 @@
    which commands that only read files never need. Every libgit2 function exo-guard calls is
    listed here once; `cgit2_load` fills a table of them, typed by the headers themselves, and
    Swift calls `git.tree_lookup(...)` where it would call `git_tree_lookup(...)`.
-   SwiftPM does not rebuild every Swift file when this header changes: after adding a
-   function, remove .build/<triple>/debug/ExoCore.build (a fresh clone, as CI has, is fine). */
+   SwiftPM does not rebuild every Swift file when this header changes, and objects built
+   against the old table layout crash: after adding a function, remove ExoGit.build,
+   ExoCore.build, ExoGuard.build and ExoFuzzTargets.build under .build/<triple>/debug and
+   .../release, and .build/debug.yaml and release.yaml (a fresh clone, as CI has, is fine). */
 #define CGIT2_FUNCTIONS(X) \
     X(buf_dispose) X(commit_free) X(commit_lookup) X(commit_parent_id) X(commit_parentcount) X(commit_time) X(commit_tree_id) \
     X(config_add_file_ondisk) X(config_free) X(config_get_multivar_foreach) \

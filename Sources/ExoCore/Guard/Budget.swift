@@ -108,12 +108,7 @@ extension Session {
         }
         var budget = Budget(seconds: seconds, accept: accept)
         budget.memory = place == .server ? 400 << 20 : 0
-        if let raw = config?.string("exo.maxMemory") {
-            guard let mib = Int(raw.trimmingWhitespace), mib >= 0, mib < 1 << 40 else {
-                throw .invalidSetting(
-                    name: "git config exo.maxMemory", value: raw, source: config?.origin("exo.maxMemory"),
-                    expected: "MiB, 0 for no limit")
-            }
+        if let mib = try integer("exo.maxMemory", least: 0, expected: "MiB, 0 for no limit") {
             budget.memory = mib << 20
         }
         return budget

@@ -34,7 +34,7 @@ public enum Guard {
     public struct Root {
         /// The root in the base snapshot; nil when the base has no such workspace.
         public let base: String?
-        /// The target state's label (`index`, `worktree`, a commit id).
+        /// The root in the target snapshot (on disk: an absolute snapshot path).
         public let target: String
         /// The root inside git's trees, for the watched refs; nil when the target is not in git.
         public let tree: String?

@@ -31,12 +31,12 @@ extension Session {
     /// pre-push: one check per pushed ref (`<local-ref> <local-oid> <remote-ref> <remote-oid>`).
     /// Deletions pass. The base is the remote's oid when known here, else the merge base
     /// with the remote's tracking branches, else empty.
-    public func prePush(remote: String, lines: [String]) throws(ExoError) -> [Guard.Check] {
+    public func prePush(remote: String, refLines: [String]) throws(ExoError) -> [Guard.Check] {
         let repository = try requireRepository()
         var checks: [Guard.Check] = []
-        var tracking: [ObjectID]? = nil  // read once, only when a line needs it
-        for line in lines {
-            guard let parts = try Self.refLine(line, fields: 4, hook: "pre-push") else { continue }
+        var tracking: [ObjectID]? = nil  // read once, only when a ref line needs it
+        for refLine in refLines {
+            guard let parts = try Self.refLine(refLine, fields: 4, hook: "pre-push") else { continue }
             if ObjectID.isZero(parts[1]) { continue }
             let local = try repository.commit(parts[1])
             var base: ObjectID? = nil
@@ -49,7 +49,7 @@ extension Session {
             checks.append(try push(of: parts[0], remoteRef: parts[2], remote: remote, base: base, target: local))
         }
         // Every ref new on a remote of which nothing is known here: an import.
-        let zero = lines.compactMap { try? Self.refLine($0, fields: 4, hook: "pre-push") }.allSatisfy { ObjectID.isZero($0[3]) }
+        let zero = refLines.compactMap { try? Self.refLine($0, fields: 4, hook: "pre-push") }.allSatisfy { ObjectID.isZero($0[3]) }
         if zero && !repository.allReferences().contains(where: { $0.name.hasPrefix("refs/remotes/\(remote)/") }) {
             for i in checks.indices { checks[i].isImport = true }
         }
@@ -131,10 +131,10 @@ extension Session {
 
     /// pre-receive (server): stdin lines `<old> <new> <ref>`, the same rules, one verdict;
     /// every other ref of the push is watched at its new value.
-    public func preReceive(lines: [String]) throws(ExoError) -> [Guard.Check] {
+    public func preReceive(refLines: [String]) throws(ExoError) -> [Guard.Check] {
         var updates: [(ref: String, old: String, new: String)] = []
-        for line in lines {
-            guard let parts = try Self.refLine(line, fields: 3, hook: "pre-receive") else { continue }
+        for refLine in refLines {
+            guard let parts = try Self.refLine(refLine, fields: 3, hook: "pre-receive") else { continue }
             updates.append((parts[2], parts[0], parts[1]))
         }
         var pushed: [String: ObjectID?] = [:]
@@ -152,10 +152,10 @@ extension Session {
     }
 
     /// The words of one stdin ref line; nil for a blank line.
-    static func refLine(_ line: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
-        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    static func refLine(_ text: String, fields: Int, hook: String) throws(ExoError) -> [String]? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if parts.isEmpty { return nil }
-        guard parts.count >= fields else { throw .usage("\(hook): cannot read ref line \(PythonString.repr(line))") }
+        guard parts.count >= fields else { throw .usage("\(hook): cannot read ref line \(PythonString.repr(text))") }
         return parts
     }
 

@@ -94,13 +94,7 @@ extension Session {
 
     /// git config `exo.watchDays`: refs whose tip is older are not watched (default 30, 0 = no limit).
     func watchDays() throws(ExoError) -> Int {
-        guard let raw = config?.string("exo.watchDays") else { return 30 }
-        guard let days = Int(raw.trimmingWhitespace), days >= 0 else {
-            throw .invalidSetting(
-                name: "git config exo.watchDays", value: raw, source: config?.origin("exo.watchDays"),
-                expected: "a whole number of days, 0 for no limit")
-        }
-        return days
+        try integer("exo.watchDays", least: 0, expected: "a whole number of days, 0 for no limit") ?? 30
     }
 }
 

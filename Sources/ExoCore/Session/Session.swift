@@ -5,8 +5,9 @@ import ExoStore
 
 /// One run of exo-guard, wired together in one place: the repository (when there is one),
 /// its git config, the environment, the parse cache, the workspace roots and the mode.
-/// Every command and hook is served by a session; the command line only parses
-/// arguments and prints what the session returns.
+/// Every command and hook is served by a session; the command line parses arguments,
+/// and still turns a hook's checks into the verdict it prints and exits with
+/// (ExoGuard's Hook.swift, `judge`): moving that policy here is issue 27's.
 public final class Session {
     /// The process environment the run started with.
     public let environment: [String: String]
@@ -47,12 +48,7 @@ public final class Session {
         let config = try repository?.config()
         self.config = config
         roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
-        if let raw = config?.string("exo.maxFrontmatter") {
-            guard let bytes = Int(raw.trimmingWhitespace), bytes > 0 else {
-                throw .invalidSetting(
-                    name: "git config exo.maxFrontmatter", value: raw, source: config?.origin("exo.maxFrontmatter"),
-                    expected: "a number of bytes")
-            }
+        if let bytes = try Self.integer("exo.maxFrontmatter", in: config, least: 1, expected: "a number of bytes") {
             GitSnapshot.maxRead = bytes
         }
         cache = ParseCache(

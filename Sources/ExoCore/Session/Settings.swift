@@ -45,6 +45,36 @@ extension Session {
         }
     }
 
+    /// git config `key` as a whole number from `least` up, read as git reads an integer
+    /// (`k`, `m` and `g` multiply by 1024, 1024², 1024³); nil when unset; a configuration
+    /// error naming the key, the value and its file otherwise. The one reading of every
+    /// exo.* number (`watchDays`, `maxMemory`, `maxFrontmatter`).
+    func integer(_ key: String, least: Int, expected: String) throws(ExoError) -> Int? {
+        try Self.integer(key, in: config, least: least, expected: expected)
+    }
+
+    /// The same from `config` (before a session is whole).
+    static func integer(_ key: String, in config: GitConfig?, least: Int, expected: String) throws(ExoError) -> Int? {
+        guard let raw = config?.string(key) else { return nil }
+        guard let n = Self.gitInteger(raw), n >= least else {
+            throw .invalidSetting(name: "git config \(key)", value: raw, source: config?.origin(key), expected: expected)
+        }
+        return n
+    }
+
+    /// git's reading of an integer: digits with an optional sign and one of the unit
+    /// suffixes k, m, g (either case); nil for anything else or past 2^40.
+    static func gitInteger(_ raw: String) -> Int? {
+        var text = raw.trimmingWhitespace.lowercased()
+        var unit = 1
+        if let last = text.last, let power = ["k": 1, "m": 2, "g": 3][String(last)] {
+            unit = 1 << (10 * power)
+            text.removeLast()
+        }
+        guard let n = Int(text), n.magnitude < 1 << 40, n.magnitude * UInt(unit) < 1 << 50 else { return nil }
+        return n * unit
+    }
+
     /// Whether `pattern` can name refs: what git allows in a ref name, plus `*`.
     static func isRefPattern(_ pattern: String) -> Bool {
         guard !pattern.isEmpty, !pattern.contains(".."), !pattern.contains("@{"), !pattern.contains("//"),

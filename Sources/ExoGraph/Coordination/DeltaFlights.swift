@@ -43,16 +43,7 @@ extension WorkLine {
 
 extension SnapPath {
     /// Whether the walk reaches the file `a` before the file `b` (paths relative to one
-    /// folder): in each folder its files, then its subfolders, each in name order.
-    package static func walksBefore(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        let y = b.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        for i in 0..<min(x.count, y.count) {
-            let fileX = i == x.count - 1
-            let fileY = i == y.count - 1
-            if fileX != fileY { return fileX }  // a folder's files come before its subfolders
-            if !x[i].elementsEqual(y[i]) { return x[i].lexicographicallyPrecedes(y[i]) }
-        }
-        return x.count < y.count
-    }
+    /// folder): in each folder its files, then its subfolders, each in name order. The one
+    /// definition of the walk order is `Coordination.walkOrder`.
+    package static func walksBefore(_ a: String, _ b: String) -> Bool { Coordination.walkOrder(a, b) < 0 }
 }

@@ -6,7 +6,10 @@ import ExoStore
 #endif
 
 /// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
-/// commit's tree are three implementations; the graph code knows nothing else of them.
+/// commit's tree are the three sources (with the empty snapshot and an overlay of edits
+/// about to be made); besides paths and bytes, a snapshot offers optional speed-ups
+/// (content and tree keys, comparison by tree ids, a concurrent reader), which have
+/// defaults below.
 ///
 /// Paths are relative to the snapshot's top, `/`-separated, `""` for the top itself
 /// (on disk the top is `/`, so paths are absolute paths without their leading slash).

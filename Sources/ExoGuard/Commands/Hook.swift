@@ -212,7 +212,7 @@ extension Hook {
                         remote: remoteName, from: env["PRE_COMMIT_FROM_REF"] ?? "", to: to,
                         localBranch: env["PRE_COMMIT_LOCAL_BRANCH"], remoteBranch: env["PRE_COMMIT_REMOTE_BRANCH"])
                 }
-                return try s.prePush(remote: remoteName, lines: StandardInput.lines())
+                return try s.prePush(remote: remoteName, refLines: StandardInput.lines())
             }
         }
     }
@@ -239,7 +239,7 @@ extension Hook {
         @OptionGroup var options: GuardOutputOptions
         func run() throws {
             try options.hook("pre-receive", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
-                try s.preReceive(lines: StandardInput.lines())
+                try s.preReceive(refLines: StandardInput.lines())
             }
         }
     }
