@@ -49,7 +49,9 @@ extension Session {
             checks.append(try push(of: parts[0], remoteRef: parts[2], remote: remote, base: base, target: local))
         }
         // Every ref new on a remote of which nothing is known here: an import.
-        let zero = refLines.compactMap { try? Self.refLine($0, fields: 4, hook: "pre-push") }.allSatisfy { ObjectID.isZero($0[3]) }
+        let zero = refLines.compactMap { try? Self.refLine($0, fields: 4, hook: "pre-push") }.allSatisfy {
+            ObjectID.isZero($0[3])
+        }
         if zero && !repository.allReferences().contains(where: { $0.name.hasPrefix("refs/remotes/\(remote)/") }) {
             for i in checks.indices { checks[i].isImport = true }
         }
