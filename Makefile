@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot bench-ci bench-race profile fuzz fuzz-seeds clean install uninstall man deb deb-check
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot bench-ci bench-race bench-push-many profile fuzz fuzz-seeds clean install uninstall man deb deb-check
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -80,6 +80,10 @@ bench-ci: release
 # N pushes racing into a 12k-document server: each answered within exo.timeout + 1 s, one accepted.
 bench-race: release
 	python3 bench/race_push.py .build/release/exo-guard
+
+# One push of N new branches that all collide (1,000: <= 4 s and <= 400 MB is the target).
+bench-push-many: release
+	python3 bench/push_many.py $(OLD) .build/release/exo-guard
 
 bench-hostile: release
 	python3 bench/hostile.py $(OLD) .build/release/exo-guard
