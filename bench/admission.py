@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
@@ -37,9 +36,7 @@ def main():
     ap.add_argument("--small", action="store_true", help="a quick run: 2k documents, 20 branches")
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
-    bench.WORK = tempfile.mkdtemp(prefix="exo-guard-admission-")
-    with open(os.path.join(bench.WORK, "gitconfig"), "w") as fh:
-        fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
+    bench.workdir("exo-guard-admission-")
     rows = []
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)

@@ -43,6 +43,15 @@ def env():
     return e
 
 
+def workdir(prefix):
+    """A fresh WORK folder (set as this module's) with an isolated git config in it."""
+    global WORK
+    WORK = tempfile.mkdtemp(prefix=prefix)
+    with open(os.path.join(WORK, "gitconfig"), "w") as fh:
+        fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
+    return WORK
+
+
 def git(cwd, *args, input=None):
     return subprocess.run(["git", *args], cwd=cwd, env=env(), check=True, capture_output=True, input=input)
 

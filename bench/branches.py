@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -110,9 +109,7 @@ def main():
     ap.add_argument("--small", action="store_true", help="a quick run: 2k documents, 20 branches")
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
-    bench.WORK = tempfile.mkdtemp(prefix="exo-guard-branches-")
-    with open(os.path.join(bench.WORK, "gitconfig"), "w") as fh:
-        fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
+    bench.workdir("exo-guard-branches-")
     rows = []
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)

@@ -12,7 +12,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
@@ -27,9 +26,7 @@ def main():
     ap.add_argument("--small", action="store_true")
     args = ap.parse_args()
     bins = {"old": os.path.abspath(args.old), "new": os.path.abspath(args.new)}
-    bench.WORK = tempfile.mkdtemp(prefix="exo-guard-hot-")
-    with open(os.path.join(bench.WORK, "gitconfig"), "w") as fh:
-        fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
+    bench.workdir("exo-guard-hot-")
     try:
         n, n_branches = (2000, 20) if args.small else (10000, 100)
         top, docs = branches.agents_workload(n, n_branches)

@@ -13,7 +13,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,9 +28,7 @@ def main():
     ap.add_argument("--small", action="store_true")
     args = ap.parse_args()
     b = os.path.abspath(args.bin)
-    bench.WORK = tempfile.mkdtemp(prefix="exo-guard-race-")
-    with open(os.path.join(bench.WORK, "gitconfig"), "w") as fh:
-        fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n")
+    bench.workdir("exo-guard-race-")
     try:
         top, docs = branches.agents_workload(2000 if args.small else 10000, 20 if args.small else 100)
         with open(os.path.join(top, "modules", "race.md"), "w") as fh:

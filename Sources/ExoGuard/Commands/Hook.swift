@@ -81,15 +81,14 @@ struct GuardOutputOptions: ParsableArguments {
             verbose: verbose, colour: Terminal.colour)
         let format = json ? .json : format
         if saysPass, format == .github {
-            let text = report.text
-            Output.write(text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text)
+            Output.write(Self.saidText(report))
             Output.write(report.githubCommands)
             if let summary = session.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
                 try ReportFile.write(report.githubSummary, to: summary, append: true)
             }
         } else if saysPass, format.isFile {
             let file = format == .sarif ? report.sarif : report.codeQuality
-            let text = report.text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : report.text
+            let text = Self.saidText(report)
             if let outputFile {
                 try ReportFile.write(file, to: outputFile)
                 Output.write(text)
@@ -102,8 +101,7 @@ struct GuardOutputOptions: ParsableArguments {
             if format == .json {
                 Output.write(report.json)
             } else {
-                let text = report.text
-                Output.write(text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text)
+                Output.write(Self.saidText(report))
             }
         } else {
             if json { Output.write(report.json) }
@@ -113,6 +111,12 @@ struct GuardOutputOptions: ParsableArguments {
         }
         if let line = audit.record(verdict, started: session.started) { Output.writeError(line + "\n") }
         if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
+    }
+
+    /// The text report, or for a command that says so when all is well, the line that says it.
+    static func saidText(_ report: GuardReport) -> String {
+        let text = report.text
+        return text.isEmpty ? "exo-guard: pass \u{2014} no new conflicts\n" : text
     }
 
     /// Every line of `text` behind `prefix` (GitLab shows the pusher lines behind `GL-HOOK-ERR: `).
