@@ -24,14 +24,14 @@ public final class Watch {
         var snapshots: [ObjectID: GitSnapshot?] = [:]
         var graphs: [String: Graph?] = [:]
         var mergeBases: [[ObjectID]: ObjectID?] = [:]
-        /// Flights by (tip, merge base, root), once a tip is asked for against a second line
-        /// (a push of many refs: each pushed ref's check asks every other ref's flights).
+        /// Flights by (tip, merge base, root): what they are a function of. Asked first once a
+        /// tip is asked for against a second line (a push of many refs: each pushed ref's
+        /// check asks every other ref's flights).
         var byBase: [FlightsKey: [WorkLine.Flight]] = [:]
         var tipsAsked: Set<ObjectID> = []
         /// The last view of each ref made (Watch+Views.swift), shared by the checks that
         /// see it the same.
         var views: [String: Guard.RefView] = [:]
-        var flights: [String: [WorkLine.Flight]] = [:]
         var byLine: [String: [WorkLine.Flight]] = [:]
         var workspaces: [String: Workspace] = [:]
         var deltas: [String: DocumentDelta?] = [:]
@@ -166,8 +166,8 @@ public final class Watch {
         let tipTree = tipSnapshot.treeKey(root)
         let baseTree = m.flatMap { snapshot($0)?.treeKey(root) }
         if let tipTree, tipTree == baseTree { return [] }
-        let pair = ref.tip.description + " " + (m?.description ?? "-") + "\u{0}" + root
-        if let hit = memo.flights[pair] { return hit }
+        let pair = FlightsKey(tip: ref.tip, base: m, root: root)
+        if let hit = memo.byBase[pair] { return hit }
         let key = tipTree.flatMap { t in
             tipSnapshot.digest(
                 ["exo-guard flights 2", t.hex, m == nil ? "-" : baseTree?.hex ?? "?", root, topName]
@@ -189,7 +189,7 @@ public final class Watch {
         } else {
             memo.unreadable[ref.name] = memo.graphErrors[ref.tip.description + "\u{0}" + root] ?? "cannot be read"
         }
-        memo.flights[pair] = found
+        memo.byBase[pair] = found
         return found
     }
 
