@@ -63,3 +63,27 @@ def test_a_document_whose_name_is_not_utf8_is_found_on_disk(main):  # noqa: F811
     git(main, "add", "-A")
     r = guard("check", "--staged", "--json", cwd=main)
     assert r.returncode == 1 and [c["b"] for c in json.loads(r.stdout)["new"]] == ["caf"], r.stdout
+
+
+def test_a_name_that_is_not_utf8_is_shown_by_its_bytes(main):  # noqa: F811
+    """Reports name `changes/caf\\xe9.md` by its own bytes, escaped like a control character,
+    never with U+FFFD (a file that does not exist): on disk, in the index and in a commit;
+    JSON writes the byte as Python does (`\\udce9`)."""
+    import os
+    write(main, "a", change("active", "auth"))
+    assert commit_all(main).returncode == 0
+    with open(os.path.join(os.fsencode(main), b"changes", b"caf\xe9.md"), "wb") as f:
+        f.write(change("active", "auth").encode())
+    with open(os.path.join(os.fsencode(main), b"changes", b"d\xe8.md"), "wb") as f:
+        f.write(change("active", "nothere").encode())
+    for args in (("check",), ("check", "--staged"), ("check", "--rev", "HEAD", "--base", "HEAD~1")):
+        if args[1:2] == ("--staged",):
+            git(main, "add", "-A")
+        if args[1:2] == ("--rev",):
+            commit_all(main, extra=("--no-verify",))
+        r = guard(*args, cwd=main)
+        assert r.returncode == 1 and "changes/caf\\xe9.md" in r.stdout + r.stderr, (args, r.stdout + r.stderr)
+        assert "changes/d\\xe8.md" in r.stdout + r.stderr and "\ufffd" not in r.stdout + r.stderr, args
+        j = guard(*args, "--json", cwd=main)
+        assert "changes/d\\udce8.md" in j.stdout and "\ufffd" not in j.stdout, j.stdout
+        assert [d["path"] for d in json.loads(j.stdout)["doubtful"]] == ["changes/d\udce8.md"]

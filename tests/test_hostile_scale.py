@@ -314,3 +314,32 @@ def test_a_push_of_thousands_of_workspaces_makes_a_bounded_report(tmp_path):
     assert r.stderr.count("new conflict in workspace w") == 10
     assert "and 1990 more workspace(s) or ref(s) not listed, with 1990 new conflict(s) (--json" in r.stderr
     assert len(r.stderr) < 20_000
+
+
+def test_a_huge_document_on_disk_is_read_only_as_far_as_its_frontmatter(tmp_path):
+    """GUARD.md: exo.maxFrontmatter bounds what is read of one document on disk as in the
+    index and in trees. With the limit at 1 MiB, a 48 MiB file whose frontmatter closes in
+    its first lines is judged from them; one whose frontmatter never closes is refused in one
+    line naming the file and the key; neither is read whole (peak RSS well under its size)."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "tropo.toml").write_text(TOML)
+    (repo / "changes").mkdir()
+    (repo / "changes" / "a.md").write_text("---\nstatus: active\ntouches: [m]\n---\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "a")
+    git(repo, "config", "exo.maxFrontmatter", "1m")
+    git(repo, "config", "exo.watch", "none")
+    line = b"body line of a big document, long enough to fill it\n"
+    with open(repo / "changes" / "b.md", "wb") as f:
+        f.write(b"---\nstatus: active\ntouches: [m]\n---\n" + line * (48 * (1 << 20) // len(line)))
+    rss, r = peak_rss_run(["check"], repo)
+    assert r.returncode == 1 and "a <-> b" in r.stderr + r.stdout, r.stdout + r.stderr
+    assert rss < 40, rss
+    with open(repo / "changes" / "b.md", "wb") as f:
+        f.write(b"---\nstatus: active\n" + b"note: more\n" * (48 * (1 << 20) // 11))
+    rss, r = peak_rss_run(["check"], repo)
+    said = [l for l in (r.stdout + r.stderr).splitlines() if "exo.maxFrontmatter" in l]
+    assert r.returncode == 1 and len(said) == 1 and "changes/b.md" in said[0], r.stdout + r.stderr
+    assert rss < 40, rss

@@ -36,7 +36,7 @@ extension GitSnapshot {
                 entry = Entry(kind: kind, id: ObjectID(d.new_file.id))
             }
             guard let cPath = d.new_file.path ?? d.old_file.path else { continue }
-            let full = String(cString: cPath)
+            let full = RawBytes.decode(cString: cPath)
             var parent = SnapPath.parent(full)
             changes[parent, default: [:]][SnapPath.name(full)] = .some(entry)
             while dirty.insert(parent).inserted && !parent.isEmpty { parent = SnapPath.parent(parent) }

@@ -58,7 +58,8 @@ extension GitSnapshot {
                     case GIT_FILEMODE_LINK: kind = .symlink
                     default: continue  // gitlinks
                     }
-                    body(String(cString: git.tree_entry_name(e)!), Entry(kind: kind, id: ObjectID(git.tree_entry_id(e)!)))
+                    body(
+                        RawBytes.decode(cString: git.tree_entry_name(e)!), Entry(kind: kind, id: ObjectID(git.tree_entry_id(e)!)))
                 }
                 return true
             })

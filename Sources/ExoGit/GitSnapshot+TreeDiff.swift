@@ -71,7 +71,7 @@ extension Repository {
 
         func name(_ i: Int) -> String {
             let start = Int(spans[i].start)
-            return String(decoding: bytes[start..<start + Int(spans[i].count)], as: UTF8.self)
+            return RawBytes.decode(bytes[start..<start + Int(spans[i].count)])
         }
 
         func isTree(_ i: Int) -> Bool { modes[i] & 0o170000 == 0o040000 }

@@ -87,7 +87,7 @@ public final class GitSnapshot: Snapshot {
             guard let e = git.index_get_byindex(index.pointer, i), let cPath = e.pointee.path,
                 let kind = Self.kind(mode: e.pointee.mode)
             else { continue }
-            let full = String(cString: cPath)
+            let full = RawBytes.decode(cString: cPath)
             var parent = SnapPath.parent(full)
             dirs[parent, default: [:]][SnapPath.name(full)] = Entry(kind: kind, id: ObjectID(e.pointee.id))
             // Register each folder in its parent.

@@ -1,3 +1,4 @@
+import ExoModel
 import ExoStore
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ extension IndexFile {
     func list(_ dir: String) -> [(name: String, item: Item?)] {
         var out: [(name: String, item: Item?)] = []
         forEachEntry(in: dir) { name, folder, item in
-            out.append((String(decoding: paths[name], as: UTF8.self), folder == nil ? item : nil))
+            out.append((RawBytes.decode(paths[name]), folder == nil ? item : nil))
             return true
         }
         return out

@@ -27,7 +27,7 @@ import Dispatch
 /// once lose at most entries, never consistency.
 public final class DiskParseStore: ParseStore {
     static let magic = Array("exo-guard parse cache\n".utf8)
-    static let format: UInt32 = 3
+    static let format: UInt32 = 4  // 4: names that are not UTF-8 kept byte for byte (RawBytes)
     /// A table row: key (20 bytes), kind, 3 bytes of padding, offset and length (u32 LE).
     static let rowSize = 32
     static let headerSize = magic.count + 12

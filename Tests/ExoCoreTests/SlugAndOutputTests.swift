@@ -91,3 +91,30 @@ import Testing
         #expect(Frontmatter.isDecided(byPrefix: Array("# title".utf8)))
     }
 }
+
+/// Names that are not UTF-8, kept byte for byte (`RawBytes`), as Python's surrogate escape.
+@Suite struct RawNameTests {
+    @Test func everyByteComesBack() {
+        let cases: [[UInt8]] = [
+            Array("plain.md".utf8), [0x63, 0x61, 0x66, 0xE9, 0x2E, 0x6D, 0x64], [0xFF], [0xE2, 0x82],
+            [0xC3, 0xA9, 0xC3], Array("é".utf8) + [0x80, 0x80] + Array("✓".utf8), [0xF4, 0x90, 0x80, 0x80],
+        ]
+        for bytes in cases {
+            #expect(RawBytes.encode(RawBytes.decode(bytes)) == bytes, "\(bytes)")
+        }
+        // Random byte strings: decoding never loses a byte.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(RawBytes.encode(RawBytes.decode(bytes)) == bytes, "\(bytes)")
+        }
+    }
+
+    @Test func shownAsTheirBytesAndAsPythonWritesThem() {
+        let name = RawBytes.decode([0x63, 0x61, 0x66, 0xE9, 0x2E, 0x6D, 0x64])
+        #expect(ControlCharacters.escaped(name) == "caf\\xe9.md")
+        #expect(JSON.string(name).rendered() == "\"caf\\udce9.md\"")
+        #expect(DocumentID.derive(fileName: name, parentName: "changes") == "caf")
+        #expect(ControlCharacters.escaped("caf\u{E9}.md") == "caf\u{E9}.md")  // é as UTF-8 is a letter
+    }
+}

@@ -122,6 +122,9 @@ public indirect enum JSON: Sendable {
             default:
                 if scalar.value >= 0x20 && scalar.value < 0x7F {
                     out.append(UInt8(scalar.value))
+                } else if let byte = RawBytes.byte(scalar) {
+                    // A byte of a name that is not UTF-8: Python's surrogate escape for it.
+                    out += ("\\u" + PythonString.hex(0xDC00 + UInt32(byte), 4)).utf8
                 } else if scalar.value < 0x10000 {
                     out += ("\\u" + PythonString.hex(scalar.value, 4)).utf8
                 } else {

@@ -101,7 +101,7 @@ public final class Session {
     public func snapshot(_ selection: Selection) throws(ExoError) -> (snapshot: Snapshot, label: String) {
         switch selection {
         case .worktree:
-            return (FileSystemSnapshot(), "worktree")
+            return (FileSystemSnapshot(maxRead: cache.maxFrontmatter), "worktree")
         case .staged:
             let repository = try requireRepository()
             return (try GitSnapshot(indexOf: repository, head: try repository.headCommit()), "index")
@@ -208,7 +208,8 @@ extension Session {
         switch selection {
         case .worktree:
             // With an overlay: the files on disk as an edit about to be made would leave them.
-            let files: Snapshot = overlay.map { OverlaySnapshot(base: FileSystemSnapshot(), files: $0) } ?? FileSystemSnapshot()
+            let disk = FileSystemSnapshot(maxRead: cache.maxFrontmatter)
+            let files: Snapshot = overlay.map { OverlaySnapshot(base: disk, files: $0) } ?? disk
             targetRoot = try filesRoot(root, in: files)
             treeRoot = repository?.workTree.flatMap { SnapPath.relative(targetRoot, to: String($0.dropFirst())) }
             target = Guard.LineState(snapshot: files, label: "worktree", commits: lineCommits)

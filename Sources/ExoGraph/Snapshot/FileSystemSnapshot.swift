@@ -1,6 +1,5 @@
 import ExoModel
 import ExoStore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,41 +10,30 @@ import Synchronization
 /// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
 /// without their leading slash.
 public final class FileSystemSnapshot: Snapshot {
-    /// The files on disk, from the root of the file system.
-    public init() {}
+    /// How much of one document is read at most (git config `exo.maxFrontmatter`): a file
+    /// larger than this is read only as far as its frontmatter goes, and one whose
+    /// frontmatter runs past it is refused in one line, as in the index and in trees.
+    public let maxRead: Int
+
+    /// The files on disk, from the root of the file system; `maxRead` bytes of a document
+    /// at most (64 MiB unless said).
+    public init(maxRead: Int = 64 << 20) {
+        self.maxRead = maxRead
+    }
 
     /// No name: paths here are absolute.
     public var topName: String { "" }
 
-    /// The names that are not UTF-8 (`changes/caf\xe9.md`): a listing shows them decoded
-    /// as git snapshots do (each bad byte U+FFFD, so the document has the id it has in the
-    /// index and in trees), and this keeps the bytes of each such path, so the file is
-    /// still opened by its own name (GUARD.md: a document is found on disk whatever bytes
-    /// its name holds).
+    /// Names that are not UTF-8 (`changes/caf\xe9.md`) are decoded byte for byte
+    /// (`RawBytes`), so a listing's name still holds the file's own bytes: the file is
+    /// opened by them (GUARD.md: a document is found on disk whatever bytes its name
+    /// holds), and a report shows them (`caf\xe9.md`).
     private let raw = RawNames()
 
-    final class RawNames: Sendable {
-        private let paths = Mutex<[String: [UInt8]]>([:])
-        /// The bytes of the absolute path `path` (a snapshot path with its leading slash).
-        func bytes(_ path: String) -> [UInt8] {
-            paths.withLock { table in
-                if table.isEmpty { return Array(path.utf8) }
-                if let known = table[path] { return known }
-                // A path below a folder whose name is not UTF-8.
-                var cut = path.utf8.count
-                let utf8 = Array(path.utf8)
-                while let slash = utf8[..<cut].lastIndex(of: UInt8(ascii: "/")), slash > 0 {
-                    let head = String(decoding: utf8[..<slash], as: UTF8.self)
-                    if let known = table[head] { return known + utf8[slash...] }
-                    cut = slash
-                }
-                return utf8
-            }
-        }
-        func keep(_ path: String, _ bytes: [UInt8]) { paths.withLock { $0[path] = bytes } }
-        /// `body` with the path's bytes as a C string.
+    struct RawNames: Sendable {
+        /// `body` with the bytes of the absolute path `path` as a C string.
         func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) -> T) -> T {
-            let b = bytes(path) + [0]
+            let b = RawBytes.encode(path) + [0]
             return b.withUnsafeBufferPointer { p in
                 p.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
             }
@@ -77,12 +65,8 @@ public final class FileSystemSnapshot: Snapshot {
         var entries: [DirectoryEntry] = []
         while let entry = readdir(dir) {
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-            let name = String(decoding: bytes, as: UTF8.self)
+            let name = RawBytes.decode(bytes)
             if name == "." || name == ".." { continue }
-            if String(validating: bytes, as: UTF8.self) == nil {
-                let full = absolute(SnapPath.join(directory, name))
-                raw.keep(full, raw.bytes(absolute(directory)) + [UInt8(ascii: "/")] + bytes)
-            }
             let kind: EntryKind
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_REG): kind = .file
@@ -106,19 +90,22 @@ public final class FileSystemSnapshot: Snapshot {
     /// A file's bytes.
     public func read(_ path: String) throws(ExoError) -> [UInt8] {
         let full = absolute(path)
-        return try Self.read(absolute: full, fd: raw.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) })
+        return try Self.read(
+            absolute: full, fd: raw.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }, maxRead: maxRead)
     }
 
     /// Readers for the parallel read: files are read on any thread.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         let raw = self.raw
-        return { Reader(raw: raw) }
+        let maxRead = self.maxRead
+        return { Reader(raw: raw, maxRead: maxRead) }
     }
 
     /// Reads documents for parsing: one read of the file's first bytes, which most often
     /// decide its frontmatter (`Frontmatter.isDecided`); the whole file otherwise.
     struct Reader: ConcurrentReader {
         let raw: RawNames
+        let maxRead: Int
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             let absolute = "/" + path
             let fd = raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
@@ -130,7 +117,8 @@ public final class FileSystemSnapshot: Snapshot {
             close(fd)
             if Frontmatter.isDecided(byPrefix: first) { return first }
             return try? FileSystemSnapshot.read(
-                absolute: absolute, fd: raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) })
+                absolute: absolute, fd: raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) },
+                maxRead: maxRead)
         }
     }
 
@@ -138,13 +126,17 @@ public final class FileSystemSnapshot: Snapshot {
         try read(absolute: absolute, fd: open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK))
     }
 
-    /// The bytes of the file open as `fd` (closed here), named `absolute` in errors.
-    static func read(absolute: String, fd: Int32) throws(ExoError) -> [UInt8] {
+    /// The bytes of the file open as `fd` (closed here), named `absolute` in errors; of a
+    /// file larger than `maxRead`, only as many as decide its frontmatter.
+    static func read(absolute: String, fd: Int32, maxRead: Int = .max) throws(ExoError) -> [UInt8] {
         guard fd >= 0 else { throw .unreadable(file: absolute, cause: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
             throw .unreadable(file: absolute, cause: "not a regular file")
+        }
+        if Int(st.st_size) > maxRead {
+            return try prefix(of: fd, absolute: absolute, size: Int(st.st_size), maxRead: maxRead)
         }
         // One byte more than the size: a file read whole is seen to end without growing.
         let size = Int(st.st_size)
@@ -192,5 +184,27 @@ public final class FileSystemSnapshot: Snapshot {
     public static func absolutePath(_ given: String) -> String {
         let full = given.hasPrefix("/") ? given : "/" + SnapPath.join(currentDirectory(), given)
         return SnapPath.normalize(full.split(separator: "/", omittingEmptySubsequences: false)) ?? ""
+    }
+
+    /// The first bytes of a file larger than `maxRead`, read in growing steps until they
+    /// decide its frontmatter (`Frontmatter.isDecided`); refused in one line when its first
+    /// `maxRead` bytes do not (a frontmatter longer than `exo.maxFrontmatter`).
+    private static func prefix(of fd: Int32, absolute: String, size: Int, maxRead: Int) throws(ExoError) -> [UInt8] {
+        var out: [UInt8] = []
+        var step = 1 << 16
+        while out.count < maxRead {
+            let want = min(step, maxRead - out.count)
+            var chunk = [UInt8](repeating: 0, count: want)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(file: absolute, cause: String(cString: strerror(errno)))
+            }
+            if n == 0 { return out }  // shrank since fstat: what there is
+            out += chunk[0..<n]
+            if Frontmatter.isDecided(byPrefix: out) { return out }
+            step = min(step * 2, 16 << 20)
+        }
+        throw .frontmatterTooLarge(file: absolute, size: size, limit: maxRead)
     }
 }

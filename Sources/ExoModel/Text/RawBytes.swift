@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// File names are bytes; most are UTF-8, and a few are not (`changes/caf\xe9.md`, written
+/// in Latin-1). Python reads such a name with `surrogateescape`: each byte that is not
+/// UTF-8 becomes a lone surrogate (U+DC80...U+DCFF), which its slug drops, its JSON
+/// writes as `\udce9` and a terminal must not be shown raw. A Swift string cannot hold a
+/// lone surrogate, so here each such byte becomes a scalar of the last private-use plane,
+/// U+10FF80...U+10FFFF, one per byte: the name keeps every byte (it can be shown as
+/// `caf\xe9.md`, the file it names), and ids are the same as exo's (slugs keep ASCII only).
+public enum RawBytes {
+    /// The scalar standing for the byte `byte` (0x80...0xFF) of a name that is not UTF-8.
+    @usableFromInline static let base: UInt32 = 0x10_FF00
+
+    /// `bytes` as a string: UTF-8 where they are UTF-8, each other byte as its stand-in.
+    @inlinable public static func decode<C: Collection<UInt8>>(_ bytes: C) -> String {
+        if let valid = String(validating: bytes, as: UTF8.self) { return valid }
+        var out = String.UnicodeScalarView()
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        // The bytes an error spans are read again, one by one, from a second iterator.
+        var replay = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                out.append(Unicode.UTF8.decode(encoded))
+                for _ in 0..<encoded.count { _ = replay.next() }
+            case .error(let length):
+                for _ in 0..<length {
+                    let byte = replay.next()!
+                    out.append(Unicode.Scalar(base + UInt32(byte))!)
+                }
+            case .emptyInput:
+                return String(out)
+            }
+        }
+    }
+
+    /// The NUL-terminated name at `cString`, decoded as `decode` does.
+    public static func decode(cString: UnsafePointer<CChar>) -> String {
+        cString.withMemoryRebound(to: UInt8.self, capacity: strlen(cString) + 1) {
+            decode(UnsafeBufferPointer(start: $0, count: strlen(cString)))
+        }
+    }
+
+    /// The byte `scalar` stands for, when it is a stand-in.
+    public static func byte(_ scalar: Unicode.Scalar) -> UInt8? {
+        scalar.value >= base + 0x80 && scalar.value <= base + 0xFF ? UInt8(scalar.value - base) : nil
+    }
+
+    /// The bytes `name` was decoded from: its UTF-8, each stand-in its own byte again.
+    public static func encode(_ name: String) -> [UInt8] {
+        // A stand-in's UTF-8 starts with 0xF4, as no name's UTF-8 but the last plane's.
+        guard name.utf8.contains(0xF4), name.unicodeScalars.contains(where: { byte($0) != nil }) else {
+            return Array(name.utf8)
+        }
+        var out: [UInt8] = []
+        for scalar in name.unicodeScalars {
+            if let b = byte(scalar) { out.append(b) } else { out += String(scalar).utf8 }
+        }
+        return out
+    }
+}
