@@ -49,7 +49,8 @@ def test_a_bad_value_is_an_error_naming_it(main, key, value):  # noqa: F811
     before = head(main)
     r = commit_all(main)
     assert r.returncode != 0 and head(main) == before, r.stderr
-    assert key in r.stderr and repr(value) in r.stderr and "from git config" in r.stderr, r.stderr
+    where = str(main / ".git" / "config")  # the file that set it
+    assert key in r.stderr and repr(value) in r.stderr and f"from {where}" in r.stderr, r.stderr
     r = guard("check", "--staged", cwd=main)
     assert r.returncode == 2 and key in r.stderr
     # the same value through git -c says so

@@ -14,6 +14,8 @@ public final class GitConfig {
     private let handle: Owner
     /// `git -c` settings, in order (a later one wins): normalized key, value.
     private let commandLine: [(key: String, value: String)]
+    /// The files read, each with its level (to say where a value comes from).
+    private var files: [(path: String, level: git_config_level_t)] = []
 
     init(repository: Repository) throws(ExoError) {
         commandLine = Self.commandLine(repository.environment)
@@ -32,6 +34,7 @@ public final class GitConfig {
         files.append((repository.commonDir + "/config", GIT_CONFIG_LEVEL_LOCAL))
         files.append((repository.gitDir + "/config.worktree", GIT_CONFIG_LEVEL_APP))
         for (path, level) in files where path != "/dev/null" && access(path, R_OK) == 0 {
+            self.files.append((path, level))
             try LibGit2.check(
                 git.config_add_file_ondisk(handle.pointer, path, level, repository.pointer, 0), "\(path): cannot read git config")
         }
@@ -63,11 +66,21 @@ public final class GitConfig {
     }
 
     /// Where the value of a key in force comes from, for error messages: `git -c`, or the
-    /// level of the file (system, global, local, worktree).
+    /// file that set it last (a file that includes another is named for what it includes).
     public func origin(_ key: String) -> String? {
         let normalized = Self.normalize(key)
         if commandLine.contains(where: { $0.key == normalized }) { return "git -c" }
-        return string(key) == nil ? nil : "git config"
+        final class Box { var level: git_config_level_t? }
+        let box = Box()
+        _ = git.config_get_multivar_foreach(
+            handle.pointer, key, nil,
+            { entry, payload in
+                guard let entry, let payload else { return 0 }
+                Unmanaged<Box>.fromOpaque(payload).takeUnretainedValue().level = entry.pointee.level
+                return 0
+            }, Unmanaged.passUnretained(box).toOpaque())
+        guard let level = box.level else { return nil }
+        return files.last(where: { $0.level == level }).map(\.path) ?? "git config"
     }
 
     /// A key as git compares keys: section and variable name case-insensitive, a
