@@ -20,9 +20,12 @@ def main():
     ap.add_argument("bins", nargs="+")
     ap.add_argument("--refs", default="100,200,1000")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", help="make the workload in this folder and keep it (for profiling)")
     args = ap.parse_args()
     sizes = [int(n) for n in args.refs.split(",")]
-    work = tempfile.mkdtemp(prefix="exo-guard-push-many-")
+    work = args.keep or tempfile.mkdtemp(prefix="exo-guard-push-many-")
+    if args.keep:
+        os.makedirs(work)
     cfg = os.path.join(work, "gitconfig")
     with open(cfg, "w") as fh:
         fh.write("[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n")
@@ -74,6 +77,9 @@ def main():
         print("|---|" + "---|" * len(args.bins))
         for size in sizes:
             stdin = "\n".join(lines[:size]) + "\n"
+            if args.keep:
+                with open(os.path.join(work, f"stdin-{size}"), "w") as fh:
+                    fh.write(stdin)
             times = {b: [] for b in args.bins}
             rss = {b: 0 for b in args.bins}
             for _ in range(args.rounds):
@@ -86,7 +92,8 @@ def main():
             print(f"| {size} | " + " | ".join(
                 f"{statistics.median(times[b]):.2f} s, {rss[b]} MiB" for b in args.bins) + " |", flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

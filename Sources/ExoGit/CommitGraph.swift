@@ -11,6 +11,16 @@ import ExoModel
 /// each commit's parents and time are kept here and the walk is git's own
 /// (`paint_down_to_common`) over them. When it finds more than one candidate (criss-cross
 /// merges), libgit2 picks the best, as before.
+/// Two commits in byte order: a key for what is the same either way round.
+struct CommitPair: Hashable {
+    let low: ObjectID
+    let high: ObjectID
+    init(_ a: ObjectID, _ b: ObjectID) {
+        let ordered = withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) <= 0 } }
+        (low, high) = ordered ? (a, b) : (b, a)
+    }
+}
+
 extension Repository {
     /// A commit's parents and committer time.
     struct CommitInfo {
@@ -41,10 +51,12 @@ extension Repository {
         if a == b { return a }
         let mode = environment["EXO_GUARD_TEST_MERGE_BASE"]
         if mode == "libgit2" { return libgit2MergeBase(a, b) }
-        var painted: ObjectID?? = nil
-        if let found = paintedMergeBases(a, b), found.count <= 1 {
+        let pair = CommitPair(a, b)
+        var painted: ObjectID?? = mode == "compare" ? nil : mergeBases[pair]
+        if painted == nil, let found = paintedMergeBases(a, b), found.count <= 1 {
             Probe.paintedMergeBase.hit()
             painted = .some(found.first)
+            mergeBases[pair] = found.first
         }
         if mode == "compare", let p = painted, p != libgit2MergeBase(a, b) {
             let line =

@@ -18,6 +18,8 @@ public final class Repository {
     var trees: [ObjectID: TreeItems] = [:]
     /// Commits' parents and times read for merge bases (CommitGraph.swift), by id.
     var commits: [ObjectID: CommitInfo] = [:]
+    /// Merge bases found by the walk, by the two commits in byte order (it is symmetric).
+    var mergeBases: [CommitPair: ObjectID?] = [:]
     /// Object folders added after opening (`addObjectDirectory`).
     var addedObjectDirectories: Set<String> = []
     /// The environment the repository was opened with.

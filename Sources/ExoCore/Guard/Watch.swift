@@ -117,6 +117,8 @@ public final class Watch {
 
     /// The merge base of a ref's tip with a line of work, once per pair.
     private func mergeBase(_ tip: ObjectID, _ line: [ObjectID]) -> ObjectID? {
+        // One commit: the repository keeps each pair's merge base already.
+        if line.count == 1 { return repository.mergeBase(tip, line[0]) }
         let key = [tip] + line
         if let hit = memo.mergeBases[key] { return hit }
         let m = repository.mergeBase(tip, line: line)
@@ -129,21 +131,20 @@ public final class Watch {
     /// or its workspace tree is the merge base's; else from the cache, under the two
     /// workspace trees, or read from what the ref changed, or from the two graphs.
     func flights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
+        // The same tip against another line with the same merge base: the same flights
+        // (a push of many refs: each pushed ref's check asks every other ref's), found with
+        // no key text made.
+        var baseKey: FlightsKey? = nil
+        if !memo.tipsAsked.insert(ref.tip).inserted {
+            let k = FlightsKey(tip: ref.tip, base: mergeBase(ref.tip, line), root: root)
+            if let hit = memo.byBase[k] { return hit }
+            baseKey = k
+        }
         // A run on the same line as the run before: the flights under the commit ids, with
         // no object read at all.
         let text = (["exo-guard ref flights 2", ref.tip.description] + line.map(\.description) + [root, topName])
             .joined(separator: "\u{0}")
         if let hit = memo.byLine[text] { return hit }
-        // The same tip against another line with the same merge base: the same flights.
-        var baseKey: FlightsKey? = nil
-        if !memo.tipsAsked.insert(ref.tip).inserted {
-            let k = FlightsKey(tip: ref.tip, base: mergeBase(ref.tip, line), root: root)
-            if let hit = memo.byBase[k] {
-                memo.byLine[text] = hit
-                return hit
-            }
-            baseKey = k
-        }
         let byCommits = repository.digest(text)
         var found: [WorkLine.Flight]
         if let byCommits, let cached = cache.flights(byCommits) {
