@@ -16,7 +16,9 @@ struct CommitPair: Hashable {
     let low: ObjectID
     let high: ObjectID
     init(_ a: ObjectID, _ b: ObjectID) {
-        let ordered = withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) <= 0 } }
+        let ordered = withUnsafeBytes(of: a.raw) { x in
+            withUnsafeBytes(of: b.raw) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) <= 0 }
+        }
         (low, high) = ordered ? (a, b) : (b, a)
     }
 }

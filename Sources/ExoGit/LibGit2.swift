@@ -188,7 +188,8 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether the two ids are the same bytes.
     public static func == (a: ObjectID, b: ObjectID) -> Bool {
-        withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
     }
 
     /// Hashes the id's first 16 bytes (of a hash already: as good as all of them, and
