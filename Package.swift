@@ -3,6 +3,7 @@ import PackageDescription
 
 // The targets follow the data flow, and each may import only those before it:
 //
+//   ExoRules   the guard's rules as their definitions, plain: imports nothing of the project
 //   ExoModel   values, tropo's frontmatter language, errors, configuration composition
 //   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
 //   ExoGraph   snapshots (paths to bytes), workspaces, the graph, coordination, branches
@@ -42,10 +43,11 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
+        .target(name: "ExoRules"),
         .target(name: "ExoStore"),
-        .target(name: "ExoGraph", dependencies: ["ExoModel", "ExoStore"]),
+        .target(name: "ExoGraph", dependencies: ["ExoRules", "ExoModel", "ExoStore"]),
         .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"]),
-        .target(name: "ExoCore", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
+        .target(name: "ExoCore", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
         // The fuzz targets' entry points, for Fuzz/ (libFuzzer) and the replay in the tests.
         .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
         .executableTarget(
@@ -61,6 +63,6 @@ let package = Package(
         ),
         .testTarget(
             name: "ExoCoreTests",
-            dependencies: ["CGit2", "CZlib", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
+            dependencies: ["CGit2", "CZlib", "ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
     ]
 )

@@ -10,13 +10,14 @@ import re
 import sys
 
 ALLOWED = {
+    "ExoRules": set(),
     "ExoModel": {"TOMLKit", "HashTreeCollections"},
     "ExoStore": set(),
-    "ExoGraph": {"ExoModel", "ExoStore"},
-    "ExoGit": {"ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"},
-    "ExoCore": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
-    "ExoFuzzTargets": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
-    "ExoGuard": {"ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ArgumentParser"},
+    "ExoGraph": {"ExoRules", "ExoModel", "ExoStore"},
+    "ExoGit": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"},
+    "ExoCore": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
+    "ExoFuzzTargets": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
+    "ExoGuard": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ArgumentParser"},
 }
 SYSTEM = {"Darwin", "Dispatch", "Foundation", "Glibc", "Synchronization", "Testing"}
 MAX_LINES = 300

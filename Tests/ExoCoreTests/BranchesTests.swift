@@ -4,8 +4,7 @@ import Testing
 @testable import ExoGraph
 
 /// Work in flight across branches: the folder-by-folder reading of a ref's tip and merge
-/// base (the fast path the watch uses) against the definition over exo's whole views, and
-/// the indexed search for conflicts across lines against the pairwise definition.
+/// base (the fast path the watch uses) against the definition over exo's whole views.
 @Suite struct BranchesTests {
     typealias Gen = DerivedViewTests
 
@@ -77,48 +76,5 @@ import Testing
         }
     }
 
-    /// Conflicts across lines found through the target index equal the pairwise definition.
-    @Test func conflictsAcrossLinesEqualThePairwiseDefinition() {
-        var r = Gen.Random(state: 5)
-        let ids = ["a", "b", "c", "d", "e"]
-        let targets = ["m1", "m2", "m3", "m4"]
-        func item() -> WorkLine.Item {
-            let ts = Set((0..<r.below(3)).map { _ in r.pick(targets) }).sorted()
-            let state = ChangeState(status: .string("active"), targets: ts, assignee: nil, path: "changes/x.md", isActive: true)
-            return WorkLine.Item(id: r.pick(ids), state: state, takenUpOnLine: r.below(2) == 0)
-        }
-        for _ in 0..<400 {
-            var lines = [WorkLine(ref: nil, items: (0..<r.below(5)).map { _ in item() })]
-            for n in 0..<r.below(4) {
-                lines.append(WorkLine(ref: "refs/heads/r\(n)", items: (0..<r.below(3)).map { _ in item() }))
-            }
-            var expected: [CrossConflict] = []
-            for i in lines.indices {
-                for j in lines.indices where j > i {
-                    for x in lines[i].items {
-                        for y in lines[j].items {
-                            let shared = x.state.targets.filter { y.state.targets.contains($0) }
-                            let same = x.id == y.id && (lines[i].ref == nil ? y.takenUpOnLine : x.state != y.state)
-                            guard same || (x.id != y.id && !shared.isEmpty) else { continue }
-                            let swap = lines[i].ref != nil && (y.id, lines[j].ref!) < (x.id, lines[i].ref!)
-                            expected.append(
-                                swap
-                                    ? CrossConflict(a: y.id, aRef: lines[j].ref, b: x.id, bRef: lines[i].ref, shared: shared)
-                                    : CrossConflict(a: x.id, aRef: lines[i].ref, b: y.id, bRef: lines[j].ref, shared: shared))
-                        }
-                    }
-                }
-            }
-            // A change the line took up without an item of its own (a claim on the line):
-            // taken up twice with each ref that holds it.
-            let onLine = Set(lines[0].items.map(\.id))
-            for line in lines.dropFirst() {
-                for y in line.items where y.takenUpOnLine && !onLine.contains(y.id) {
-                    expected.append(CrossConflict(a: y.id, aRef: nil, b: y.id, bRef: line.ref, shared: []))
-                }
-            }
-            let key = { (c: CrossConflict) in "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
-            #expect(CrossConflict.among(lines).map(key).sorted() == expected.map(key).sorted())
-        }
-    }
+    // Conflicts across lines against the pairwise rule: RulesTests (ExoRules).
 }

@@ -1,3 +1,4 @@
+import ExoRules
 import Testing
 
 @testable import ExoCore
@@ -149,22 +150,14 @@ import Testing
         #expect(Coordination.walkOrder("a/x.md", "ab/a.md") == -1)  // "a" < "ab"
     }
 
-    /// Conflicts as exo defines them, pair by pair: every two active ids a < b whose
-    /// targets (those of every document holding the id, each once) intersect, with the
-    /// intersection sorted.
-    @Test func conflictsEqualThePairwiseDefinition() {
+    /// The conflicts' JSON, written straight out from the rule's pairs (ExoRules), is what
+    /// the JSON renderer writes.
+    @Test func conflictsJSONIsTheRulesPairs() {
         var r = Random(state: 7)
         for _ in 0..<300 {
             let view = Coordination(Graph(documents: randomTree(&r).documents()))
-            var expected: [Coordination.Conflict] = []
-            let active = view.active
-            for (i, a) in active.enumerated() {
-                let ta = Set(view.targets(of: a))
-                for b in active[(i + 1)...] {
-                    let shared = ta.intersection(view.targets(of: b)).sorted()
-                    if !shared.isEmpty { expected.append(Coordination.Conflict(a: a, b: b, shared: shared.map(\.string))) }
-                }
-            }
+            let expected = Rules.conflicts(active: view.active, targets: { view.targets(of: $0).map(\.string) })
+                .map { Coordination.Conflict(a: $0.a, b: $0.b, shared: $0.shared) }
             #expect(view.conflicts == expected)
             // The conflicts' JSON, written straight out, is what the JSON renderer writes.
             let rendered =

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 
 /// The engine under `check` and every hook: the conflicts of a base and a target state of
 /// the line compared pair by pair, for each workspace, with the work in flight on the
@@ -137,11 +138,9 @@ public enum Guard {
 
         /// pass, or (with a new conflict, a strict doubt or an unreadable target) warn or block by the mode.
         public var decision: Decision {
-            let against =
-                targetError != nil || checks.contains(where: \.hasNew)
-                || (strict && checks.contains(where: \.hasDoubtful))
-            guard against else { return .pass }
-            return mode == .block ? .block : .warn
+            Rules.decision(
+                hasNew: checks.contains(where: \.hasNew), hasDoubtful: checks.contains(where: \.hasDoubtful),
+                strict: strict, targetUnreadable: targetError != nil, blocks: mode == .block)
         }
         /// 1 when blocked, else 0.
         public var exitCode: Int32 { decision == .block ? 1 : 0 }

@@ -1,4 +1,5 @@
 import ExoModel
+import ExoRules
 
 /// What the guard does with new conflicts.
 public enum GuardMode: String, Sendable, CaseIterable {
@@ -23,7 +24,6 @@ public enum GuardMode: String, Sendable, CaseIterable {
     }
 }
 
-/// What a run decides: let it through silently, let it through with the report, or stop it.
-public enum Decision: String, Sendable {
-    case pass, warn, block
-}
+/// What a run decides: let it through silently, let it through with the report, or stop
+/// it (the rule is ExoRules' `Rules.decision`).
+public typealias Decision = Rules.Decision

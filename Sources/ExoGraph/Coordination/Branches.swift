@@ -1,4 +1,5 @@
 import ExoModel
+import ExoRules
 
 /// Work in flight on other lines of work, as GUARD.md ("Across branches") defines it, in
 /// plain code: a change's state, which changes are in flight on a ref, the conflicts
@@ -7,7 +8,7 @@ import ExoModel
 /// line, the line).
 
 /// A change's state as the rules across branches compare it: (status, targets, assignee).
-public struct ChangeState: Equatable, Sendable {
+public struct ChangeState: RuleState, Sendable {
     /// The `status:` value.
     public let status: Value?
     /// Outbound targets, sorted in code point order, each once.
@@ -18,6 +19,9 @@ public struct ChangeState: Equatable, Sendable {
     public let path: String
     /// Whether it is an active work item: a change whose status is exactly `active`.
     public let isActive: Bool
+
+    /// Whether its document is a change (only changes are claimed).
+    public var isChange: Bool { Coordination.Role(path: path) == .change }
 
     /// Equal states: same status, targets and assignee (the path is not part of the state).
     public static func == (x: ChangeState, y: ChangeState) -> Bool {
@@ -130,10 +134,7 @@ public struct WorkLine: Sendable {
         /// in flight (active, and in another state), or claimed (the assignee set, and
         /// another than before's).
         public static func isTakenUp(_ there: ChangeState, from before: ChangeState?) -> Bool {
-            guard there != before else { return false }
-            if there.isActive { return true }
-            guard let who = there.assignee, Coordination.Role(path: there.path) == .change else { return false }
-            return who != before?.assignee
+            Rules.isTakenUp(there, from: before)
         }
     }
 
@@ -186,9 +187,7 @@ public struct WorkLine: Sendable {
 
     /// Whether the line's state `here` settles the flight `f`.
     package static func settles(_ here: ChangeState?, _ f: Flight) -> Bool {
-        guard here != f.before else { return false }
-        guard let here else { return true }
-        return here == f.there || (!here.isActive && here.status != f.before?.status)
+        Rules.settles(here, there: f.there, before: f.before)
     }
 }
 
@@ -229,11 +228,17 @@ public struct BranchDiff: Sendable {
         // A change taken up twice is keyed by the change and the ref holding it: the line
         // taking it up is new against every ref that holds it, however many other refs
         // already held it (their pairs with each other are not the line's).
-        var takenUpBefore = Set<[String]>()
+        // Keyed by code points (`Exact`), as exo compares ids: `été` written two ways is two ids.
+        struct TakenUp: Hashable {
+            let id: Exact
+            let ref: Exact
+            init(_ c: CrossConflict) { (id, ref) = (Exact(c.a), Exact(c.bRef ?? "")) }
+        }
+        var takenUpBefore = Set<TakenUp>()
         for c in base where !c.isTakenUpTwice {
             before[c.key, default: []].formUnion(c.shared.map { Exact($0) })
         }
-        for c in base where c.isTakenUpTwice && c.involvesLine { takenUpBefore.insert([c.a, c.bRef ?? ""]) }
+        for c in base where c.isTakenUpTwice && c.involvesLine { takenUpBefore.insert(TakenUp(c)) }
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
         // A pair's shared targets: the union over every ref holding the other change.
         var union: [PairKey: Set<Exact>] = [:]
@@ -244,7 +249,7 @@ public struct BranchDiff: Sendable {
         var existing: [CrossConflict] = []
         for c in target where c.involvesLine {
             if c.isTakenUpTwice {
-                if takenUpBefore.contains([c.a, c.bRef ?? ""]) { existing.append(c) } else { new.append(c) }
+                if takenUpBefore.contains(TakenUp(c)) { existing.append(c) } else { new.append(c) }
                 continue
             }
             let shared = union[c.key] ?? []

@@ -1,0 +1,168 @@
+import ExoRules
+import Testing
+
+@testable import ExoCore
+@testable import ExoGraph
+@testable import ExoModel
+
+/// The engines against the rules: ExoGraph's indexed views, streamed comparison and
+/// cross-line index on the same random cases as ExoRules' plain definitions, asked for the
+/// same answer. (The engines that call a rule directly, `isTakenUp`, `settles` and the
+/// decision, are the rule.)
+@Suite struct RulesTests {
+    let graphs = DerivedViewTests()
+    typealias Random = DerivedViewTests.Random
+
+    static func pairs(_ conflicts: [Coordination.Conflict]) -> [Rules.Pair] {
+        conflicts.map { Rules.Pair(a: $0.a, b: $0.b, shared: $0.shared) }
+    }
+
+    static func rules(_ view: Coordination) -> [Rules.Pair] {
+        Rules.conflicts(active: view.active, targets: { view.targets(of: $0).map(\.string) })
+    }
+
+    /// exo's conflicts (GRAPH.md §6): the indexed view's equal the pairwise definition,
+    /// ids that are canonically equivalent but not equal (`été`, `e\u{301}té`) included.
+    @Test func conflictsAreTheRule() {
+        var r = Random(state: 23)
+        var nonEmpty = 0
+        for _ in 0..<300 {
+            let view = Coordination(Graph(documents: graphs.randomTree(&r).documents()))
+            #expect(Self.pairs(view.conflicts) == Self.rules(view))
+            if !view.conflicts.isEmpty { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 30)
+    }
+
+    /// What a commit adds (GUARD.md, "What the guard decides"): the whole and the streamed
+    /// comparison equal the rule's judgement, list by list.
+    @Test func theJudgementIsTheRule() {
+        var r = Random(state: 29)
+        var judged = (new: 0, existing: 0, resolved: 0)
+        for _ in 0..<1500 {
+            let before = graphs.randomTree(&r)
+            let after = before.copy()
+            for _ in 0...r.below(6) { graphs.mutate(after, &r) }
+            let base = Coordination(Graph(documents: before.documents()))
+            let target = Coordination(Graph(documents: after.documents()))
+            let rule = Rules.judge(
+                base: Self.rules(base), target: Self.rules(target), activeInBase: base.active,
+                activeInTarget: target.active)
+            for diff in [
+                GraphDiff(base: base, target: target), GraphDiff(base: base, target: target, materializedPairs: -1),
+            ] {
+                #expect(Self.pairs(diff.new) == rule.new)
+                #expect(Self.pairs(diff.existing) == rule.existing)
+                #expect(Self.pairs(diff.resolved) == rule.resolved)
+                #expect(diff.activated == rule.activated)
+            }
+            judged.new += rule.new.count
+            judged.existing += rule.existing.count
+            judged.resolved += rule.resolved.count
+        }
+        #expect(judged.new > 60 && judged.existing > 150 && judged.resolved > 50)  // so the test can fail
+    }
+
+    /// Random lines of work: the line and up to three refs, changes active or only claimed.
+    static func randomLines(_ r: inout Random) -> [WorkLine] {
+        let ids = ["a", "b", "c", "d", "e\u{301}", "\u{e9}"]
+        let targets = ["m1", "m2", "m3", "m4"]
+        func item(onRef: Bool) -> WorkLine.Item {
+            let ts = Set((0..<r.below(3)).map { _ in r.pick(targets) }).sorted()
+            let active = !onRef || r.below(4) != 0
+            let state = ChangeState(
+                status: .string(active ? "active" : "draft"), targets: ts,
+                assignee: r.below(3) == 0 ? .string(r.pick(["x", "y"])) : nil, path: "changes/x.md", isActive: active)
+            return WorkLine.Item(id: r.pick(ids), state: state, takenUpOnLine: onRef && r.below(2) == 0)
+        }
+        var lines = [WorkLine(ref: nil, items: (0..<r.below(5)).map { _ in item(onRef: false) })]
+        for n in 0..<r.below(4) {
+            lines.append(WorkLine(ref: "refs/heads/r\(n)", items: (0..<r.below(3)).map { _ in item(onRef: true) }))
+        }
+        return lines
+    }
+
+    static func rules(_ lines: [WorkLine]) -> [Rules.Line<ChangeState>] {
+        lines.map { line in
+            Rules.Line(
+                ref: line.ref,
+                items: line.items.map {
+                    Rules.LineItem(id: $0.id, state: $0.state, targets: $0.state.targets, takenUpOnLine: $0.takenUpOnLine)
+                })
+        }
+    }
+
+    static func key(_ c: CrossConflict) -> String { "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
+    static func key(_ c: Rules.CrossPair) -> String { "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
+
+    /// Conflicts across lines: the index over targets and ids finds what the pairwise
+    /// definition finds (a claim on a ref shares no target; a claim on the line pairs with
+    /// each ref holding the change).
+    @Test func conflictsAcrossLinesAreTheRule() {
+        var r = Random(state: 31)
+        var found = 0
+        for _ in 0..<600 {
+            let lines = Self.randomLines(&r)
+            let fast = CrossConflict.among(lines).map(Self.key).sorted()
+            #expect(fast == Rules.crossConflicts(Self.rules(lines)).map(Self.key).sorted())
+            found += fast.count
+        }
+        #expect(found > 300)
+    }
+
+    /// What a commit adds across lines: `BranchDiff` equals the rule, on a base and a target
+    /// state whose lines share refs, with local pairs on either side.
+    @Test func theJudgementAcrossLinesIsTheRule() {
+        var r = Random(state: 37)
+        var judged = (new: 0, existing: 0, resolved: 0)
+        func local(_ lines: [WorkLine]) -> [Coordination.Conflict] {
+            let ids = Set(lines[0].items.map(\.id)).sorted(by: Rules.precedes)
+            var out: [Coordination.Conflict] = []
+            for (i, a) in ids.enumerated() {
+                for b in ids[(i + 1)...] where r.below(3) == 0 { out.append(.init(a: a, b: b, shared: ["m1"])) }
+            }
+            return out
+        }
+        for _ in 0..<600 {
+            let before = Self.randomLines(&r)
+            // The target: the base's refs, each kept or redrawn, and a new line.
+            var after = Self.randomLines(&r)
+            if r.below(2) == 0 { after = [after[0]] + before.dropFirst() }
+            let baseCross = CrossConflict.among(before)
+            let targetCross = CrossConflict.among(after)
+            let baseLocal = local(before)
+            let targetLocal = local(after)
+            let fast = BranchDiff(baseLocal: baseLocal, base: baseCross, targetLocal: targetLocal, target: targetCross)
+            let rule = Rules.judgeAcross(
+                baseLocal: Self.pairs(baseLocal), base: baseCross.map(Self.rule), targetLocal: Self.pairs(targetLocal),
+                target: targetCross.map(Self.rule))
+            #expect(fast.new.map(Self.key).sorted() == rule.new.map(Self.key).sorted())
+            #expect(fast.existing.map(Self.key).sorted() == rule.existing.map(Self.key).sorted())
+            #expect(fast.resolved.map(Self.key).sorted() == rule.resolved.map(Self.key).sorted())
+            judged.new += rule.new.count
+            judged.existing += rule.existing.count
+            judged.resolved += rule.resolved.count
+        }
+        #expect(judged.new > 100 && judged.existing > 30 && judged.resolved > 30, "\(judged)")
+    }
+
+    static func rule(_ c: CrossConflict) -> Rules.CrossPair {
+        Rules.CrossPair(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: c.shared)
+    }
+
+    /// The decision: only new conflicts, strict doubts and an unreadable target count
+    /// against a commit; the mode says block or warn.
+    @Test func theDecisionIsTheRule() {
+        for bits in 0..<32 {
+            let (new, doubtful, strict, unreadable, blocks) =
+                (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, bits & 8 != 0, bits & 16 != 0)
+            let verdict = Guard.Verdict(
+                mode: blocks ? .block : .warn, checks: [], strict: strict,
+                targetError: unreadable ? .unreadable(file: "x", cause: "y") : nil)
+            let rule = Rules.decision(
+                hasNew: new, hasDoubtful: doubtful, strict: strict, targetUnreadable: unreadable, blocks: blocks)
+            if !new && !doubtful { #expect(verdict.decision == rule) }
+            #expect((rule == .pass) == !(new || (strict && doubtful) || unreadable))
+        }
+    }
+}
