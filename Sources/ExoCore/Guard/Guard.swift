@@ -86,14 +86,17 @@ public enum Guard {
     public struct RefView: Sendable {
         /// The ref, its tip and the tip's date.
         public let ref: WatchedRef
-        let states: [String: ChangeState]
-        let targetPaths: [String: String]
+        /// By id, and below by target: keyed by code points (`Exact`), as exo compares ids.
+        let states: [Exact: ChangeState]
+        let targetPaths: [Exact: String]
         /// For a piece of work other watched refs hold too: how many.
-        var also: [String: Int] = [:]
+        var also: [Exact: Int] = [:]
         /// The state of a change in flight on the ref, at its tip.
-        public func state(of id: String) -> ChangeState? { states[id] }
+        public func state(of id: String) -> ChangeState? { states[Exact(id)] }
+        /// The path of a shared target only the ref has a document for.
+        func targetPath(_ target: String) -> String? { targetPaths[Exact(target)] }
         /// How many other watched refs hold the same piece of work as this one (0: none).
-        public func alsoHeld(_ id: String) -> Int { also[id] ?? 0 }
+        public func alsoHeld(_ id: String) -> Int { also[Exact(id)] ?? 0 }
     }
 
     /// One comparison of two states (a commit, or one ref of a push).

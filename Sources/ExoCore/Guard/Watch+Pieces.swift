@@ -19,7 +19,7 @@ extension Watch {
     /// for others too: id -> how many other refs hold it.
     struct Pieces {
         var flights: [String: [WorkLine.Flight]] = [:]
-        var also: [String: [String: Int]] = [:]
+        var also: [String: [Exact: Int]] = [:]
     }
 
     func pieces(line: [ObjectID], root: String, cache: ParseCache) -> Pieces {
@@ -139,7 +139,7 @@ extension Watch {
                 for r in group where r.name != keeper.name {
                     pieces.flights[r.name]?.removeAll { Exact($0.id) == id }
                 }
-                pieces.also[keeper.name, default: [:]][flight.id] = group.count - 1
+                pieces.also[keeper.name, default: [:]][Exact(flight.id)] = group.count - 1
             }
         }
     }

@@ -38,8 +38,8 @@ extension Watch {
         let also = pieces(line: commits, root: root, cache: cache).also
         for ref in refs {
             guard let w = byName[ref.name] else { continue }
-            var states: [String: ChangeState] = [:]
-            for item in w.items { states[item.id] = item.state }
+            var states: [Exact: ChangeState] = [:]
+            for item in w.items { states[Exact(item.id)] = item.state }
             let held = also[ref.name] ?? [:]
             guard let wanted = wantedBy[ref.name], !wanted.isEmpty else {
                 // The same view as another check of this run made: shared, not copied (the
@@ -55,10 +55,10 @@ extension Watch {
                 out[ref.name] = view
                 continue
             }
-            var targetPaths: [String: String] = [:]
+            var targetPaths: [Exact: String] = [:]
             // Every such target's path in one pass over the ref's graph.
             if let tip = graph(ref.tip, root: root, cache: cache) {
-                for (t, state) in tip.states(of: wanted).states { targetPaths[t.string] = state.path }
+                for (t, state) in tip.states(of: wanted).states { targetPaths[t] = state.path }
             }
             out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths, also: held)
         }

@@ -285,7 +285,7 @@ public struct GuardReport {
         _ ref: Guard.RefView? = nil
     ) -> String {
         Self.listed(targets) { t in
-            guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.targetPaths[t] else {
+            guard let path = views.lazy.compactMap({ $0.node(t)?.path }).first ?? ref?.targetPath(t) else {
                 return Self.clipped(t) + " (no document)"
             }
             return "\(Self.clipped(t)) (\(Self.shown(path: SnapPath.join(ws.root, path))))"
