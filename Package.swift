@@ -11,7 +11,7 @@ import PackageDescription
 //              git snapshots, git's index and object files read directly
 //   ExoCore    the session (one composition root), the guard, hooks and reports
 //   ExoGuard   the `exo-guard` executable: command-line parsing over ExoCore, the verdict
-//              printed (Hook.swift's judge), and the one libgit2 interposition
+//              printed (the session decides it: Session+Judge.swift), and the one libgit2 interposition
 //
 // ExoFuzzTargets puts the parsers a pusher reaches behind entry points for Fuzz/ (libFuzzer).
 let package = Package(

@@ -43,37 +43,9 @@ struct GuardOutputOptions: ParsableArguments {
     ) throws {
         defer { session.finish() }
         let audit = given ?? Audit(session: session, hook: hook)
-        // An error in what is committed or pushed blocks in mode block and is printed and
-        // let through in mode warn; usage and repository errors exit 2.
-        var made: [Guard.Check] = []
-        var targetError: ExoError? = nil
-        let guardMode: GuardMode
-        do {
-            guardMode = try session.mode(flag: mode)
-        } catch {
-            if let line = audit.record(decision: "error", detail: error.description, started: session.started) {
-                Output.writeError(line + "\n")
-            }
-            throw error
-        }
-        if guardMode == .off { return }
-        do {
-            made = try checks()
-        } catch {
-            guard error.isContentError else {
-                if let line = audit.record(decision: "error", detail: error.description, started: session.started) {
-                    Output.writeError(line + "\n")
-                }
-                throw error
-            }
-            targetError = error
-        }
-        let verdict = Guard.Verdict(
-            mode: guardMode, checks: made, strict: session.flag("exo.strict"), targetError: targetError)
-        // What the hook lets through is recorded for the checks after it, then the lock goes.
-        for note in session.admit(verdict.decision == .block ? [] : made) {
-            Output.writeError(linePrefix + "exo-guard: note \u{2014} \(note)\n")
-        }
+        guard let judged = try session.judge(mode: mode, audit: audit, say: Output.writeError, checks) else { return }
+        let verdict = judged.verdict
+        for note in judged.notes { Output.writeError(linePrefix + "exo-guard: note \u{2014} \(note)\n") }
         KeptUntilExit.keep((verdict, session))
         if session.environment["EXO_GUARD_STATS"] == "1" { Output.writeError(session.watchStats + "\n") }
         let report = GuardReport(
