@@ -183,9 +183,12 @@ import Testing
             derived += 1
             #expect(fast.active == whole.active)
             #expect(fast.conflicts == whole.conflicts)
-            // The guard's comparison, which looks only at the changed ids' pairs.
-            let slow = GraphDiff(base: base, target: whole)
-            let quick = GraphDiff(base: base, target: fast)
+            // The guard's comparison, which looks only at the changed ids' pairs (and really
+            // does: the probes this comparison alone hit).
+            let (slow, plain) = Probe.recorded { GraphDiff(base: base, target: whole) }
+            let (quick, seen) = Probe.recorded { GraphDiff(base: base, target: fast) }
+            #expect(seen[.changedPairsDiff] == 1 && seen[.wholeDiff] == 0 && seen[.streamedDiff] == 0)
+            #expect(plain[.changedPairsDiff] == 0 && plain[.wholeDiff] + plain[.streamedDiff] == 1)
             #expect(fast.derivation != nil)
             #expect(quick.new == slow.new)
             #expect(quick.existing == slow.existing)
@@ -204,5 +207,32 @@ import Testing
             #expect(Coordination(target, derivedFrom: cachedBase)?.conflicts == whole.conflicts)
         }
         #expect(derived > 500)
+    }
+
+    /// `Coordination.view` takes the way it says, and each way's view is the whole one:
+    /// derived from a near view when one is given and few ids differ, else computed whole.
+    @Test func theViewIsMadeTheWayItSays() {
+        var r = Random(state: 43)
+        let cache = ParseCache()
+        var ways = (derived: 0, whole: 0)
+        for _ in 0..<200 {
+            let before = randomTree(&r)
+            let after = before.copy()
+            mutate(after, &r)
+            let near = Coordination(Graph(documents: before.documents()))
+            let graph = Graph(documents: after.documents())
+            let (view, seen) = Probe.recorded { Coordination.view(of: graph, near: near, cache: cache) }
+            #expect(view.conflicts == Coordination(graph).conflicts && view.active == Coordination(graph).active)
+            if Coordination(graph, derivedFrom: near) != nil {
+                #expect(seen[.derivedView] == 1 && seen[.wholeView] == 0)
+                ways.derived += 1
+            } else {
+                #expect(seen[.wholeView] == 1 && seen[.derivedView] == 0)
+                ways.whole += 1
+            }
+            let (_, alone) = Probe.recorded { Coordination.view(of: graph, cache: cache) }
+            #expect(alone[.wholeView] == 1 && alone[.derivedView] == 0)
+        }
+        #expect(ways.derived > 100)
     }
 }

@@ -18,9 +18,11 @@ import Testing
             graphs.mutate(after, &r)
             let base = Coordination(Graph(documents: before.documents()))
             let target = Coordination(Graph(documents: after.documents()))
-            let whole = GraphDiff(base: base, target: target)
-            // Streamed: every side counts as large.
-            let streamed = GraphDiff(base: base, target: target, materializedPairs: -1)
+            let (whole, plain) = Probe.recorded { GraphDiff(base: base, target: target) }
+            // Streamed: every side counts as large; and it really streamed.
+            let (streamed, seen) = Probe.recorded { GraphDiff(base: base, target: target, materializedPairs: -1) }
+            #expect(seen[.streamedDiff] == 1 && seen[.wholeDiff] == 0)
+            #expect(plain[.wholeDiff] == 1 && plain[.streamedDiff] == 0)
             #expect(
                 streamed.counts
                     == GraphDiff.Counts(new: whole.new.count, existing: whole.existing.count, resolved: whole.resolved.count))

@@ -3,7 +3,8 @@ import Synchronization
 /// Counters of the ways a run did its work, one per fast path and one per plain path it
 /// stands in for, so that a test can see that a fast path really ran and not only that it
 /// gave the plain path's answer. `EXO_GUARD_STATS=1` prints them on stderr as the run ends
-/// (`exo-guard probes: prefix-read=140 whole-read=0 ...`). A probe costs one relaxed add.
+/// (`exo-guard probes: prefix-read=140 whole-read=0 ...`). A probe costs one relaxed add and
+/// one relaxed load (whether any test records probes: `Probe.recorded`).
 public enum Probe: Int, CaseIterable, Sendable {
     /// A blob read from the object files only as far as its frontmatter decides.
     case prefixRead
@@ -122,9 +123,12 @@ public enum Probe: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Counts `n` more of this (any thread).
+    /// Counts `n` more of this (any thread), and in the recording the task runs in, if any.
     @inline(__always)
-    public func hit(_ n: Int = 1) { counters[rawValue].value.wrappingAdd(n, ordering: .relaxed) }
+    public func hit(_ n: Int = 1) {
+        counters[rawValue].value.wrappingAdd(n, ordering: .relaxed)
+        if recordings.load(ordering: .relaxed) > 0, let recording = Probe.recording { recording.add(self, n) }
+    }
 
     /// How many so far in this process.
     public var count: Int { counters[rawValue].value.load(ordering: .relaxed) }
@@ -140,3 +144,31 @@ private final class Counter: Sendable {
 }
 
 private let counters: [Counter] = Probe.allCases.map { _ in Counter() }
+
+/// How many recordings are open in the process: while none is, a probe reads no task-local.
+private let recordings = Atomic<Int>(0)
+
+/// The probes one piece of work hit, and only it: a process's counters are shared by every
+/// test that runs at once, a recording only by the task that opened it (and the tasks it
+/// starts; threads of its own, such as the parallel read's, are not seen).
+public final class ProbeRecording: Sendable {
+    private let counts: [Counter] = Probe.allCases.map { _ in Counter() }
+    fileprivate func add(_ probe: Probe, _ n: Int) { counts[probe.rawValue].value.wrappingAdd(n, ordering: .relaxed) }
+    /// How many times `probe` was hit while recording.
+    public subscript(_ probe: Probe) -> Int { counts[probe.rawValue].value.load(ordering: .relaxed) }
+}
+
+extension Probe {
+    /// The recording the current task runs in.
+    @TaskLocal fileprivate static var recording: ProbeRecording?
+
+    /// Runs `body`, and what it hit: `let (diff, seen) = Probe.recorded { GraphDiff(...) }`,
+    /// then `seen[.streamedDiff] == 1` says the streamed comparison really ran.
+    public static func recorded<T>(_ body: () throws -> T) rethrows -> (T, ProbeRecording) {
+        let recording = ProbeRecording()
+        recordings.wrappingAdd(1, ordering: .relaxed)
+        defer { recordings.wrappingSubtract(1, ordering: .relaxed) }
+        let value = try $recording.withValue(recording) { try body() }
+        return (value, recording)
+    }
+}
