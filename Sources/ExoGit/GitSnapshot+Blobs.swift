@@ -6,12 +6,6 @@ import ExoStore
 /// Reading a snapshot's blobs: whole through libgit2, or for the parallel read, as far as
 /// their frontmatter goes from the object files.
 extension GitSnapshot {
-    /// How much of a document is read at most (git config `exo.maxFrontmatter`, bytes;
-    /// default 64 MiB): a document of any size is read only as far as its frontmatter goes,
-    /// and one whose frontmatter runs past this is refused rather than exhaust the server's
-    /// memory. Set once, by the session, from the repository's own config.
-    nonisolated(unsafe) public static var maxRead = 64 << 20
-
     func blob(_ id: ObjectID, file: String) throws(ExoError) -> [UInt8] {
         try Self.blob(id, in: repository, file: file)
     }
@@ -23,10 +17,12 @@ extension GitSnapshot {
         let environment = repository.environment
         let directory = repository.currentDirectory
         let objects = repository.objectDirectories
+        let maxRead = repository.maxRead
         // Made on the thread that reads, and only when one does: a run whose folders all
         // come from the cache maps no pack.
         return { () -> (any ConcurrentReader)? in
             guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
+            repository.maxRead = maxRead
             return Reader(repository: repository, prefixes: BlobPrefixReader(directories: objects))
         }
     }
@@ -38,7 +34,7 @@ extension GitSnapshot {
         let prefixes: BlobPrefixReader
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             guard let key else { return nil }
-            if let early = prefixes.read(key, maxSize: GitSnapshot.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+            if let early = prefixes.read(key, maxSize: repository.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
                 Probe.prefixRead.hit()
                 return early
             }
@@ -47,19 +43,19 @@ extension GitSnapshot {
     }
 
     /// A blob's bytes, or as many of them as decide its frontmatter when it is larger than
-    /// `maxRead`; `file` names it in an error.
+    /// the repository's `maxRead`; `file` names it in an error.
     static func blob(_ id: ObjectID, in repository: Repository, file: String) throws(ExoError) -> [UInt8] {
         var raw = id.raw
         var headerSize = 0
         var type = GIT_OBJECT_INVALID
-        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) >= 0, headerSize > Self.maxRead {
+        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) >= 0, headerSize > repository.maxRead {
             // A large document is read only as far as its frontmatter goes.
             let reader = BlobPrefixReader(directories: repository.objectDirectories)
-            if let prefix = reader.read(id.cacheKey, maxSize: Self.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+            if let prefix = reader.read(id.cacheKey, maxSize: repository.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
                 Probe.prefixRead.hit()
                 return prefix
             }
-            throw .frontmatterTooLarge(file: file, size: headerSize, limit: Self.maxRead)
+            throw .frontmatterTooLarge(file: file, size: headerSize, limit: repository.maxRead)
         }
         var object: OpaquePointer? = nil
         guard git.odb_read(&object, repository.odb, &raw) >= 0 else {

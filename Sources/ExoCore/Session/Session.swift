@@ -48,12 +48,12 @@ public final class Session {
         let config = try repository?.config()
         self.config = config
         roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
-        if let bytes = try Self.integer("exo.maxFrontmatter", in: config, least: 1, expected: "a number of bytes") {
-            GitSnapshot.maxRead = bytes
-        }
         cache = ParseCache(
             store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache)
-        cache.maxFrontmatter = GitSnapshot.maxRead
+        if let bytes = try Self.integer("exo.maxFrontmatter", in: config, least: 1, expected: "a number of bytes") {
+            cache.maxFrontmatter = bytes
+        }
+        repository?.maxRead = cache.maxFrontmatter
         try checkSettings()
     }
 
