@@ -7,7 +7,7 @@ import ExoStore
 /// checkout would: their blob is the target path, resolved inside the tree (an absolute
 /// target, or one that climbs out of the tree, leaves the snapshot). Gitlinks
 /// (submodules) are skipped. Only the blobs asked for are read.
-public final class GitSnapshot: Snapshot {
+public final class GitSnapshot: KeyedSnapshot, ConcurrentSnapshot {
     struct Entry {
         let kind: EntryKind
         let id: ObjectID

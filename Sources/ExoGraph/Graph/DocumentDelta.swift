@@ -40,7 +40,7 @@ extension Workspace {
         _ located: Located, key: CacheKey, in snapshot: Snapshot, cache: ParseCache
     ) throws(ExoError) -> GraphDocument {
         let fields = try cache.fields(key: key, path: located.path) { () throws(ExoError) in
-            try snapshot.read(located.path, key: key)
+            try snapshot.read(located.path, orBy: key)
         }
         return Self.document(located, fields: fields, references: Array(located.config.referenceFields(type: located.type)))
     }
@@ -120,7 +120,7 @@ extension Workspace {
                 switch reached.subfolders[Exact(name)] {
                 case nil: listing = []  // not in this snapshot
                 case .some(nil): listing = snapshot.list(dir)
-                case .some(.some(let key)): listing = snapshot.list(dir, key: key)
+                case .some(.some(let key)): listing = snapshot.list(dir, orBy: key)
                 }
                 let state = self.state(of: dir, rel: folder, name: name, listing: listing, position: nil, parent: parent)
                 reached = Reached(state: state, listing: listing)

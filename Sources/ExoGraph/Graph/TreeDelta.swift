@@ -33,7 +33,8 @@ package struct TreeDelta {
     /// the root configuration's inputs; nil when the difference cannot be read file by file
     /// (above).
     package init?(from a: Snapshot, to b: Snapshot, root: String, configInputs: Set<Exact>) {
-        guard a.treeKey(root) != nil, b.treeKey(root) != nil, let changes = a.changes(to: b, under: "") else { return nil }
+        guard let a = a.keyed, a.treeKey(root) != nil, b.keyed?.treeKey(root) != nil, let changes = a.changes(to: b, under: "")
+        else { return nil }
         var files: [File] = []
         files.reserveCapacity(changes.count)
         for change in changes {

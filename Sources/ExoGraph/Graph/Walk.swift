@@ -14,7 +14,7 @@ extension Workspace {
     /// parsed on every core while it goes on (`Prefetch`); then the documents are made.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
-        let prefetch = snapshot.readerFactory().map {
+        let prefetch = snapshot.readers.map {
             Prefetch(readers: $0, encode: cache.keepsFields, maxFrontmatter: cache.maxFrontmatter)
         }
         let top: Walked
@@ -78,7 +78,7 @@ extension Workspace {
         if depth > SnapPath.maxDepth {
             throw .tooDeep(file: snapshot.describe(SnapPath.abbreviated(dir)), limit: SnapPath.maxDepth)
         }
-        let key = subtreeKey(tree ?? snapshot.treeKey(dir), position: position)
+        let key = subtreeKey(tree ?? keyed?.treeKey(dir), position: position)
         if let key, let hit = cache.subtree(key) {
             Probe.cachedFolder.hit()
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
@@ -133,10 +133,10 @@ extension Workspace {
             }
             let fields: Frontmatter.Fields
             do {
-                fields = try cache.fields(key: doc.key ?? snapshot.contentKey(doc.realPath), path: doc.realPath) {
+                fields = try cache.fields(key: doc.key ?? keyed?.contentKey(doc.realPath), path: doc.realPath) {
                     () throws(ExoError) in
                     // By the listing's key where it gave one: no lookup of the path.
-                    if let key = doc.key { return try snapshot.read(doc.realPath, key: key) }
+                    if let key = doc.key, let keyed { return try keyed.read(doc.realPath, key: key) }
                     return try snapshot.read(doc.realPath)
                 }
             } catch {
@@ -165,7 +165,7 @@ extension Workspace {
     /// The key a folder's documents are cached under, when its tree id and position are known.
     private func subtreeKey(_ tree: CacheKey?, position: CacheKey?) -> CacheKey? {
         guard let position, let tree else { return nil }
-        return snapshot.digest(["exo-guard subtree 2", tree.hex, position.hex].joined(separator: "\u{0}"))
+        return keyed?.digest(["exo-guard subtree 2", tree.hex, position.hex].joined(separator: "\u{0}"))
     }
 
     /// A document as the walk finds it, before its bytes are read.
@@ -203,7 +203,7 @@ extension Workspace {
         same: (GraphDocument, Int) -> Void = { _, _ in },
         _ visit: (Located) throws(ExoError) -> Void
     ) throws(ExoError) -> (subfolders: [DirectoryEntry], sawSymlink: Bool, listing: [DirectoryEntry], state: FolderState) {
-        let entries = (tree.map { snapshot.list(dir, key: $0) } ?? snapshot.list(dir)).sortedByName()
+        let entries = (tree.flatMap { t in keyed.map { $0.list(dir, key: t) } } ?? snapshot.list(dir)).sortedByName()
         let parentName = dir == root ? rootName : SnapPath.name(dir)
         let state =
             parent.map {

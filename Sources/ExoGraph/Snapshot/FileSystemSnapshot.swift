@@ -9,7 +9,7 @@ import ExoStore
 
 /// The files on disk. The snapshot's top is `/`: snapshot paths are absolute paths
 /// without their leading slash.
-public final class FileSystemSnapshot: Snapshot {
+public final class FileSystemSnapshot: ConcurrentSnapshot {
     /// How much of one document is read at most (git config `exo.maxFrontmatter`): a file
     /// larger than this is read only as far as its frontmatter goes, and one whose
     /// frontmatter runs past it is refused in one line, as in the index and in trees.

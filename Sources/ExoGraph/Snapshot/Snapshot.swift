@@ -7,9 +7,11 @@ import ExoStore
 
 /// What the graph reads: a tree of paths to bytes. The files on disk, git's index and a
 /// commit's tree are the three sources (with the empty snapshot and an overlay of edits
-/// about to be made); besides paths and bytes, a snapshot offers optional speed-ups
-/// (content and tree keys, comparison by tree ids, a concurrent reader), which have
-/// defaults below.
+/// about to be made). These six members are all a source must give; what makes a source
+/// faster is opt-in, in protocols of its own: `KeyedSnapshot` (content and tree keys, reads
+/// and listings by key, comparison by tree ids) and `ConcurrentSnapshot` (a reader per
+/// thread). Asked of any snapshot, those answer "not known" for a source without them
+/// (the extension below), so the plain walk is what runs.
 ///
 /// Paths are relative to the snapshot's top, `/`-separated, `""` for the top itself
 /// (on disk the top is `/`, so paths are absolute paths without their leading slash).
@@ -18,34 +20,43 @@ public protocol Snapshot: AnyObject {
     func kind(_ path: String) -> EntryKind?
     /// The entries of the directory at `path` (not following symlinks), in any order.
     func list(_ directory: String) -> [DirectoryEntry]
-    /// The entries of the directory at `path` whose tree key is `key` (as its parent's
-    /// listing gave it): read by the key where the snapshot can, with no lookup of the path.
-    func list(_ directory: String, key: CacheKey) -> [DirectoryEntry]
     /// `path` with every symlink resolved, or nil when it dangles, loops or leaves the snapshot.
     func realPath(_ path: String) -> String?
     /// The bytes of the regular file at `path` (symlinks already resolved by the caller).
     func read(_ path: String) throws(ExoError) -> [UInt8]
+    /// How to name `path` in a message: an absolute path on disk, `rev:path` in git.
+    func describe(_ path: String) -> String
+    /// The name of the top folder (a checkout's folder name), used where exo would see it.
+    var topName: String { get }
+}
+
+/// A snapshot that names its contents by keys (git's blob and tree ids): what lets the
+/// walk take a folder or a document from the cache unread, and two snapshots be compared
+/// by tree ids.
+public protocol KeyedSnapshot: Snapshot {
+    /// The entries of the directory at `path` whose tree key is `key` (as its parent's
+    /// listing gave it): read by the key, with no lookup of the path.
+    func list(_ directory: String, key: CacheKey) -> [DirectoryEntry]
     /// The bytes of the regular file at `path` whose content key is `key` (as a listing or
-    /// a comparison gave it): read by the key where the snapshot can, with no lookup of the path.
+    /// a comparison gave it): read by the key, with no lookup of the path.
     func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8]
     /// A key that names the content of the file at `path` (a blob id), when cheap to know.
     func contentKey(_ path: String) -> CacheKey?
     /// A key that names everything under the folder `dir` (a git tree id), when known.
     func treeKey(_ dir: String) -> CacheKey?
-    /// A collision-resistant digest of `text`, for keys derived from other keys; nil when
-    /// this snapshot does not cache.
+    /// A collision-resistant digest of `text`, for keys derived from other keys.
     func digest(_ text: String) -> CacheKey?
     /// What differs between the folder `dir` of this snapshot and of `other`, file by file,
     /// found by tree ids (folders with the same id passed over); nil when this snapshot
     /// cannot tell that way.
     func changes(to other: Snapshot, under dir: String) -> [PathChange]?
-    /// Makes, on the thread that calls it, a reader of files for that thread; nil when this
-    /// snapshot cannot be read from several threads at once.
+}
+
+/// A snapshot whose files can be read from several threads at once.
+public protocol ConcurrentSnapshot: Snapshot {
+    /// Makes, on the thread that calls it, a reader of files for that thread; nil when it
+    /// cannot after all (libgit2 built without threads).
     func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)?
-    /// How to name `path` in a message: an absolute path on disk, `rev:path` in git.
-    func describe(_ path: String) -> String
-    /// The name of the top folder (a checkout's folder name), used where exo would see it.
-    var topName: String { get }
 }
 
 /// Reads files of a snapshot on one thread (each thread makes its own).
@@ -107,20 +118,23 @@ extension Snapshot {
         return kind(real) == .directory
     }
 
-    /// Listed by the path unless the snapshot lists by tree key.
-    public func list(_ directory: String, key: CacheKey) -> [DirectoryEntry] { list(directory) }
-    /// Read by the path unless the snapshot reads by content key.
-    public func read(_ path: String, key: CacheKey) throws(ExoError) -> [UInt8] { try read(path) }
-    /// No content keys unless the snapshot has them.
-    public func contentKey(_ path: String) -> CacheKey? { nil }
-    /// No tree keys unless the snapshot has them.
-    public func treeKey(_ dir: String) -> CacheKey? { nil }
-    /// No digests unless the snapshot makes them.
-    public func digest(_ text: String) -> CacheKey? { nil }
-    /// No comparison by tree ids unless the snapshot has them.
-    public func changes(to other: Snapshot, under dir: String) -> [PathChange]? { nil }
-    /// No parallel read unless the snapshot offers one.
-    public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? { nil }
+    /// The snapshot's keys, when it has them (`KeyedSnapshot`); nil for a plain source,
+    /// whose walk then reads every folder and file by its path.
+    public var keyed: KeyedSnapshot? { self as? KeyedSnapshot }
+    /// Listed by the key when the snapshot is keyed, else by the path.
+    public func list(_ directory: String, orBy key: CacheKey?) -> [DirectoryEntry] {
+        guard let key, let keyed else { return list(directory) }
+        return keyed.list(directory, key: key)
+    }
+    /// Read by the key when the snapshot is keyed, else by the path.
+    public func read(_ path: String, orBy key: CacheKey?) throws(ExoError) -> [UInt8] {
+        guard let key, let keyed else { return try read(path) }
+        return try keyed.read(path, key: key)
+    }
+    /// A reader per thread, when the snapshot can be read from several at once.
+    public var readers: (@Sendable () -> (any ConcurrentReader)?)? {
+        (self as? ConcurrentSnapshot)?.readerFactory()
+    }
 }
 
 extension Array where Element == DirectoryEntry {

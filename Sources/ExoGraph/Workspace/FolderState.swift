@@ -33,14 +33,14 @@ extension Workspace {
     func makeRootState() -> FolderState {
         FolderState(
             config: .success(base), type: base.type(forFolder: rootName),
-            position: snapshot.digest(["exo-guard folder 2", root, rootName, baseFingerprint].joined(separator: "\u{0}")),
+            position: keyed?.digest(["exo-guard folder 2", root, rootName, baseFingerprint].joined(separator: "\u{0}")),
             entry: "")
     }
 
     /// The position of `parent`'s subfolder `name`.
     func position(of name: String, in parent: FolderState) -> CacheKey? {
         guard let p = parent.position, let entry = parent.entry else { return nil }
-        return snapshot.digest([p.hex, entry, name].joined(separator: "\u{0}"))
+        return keyed?.digest([p.hex, entry, name].joined(separator: "\u{0}"))
     }
 
     /// The state of the folder `dir` below the root (its path from the root `rel`, its name
@@ -105,7 +105,7 @@ extension Workspace {
         switch overlay?.kind {
         case nil: out = "-"
         case .file?:
-            guard let k = overlay?.key ?? snapshot.contentKey(SnapPath.join(dir, Self.legacyConfig)) else { return nil }
+            guard let k = overlay?.key ?? keyed?.contentKey(SnapPath.join(dir, Self.legacyConfig)) else { return nil }
             out = k.hex
         case .directory?: out = "d"
         case .symlink?, .other?: return nil
@@ -113,7 +113,7 @@ extension Workspace {
         switch thin?.kind {
         case nil: out += ",-"
         case .directory?:
-            guard let k = thin?.key ?? snapshot.treeKey(SnapPath.join(dir, ".vivary")) else { return nil }
+            guard let k = thin?.key ?? keyed?.treeKey(SnapPath.join(dir, ".vivary")) else { return nil }
             out += "," + k.hex
         case .file?: out += ",f"
         case .symlink?, .other?: return nil

@@ -5,6 +5,8 @@ import ExoModel
 public final class Workspace {
     /// What the workspace is read from.
     public let snapshot: Snapshot
+    /// The snapshot's keys, when it has them (a git snapshot): the walk's fast paths.
+    let keyed: KeyedSnapshot?
     /// The root folder, as a snapshot path.
     public let root: String
     let rootReal: String
@@ -28,6 +30,7 @@ public final class Workspace {
     /// Opens the workspace rooted at `root` (a folder found by `WorkspaceRoot.find`).
     public init(snapshot: Snapshot, root: String) throws(ExoError) {
         self.snapshot = snapshot
+        keyed = snapshot.keyed
         self.root = root
         self.rootReal = snapshot.realPath(root) ?? root
         let thinPath = SnapPath.join(root, ThinWorkspace.configPath)
@@ -74,6 +77,7 @@ public final class Workspace {
     /// an unreadable merge base is not an empty one). Nested overlays are `snapshot`'s.
     package init(snapshot: Snapshot, configuredAs other: Workspace) {
         self.snapshot = snapshot
+        keyed = snapshot.keyed
         root = other.root
         rootReal = snapshot.realPath(other.root) ?? other.root
         base = other.base

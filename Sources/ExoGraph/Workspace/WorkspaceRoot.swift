@@ -51,8 +51,8 @@ public enum WorkspaceRoot {
             // Not below `SnapPath.maxDepth`: the walk of the root above refuses such a tree.
             if depth > SnapPath.maxDepth { return ([], false) }
             var key: CacheKey? = nil
-            if let cache, let tree = snapshot.treeKey(dir) {
-                key = snapshot.digest("exo-guard roots 1\u{0}\(tree.hex)\u{0}\(enclosed)")
+            if let cache, let keyed = snapshot.keyed, let tree = keyed.treeKey(dir) {
+                key = keyed.digest("exo-guard roots 1\u{0}\(tree.hex)\u{0}\(enclosed)")
                 if let key, let hit = cache.roots(key) { return (hit, true) }
             }
             let entries = snapshot.list(dir)
