@@ -133,6 +133,13 @@ public final class Session {
         return workspace
     }
 
+    /// exo's view of the workspace a command reads (`conflicts`, `board`), made the way the
+    /// session chooses: kept by an earlier run, else computed whole (and kept).
+    public func view(_ selection: Selection, root: String?) throws(ExoError) -> (Workspace, Coordination) {
+        let workspace = try workspace(selection, root: root)
+        return (workspace, Coordination.view(of: try workspace.graph(), cache: cache))
+    }
+
     /// The workspace root on disk, walking up from `--root` (or the current folder). In a
     /// bare repository, where there are no files, the error says to read a revision.
     func filesRoot(_ root: String?, in files: Snapshot) throws(ExoError) -> String {

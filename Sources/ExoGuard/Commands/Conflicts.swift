@@ -24,8 +24,7 @@ struct Conflicts: ParsableCommand {
             Output.write(ExoOutput.conflicts(try session.branches(snapshot.selection, root: snapshot.root), json: json))
             return
         }
-        let workspace = try session.workspace(snapshot.selection, root: snapshot.root)
-        let view = Coordination.view(of: try workspace.graph(), cache: session.cache)
+        let (workspace, view) = try session.view(snapshot.selection, root: snapshot.root)
         KeptUntilExit.keep((session, workspace, view))
         ExoOutput.writeConflicts(view, json: json) { Output.write(bytes: $0) }
     }
@@ -51,8 +50,7 @@ struct Board: ParsableCommand {
             Output.write(ExoOutput.board(try session.branches(snapshot.selection, root: snapshot.root), json: json))
             return
         }
-        let workspace = try session.workspace(snapshot.selection, root: snapshot.root)
-        let view = Coordination(try workspace.graph())
+        let (workspace, view) = try session.view(snapshot.selection, root: snapshot.root)
         KeptUntilExit.keep((session, workspace, view))
         Output.write(ExoOutput.board(view, json: json))
     }
