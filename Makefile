@@ -6,7 +6,7 @@ BIN := .build/debug/exo-guard
 VENV := .venv-ref
 PYTEST_WORKERS ?= 2
 
-.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot bench-ci bench-race bench-push-many profile fuzz fuzz-seeds clean install uninstall man deb deb-check
+.PHONY: deps test-deps build release demo test lint unit conformance hooks bench bench-branches bench-depth bench-hostile bench-admission bench-hot bench-ci bench-race bench-push-many bench-anchors profile fuzz fuzz-seeds clean install uninstall man deb deb-check
 
 deps:
 	@pkg-config --exists libgit2 2>/dev/null || { \
@@ -84,6 +84,12 @@ bench-race: release
 # One push of N new branches that all collide (1,000: <= 4 s and <= 400 MB is the target).
 bench-push-many: release
 	python3 bench/push_many.py $(OLD) .build/release/exo-guard
+
+# Issue 28's anchors: cold conflicts and cold pre-commit against git's full read, warm
+# pre-commit against `git diff --cached --quiet`, short and long bodies, interleaved, medians
+# (PUSH=1: also the first push into the 50k/500-branch server).
+bench-anchors: release
+	python3 bench/anchors.py .build/release/exo-guard $(if $(PUSH),--push,)
 
 bench-hostile: release
 	python3 bench/hostile.py $(OLD) .build/release/exo-guard

@@ -63,8 +63,12 @@ def body(rnd):
     return "\n\n".join(paras) + "\n"
 
 
-def generate(top, n_changes, seed=7):
+def generate(top, n_changes, seed=7, bodies="long"):
+    """`n_changes` changes and a module for every five, in a new folder `top`. `bodies`:
+    "long" (paragraphs of prose: git's full read costs far more than the frontmatter) or
+    "short" (one line: the frontmatter is most of each file's bytes)."""
     rnd = random.Random(seed)
+    text = body if bodies == "long" else (lambda r: "One line of body.\n")
     n_modules = max(1, n_changes // 5)
     os.makedirs(os.path.join(top, "modules"))
     os.makedirs(os.path.join(top, "changes"))
@@ -72,7 +76,7 @@ def generate(top, n_changes, seed=7):
         fh.write(TOML)
     for m in range(n_modules):
         with open(os.path.join(top, "modules", f"mod-{m}.md"), "w") as fh:
-            fh.write(f"---\nowner: team-{m % 17}\n---\n# Module {m}\n\n{body(rnd)}")
+            fh.write(f"---\nowner: team-{m % 17}\n---\n# Module {m}\n\n{text(rnd)}")
     for c in range(n_changes):
         status = "active" if rnd.random() < 0.25 else rnd.choice(["draft", "done", "closed"])
         touches = ", ".join(f"mod-{rnd.randrange(n_modules)}" for _ in range(rnd.randint(1, 4)))
@@ -80,7 +84,7 @@ def generate(top, n_changes, seed=7):
         os.makedirs(os.path.join(top, sub), exist_ok=True)
         with open(os.path.join(top, sub, f"change-{c}.md"), "w") as fh:
             fh.write(f"---\nstatus: {status}\ntouches: [{touches}]\nassignee: agent-{c % 40}\n---\n"
-                     f"# Change {c}\n\n{body(rnd)}")
+                     f"# Change {c}\n\n{text(rnd)}")
     return n_modules + n_changes
 
 
