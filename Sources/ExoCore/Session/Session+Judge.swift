@@ -1,3 +1,4 @@
+import ExoGit
 import ExoGraph
 import ExoModel
 
@@ -42,5 +43,21 @@ extension Session {
         }
         let verdict = Guard.Verdict(mode: guardMode, checks: made, strict: flag("exo.strict"), targetError: targetError)
         return Judgement(verdict: verdict, notes: admit(verdict.decision == .block ? [] : made))
+    }
+}
+
+/// `install` and `uninstall`, through the session like every other command.
+extension Session {
+    /// The installer of hooks for the repository the command runs in. It reads no exo.*
+    /// setting: a broken one must never keep the guard from being put in or taken out.
+    public static func installer() throws(ExoError) -> Installer {
+        try Installer(repository: try Repository.current())
+    }
+
+    /// The project's top for an agent harness's settings: the repository's work tree, else
+    /// the current folder.
+    public static func top() -> String {
+        if let repository = try? Repository.current(), let tree = repository.workTree { return tree }
+        return "/" + FileSystemSnapshot.currentDirectory()
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import ExoCore
-import ExoGit
-import ExoGraph
 
 #if canImport(Glibc)
     import Glibc
@@ -49,7 +47,7 @@ struct Install: ParsableCommand {
         for name in names where !Installer.known.contains(name) {
             throw ValidationError("unknown hook '\(name)' (expected one of: \(Installer.known.joined(separator: ", ")))")
         }
-        let installer = try Installer(repository: try Repository.current())
+        let installer = try Session.installer()
         for line in try installer.install(names, binary: Executable.path, force: force) { Output.write("exo-guard: \(line)\n") }
         if let relative = installer.relativeHooksPath {
             Output.writeError(
@@ -82,7 +80,7 @@ struct Uninstall: ParsableCommand {
             for name in agent { Output.write("exo-guard: \(try AgentInstaller.uninstall(name, top: Install.top()))\n") }
             return
         }
-        let installer = try Installer(repository: try Repository.current())
+        let installer = try Session.installer()
         let lines = try installer.uninstall(hooks.isEmpty ? Installer.known : hooks)
         if lines.isEmpty { Output.write("exo-guard: no exo-guard hooks in \(installer.directory)\n") }
         for line in lines { Output.write("exo-guard: \(line)\n") }
@@ -97,10 +95,7 @@ struct Uninstall: ParsableCommand {
 
 extension Install {
     /// The project's top: the repository's work tree, else the current directory.
-    static func top() throws -> String {
-        if let repository = try? Repository.current(), let tree = repository.workTree { return tree }
-        return "/" + FileSystemSnapshot.currentDirectory()
-    }
+    static func top() throws -> String { Session.top() }
 }
 
 enum Executable {
