@@ -17,12 +17,12 @@ extension GitSnapshot {
         let environment = repository.environment
         let directory = repository.currentDirectory
         let objects = repository.objectDirectories
-        let maxRead = repository.maxRead
+        let limit = repository.readLimit
         // Made on the thread that reads, and only when one does: a run whose folders all
         // come from the cache maps no pack.
         return { () -> (any ConcurrentReader)? in
             guard let repository = try? Repository(environment: environment, directory: directory) else { return nil }
-            repository.maxRead = maxRead
+            repository.readLimit = limit
             return Reader(repository: repository, prefixes: BlobPrefixReader(directories: objects))
         }
     }
@@ -34,7 +34,7 @@ extension GitSnapshot {
         let prefixes: BlobPrefixReader
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             guard let key else { return nil }
-            if let early = prefixes.read(key, maxSize: repository.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+            if let early = prefixes.read(key, maxSize: repository.readLimit.bytes, enough: repository.readLimit.enough) {
                 Probe.prefixRead.hit()
                 return early
             }
@@ -43,19 +43,19 @@ extension GitSnapshot {
     }
 
     /// A blob's bytes, or as many of them as decide its frontmatter when it is larger than
-    /// the repository's `maxRead`; `file` names it in an error.
+    /// the repository's `readLimit`; `file` names it in an error.
     static func blob(_ id: ObjectID, in repository: Repository, file: String) throws(ExoError) -> [UInt8] {
         var raw = id.raw
         var headerSize = 0
         var type = GIT_OBJECT_INVALID
-        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) >= 0, headerSize > repository.maxRead {
+        if git.odb_read_header(&headerSize, &type, repository.odb, &raw) >= 0, headerSize > repository.readLimit.bytes {
             // A large document is read only as far as its frontmatter goes.
             let reader = BlobPrefixReader(directories: repository.objectDirectories)
-            if let prefix = reader.read(id.cacheKey, maxSize: repository.maxRead, enough: Frontmatter.isDecided(byPrefix:)) {
+            if let prefix = reader.read(id.cacheKey, maxSize: repository.readLimit.bytes, enough: repository.readLimit.enough) {
                 Probe.prefixRead.hit()
                 return prefix
             }
-            throw .frontmatterTooLarge(file: file, size: headerSize, limit: repository.maxRead)
+            throw .frontmatterTooLarge(file: file, size: headerSize, limit: repository.readLimit.bytes)
         }
         var object: OpaquePointer? = nil
         guard git.odb_read(&object, repository.odb, &raw) >= 0 else {

@@ -254,7 +254,7 @@ public final class GitSnapshot: KeyedSnapshot, ConcurrentSnapshot {
     /// What is at `path` (no symlink followed); nil when nothing is.
     public func kind(_ path: String) -> EntryKind? { entry(path)?.kind }
 
-    /// A file's bytes (as far as its frontmatter goes when it is over the repository's `maxRead`).
+    /// A file's bytes (only as many as are enough when it is over the repository's `readLimit`).
     public func read(_ path: String) throws(ExoError) -> [UInt8] {
         guard let e = entry(path), e.kind == .file else { throw .unreadable(file: describe(path), cause: "not a file") }
         return try blob(e.id, file: describe(path))

@@ -18,11 +18,11 @@ public final class Repository {
     var trees: [ObjectID: TreeItems] = [:]
     /// Commits' parents and times read for merge bases (CommitGraph.swift), by id.
     var commits: [ObjectID: CommitInfo] = [:]
-    /// How much of a document is read at most (git config `exo.maxFrontmatter`, bytes;
-    /// default 64 MiB): a blob of any size is read only as far as its frontmatter goes, and
-    /// one whose frontmatter runs past this is refused rather than exhaust the server's
-    /// memory. Set by the session from the repository's own config.
-    public var maxRead = 64 << 20
+    /// How much of a blob is read at most, and when its first bytes are enough (a
+    /// document's frontmatter, within git config `exo.maxFrontmatter`; 64 MiB by default):
+    /// a blob of any size is read only as far as it needs, and one that needs more is
+    /// refused rather than exhaust the server's memory. Set by the session.
+    public var readLimit = ReadLimit.frontmatter()
     /// Merge bases found by the walk, by the two commits in byte order (it is symmetric).
     var mergeBases: [CommitPair: ObjectID?] = [:]
     /// Object folders added after opening (`addObjectDirectory`).

@@ -53,7 +53,7 @@ public final class Session {
         if let bytes = try Self.integer("exo.maxFrontmatter", in: config, least: 1, expected: "a number of bytes") {
             cache.maxFrontmatter = bytes
         }
-        repository?.maxRead = cache.maxFrontmatter
+        repository?.readLimit = .frontmatter(cache.maxFrontmatter)
         try checkSettings()
     }
 
@@ -101,7 +101,7 @@ public final class Session {
     public func snapshot(_ selection: Selection) throws(ExoError) -> (snapshot: Snapshot, label: String) {
         switch selection {
         case .worktree:
-            return (FileSystemSnapshot(maxRead: cache.maxFrontmatter), "worktree")
+            return (FileSystemSnapshot(limit: .frontmatter(cache.maxFrontmatter)), "worktree")
         case .staged:
             let repository = try requireRepository()
             return (try GitSnapshot(indexOf: repository, head: try repository.headCommit()), "index")
@@ -215,7 +215,7 @@ extension Session {
         switch selection {
         case .worktree:
             // With an overlay: the files on disk as an edit about to be made would leave them.
-            let disk = FileSystemSnapshot(maxRead: cache.maxFrontmatter)
+            let disk = FileSystemSnapshot(limit: .frontmatter(cache.maxFrontmatter))
             let files: Snapshot = overlay.map { OverlaySnapshot(base: disk, files: $0) } ?? disk
             targetRoot = try filesRoot(root, in: files)
             treeRoot = repository?.workTree.flatMap { SnapPath.relative(targetRoot, to: String($0.dropFirst())) }

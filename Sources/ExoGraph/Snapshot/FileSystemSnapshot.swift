@@ -13,12 +13,12 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     /// How much of one document is read at most (git config `exo.maxFrontmatter`): a file
     /// larger than this is read only as far as its frontmatter goes, and one whose
     /// frontmatter runs past it is refused in one line, as in the index and in trees.
-    public let maxRead: Int
+    public let limit: ReadLimit
 
-    /// The files on disk, from the root of the file system; `maxRead` bytes of a document
-    /// at most (64 MiB unless said).
-    public init(maxRead: Int = 64 << 20) {
-        self.maxRead = maxRead
+    /// The files on disk, from the root of the file system, each read as far as `limit`
+    /// says (a document's frontmatter, within 64 MiB, unless said).
+    public init(limit: ReadLimit = .frontmatter()) {
+        self.limit = limit
     }
 
     /// No name: paths here are absolute.
@@ -91,21 +91,21 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     public func read(_ path: String) throws(ExoError) -> [UInt8] {
         let full = absolute(path)
         return try Self.read(
-            absolute: full, fd: raw.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }, maxRead: maxRead)
+            absolute: full, fd: raw.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }, limit: limit)
     }
 
     /// Readers for the parallel read: files are read on any thread.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
         let raw = self.raw
-        let maxRead = self.maxRead
-        return { Reader(raw: raw, maxRead: maxRead) }
+        let limit = self.limit
+        return { Reader(raw: raw, limit: limit) }
     }
 
     /// Reads documents for parsing: one read of the file's first bytes, which most often
-    /// decide its frontmatter (`Frontmatter.isDecided`); the whole file otherwise.
+    /// are enough (`ReadLimit`: a document's frontmatter decided); the whole file otherwise.
     struct Reader: ConcurrentReader {
         let raw: RawNames
-        let maxRead: Int
+        let limit: ReadLimit
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             let absolute = "/" + path
             let fd = raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
@@ -115,10 +115,10 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
                 count = max(0, n)
             }
             close(fd)
-            if Frontmatter.isDecided(byPrefix: first) { return first }
+            if limit.enough(first) { return first }
             return try? FileSystemSnapshot.read(
                 absolute: absolute, fd: raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) },
-                maxRead: maxRead)
+                limit: limit)
         }
     }
 
@@ -127,16 +127,16 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     }
 
     /// The bytes of the file open as `fd` (closed here), named `absolute` in errors; of a
-    /// file larger than `maxRead`, only as many as decide its frontmatter.
-    static func read(absolute: String, fd: Int32, maxRead: Int = .max) throws(ExoError) -> [UInt8] {
+    /// file larger than `limit` allows, only as many as are enough.
+    static func read(absolute: String, fd: Int32, limit: ReadLimit? = nil) throws(ExoError) -> [UInt8] {
         guard fd >= 0 else { throw .unreadable(file: absolute, cause: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, Self.kind(mode: st.st_mode) == .file else {
             throw .unreadable(file: absolute, cause: "not a regular file")
         }
-        if Int(st.st_size) > maxRead {
-            return try prefix(of: fd, absolute: absolute, size: Int(st.st_size), maxRead: maxRead)
+        if let limit, Int(st.st_size) > limit.bytes {
+            return try prefix(of: fd, absolute: absolute, size: Int(st.st_size), limit: limit)
         }
         // One byte more than the size: a file read whole is seen to end without growing.
         let size = Int(st.st_size)
@@ -186,10 +186,11 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
         return SnapPath.normalize(full.split(separator: "/", omittingEmptySubsequences: false)) ?? ""
     }
 
-    /// The first bytes of a file larger than `maxRead`, read in growing steps until they
-    /// decide its frontmatter (`Frontmatter.isDecided`); refused in one line when its first
-    /// `maxRead` bytes do not (a frontmatter longer than `exo.maxFrontmatter`).
-    private static func prefix(of fd: Int32, absolute: String, size: Int, maxRead: Int) throws(ExoError) -> [UInt8] {
+    /// The first bytes of a file larger than `limit.bytes`, read in growing steps until they
+    /// are enough (a document's frontmatter decided); refused in one line when its first
+    /// `limit.bytes` are not (a frontmatter longer than `exo.maxFrontmatter`).
+    private static func prefix(of fd: Int32, absolute: String, size: Int, limit: ReadLimit) throws(ExoError) -> [UInt8] {
+        let maxRead = limit.bytes
         var out: [UInt8] = []
         var step = 1 << 16
         while out.count < maxRead {
@@ -202,7 +203,7 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
             }
             if n == 0 { return out }  // shrank since fstat: what there is
             out += chunk[0..<n]
-            if Frontmatter.isDecided(byPrefix: out) { return out }
+            if limit.enough(out) { return out }
             step = min(step * 2, 16 << 20)
         }
         throw .frontmatterTooLarge(file: absolute, size: size, limit: maxRead)

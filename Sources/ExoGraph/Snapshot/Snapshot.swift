@@ -59,10 +59,31 @@ public protocol ConcurrentSnapshot: Snapshot {
     func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)?
 }
 
+/// How much of one document a snapshot reads at most, and when the first bytes of a larger
+/// one are enough: given by whoever makes the snapshot (the session: `exo.maxFrontmatter`,
+/// and a document's frontmatter decided), so a snapshot knows nothing of documents.
+public struct ReadLimit: Sendable {
+    /// The most bytes of one file read in order to decide whether the first are enough.
+    public let bytes: Int
+    /// Whether a file's first bytes (all it has, or a prefix) are all that is needed of it.
+    public let enough: @Sendable ([UInt8]) -> Bool
+
+    /// `bytes` at most, and `enough` to stop before.
+    public init(bytes: Int, enough: @escaping @Sendable ([UInt8]) -> Bool) {
+        self.bytes = bytes
+        self.enough = enough
+    }
+
+    /// A document's frontmatter: at most `bytes` (64 MiB unless said) read to find its end.
+    public static func frontmatter(_ bytes: Int = 64 << 20) -> ReadLimit {
+        ReadLimit(bytes: bytes, enough: { Frontmatter.isDecided(byPrefix: $0) })
+    }
+}
+
 /// Reads files of a snapshot on one thread (each thread makes its own).
 public protocol ConcurrentReader {
     /// The bytes of the regular file at `path` (content key `key`) for its frontmatter: all
-    /// of them, or as many of the first as decide it (`Frontmatter.isDecided`); nil when
+    /// of them, or as many of the first as are enough (the snapshot's `ReadLimit`); nil when
     /// they cannot be read.
     func read(_ path: String, key: CacheKey?) -> [UInt8]?
 }
