@@ -13,7 +13,7 @@ struct Advice {
     init(snapshot: Snapshot, root: String) {
         self.snapshot = snapshot
         self.root = root
-        workspace = try? Workspace(snapshot: snapshot, root: root)
+        workspace = try? Workspace(snapshot: snapshot, root: root, cache: ParseCache())  // its configuration only
     }
 
     /// For each target of the document at `path` (relative to the workspace `root`), the

@@ -70,7 +70,7 @@ public struct Doubtful: Sendable, Equatable {
         // A change document the commit added or modified whose status is not one its type
         // declares (`actve`, `Active`): no guard would see it as work in flight.
         let statused = changed.filter { Coordination.Role(path: $0.path) == .change && $0.status?.string != nil }
-        if !statused.isEmpty, let workspace = try? Workspace(snapshot: snapshot, root: root) {
+        if !statused.isEmpty, let workspace = try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()) {
             for doc in statused {
                 let dir = SnapPath.parent(SnapPath.join(root, doc.path))
                 guard let status = doc.status?.string, let config = try? workspace.config(for: dir),

@@ -181,7 +181,7 @@ public enum Guard {
 
     /// The graph of the workspace rooted at `root`, empty when the snapshot has no config there.
     static func graph(of snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) -> Graph {
-        try workspace(of: snapshot, root: root)?.graph(cache: cache) ?? .empty
+        try workspace(of: snapshot, root: root, cache: cache)?.graph() ?? .empty
     }
 
     /// Whether the snapshot holds a workspace configuration at `root`.
@@ -191,8 +191,8 @@ public enum Guard {
     }
 
     /// The workspace at `root`; nil when the snapshot has no configuration there.
-    static func workspace(of snapshot: Snapshot, root: String) throws(ExoError) -> Workspace? {
+    static func workspace(of snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) -> Workspace? {
         guard hasWorkspace(snapshot, root) else { return nil }
-        return try Workspace(snapshot: snapshot, root: root)
+        return try Workspace(snapshot: snapshot, root: root, cache: cache)
     }
 }

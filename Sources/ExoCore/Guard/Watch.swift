@@ -98,7 +98,7 @@ public final class Watch {
         var graph: Graph? = nil
         if let snapshot = snapshot(commit) {
             do {
-                if let workspace = try Guard.workspace(of: snapshot, root: root) {
+                if let workspace = try Guard.workspace(of: snapshot, root: root, cache: cache) {
                     graph = try workspace.graph(cache: cache)
                     memo.workspaces[key] = workspace
                 } else {

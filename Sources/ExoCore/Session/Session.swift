@@ -128,9 +128,7 @@ public final class Session {
         } else {
             found = try WorkspaceRoot.require(in: snapshot, from: treePath(for: root, in: try requireRepository()))
         }
-        let workspace = try Workspace(snapshot: snapshot, root: found)
-        workspace.cache = cache
-        return workspace
+        return try Workspace(snapshot: snapshot, root: found, cache: cache)
     }
 
     /// exo's view of the workspace a command reads (`conflicts`, `board`), made the way the

@@ -22,14 +22,17 @@ public final class Workspace {
     /// the thin and the legacy configuration at the root, each pack's own file (found or
     /// not), the root overlay. A change to one of them changes the configuration.
     package let configInputs: Set<Exact>
-    /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk.
-    public var cache = ParseCache()
+    /// Parsed documents, shared across graphs; a git snapshot's may be kept on disk. The
+    /// session's, given when the workspace is opened (a workspace makes no cache of its own).
+    public let cache: ParseCache
 
     package static let legacyConfig = "tropo.toml"
 
-    /// Opens the workspace rooted at `root` (a folder found by `WorkspaceRoot.find`).
-    public init(snapshot: Snapshot, root: String) throws(ExoError) {
+    /// Opens the workspace rooted at `root` (a folder found by `WorkspaceRoot.find`), its
+    /// documents parsed through `cache`.
+    public init(snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) {
         self.snapshot = snapshot
+        self.cache = cache
         keyed = snapshot.keyed
         self.root = root
         self.rootReal = snapshot.realPath(root) ?? root
