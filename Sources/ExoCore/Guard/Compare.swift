@@ -7,7 +7,7 @@ extension Guard {
     /// judged against the empty graph with every conflict it holds counted as existing.
     public static func compare(
         base: LineState, target: LineState, title: String, roots: [Root],
-        watch: Watch?, cache: ParseCache
+        watch: Watch?, cache: ParseCache, engine: any Engine = FastEngine()
     ) throws(ExoError) -> Check {
         var checks: [WorkspaceCheck] = []
         for root in roots {
@@ -18,10 +18,10 @@ extension Guard {
             }
             // With no cache to start from, the cache's file is written while the views are made.
             cache.flushSoon()
-            let before = Coordination.view(of: baseGraph, cache: cache)
-            let after = Coordination.view(
+            let before = engine.view(of: baseGraph, near: nil, cache: cache)
+            let after = engine.view(
                 of: try graph(of: target.snapshot, root: root.target, cache: cache), near: before, cache: cache)
-            let diff = baseError == nil ? GraphDiff(base: before, target: after) : GraphDiff(unreadableBase: after)
+            let diff = baseError == nil ? engine.judge(base: before, target: after) : GraphDiff(unreadableBase: after)
             var branches = BranchDiff.none
             var refs: [String: RefView] = [:]
             var elsewhere: [Doubtful] = []

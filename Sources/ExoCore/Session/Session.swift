@@ -86,6 +86,11 @@ public final class Session {
     /// When the run started, for the audit log's `duration_ms`.
     public let started = Audit.now()
 
+    /// How the views and the judgement are made: the fast engine, or with
+    /// `EXO_GUARD_ENGINE=plain` the definitions alone (Engine.swift), for the tests that ask
+    /// both for the same verdict.
+    public var engine: any Engine { environment["EXO_GUARD_ENGINE"] == "plain" ? PlainEngine() : FastEngine() }
+
     /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`); its
     /// value was checked when the session opened (Settings.swift).
     public func flag(_ key: String) -> Bool {
@@ -131,11 +136,11 @@ public final class Session {
         return try Workspace(snapshot: snapshot, root: found, cache: cache)
     }
 
-    /// exo's view of the workspace a command reads (`conflicts`, `board`), made the way the
-    /// session chooses: kept by an earlier run, else computed whole (and kept).
+    /// exo's view of the workspace a command reads (`conflicts`, `board`), made by the
+    /// session's engine (the fast one: kept by an earlier run, else computed whole and kept).
     public func view(_ selection: Selection, root: String?) throws(ExoError) -> (Workspace, Coordination) {
         let workspace = try workspace(selection, root: root)
-        return (workspace, Coordination.view(of: try workspace.graph(), cache: cache))
+        return (workspace, engine.view(of: try workspace.graph(), near: nil, cache: cache))
     }
 
     /// The workspace root on disk, walking up from `--root` (or the current folder). In a
@@ -250,7 +255,7 @@ extension Session {
         let watch = try watch(excluding: excluded, patterns: watching)
         var check = try Guard.compare(
             base: baseLine, target: target, title: "\(baseName) -> \(targetName)",
-            roots: [workspace], watch: watch, cache: cache)
+            roots: [workspace], watch: watch, cache: cache, engine: engine)
         check.unreadable = watch?.unreadableRefs ?? []
         return check
     }

@@ -1,0 +1,63 @@
+"""The two engines the session chooses between (Sources/ExoGraph/Coordination/Engine.swift):
+the fast one (views derived or kept, comparisons through the changed ids' pairs) and the
+plain one (`EXO_GUARD_ENGINE=plain`: exo's view computed whole, ExoRules' judgement pair by
+pair) give the same verdict and report on random commits, and each really ran its own way
+(the probes)."""
+import json
+import random
+
+from conftest import STATS, git, guard, probes, without_probes
+
+TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
+MODULES = [f"m{i}" for i in range(6)]
+
+
+def change(rng):
+    status = rng.choice(["active", "active", "draft", "done"])
+    touches = ", ".join(rng.sample(MODULES, rng.randint(0, 3)))
+    assignee = f"\nassignee: a{rng.randrange(3)}" if rng.random() < 0.3 else ""
+    return f"---\nstatus: {status}\ntouches: [{touches}]{assignee}\n---\n"
+
+
+def test_the_plain_and_the_fast_engine_agree_on_random_commits(tmp_path):
+    rng = random.Random(12)
+    repo = tmp_path / "repo"
+    (repo / "changes").mkdir(parents=True)
+    (repo / "modules").mkdir()
+    (repo / "tropo.toml").write_text(TOML)
+    for m in MODULES:
+        (repo / "modules" / f"{m}.md").write_text(f"# {m}\n")
+    names = [f"c{i}" for i in range(14)]
+    for n in names[:10]:
+        (repo / "changes" / f"{n}.md").write_text(change(rng))
+    git(repo, "init", "-q")
+    git(repo, "config", "exo.watch", "none")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "start")
+    compared = {"new": 0, "existing": 0, "resolved": 0}
+    fast_ways = 0
+    for round_ in range(24):
+        for _ in range(rng.randint(1, 4)):  # edit, add or remove changes, then stage
+            path = repo / "changes" / f"{rng.choice(names)}.md"
+            if path.exists() and rng.random() < 0.2:
+                path.unlink()
+            else:
+                path.write_text(change(rng))
+        git(repo, "add", "-A")
+        for args in (("check", "--staged", "--json"), ("conflicts", "--json"), ("board", "--json")):
+            fast = guard(*args, cwd=repo, env=STATS)
+            plain = guard(*args, cwd=repo, env={**STATS, "EXO_GUARD_ENGINE": "plain"})
+            assert fast.returncode == plain.returncode, (args, fast.stderr, plain.stderr)
+            assert json.loads(fast.stdout) == json.loads(plain.stdout), (round_, args)
+            p, f = probes(plain), probes(fast)
+            assert p["derived-view"] == 0 and p["kept-view"] == 0 and p["changed-pairs-diff"] == 0, p
+            assert without_probes(fast).stderr == without_probes(plain).stderr
+            if args[0] == "check":
+                fast_ways += f["derived-view"] + f["changed-pairs-diff"] + f["kept-view"]
+                out = json.loads(fast.stdout)
+                for k in compared:
+                    compared[k] += len(out[k])
+        if rng.random() < 0.5:
+            git(repo, "commit", "-q", "--no-verify", "-m", f"round {round_}")
+    assert fast_ways > 20  # the fast engine took its own ways, so the comparison means something
+    assert all(v > 5 for v in compared.values()), compared
