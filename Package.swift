@@ -6,7 +6,9 @@ import PackageDescription
 //   ExoRules   the guard's rules as their definitions, plain: imports nothing of the project
 //   ExoModel   values, tropo's frontmatter language, errors, configuration composition
 //   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
-//   ExoGraph   snapshots (paths to bytes), workspaces, the graph, coordination, branches
+//   ExoSnapshot  what the graph reads: a tree of paths to bytes (the protocol and its opt-in
+//              capabilities, files on disk, the empty snapshot, an overlay); nothing of documents
+//   ExoGraph   workspaces, the graph, coordination, branches, the engines
 //   ExoGit     the only library target that sees libgit2 (CGit2) and zlib (CZlib): repositories, refs,
 //              git snapshots, git's index and object files read directly
 //   ExoCore    the session (one composition root), the guard, hooks and reports
@@ -45,11 +47,12 @@ let package = Package(
             ]),
         .target(name: "ExoRules"),
         .target(name: "ExoStore"),
-        .target(name: "ExoGraph", dependencies: ["ExoRules", "ExoModel", "ExoStore"]),
-        .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"]),
-        .target(name: "ExoCore", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
+        .target(name: "ExoSnapshot", dependencies: ["ExoModel", "ExoStore"]),
+        .target(name: "ExoGraph", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot"]),
+        .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoSnapshot", "CGit2", "CZlib"]),
+        .target(name: "ExoCore", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"]),
         // The fuzz targets' entry points, for Fuzz/ (libFuzzer) and the replay in the tests.
-        .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoGraph", "ExoGit"]),
+        .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"]),
         .executableTarget(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -63,6 +66,6 @@ let package = Package(
         ),
         .testTarget(
             name: "ExoCoreTests",
-            dependencies: ["CGit2", "CZlib", "ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
+            dependencies: ["CGit2", "CZlib", "ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
     ]
 )

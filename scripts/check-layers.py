@@ -13,11 +13,12 @@ ALLOWED = {
     "ExoRules": set(),
     "ExoModel": {"TOMLKit", "HashTreeCollections"},
     "ExoStore": set(),
-    "ExoGraph": {"ExoRules", "ExoModel", "ExoStore"},
-    "ExoGit": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "CGit2", "CZlib"},
-    "ExoCore": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
-    "ExoFuzzTargets": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit"},
-    "ExoGuard": {"ExoRules", "ExoModel", "ExoStore", "ExoGraph", "ExoGit", "ExoCore", "ArgumentParser"},
+    "ExoSnapshot": {"ExoModel", "ExoStore"},
+    "ExoGraph": {"ExoRules", "ExoModel", "ExoStore", "ExoSnapshot"},
+    "ExoGit": {"ExoModel", "ExoStore", "ExoSnapshot", "CGit2", "CZlib"},
+    "ExoCore": {"ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"},
+    "ExoFuzzTargets": {"ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"},
+    "ExoGuard": {"ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit", "ExoCore", "ArgumentParser"},
 }
 SYSTEM = {"Darwin", "Dispatch", "Foundation", "Glibc", "Synchronization", "Testing"}
 MAX_LINES = 300

@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// Reading a snapshot's blobs: whole through libgit2, or for the parallel read, as far as

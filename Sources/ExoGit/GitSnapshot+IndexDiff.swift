@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// An index read through libgit2 as a tree plus git's diff of that tree to the index.
 extension GitSnapshot {

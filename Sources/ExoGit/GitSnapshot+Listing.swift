@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// Folders listed: by path, or by the tree id a parent's listing gave (no path looked up).

@@ -1,4 +1,4 @@
-import ExoGraph
+import ExoSnapshot
 
 /// Real paths inside a git snapshot, as `os.path.realpath` would find them in a checkout.
 extension GitSnapshot {

@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// A snapshot read from git objects: a commit's tree or the index. Symlinks behave as a

@@ -1,4 +1,4 @@
-import ExoGraph
+import ExoSnapshot
 import ExoStore
 
 #if canImport(Glibc)

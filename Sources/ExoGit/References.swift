@@ -1,5 +1,5 @@
 import CGit2
-import ExoGraph
+import ExoSnapshot
 import ExoStore
 
 #if canImport(Glibc)

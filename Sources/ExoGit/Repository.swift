@@ -1,6 +1,6 @@
 import CGit2
-import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 #if canImport(Glibc)
     import Glibc
@@ -18,11 +18,11 @@ public final class Repository {
     var trees: [ObjectID: TreeItems] = [:]
     /// Commits' parents and times read for merge bases (CommitGraph.swift), by id.
     var commits: [ObjectID: CommitInfo] = [:]
-    /// How much of a blob is read at most, and when its first bytes are enough (a
-    /// document's frontmatter, within git config `exo.maxFrontmatter`; 64 MiB by default):
-    /// a blob of any size is read only as far as it needs, and one that needs more is
-    /// refused rather than exhaust the server's memory. Set by the session.
-    public var readLimit = ReadLimit.frontmatter()
+    /// How much of a blob is read at most, and when its first bytes are enough: set by the
+    /// session (a document's frontmatter, within git config `exo.maxFrontmatter`), so a
+    /// blob of any size is read only as far as it needs, and one that needs more is refused
+    /// rather than exhaust the server's memory. Whole until then.
+    public var readLimit = ReadLimit.whole
     /// Merge bases found by the walk, by the two commits in byte order (it is symmetric).
     var mergeBases: [CommitPair: ObjectID?] = [:]
     /// Object folders added after opening (`addObjectDirectory`).

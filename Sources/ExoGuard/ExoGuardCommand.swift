@@ -2,6 +2,7 @@ import ArgumentParser
 import ExoCore
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoSnapshot
 
 /// Where the graph is read from: `--root`, and the files on disk, `--staged` or `--rev`.
 struct SnapshotOptions: ParsableArguments {

@@ -1,4 +1,5 @@
 import ExoRules
+import ExoSnapshot
 import Testing
 
 @testable import ExoCore

@@ -1,4 +1,5 @@
 import ExoFuzzTargets
+import ExoSnapshot
 import Testing
 
 @testable import ExoGraph

@@ -1,3 +1,4 @@
+import ExoSnapshot
 import Testing
 
 @testable import ExoCore

@@ -1,5 +1,6 @@
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// The edit a report tells the reader to make: which frontmatter fields of a change
 /// document hold a target, in the document's own terms. Read only for the changes of the

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// `exo-guard hook agent`: one tool call as an agent harness hands it to a pre-tool hook,
 /// judged before it runs (GUARD.md, "In CI, on hosted forges, and in agent harnesses").

@@ -1,5 +1,6 @@
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 #if canImport(Glibc)
     import Glibc

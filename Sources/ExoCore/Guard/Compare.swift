@@ -1,5 +1,6 @@
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 extension Guard {
     /// Compares `base` and `target` in each workspace of `roots` and against the work in

@@ -1,5 +1,6 @@
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// A change no guard can judge with confidence: one the commit activates or widens toward
 /// a target no document has (a typo such as `auht`), or a change document the commit adds

@@ -2,6 +2,7 @@ import ExoGit
 import ExoGraph
 import ExoModel
 import ExoRules
+import ExoSnapshot
 
 /// The engine under `check` and every hook: the conflicts of a base and a target state of
 /// the line compared pair by pair, for each workspace, with the work in flight on the

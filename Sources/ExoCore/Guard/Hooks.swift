@@ -1,5 +1,6 @@
 import ExoGit
 import ExoModel
+import ExoSnapshot
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// A report's findings one by one, each at a place in a change document, for the CI
 /// formats (GitHub workflow commands, SARIF, GitLab Code Quality): every new conflict

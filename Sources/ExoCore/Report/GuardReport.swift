@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 
 /// `board --branches` and `conflicts --branches`: the line (the files on disk, the index or
 /// a revision, standing on HEAD or that revision) and the work in flight on every watched ref.

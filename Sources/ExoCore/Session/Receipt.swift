@@ -1,4 +1,5 @@
 import ExoGraph
+import ExoSnapshot
 
 #if canImport(Glibc)
     import Glibc

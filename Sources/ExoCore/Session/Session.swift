@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// One run of exo-guard, wired together in one place: the repository (when there is one),

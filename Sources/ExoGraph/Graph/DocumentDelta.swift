@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// The documents the files of a `TreeDelta` make on each of its two sides, as the walk of

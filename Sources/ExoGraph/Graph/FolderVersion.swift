@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// A folder as a walk of this run made it: its sorted listing, which document each entry

@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// A change's state read from a graph's folders, and the ids whose documents differ

@@ -1,5 +1,6 @@
 import Dispatch
 import ExoModel
+import ExoSnapshot
 import ExoStore
 import Synchronization
 

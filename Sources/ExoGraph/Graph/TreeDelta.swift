@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// The files that differ between two snapshots below a workspace's root, found by tree

@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 
 extension Workspace {
     /// Every document in walk order, with the configuration in force in its folder;

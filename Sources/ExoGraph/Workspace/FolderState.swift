@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// What a folder of the walk hands down to its subfolders, each made from its parent's in

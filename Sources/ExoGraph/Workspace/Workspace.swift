@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 
 /// A workspace inside a snapshot: its root, its composed configuration, and the
 /// configuration in force in each folder (nested `tropo.toml` overlays).

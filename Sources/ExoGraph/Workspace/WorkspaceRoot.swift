@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 
 /// Finding workspace roots in a snapshot.

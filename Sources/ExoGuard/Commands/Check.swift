@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExoCore
 import ExoModel
+import ExoSnapshot
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExoCore
 import ExoGraph
+import ExoSnapshot
 
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(

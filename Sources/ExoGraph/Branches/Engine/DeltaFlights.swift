@@ -1,4 +1,5 @@
 import ExoModel
+import ExoSnapshot
 
 extension WorkLine {
     /// The flights of a ref read from what changed, with no graph of its own: the

@@ -16,8 +16,9 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     public let limit: ReadLimit
 
     /// The files on disk, from the root of the file system, each read as far as `limit`
-    /// says (a document's frontmatter, within 64 MiB, unless said).
-    public init(limit: ReadLimit = .frontmatter()) {
+    /// says (whole unless said: the session gives a document's frontmatter, within
+    /// `exo.maxFrontmatter`).
+    public init(limit: ReadLimit = .whole) {
         self.limit = limit
     }
 

@@ -74,10 +74,8 @@ public struct ReadLimit: Sendable {
         self.enough = enough
     }
 
-    /// A document's frontmatter: at most `bytes` (64 MiB unless said) read to find its end.
-    public static func frontmatter(_ bytes: Int = 64 << 20) -> ReadLimit {
-        ReadLimit(bytes: bytes, enough: { Frontmatter.isDecided(byPrefix: $0) })
-    }
+    /// No limit: every file read whole (what a snapshot does unless its maker says more).
+    public static let whole = ReadLimit(bytes: .max, enough: { _ in false })
 }
 
 /// Reads files of a snapshot on one thread (each thread makes its own).
