@@ -150,6 +150,32 @@ import Testing
         Rules.CrossPair(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: c.shared)
     }
 
+    /// In flight on a ref (GUARD.md): the engine's flight, kept as an item of the ref's line
+    /// when the line has not settled it and active there, is the rule's `isInFlight`.
+    @Test func inFlightIsTheRule() {
+        var r = Random(state: 41)
+        func state() -> ChangeState? {
+            guard r.below(5) != 0 else { return nil }
+            let status = r.pick(["active", "draft", "done"])
+            return ChangeState(
+                status: .string(status), targets: r.below(2) == 0 ? ["m1"] : ["m1", "m2"],
+                assignee: r.below(3) == 0 ? .string(r.pick(["x", "y"])) : nil, path: "changes/c.md",
+                isActive: status == "active")
+        }
+        var inFlight = 0
+        for _ in 0..<3000 {
+            guard let there = state() else { continue }
+            let (before, here) = (state(), state())
+            let engine =
+                WorkLine.Flight.isTakenUp(there, from: before) && there.isActive
+                && WorkLine.item(for: WorkLine.Flight(id: "c", there: there, before: before), here: here) != nil
+            #expect(engine == Rules.isInFlight(there: there, before: before, here: here, movedOn: false))
+            #expect(!Rules.isInFlight(there: there, before: before, here: here, movedOn: true))
+            if engine { inFlight += 1 }
+        }
+        #expect(inFlight > 200)
+    }
+
     /// The decision: only new conflicts, strict doubts and an unreadable target count
     /// against a commit; the mode says block or warn.
     @Test func theDecisionIsTheRule() {
