@@ -14,8 +14,8 @@ extension Session {
         public let notes: [String]
     }
 
-    /// Runs `checks` in the mode `given` (`--mode`) and the configuration give (nil when the mode is
-    /// `off`) and decides. An error in what is committed or pushed is the target's: it
+    /// Runs `checks` in the mode that `--mode` (`given`), the environment or the
+    /// configuration sets (nil when it is `off`) and decides. An error in what is committed or pushed is the target's: it
     /// blocks in mode block and is let through, said, in mode warn (a guard fails closed);
     /// any other error (usage, repository) is recorded in the audit log, its line given to
     /// `say`, and thrown. What is let through is recorded for the checks that start after
