@@ -18,7 +18,7 @@ extension Rules {
     /// A change in state `there` is taken up against its state `before` (absent: nil) when
     /// its state differs and it is active there (in flight), or its assignee there is set
     /// and differs from before's (claimed, whatever its status).
-    public static func isTakenUp<S: RuleState>(_ there: S, from before: S?) -> Bool {
+    @inlinable public static func isTakenUp<S: RuleState>(_ there: S, from before: S?) -> Bool {
         guard there != before else { return false }
         if there.isActive { return true }
         guard there.isChange, let who = there.assignee else { return false }
@@ -31,7 +31,7 @@ extension Rules {
     /// work) or to a status other than active and other than the merge base's (finished,
     /// parked or deleted here). A claim alone, which changes only the assignee, settles
     /// nothing.
-    public static func settles<S: RuleState>(_ here: S?, there: S, before: S?) -> Bool {
+    @inlinable public static func settles<S: RuleState>(_ here: S?, there: S, before: S?) -> Bool {
         guard here != before else { return false }
         guard let here else { return true }
         return here == there || (!here.isActive && here.status != before?.status)
@@ -40,7 +40,7 @@ extension Rules {
     /// Whether the change is in flight on a ref (GUARD.md, "In flight on a ref R"): active at
     /// the ref's tip in a state other than the merge base's, not settled by the line, and
     /// its work not moved on (`movedOn`: a ref stacked on R holds it in another state).
-    public static func isInFlight<S: RuleState>(there: S, before: S?, here: S?, movedOn: Bool) -> Bool {
+    @inlinable public static func isInFlight<S: RuleState>(there: S, before: S?, here: S?, movedOn: Bool) -> Bool {
         there.isActive && there != before && !settles(here, there: there, before: before) && !movedOn
     }
 }

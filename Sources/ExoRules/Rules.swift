@@ -8,7 +8,8 @@
 /// cross states) are written for speed. They call these definitions where a rule is one
 /// value's test (`isTakenUp`, `settles`, `decision`); where they find the same answer
 /// another way, Tests/ExoCoreTests/RulesTests.swift runs both on the same random cases and
-/// asks for the same answer.
+/// asks for the same answer. The rules the engine calls on every flight are `@inlinable`:
+/// specialized for the engine's state where it calls them, not generic calls at run time.
 public enum Rules {
     /// Code point order, as Python sorts strings (Swift's `<` on `String` compares by
     /// Unicode canonical equivalence, which is not exo's order).
@@ -29,7 +30,7 @@ public enum Rules {
     /// Against the commit: a new conflict, a doubtful change under `exo.strict`, or a target
     /// that cannot be read (a guard fails closed). Then the mode says block or warn
     /// (`blocks`: mode `block`); else it passes.
-    public static func decision(
+    @inlinable public static func decision(
         hasNew: Bool, hasDoubtful: Bool, strict: Bool, targetUnreadable: Bool, blocks: Bool
     ) -> Decision {
         let against = targetUnreadable || hasNew || (strict && hasDoubtful)
