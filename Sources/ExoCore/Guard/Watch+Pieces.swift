@@ -22,6 +22,12 @@ extension Watch {
         var also: [String: [Exact: Int]] = [:]
     }
 
+    /// Lets go of what was kept for one line's pieces of work, in every workspace.
+    func forget(line: [ObjectID]) {
+        let prefix = line.map(\.description).joined(separator: " ") + " "
+        for key in memo.pieces.keys where key.hasPrefix(prefix) { memo.pieces[key] = nil }
+    }
+
     func pieces(line: [ObjectID], root: String, cache: ParseCache) -> Pieces {
         let key = (line.map(\.description) + [root]).joined(separator: " ")
         if let hit = memo.pieces[key] { return hit }

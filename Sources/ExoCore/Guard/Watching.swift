@@ -42,7 +42,7 @@ extension Session {
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
         let watch = Watch(repository: repository, refs: refs, listing: references(repository), memo: watchMemo)
         watch.keepsCrossStates = overrides.isEmpty
-        watches.append(watch)
+        watchedRefs += refs.count
         return watch
     }
 
@@ -84,7 +84,7 @@ extension Session {
     /// What the watches of this run did, one line, for `EXO_GUARD_STATS=1` (tests use it to
     /// see that the folder-by-folder comparison ran, and how much it read).
     public var watchStats: String {
-        let refs = watches.reduce(0) { $0 + $1.refs.count }
+        let refs = watchedRefs
         let graphs = watchMemo.stats.graphs
         let diffs = Probe.graphFlights.count
         let cached = watchMemo.stats.cachedFlights

@@ -20,8 +20,10 @@ public final class Session {
     public let cache: ParseCache
     /// Workspace roots named by git config `exo.root`; nil when unset (every root counts).
     public let roots: [String]?
-    /// The watches this run made (for `watchStats`), what they read, and the refs listed.
-    var watches: [Watch] = []
+    /// What the watches of this run read, and the refs listed.
+    /// How many refs the watches of this run watched, together (for `EXO_GUARD_STATS`): a
+    /// count, not the watches, which a push of many refs would keep one per pushed ref.
+    var watchedRefs = 0
     let watchMemo = Watch.Memo()
     var listedReferences: [Repository.Reference]? = nil
     var commitTimes: [ObjectID: (ObjectID, Int64)?] = [:]
