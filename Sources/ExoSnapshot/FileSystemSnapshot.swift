@@ -28,16 +28,12 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     /// Names that are not UTF-8 (`changes/caf\xe9.md`) are decoded byte for byte
     /// (`RawBytes`), so a listing's name still holds the file's own bytes: the file is
     /// opened by them (GUARD.md: a document is found on disk whatever bytes its name
-    /// holds), and a report shows them (`caf\xe9.md`).
-    private let raw = RawNames()
-
-    struct RawNames: Sendable {
-        /// `body` with the bytes of the absolute path `path` as a C string.
-        func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) -> T) -> T {
-            let b = RawBytes.encode(path) + [0]
-            return b.withUnsafeBufferPointer { p in
-                p.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
-            }
+    /// holds), and a report shows them (`caf\xe9.md`). `body` gets the bytes of the absolute
+    /// path `path` as a C string.
+    static func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) -> T) -> T {
+        let b = RawBytes.encode(path) + [0]
+        return b.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
         }
     }
 
@@ -46,7 +42,7 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     /// What is at `path`, without following a symlink (`lstat`).
     public func kind(_ path: String) -> EntryKind? {
         var st = stat()
-        guard raw.withCString(absolute(path), { lstat($0, &st) }) == 0 else { return nil }
+        guard Self.withCString(absolute(path), { lstat($0, &st) }) == 0 else { return nil }
         return Self.kind(mode: st.st_mode)
     }
 
@@ -61,7 +57,7 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
 
     /// A folder's entries; empty when it cannot be read.
     public func list(_ directory: String) -> [DirectoryEntry] {
-        guard let dir = raw.withCString(absolute(directory), { opendir($0) }) else { return [] }
+        guard let dir = Self.withCString(absolute(directory), { opendir($0) }) else { return [] }
         defer { closedir(dir) }
         var entries: [DirectoryEntry] = []
         while let entry = readdir(dir) {
@@ -83,7 +79,7 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
 
     /// `os.path.realpath` of `path`, when it exists.
     public func realPath(_ path: String) -> String? {
-        guard let resolved = raw.withCString(absolute(path), { realpath($0, nil) }) else { return nil }
+        guard let resolved = Self.withCString(absolute(path), { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
         return String(String(cString: resolved).dropFirst())
     }
@@ -92,24 +88,22 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
     public func read(_ path: String) throws(ExoError) -> [UInt8] {
         let full = absolute(path)
         return try Self.read(
-            absolute: full, fd: raw.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }, limit: limit)
+            absolute: full, fd: Self.withCString(full) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }, limit: limit)
     }
 
     /// Readers for the parallel read: files are read on any thread.
     public func readerFactory() -> (@Sendable () -> (any ConcurrentReader)?)? {
-        let raw = self.raw
         let limit = self.limit
-        return { Reader(raw: raw, limit: limit) }
+        return { Reader(limit: limit) }
     }
 
     /// Reads documents for parsing: one read of the file's first bytes, which most often
     /// are enough (`ReadLimit`: a document's frontmatter decided); the whole file otherwise.
     struct Reader: ConcurrentReader {
-        let raw: RawNames
         let limit: ReadLimit
         func read(_ path: String, key: CacheKey?) -> [UInt8]? {
             let absolute = "/" + path
-            let fd = raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+            let fd = FileSystemSnapshot.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
             guard fd >= 0 else { return nil }
             let first = [UInt8](unsafeUninitializedCapacity: 4096) { buffer, count in
                 let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
@@ -118,7 +112,7 @@ public final class FileSystemSnapshot: ConcurrentSnapshot {
             close(fd)
             if limit.enough(first) { return first }
             return try? FileSystemSnapshot.read(
-                absolute: absolute, fd: raw.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) },
+                absolute: absolute, fd: FileSystemSnapshot.withCString(absolute) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) },
                 limit: limit)
         }
     }

@@ -13,10 +13,6 @@ import Testing
     let graphs = DerivedViewTests()
     typealias Random = DerivedViewTests.Random
 
-    static func pairs(_ conflicts: [Coordination.Conflict]) -> [Rules.Pair] {
-        conflicts.map { Rules.Pair(a: $0.a, b: $0.b, shared: $0.shared) }
-    }
-
     static func rules(_ view: Coordination) -> [Rules.Pair] {
         Rules.conflicts(active: view.active, targets: { view.targets(of: $0).map(\.string) })
     }
@@ -28,7 +24,7 @@ import Testing
         var nonEmpty = 0
         for _ in 0..<300 {
             let view = Coordination(Graph(documents: graphs.randomTree(&r).documents()))
-            #expect(Self.pairs(view.conflicts) == Self.rules(view))
+            #expect(view.conflicts == Self.rules(view))
             if !view.conflicts.isEmpty { nonEmpty += 1 }
         }
         #expect(nonEmpty > 30)
@@ -51,9 +47,9 @@ import Testing
             for diff in [
                 GraphDiff(base: base, target: target), GraphDiff(base: base, target: target, materializedPairs: -1),
             ] {
-                #expect(Self.pairs(diff.new) == rule.new)
-                #expect(Self.pairs(diff.existing) == rule.existing)
-                #expect(Self.pairs(diff.resolved) == rule.resolved)
+                #expect(diff.new == rule.new)
+                #expect(diff.existing == rule.existing)
+                #expect(diff.resolved == rule.resolved)
                 #expect(diff.activated == rule.activated)
             }
             judged.new += rule.new.count
@@ -134,7 +130,7 @@ import Testing
             let targetLocal = local(after)
             let fast = BranchDiff(baseLocal: baseLocal, base: baseCross, targetLocal: targetLocal, target: targetCross)
             let rule = Rules.judgeAcross(
-                baseLocal: Self.pairs(baseLocal), base: baseCross.map(Self.rule), targetLocal: Self.pairs(targetLocal),
+                baseLocal: baseLocal, base: baseCross.map(Self.rule), targetLocal: targetLocal,
                 target: targetCross.map(Self.rule))
             #expect(fast.new.map(Self.key).sorted() == rule.new.map(Self.key).sorted())
             #expect(fast.existing.map(Self.key).sorted() == rule.existing.map(Self.key).sorted())

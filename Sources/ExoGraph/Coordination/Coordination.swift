@@ -1,4 +1,5 @@
 import ExoModel
+import ExoRules
 import Synchronization
 
 #if canImport(Glibc)
@@ -21,21 +22,9 @@ public struct Coordination: Sendable {
         public var role: Role? { Role(path: path) }
     }
 
-    /// Two active changes that share outbound targets.
-    public struct Conflict: Sendable, Equatable, Hashable {
-        /// The first change, in code point order.
-        public let a: String
-        /// The second change.
-        public let b: String
-        /// The targets both point at, in code point order.
-        public let shared: [String]
-        /// A conflict of `a` and `b` (a before b) over `shared`.
-        public init(a: String, b: String, shared: [String]) {
-            self.a = a
-            self.b = b
-            self.shared = shared
-        }
-    }
+    /// Two active changes that share outbound targets: the rules' pair (ExoRules), one type
+    /// for the definition and the engine.
+    public typealias Conflict = Rules.Pair
 
     /// What a document is by the first folder of its path (tropo's coordination pack).
     public enum Role: String, Sendable {

@@ -50,12 +50,9 @@ public struct PlainEngine: Engine {
         }
         let rule = Rules.judge(
             base: pairs(base), target: pairs(target), activeInBase: base.active, activeInTarget: target.active)
-        func conflicts(_ ps: [Rules.Pair]) -> [Coordination.Conflict] {
-            ps.map { Coordination.Conflict(a: $0.a, b: $0.b, shared: $0.shared) }
-        }
         return GraphDiff(
-            base: base, target: target, new: conflicts(rule.new), existing: conflicts(rule.existing),
-            resolved: conflicts(rule.resolved), activated: rule.activated)
+            base: base, target: target, new: rule.new, existing: rule.existing, resolved: rule.resolved,
+            activated: rule.activated)
     }
 }
 
