@@ -2,8 +2,9 @@
 work that moved on, and one piece of work on several refs. Each case fails without its rule."""
 import json
 
-from conftest import STATS, git, guard, probes
-from test_branches import RECENT, commit_all, head, main, worktree, write  # noqa: F401  (main: fixture)
+from casefiles import write_case
+from conftest import STATS, bare_server, git, guard, probes
+from test_branches import RECENT, commit_all, files, head, main, worktree, write  # noqa: F401  (main: fixture)
 from test_guard import change
 
 
@@ -64,3 +65,32 @@ def test_one_piece_of_work_on_several_refs_is_one_pair(main):  # noqa: F811
     r = guard("board", "--branches", "--json", cwd=c)
     items = [i for i in json.loads(r.stdout)["items"] if i["id"] == "a"]
     assert [i["ref"] for i in items] == ["refs/heads/agent/a"]
+
+
+def test_a_push_of_several_refs_is_judged_the_same_in_any_order(tmp_path):
+    """Each ref of one push watches every other ref but itself, so each check watches its own
+    set: what one check learnt of the line's pieces of work must not answer another's. On
+    main a is active on auth; b1 sets a done and activates b on auth; b2 gives a an assignee.
+    b2's pair a <-> b on b1 was there before b2 (main's a against b1's b): existing, so the
+    push passes whichever ref comes first (it was refused when b1 came first)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_case(src, files(a=change("active", "auth"), b=change("draft", "auth"), c=change("draft", "billing")))
+    git(src, "init", "-q")
+    assert commit_all(src, "init", extra=("--no-verify",)).returncode == 0
+    git(src, "checkout", "-q", "-b", "b1")
+    write(src, "a", change("done", "auth"))
+    write(src, "b", change("active", "auth"))
+    assert commit_all(src, "b1", extra=("--no-verify",)).returncode == 0
+    git(src, "checkout", "-q", "main")
+    git(src, "checkout", "-q", "-b", "b2")
+    write(src, "a", change("active", "auth", assignee="bob"))
+    assert commit_all(src, "b2", extra=("--no-verify",)).returncode == 0
+    for order in (["b1", "b2"], ["b2", "b1"]):
+        server = bare_server(tmp_path, name="-".join(order) + ".git")
+        git(src, "push", "-q", str(server), "main:refs/heads/main")
+        r = git(src, "push", str(server), *order, check=False)
+        assert r.returncode == 0, (order, r.stderr)
+        assert "1 existing conflict(s) unchanged" in r.stderr and "new conflict" not in r.stderr, r.stderr
+        tips = git(server, "for-each-ref", "--format=%(refname:short)").stdout.split()
+        assert sorted(tips) == ["b1", "b2", "main"], tips

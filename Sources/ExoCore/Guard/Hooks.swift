@@ -125,9 +125,6 @@ extension Session {
         let importing = references(repository).isEmpty
         let watch = importing ? nil : try watch(excluding: [ref], overrides: others, patterns: nil)
         var check = try compare(base: try line(base), target: try line(target), title: title, watch: watch)
-        // No later check of the push asks this line's pieces of work again (each pushed
-        // ref's line is its own): let them go, or a push of N refs keeps N x N flights.
-        if !others.isEmpty { watch?.forget(line: [target]) }
         check.isImport = importing
         check.ref = ref
         check.admitted = .tip(ref: ref, old: ObjectID.isZero(old) ? nil : ObjectID(hex: old), tip: target)

@@ -22,22 +22,19 @@ extension Watch {
         var also: [String: [Exact: Int]] = [:]
     }
 
-    /// Lets go of what was kept for one line's pieces of work, in every workspace.
-    func forget(line: [ObjectID]) {
-        let prefix = line.map(\.description).joined(separator: " ") + " "
-        for key in memo.pieces.keys where key.hasPrefix(prefix) { memo.pieces[key] = nil }
-    }
-
+    /// Each line's pieces of work for this watch's refs. Kept by the watch, not the run:
+    /// the grouping and which refs have flights at all depend on which refs are watched,
+    /// and the checks of one push each watch a different set (every ref but their own).
     func pieces(line: [ObjectID], root: String, cache: ParseCache) -> Pieces {
         let key = (line.map(\.description) + [root]).joined(separator: " ")
-        if let hit = memo.pieces[key] { return hit }
+        if let hit = piecesByLine[key] { return hit }
         var out = Pieces()
         let found = refs.map { ($0, flights($0, line: line, root: root, cache: cache)) }.filter { !$0.1.isEmpty }
         // A walk for moved-on work goes back as far as the oldest tip with work in flight.
         memo.oldestInFlight = min(memo.oldestInFlight ?? .max, found.map(\.0.time).min() ?? .max)
         for (ref, flights) in found { out.flights[ref.name] = movedOn(ref, flights, root: root, cache: cache) }
         group(&out, root: root, cache: cache)
-        memo.pieces[key] = out
+        piecesByLine[key] = out
         return out
     }
 

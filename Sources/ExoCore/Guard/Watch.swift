@@ -49,9 +49,7 @@ public final class Watch {
         /// tip could not be read, by name (they have nothing in flight, and the report says so).
         var graphErrors: [String: String] = [:]
         var unreadable: [String: String] = [:]
-        /// Each line's flights after the rules across refs (Watch+Pieces.swift), every local
-        /// and remote-tracking ref, and the default branch, once per run.
-        var pieces: [String: Pieces] = [:]
+        /// Every local and remote-tracking ref, and the default branch, once per run.
         var allRefs: (refs: [Repository.Reference], digest: String)? = nil
         var successors: [ObjectID: [WatchedRef]] = [:]
         var stacked: (since: Int64, commits: Set<ObjectID>)? = nil
@@ -63,6 +61,10 @@ public final class Watch {
     public var unreadableRefs: [(ref: String, error: String)] {
         refs.compactMap { r in memo.unreadable[r.name].map { (r.name, $0) } }
     }
+
+    /// Each line's flights after the rules across refs (Watch+Pieces.swift), for this
+    /// watch's refs.
+    var piecesByLine: [String: Pieces] = [:]
 
     /// The name of the tree's top, part of every cache key (the root's name when it is "").
     let topName: String
