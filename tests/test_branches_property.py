@@ -356,3 +356,45 @@ def test_pre_receive_finds_what_the_definition_finds(tmp_path, seed):
     out = json.loads(r.stdout)
     assert {(c["a"], c["b"], tuple(c["shared"]), c.get("ref")) for c in out["new"]} == new
     assert {(c["a"], c["b"], tuple(c["shared"]), c.get("ref")) for c in out["existing"]} == existing
+
+
+@pytest.mark.parametrize("seed", range(1, 72, 4))
+def test_a_push_of_every_branch_is_each_branch_pushed_alone(tmp_path, seed):
+    """Every branch of a random history pushed at once as a new ref to a server holding main:
+    each ref is judged against every other at its new value, so the push finds, pair for pair,
+    what each branch finds pushed alone to a server that already holds all the others; and
+    the same whatever the order of the push's lines (each check watches its own set of refs:
+    nothing one learnt of the others may answer the next)."""
+    repo, _ = build_history(tmp_path / "r", seed)
+    branches = [b for b in repo.git("for-each-ref", "--format=%(refname)", "refs/heads/").stdout.split()
+                if b != "refs/heads/main"]
+    tips = {b: repo.tip(b) for b in branches}
+    zero = "0" * 40
+    env = {"EXO_GUARD_ADMISSIONS": "0"}
+
+    def server(name, present=()):
+        bare = tmp_path / name
+        git(tmp_path, "clone", "-q", "--mirror", str(repo.path), str(bare))
+        for b in branches:
+            if b not in present:
+                git(bare, "update-ref", "-d", b)
+        git(bare, "symbolic-ref", "HEAD", "refs/heads/main")
+        git(bare, "config", "exo.watchDays", "0")
+        return bare
+
+    def judged(bare, refs):
+        r = guard("hook", "pre-receive", "--json", "--mode", "warn", cwd=bare,
+                  input="".join(f"{zero} {tips[b]} {b}\n" for b in refs), env={**env, "GIT_DIR": str(bare)})
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        return {k: sorted(json.dumps(c, sort_keys=True) for c in out[k]) for k in ("new", "existing")}
+
+    bare = server("all.git")
+    forward = judged(bare, branches)
+    assert judged(bare, branches[::-1]) == forward
+    alone = {"new": [], "existing": []}
+    for b in branches:
+        one = judged(server(b.replace("/", "-") + ".git", present=[x for x in branches if x != b]), [b])
+        for k in alone:
+            alone[k] += one[k]
+    assert {k: sorted(v) for k, v in alone.items()} == forward

@@ -11,11 +11,16 @@ import ExoStore
 extension Repository {
     /// A ref that points at an object directly (symbolic refs are left out: their target
     /// counts once, under its own name).
-    public struct Reference: Sendable {
+    public struct Reference: Sendable, Hashable {
         /// The full ref name.
         public let name: String
         /// The object it points at.
         public let id: ObjectID
+
+        public init(name: String, id: ObjectID) {
+            self.name = name
+            self.id = id
+        }
     }
 
     /// Every direct ref, in the order libgit2 lists them.

@@ -141,6 +141,7 @@ extension Session {
         }
         var pushed: [String: ObjectID?] = [:]
         for u in updates { pushed[u.ref] = ObjectID.isZero(u.new) ? .some(nil) : ObjectID(hex: u.new) }
+        pushedTips = pushed
         // Every pushed ref is judged against every other one at its new value, however many
         // (GUARD.md): a push of many colliding branches is never let through unjudged; one
         // too large to judge within the budget is answered by the budget.

@@ -51,38 +51,51 @@ extension Watch {
         return kept
     }
 
-    /// The local branches and remote-tracking refs whose tip descends from `ref`'s: once per
-    /// tip and run, kept in the cache under the tip and every such ref's tip (ancestry never
-    /// changes), so a warm run walks nothing. One walk asks whether any descends (most refs
-    /// are stacked on nothing); only then is each asked. A descendant is committed after its
-    /// ancestors (clock skew aside, when the work stays in flight: the safe side), so later
-    /// tips alone are asked.
+    /// The local branches and remote-tracking refs whose tip descends from `ref`'s, among
+    /// this watch's refs as they stand (`sees`). Found once per tip and run among every
+    /// ref the run's watches see (`Memo.everyRef`: with a push of several refs, the refs of
+    /// the server and the pushed refs at their new values), then the refs this watch does
+    /// not see are left out (each check of a push sees the others at their new values and
+    /// its own ref as it was). Kept in the cache under the tip and every ref's tip (ancestry
+    /// never changes), so a warm run walks nothing.
+    /// One walk asks whether any ref descends (most are stacked on nothing); only then is
+    /// each asked. A descendant is committed after its ancestors (clock skew aside, when
+    /// the work stays in flight: the safe side), so later tips alone are asked.
     private func successors(of ref: WatchedRef, cache: ParseCache) -> [WatchedRef] {
-        if let known = memo.successors[ref.tip] { return known }
-        let (tips, digest) = allRefs()
-        let key = repository.digest(["exo-guard successors 1", ref.name, ref.tip.description, digest].joined(separator: "\u{0}"))
-        var found: [WatchedRef] = []
-        if let key, let names = cache.successors(key) {
-            found = names.compactMap { name in tips.first { $0.name == name }.map { WatchedRef(name: name, tip: $0.id, time: 0) }
-            }
-        } else {
-            let candidates = tips.compactMap { r -> WatchedRef? in
-                guard r.name != ref.name, r.id != ref.tip, let time = repository.committerTime(r.id), time >= ref.time
-                else { return nil }
-                return WatchedRef(name: r.name, tip: r.id, time: time)
-            }
-            if stackedOn(since: min(ref.time, memo.oldestInFlight ?? ref.time)).contains(ref.tip) {
-                found = candidates.filter { repository.descends($0.tip, from: ref.tip) }
-            }
-            if let key { cache.keepSuccessors(key, found.map(\.name)) }
+        let everywhere = memo.successors[ref.tip] ?? findSuccessors(of: ref, cache: cache)
+        memo.successors[ref.tip] = everywhere
+        return everywhere.compactMap { r in
+            guard r.name != ref.name, sees(r) else { return nil }
+            return WatchedRef(name: r.name, tip: r.id, time: 0)
         }
-        memo.successors[ref.tip] = found
+    }
+
+    private func findSuccessors(of ref: WatchedRef, cache: ParseCache) -> [Repository.Reference] {
+        let (tips, digest) = allRefs()
+        let key = repository.digest(["exo-guard successors 2", ref.tip.description, digest].joined(separator: "\u{0}"))
+        // Kept as "<id> <name>": with a push, a pushed ref is there at its old and new tips.
+        if let key, let kept = cache.successors(key) {
+            let known = Set(tips)
+            return kept.compactMap { entry in
+                guard let space = entry.firstIndex(of: " "), let id = ObjectID(hex: String(entry[..<space])) else { return nil }
+                let r = Repository.Reference(name: String(entry[entry.index(after: space)...]), id: id)
+                return known.contains(r) ? r : nil
+            }
+        }
+        var found: [Repository.Reference] = []
+        if stackedOn(since: min(ref.time, memo.oldestInFlight ?? ref.time)).contains(ref.tip) {
+            found = tips.filter { r in
+                guard r.id != ref.tip, let time = repository.committerTime(r.id), time >= ref.time else { return false }
+                return repository.descends(r.id, from: ref.tip)
+            }
+        }
+        if let key { cache.keepSuccessors(key, found.map { $0.id.description + " " + $0.name }) }
         return found
     }
 
     /// The tips (and other commits) that some ref's tip descends from: one walk over every
-    /// local and remote-tracking ref, back to the oldest tip asked about, once per run (and
-    /// again only for an older one).
+    /// local and remote-tracking ref the run sees, back to the oldest tip asked about, once
+    /// per run (and again only for an older one).
     private func stackedOn(since: Int64) -> Set<ObjectID> {
         if let (walked, found) = memo.stacked, walked <= since { return found }
         Probe.successorWalk.hit()
@@ -91,11 +104,11 @@ extension Watch {
         return found
     }
 
-    /// Every local branch and remote-tracking ref (from the session's one listing), and a
-    /// digest of their names and tips, once per run.
+    /// Every local branch and remote-tracking ref the run's watches see (`Memo.everyRef`),
+    /// and a digest of their names and tips, once per run.
     private func allRefs() -> (refs: [Repository.Reference], digest: String) {
         if let listed = memo.allRefs { return listed }
-        let refs = listing.filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
+        let refs = (memo.everyRef ?? listing).filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
         let text = refs.map { $0.name + " " + $0.id.description }.sorted().joined(separator: "\n")
         let listed = (refs, repository.digest(text)?.hex ?? text)
         memo.allRefs = listed

@@ -49,9 +49,14 @@ public final class Watch {
         /// tip could not be read, by name (they have nothing in flight, and the report says so).
         var graphErrors: [String: String] = [:]
         var unreadable: [String: String] = [:]
-        /// Every local and remote-tracking ref, and the default branch, once per run.
+        /// Every ref the run's watches see: the repository's, and with a push of several
+        /// refs, each pushed ref at its new value too (`pushedValues`; set by the session's
+        /// first watch).
+        var everyRef: [Repository.Reference]? = nil
+        var pushedValues: Set<Repository.Reference> = []
+        /// Every local and remote-tracking ref of `everyRef`, and the default branch, once per run.
         var allRefs: (refs: [Repository.Reference], digest: String)? = nil
-        var successors: [ObjectID: [WatchedRef]] = [:]
+        var successors: [ObjectID: [Repository.Reference]] = [:]
         var stacked: (since: Int64, commits: Set<ObjectID>)? = nil
         var oldestInFlight: Int64? = nil
         var defaultBranch: String? = nil
@@ -71,18 +76,31 @@ public final class Watch {
 
     /// Every direct ref of the repository, as the session listed them once for the run.
     let listing: [Repository.Reference]
+    /// The other refs of a push, at their new values (nil: deleted).
+    let overrides: [String: ObjectID?]
 
     /// Whether cross states are kept in the cache: not for one ref of a push of several,
     /// whose watched refs (the others at their new values) no later run sees again, and
     /// whose key would cost a digest of every other ref's flights for each pushed ref.
     var keepsCrossStates = true
 
-    init(repository: Repository, refs: [WatchedRef], listing: [Repository.Reference], memo: Memo) {
+    init(
+        repository: Repository, refs: [WatchedRef], listing: [Repository.Reference],
+        overrides: [String: ObjectID?] = [:], memo: Memo
+    ) {
         self.repository = repository
         topName = repository.topName
         self.refs = refs
         self.listing = listing
         self.memo = memo
+        self.overrides = overrides
+    }
+
+    /// Whether this watch sees a ref of `Memo.everyRef` at that tip: the other refs of its
+    /// push at their new values, the rest of the repository's as they are (its own pushed
+    /// ref too).
+    func sees(_ r: Repository.Reference) -> Bool {
+        memo.pushedValues.contains(r) ? overrides[r.name] != nil : overrides[r.name] == nil
     }
 
     /// A commit's tree, once per commit.

@@ -40,7 +40,21 @@ extension Session {
         }
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
-        let watch = Watch(repository: repository, refs: refs, listing: references(repository), memo: watchMemo)
+        if watchMemo.everyRef == nil {
+            // What moved-on work is judged against: the refs as each check of the run sees
+            // them. A push of one ref: its check alone, the refs as they are.
+            var every = references(repository)
+            if pushedTips.count > 1 {
+                let present = Set(every)  // a ref pushed where it is: seen as it is by every check
+                for case let (name, id?) in pushedTips where !present.contains(.init(name: name, id: id)) {
+                    watchMemo.pushedValues.insert(.init(name: name, id: id))
+                }
+                every += watchMemo.pushedValues
+            }
+            watchMemo.everyRef = every
+        }
+        let watch = Watch(
+            repository: repository, refs: refs, listing: references(repository), overrides: overrides, memo: watchMemo)
         watch.keepsCrossStates = overrides.isEmpty
         watchedRefs += refs.count
         return watch

@@ -26,6 +26,8 @@ public final class Session {
     var watchedRefs = 0
     let watchMemo = Watch.Memo()
     var listedReferences: [Repository.Reference]? = nil
+    /// Every ref of a push at its new value (nil: deleted), set before its refs are checked.
+    var pushedTips: [String: ObjectID?] = [:]
     var commitTimes: [ObjectID: (ObjectID, Int64)?] = [:]
     /// The admission lock while a hook decides (Admission.swift), and the pending
     /// admissions read once per run.
