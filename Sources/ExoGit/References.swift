@@ -17,6 +17,7 @@ extension Repository {
         /// The object it points at.
         public let id: ObjectID
 
+        /// A ref named `name` at `id`.
         public init(name: String, id: ObjectID) {
             self.name = name
             self.id = id

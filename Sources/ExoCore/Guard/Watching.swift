@@ -46,7 +46,7 @@ extension Session {
             var every = references(repository)
             if pushedTips.count > 1 {
                 let present = Set(every)  // a ref pushed where it is: seen as it is by every check
-                for case let (name, id?) in pushedTips where !present.contains(.init(name: name, id: id)) {
+                for case (let name, let id?) in pushedTips where !present.contains(.init(name: name, id: id)) {
                     watchMemo.pushedValues.insert(.init(name: name, id: id))
                 }
                 every += watchMemo.pushedValues
