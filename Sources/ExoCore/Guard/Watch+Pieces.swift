@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 
 /// Two rules across branches that look at several refs at once (GUARD.md, "Across
 /// branches"), applied to each ref's flights (read and cached ref by ref, Watch.swift):
@@ -135,22 +136,15 @@ extension Watch {
             for c in classes where c.refs.count > 1 { sameState.append((id, c.flight, c.refs)) }
         }
         for (id, flight, refs) in sameState {
-            // Union-find over "their merge base holds X in this state".
-            var parent = Array(refs.indices)
-            func find(_ i: Int) -> Int { parent[i] == i ? i : find(parent[i]) }
-            for i in refs.indices {
-                for j in refs.indices where j > i && find(i) != find(j) {
-                    guard let m = repository.mergeBase(refs[i].tip, refs[j].tip),
-                        let graph = graph(m, root: root, cache: cache),
-                        graph.states(of: [id]).states[id] == flight.there
-                    else { continue }
-                    parent[find(j)] = find(i)
-                }
+            let groups = Rules.pieces(of: refs) { i, j in
+                guard let m = repository.mergeBase(refs[i].tip, refs[j].tip), let graph = graph(m, root: root, cache: cache)
+                else { return false }
+                return graph.states(of: [id]).states[id] == flight.there
             }
-            var groups: [Int: [WatchedRef]] = [:]
-            for i in refs.indices { groups[find(i), default: []].append(refs[i]) }
-            for (_, group) in groups where group.count > 1 {
-                let keeper = representative(group)
+            for group in groups {
+                let keeper = Rules.keeper(
+                    of: group, order: { Rules.keeperOrder($0.name, $1.name, defaultBranch: defaultBranch) },
+                    isBelowAll: { r in group.allSatisfy { $0.tip == r.tip || repository.descends($0.tip, from: r.tip) } })
                 Probe.onePiece.hit()
                 for r in group where r.name != keeper.name {
                     pieces.flights[r.name]?.removeAll { Exact($0.id) == id }
@@ -158,24 +152,6 @@ extension Watch {
                 pieces.also[keeper.name, default: [:]][Exact(flight.id)] = group.count - 1
             }
         }
-    }
-
-    /// The ref a piece of work is listed under: the one whose tip is an ancestor of every
-    /// other tip (or equal to it), else the default branch, local branches before
-    /// remote-tracking refs, then by name.
-    private func representative(_ group: [WatchedRef]) -> WatchedRef {
-        let ordered = group.sorted { x, y in
-            let (dx, dy) = (x.name == defaultBranch, y.name == defaultBranch)
-            if dx != dy { return dx }
-            let (lx, ly) = (x.name.hasPrefix("refs/heads/"), y.name.hasPrefix("refs/heads/"))
-            if lx != ly { return lx }
-            return Exact(x.name) < Exact(y.name)
-        }
-        for r in ordered
-        where group.allSatisfy({ $0.tip == r.tip || repository.descends($0.tip, from: r.tip) }) {
-            return r
-        }
-        return ordered[0]
     }
 
     /// The repository's default branch: in a bare repository the branch HEAD names; in a
