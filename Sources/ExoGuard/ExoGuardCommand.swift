@@ -44,13 +44,21 @@ struct ExoGuardCommand: ParsableCommand {
     /// Runs the command line; every error is one line on stderr and exit 2. A run receipt
     /// (`--receipt PATH`, `VIVARY_RECEIPT_LOG`) is written as the run ends.
     static func entry() -> Never {
+        Probe.counting(in: probes) { () -> Never in commandLine() }
+    }
+
+    /// Every probe the run hits (`EXO_GUARD_STATS=1` prints them as it ends): the sessions
+    /// its commands make count in them.
+    static let probes = Probes()
+
+    private static func commandLine() -> Never {
         let environment = ProcessEnvironment.all()
         let (receipt, arguments) = Receipt.requested(by: Array(CommandLine.arguments.dropFirst()), environment: environment)
         // EXO_GUARD_STATS=1: which fast and plain paths the run took (tests read it).
         let stats = environment["EXO_GUARD_STATS"] == "1"
         func finish(_ code: Int32) -> Never {
             Output.flush()
-            if stats { Output.writeError(Probe.line + "\n") }
+            if stats { Output.writeError(probes.line + "\n") }
             var code = code
             if let receipt, let failure = receipt.write(exitCode: code) {
                 Output.writeError(failure + "\n")

@@ -100,7 +100,7 @@ extension Session {
     public var watchStats: String {
         let refs = watchedRefs
         let graphs = watchMemo.stats.graphs
-        let diffs = Probe.graphFlights.count
+        let diffs = probes[.graphFlights]
         let cached = watchMemo.stats.cachedFlights
         return
             "exo-guard stats: watched refs \(refs), graphs read \(graphs), folder diffs \(diffs), flights from the cache \(cached)"

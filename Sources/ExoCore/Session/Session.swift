@@ -20,10 +20,14 @@ public final class Session {
     public let cache: ParseCache
     /// Workspace roots named by git config `exo.root`; nil when unset (every root counts).
     public let roots: [String]?
-    /// What the watches of this run read, and the refs listed.
     /// How many refs the watches of this run watched, together (for `EXO_GUARD_STATS`): a
     /// count, not the watches, which a push of many refs would keep one per pushed ref.
     var watchedRefs = 0
+    /// The probes this session's work counts in: those it was made under (exo-guard's entry
+    /// runs every command under one `Probes`, and prints it for `EXO_GUARD_STATS=1`), else
+    /// its own, which count what runs under `Probe.counting(in: session.probes)`.
+    public let probes = Probe.current ?? Probes()
+    /// What the watches of this run read, and the refs listed.
     let watchMemo = Watch.Memo()
     var listedReferences: [Repository.Reference]? = nil
     /// Every ref of a push at its new value (nil: deleted), set before its refs are checked.

@@ -40,6 +40,8 @@ final class Prefetch: Sendable {
     /// A longer document is left to the walk, which refuses it when its frontmatter is too long.
     private let maxFrontmatter: Int
     private let helpers: Int
+    /// The probes of the task that made it: its helpers count in them.
+    private let probes = Probe.current
     static let threshold = 64
     static let batch = 16
 
@@ -63,7 +65,7 @@ final class Prefetch: Sendable {
             for _ in 0..<helpers {
                 done.enter()
                 DispatchQueue.global().async {
-                    self.work()
+                    Probe.counting(in: self.probes) { self.work() }
                     self.done.leave()
                 }
             }

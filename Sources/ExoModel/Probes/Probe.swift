@@ -2,9 +2,9 @@ import Synchronization
 
 /// Counters of the ways a run did its work, one per fast path and one per plain path it
 /// stands in for, so that a test can see that a fast path really ran and not only that it
-/// gave the plain path's answer. `EXO_GUARD_STATS=1` prints them on stderr as the run ends
-/// (`exo-guard probes: prefix-read=140 whole-read=0 ...`). A probe costs one relaxed add and
-/// one relaxed load (whether any test records probes: `Probe.recorded`).
+/// gave the plain path's answer. `EXO_GUARD_STATS=1` prints the session's on stderr as the
+/// run ends (`exo-guard probes: prefix-read=140 whole-read=0 ...`). A probe costs a
+/// task-local read and one relaxed add (`Probes`).
 public enum Probe: Int, CaseIterable, Sendable {
     /// A blob read from the object files only as far as its frontmatter decides.
     case prefixRead
@@ -123,19 +123,33 @@ public enum Probe: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Counts `n` more of this (any thread), and in the recording the task runs in, if any.
+    /// Counts `n` more of this in the probes the current task runs under (`Probe.current`),
+    /// if any: the session's, or a unit test's `recorded`.
     @inline(__always)
     public func hit(_ n: Int = 1) {
-        counters[rawValue].value.wrappingAdd(n, ordering: .relaxed)
-        if recordings.load(ordering: .relaxed) > 0, let recording = Probe.recording { recording.add(self, n) }
+        Probe.current?.add(self, n)
     }
+}
 
-    /// How many so far in this process.
-    public var count: Int { counters[rawValue].value.load(ordering: .relaxed) }
+/// The probes one piece of work hit, and only it. A session holds its own and runs its work
+/// under them (`Session.probes`; `EXO_GUARD_STATS=1` prints them); a unit test records its
+/// own (`Probe.recorded`). Counted by the task that binds them and the tasks it starts; a
+/// thread of one's own (the parallel read's helpers) binds the probes of the task that
+/// started it (`Probe.current`, passed on). Nothing here is process-wide.
+public final class Probes: Sendable {
+    private let counts: [Counter] = Probe.allCases.map { _ in Counter() }
+
+    /// No probe hit yet.
+    public init() {}
+
+    fileprivate func add(_ probe: Probe, _ n: Int) { counts[probe.rawValue].value.wrappingAdd(n, ordering: .relaxed) }
+
+    /// How many times `probe` was hit.
+    public subscript(_ probe: Probe) -> Int { counts[probe.rawValue].value.load(ordering: .relaxed) }
 
     /// Every counter, one line: `exo-guard probes: prefix-read=3 whole-read=0 ...`.
-    public static var line: String {
-        "exo-guard probes: " + allCases.map { "\($0.name)=\($0.count)" }.joined(separator: " ")
+    public var line: String {
+        "exo-guard probes: " + Probe.allCases.map { "\($0.name)=\(self[$0])" }.joined(separator: " ")
     }
 }
 
@@ -143,32 +157,20 @@ private final class Counter: Sendable {
     let value = Atomic<Int>(0)
 }
 
-private let counters: [Counter] = Probe.allCases.map { _ in Counter() }
-
-/// How many recordings are open in the process: while none is, a probe reads no task-local.
-private let recordings = Atomic<Int>(0)
-
-/// The probes one piece of work hit, and only it: a process's counters are shared by every
-/// test that runs at once, a recording only by the task that opened it (and the tasks it
-/// starts; threads of its own, such as the parallel read's, are not seen).
-public final class ProbeRecording: Sendable {
-    private let counts: [Counter] = Probe.allCases.map { _ in Counter() }
-    fileprivate func add(_ probe: Probe, _ n: Int) { counts[probe.rawValue].value.wrappingAdd(n, ordering: .relaxed) }
-    /// How many times `probe` was hit while recording.
-    public subscript(_ probe: Probe) -> Int { counts[probe.rawValue].value.load(ordering: .relaxed) }
-}
-
 extension Probe {
-    /// The recording the current task runs in.
-    @TaskLocal fileprivate static var recording: ProbeRecording?
+    /// The probes the current task counts in; nil: none.
+    @TaskLocal public static var current: Probes?
+
+    /// Runs `body` under `probes` (a session's work; a helper thread of it).
+    public static func counting<T>(in probes: Probes?, _ body: () throws -> T) rethrows -> T {
+        try $current.withValue(probes) { try body() }
+    }
 
     /// Runs `body`, and what it hit: `let (diff, seen) = Probe.recorded { GraphDiff(...) }`,
     /// then `seen[.streamedDiff] == 1` says the streamed comparison really ran.
-    public static func recorded<T>(_ body: () throws -> T) rethrows -> (T, ProbeRecording) {
-        let recording = ProbeRecording()
-        recordings.wrappingAdd(1, ordering: .relaxed)
-        defer { recordings.wrappingSubtract(1, ordering: .relaxed) }
-        let value = try $recording.withValue(recording) { try body() }
-        return (value, recording)
+    public static func recorded<T>(_ body: () throws -> T) rethrows -> (T, Probes) {
+        let probes = Probes()
+        let value = try counting(in: probes, body)
+        return (value, probes)
     }
 }
