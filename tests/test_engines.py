@@ -6,7 +6,10 @@ pair) give the same verdict and report on random commits, and each really ran it
 import json
 import random
 
+import pytest
+
 from conftest import STATS, git, guard, probes, without_probes
+from test_branches_property import build_history
 
 TOML = 'packs = ["coordination"]\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
 MODULES = [f"m{i}" for i in range(6)]
@@ -61,3 +64,40 @@ def test_the_plain_and_the_fast_engine_agree_on_random_commits(tmp_path):
             git(repo, "commit", "-q", "--no-verify", "-m", f"round {round_}")
     assert fast_ways > 20  # the fast engine took its own ways, so the comparison means something
     assert all(v > 5 for v in compared.values()), compared
+
+
+@pytest.mark.parametrize("seed", range(0, 72, 2))
+def test_the_plain_and_the_fast_engine_agree_across_branches(tmp_path, seed):
+    """Random histories of many branches (test_branches_property's): `check --staged` on the
+    line and a server's pre-receive of every branch at once, each engine. The plain one reads
+    each ref's flights from whole views and judges with ExoRules' pairs; the fast one with
+    delta flights, cross states and indexes (and the cache). Same report, word for word."""
+    repo, _ = build_history(tmp_path / "r", seed)
+    plain_env = {**STATS, "EXO_GUARD_ENGINE": "plain"}
+    fast = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path, env=STATS)
+    plain = guard("check", "--staged", "--json", "--mode", "warn", cwd=repo.path, env=plain_env)
+    assert fast.returncode == plain.returncode == 0, (fast.stderr, plain.stderr)
+    assert json.loads(fast.stdout) == json.loads(plain.stdout)
+    p, f = probes(plain), probes(fast)
+    assert p["plain-cross"] >= 1 and p["computed-cross"] + p["derived-cross"] + p["cached-cross"] == 0, p
+    assert p["delta-flights"] == 0 and f["plain-cross"] == 0, (p, f)
+    def words(r):  # the report, less the counts of what each engine read
+        return "".join(line for line in without_probes(r).stderr.splitlines(True) if not line.startswith("exo-guard stats:"))
+    assert words(fast) == words(plain)
+    # the text report too, and through a server's pre-receive of every branch
+    fast_text = guard("check", "--staged", "--mode", "warn", cwd=repo.path)
+    plain_text = guard("check", "--staged", "--mode", "warn", cwd=repo.path, env={"EXO_GUARD_ENGINE": "plain"})
+    assert fast_text.stdout + fast_text.stderr == plain_text.stdout + plain_text.stderr
+    bare = tmp_path / "server.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(repo.path), str(bare))
+    branches = [b for b in git(bare, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/").stdout.splitlines()
+                if not b.startswith("refs/heads/main ")]
+    for b in branches:
+        git(bare, "update-ref", "-d", b.split()[0])
+    git(bare, "config", "exo.watchDays", "0")
+    stdin = "".join(f"{'0' * 40} {b.split()[1]} {b.split()[0]}\n" for b in branches)
+    runs = [guard("hook", "pre-receive", "--json", "--mode", "warn", cwd=bare, input=stdin,
+                  env={**env, "GIT_DIR": str(bare), "EXO_GUARD_ADMISSIONS": "0"}) for env in (STATS, plain_env)]
+    assert runs[0].returncode == runs[1].returncode == 0, runs[1].stderr
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
+    assert probes(runs[1])["plain-cross"] >= 1

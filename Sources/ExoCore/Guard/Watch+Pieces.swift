@@ -30,7 +30,13 @@ extension Watch {
         let key = (line.map(\.description) + [root]).joined(separator: " ")
         if let hit = piecesByLine[key] { return hit }
         var out = Pieces()
-        let found = refs.map { ($0, flights($0, line: line, root: root, cache: cache)) }.filter { !$0.1.isEmpty }
+        let found = refs.map { ref in
+            (
+                ref,
+                plain
+                    ? plainFlights(ref, line: line, root: root, cache: cache) : flights(ref, line: line, root: root, cache: cache)
+            )
+        }.filter { !$0.1.isEmpty }
         // A walk for moved-on work goes back as far as the oldest tip with work in flight.
         memo.oldestInFlight = min(memo.oldestInFlight ?? .max, found.map(\.0.time).min() ?? .max)
         for (ref, flights) in found { out.flights[ref.name] = movedOn(ref, flights, root: root, cache: cache) }

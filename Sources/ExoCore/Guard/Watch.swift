@@ -42,6 +42,10 @@ public final class Watch {
     /// whose key would cost a digest of every other ref's flights for each pushed ref.
     var keepsCrossStates = true
 
+    /// Whether the plain engine compares across branches (`Watch+Plain.swift`), as the
+    /// session chose (`EXO_GUARD_ENGINE=plain`).
+    var plain = false
+
     init(
         repository: Repository, refs: [WatchedRef], listing: [Repository.Reference],
         overrides: [String: ObjectID?] = [:], memo: Memo
@@ -233,6 +237,11 @@ public final class Watch {
         before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID],
         root: String, baseReadable: Bool, cache: ParseCache
     ) -> (BranchDiff, [String: Guard.RefView]) {
+        if plain {
+            return comparePlainly(
+                before: before, baseLine: baseLine, after: after, targetLine: targetLine, root: root,
+                baseReadable: baseReadable, cache: cache)
+        }
         let base = baseReadable ? crossState(before, commits: baseLine, root: root, cache: cache) : nil
         let target = crossState(
             after, commits: targetLine, root: root, cache: cache, near: base.map { (before, $0, baseLine) })

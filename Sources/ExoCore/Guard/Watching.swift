@@ -1,4 +1,5 @@
 import ExoGit
+import ExoGraph
 import ExoModel
 
 #if canImport(Glibc)
@@ -56,6 +57,7 @@ extension Session {
         let watch = Watch(
             repository: repository, refs: refs, listing: references(repository), overrides: overrides, memo: watchMemo)
         watch.keepsCrossStates = overrides.isEmpty
+        watch.plain = engine is PlainEngine
         watchedRefs += refs.count
         return watch
     }

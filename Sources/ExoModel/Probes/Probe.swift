@@ -83,6 +83,7 @@ public enum Probe: Int, CaseIterable, Sendable {
     case indexTreesWritten
     /// A merge base found by the walk over commits read once per run (not libgit2's).
     case paintedMergeBase
+    case plainCross
 
     /// The name in the stats line.
     public var name: String {
@@ -120,6 +121,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .successorWalk: "successor-walk"
         case .indexTreesWritten: "index-trees-written"
         case .paintedMergeBase: "painted-merge-base"
+        case .plainCross: "plain-cross"
         }
     }
 

@@ -206,7 +206,7 @@ public struct BranchDiff: Sendable {
     /// Nothing across lines (no ref watched).
     public static let none = BranchDiff(new: [], existing: [], resolved: [])
 
-    init(new: [CrossConflict], existing: [CrossConflict], resolved: [CrossConflict]) {
+    package init(new: [CrossConflict], existing: [CrossConflict], resolved: [CrossConflict]) {
         self.new = new
         self.existing = existing
         self.resolved = resolved

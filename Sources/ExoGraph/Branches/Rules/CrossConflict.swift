@@ -18,6 +18,15 @@ public struct CrossConflict: Sendable, Equatable {
     /// The targets both point at, in code point order.
     public let shared: [String]
 
+    /// A pair across lines, its sides as `among` orders them.
+    package init(a: String, aRef: String?, b: String, bRef: String?, shared: [String]) {
+        self.a = a
+        self.aRef = aRef
+        self.b = b
+        self.bRef = bRef
+        self.shared = shared
+    }
+
     /// The two ids, in code point order: what `new` compares across lines.
     var key: PairKey { PairKey(a, b) }
     /// Whether the line being checked is one side.
@@ -114,7 +123,7 @@ public struct CrossConflict: Sendable, Equatable {
     /// once as its four strings' bytes joined by NUL (which no id or ref name holds, and
     /// which sorts before every other byte, so a string sorts before its extensions), and
     /// the keys compared as bytes.
-    static func sorted(_ out: [CrossConflict]) -> [CrossConflict] {
+    package static func sorted(_ out: [CrossConflict]) -> [CrossConflict] {
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(out.count)
