@@ -84,6 +84,12 @@ def test_the_plain_and_the_fast_engine_agree_across_branches(tmp_path, seed):
     def words(r):  # the report, less the counts of what each engine read
         return "".join(line for line in without_probes(r).stderr.splitlines(True) if not line.startswith("exo-guard stats:"))
     assert words(fast) == words(plain)
+    # the listings across branches
+    for args in (("conflicts", "--branches", "--json"), ("board", "--branches", "--json")):
+        listed = [guard(*args, cwd=repo.path, env=env) for env in (STATS, plain_env)]
+        assert listed[0].returncode == listed[1].returncode, listed[1].stderr
+        assert json.loads(listed[0].stdout) == json.loads(listed[1].stdout), args
+        assert probes(listed[1])["delta-flights"] == 0
     # the text report too, and through a server's pre-receive of every branch
     fast_text = guard("check", "--staged", "--mode", "warn", cwd=repo.path)
     plain_text = guard("check", "--staged", "--mode", "warn", cwd=repo.path, env={"EXO_GUARD_ENGINE": "plain"})
