@@ -398,3 +398,58 @@ def test_a_push_of_every_branch_is_each_branch_pushed_alone(tmp_path, seed):
         for k in alone:
             alone[k] += one[k]
     assert {k: sorted(v) for k, v in alone.items()} == forward
+
+
+@pytest.mark.parametrize("seed", range(2, 72, 5))
+def test_the_update_hook_judges_a_ref_as_pre_receive_does(tmp_path, seed):
+    """A push of one ref: the server's `update` hook (run per ref) and its `pre-receive` (one
+    line on stdin) judge the same, pair for pair, word for word; for an existing branch moved
+    on and for a new one."""
+    repo, _ = build_history(tmp_path / "r", seed)
+    line = repo.git("symbolic-ref", "HEAD").stdout.strip()
+    old = repo.tip("HEAD")
+    repo.commit()
+    pushed = repo.tip("HEAD")
+    bare = tmp_path / "server.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(repo.path), str(bare))
+    git(bare, "symbolic-ref", "HEAD", "refs/heads/main")
+    git(bare, "config", "exo.watchDays", "0")
+    env = {"GIT_DIR": str(bare), "EXO_GUARD_ADMISSIONS": "0"}
+    cases = [(line, old, pushed)]
+    if line != "refs/heads/main":
+        cases.append(("refs/heads/fresh", "0" * 40, pushed))
+    git(bare, "update-ref", line, old)
+    for ref, before, after in cases:
+        for args in (("--json",), ()):
+            by_update = guard("hook", "update", ref, before, after, "--mode", "warn", *args, cwd=bare, env=env)
+            by_receive = guard("hook", "pre-receive", "--mode", "warn", *args, cwd=bare, env=env,
+                               input=f"{before} {after} {ref}\n")
+            assert by_update.returncode == by_receive.returncode == 0, by_update.stderr + by_receive.stderr
+            assert (by_update.stdout, by_update.stderr) == (by_receive.stdout, by_receive.stderr), (ref, args)
+
+
+@pytest.mark.parametrize("seed", range(3, 72, 5))
+def test_a_pre_push_of_every_branch_is_each_branch_pushed_alone(tmp_path, seed):
+    """A client pushing every branch at once to a remote that holds main: pre-push judges each
+    ref as it judges that ref pushed alone (each check watches every ref but its own), in
+    the same order: the report of the push is the reports of its refs, list by list."""
+    repo, _ = build_history(tmp_path / "r", seed)
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    repo.git("push", "-q", "--no-verify", str(bare), "main")
+    repo.git("remote", "add", "origin", str(bare))
+    repo.git("fetch", "-q", "origin")
+    branches = [b for b in repo.git("for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/").stdout.splitlines()
+                if not b.startswith("refs/heads/main ")]
+    lines = [f"{name} {tip} {name} {'0' * 40}\n" for name, tip in (b.split() for b in branches)]
+    env = {"EXO_GUARD_ADMISSIONS": "0"}
+
+    def judged(stdin):
+        r = guard("hook", "pre-push", "origin", str(bare), "--json", "--mode", "warn", cwd=repo.path, input=stdin, env=env)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    together = judged("".join(lines))
+    alone = [judged(line) for line in lines]
+    for kind in ("new", "existing", "resolved", "activated"):
+        assert together[kind] == [x for one in alone for x in one[kind]], kind
