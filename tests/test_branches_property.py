@@ -453,3 +453,49 @@ def test_a_pre_push_of_every_branch_is_each_branch_pushed_alone(tmp_path, seed):
     alone = [judged(line) for line in lines]
     for kind in ("new", "existing", "resolved", "activated"):
         assert together[kind] == [x for one in alone for x in one[kind]], kind
+
+
+@pytest.mark.parametrize("seed", range(4, 72, 5))
+def test_claim_refuses_what_the_definition_holds_elsewhere(tmp_path, seed):
+    """`claim X --agent zed` on a random line of a random history of many branches refuses
+    (exit 1, the file untouched) exactly when GUARD.md's definitions put X taken up on a
+    watched ref under another assignee or none (in flight or claimed there, not settled by
+    the files on disk, not moved on; one piece of work counted once), and then names that
+    ref; `--force` claims anyway. Each change is tried, the file put back after each."""
+    repo, watched = build_history(tmp_path / "r", seed)
+    line = repo.view("")
+    local_refs = repo.git("for-each-ref", "--format=%(refname)", "refs/heads/").stdout.split()
+    held = {}
+    refs = []
+    for name in watched:
+        mb = repo.git("merge-base", name, "HEAD", check=False).stdout.strip()
+        refs.append((name, moved_on(repo, name, in_flight(repo.view(name), repo.view(mb) if mb else {}, line), local_refs)))
+    for name, items in one_piece(repo, refs):
+        for x, there, _ in items:
+            if assignee(there) != "zed":
+                held.setdefault(x, []).append(name)
+    refused = 0
+    for c in CHANGES:
+        path = repo.path / "changes" / f"{c}.md"
+        if not path.exists():
+            continue
+        before = path.read_bytes()
+        r = guard("claim", c, "--agent", "zed", cwd=repo.path)
+        after = path.read_bytes()
+        path.write_bytes(before)
+        forced = guard("claim", c, "--agent", "zed", "--force", cwd=repo.path)
+        path.write_bytes(before)
+        if forced.returncode != 0:  # exo's own refusal on the line: the same without --force
+            assert r.returncode == forced.returncode and after == before, (c, r.stderr, forced.stderr)
+            continue
+        if c in held:
+            refused += 1
+            assert r.returncode == 1 and after == before, (c, held[c], r.stdout, r.stderr)
+            assert any(short_ref(n) in r.stderr for n in held[c]), (held[c], r.stderr)
+        else:
+            assert r.returncode == 0, (c, r.stderr)
+    # (every one of these seeds holds such a change: 1 to 4 refused each)
+
+
+def short_ref(name):
+    return name.removeprefix("refs/heads/")
