@@ -333,14 +333,10 @@ def test_new_across_branches_matches_the_definition(tmp_path, seed):
     assert probes(plain)["cached-cross"] == 0 and probes(again)["computed-cross"] == 0, again.stderr
 
 
-@pytest.mark.parametrize("seed", range(0, 72, 3))
-def test_pre_receive_finds_what_the_definition_finds(tmp_path, seed):
-    """The same histories through a server's pre-receive: the line's staged change committed,
-    the repository mirrored into a bare server whose branch is still at the old commit, and
-    the push's ref line judged there. Same base, same target content, same other branches:
-    the same new and existing pairs as the definition."""
-    repo, watched = build_history(tmp_path / "r", seed)
-    new, existing = oracle(repo, watched)
+def committed_and_mirrored(repo, tmp_path):
+    """The line's staged change committed, and the repository mirrored into a bare server
+    (HEAD on main, every tip watched) whose line is still at the old commit: the line's ref,
+    its old and new tips, and the server."""
     line = repo.git("symbolic-ref", "HEAD").stdout.strip()
     old = repo.tip("HEAD")
     repo.commit()
@@ -350,6 +346,18 @@ def test_pre_receive_finds_what_the_definition_finds(tmp_path, seed):
     git(bare, "update-ref", line, old)
     git(bare, "symbolic-ref", "HEAD", "refs/heads/main")
     git(bare, "config", "exo.watchDays", "0")
+    return line, old, pushed, bare
+
+
+@pytest.mark.parametrize("seed", range(0, 72, 3))
+def test_pre_receive_finds_what_the_definition_finds(tmp_path, seed):
+    """The same histories through a server's pre-receive: the line's staged change committed,
+    the repository mirrored into a bare server whose branch is still at the old commit, and
+    the push's ref line judged there. Same base, same target content, same other branches:
+    the same new and existing pairs as the definition."""
+    repo, watched = build_history(tmp_path / "r", seed)
+    new, existing = oracle(repo, watched)
+    line, old, pushed, bare = committed_and_mirrored(repo, tmp_path)
     r = guard("hook", "pre-receive", "--json", "--mode", "warn", cwd=bare, input=f"{old} {pushed} {line}\n",
               env={"GIT_DIR": str(bare)})
     assert r.returncode == 0, r.stderr
@@ -406,19 +414,11 @@ def test_the_update_hook_judges_a_ref_as_pre_receive_does(tmp_path, seed):
     line on stdin) judge the same, pair for pair, word for word; for an existing branch moved
     on and for a new one."""
     repo, _ = build_history(tmp_path / "r", seed)
-    line = repo.git("symbolic-ref", "HEAD").stdout.strip()
-    old = repo.tip("HEAD")
-    repo.commit()
-    pushed = repo.tip("HEAD")
-    bare = tmp_path / "server.git"
-    git(tmp_path, "clone", "-q", "--mirror", str(repo.path), str(bare))
-    git(bare, "symbolic-ref", "HEAD", "refs/heads/main")
-    git(bare, "config", "exo.watchDays", "0")
+    line, old, pushed, bare = committed_and_mirrored(repo, tmp_path)
     env = {"GIT_DIR": str(bare), "EXO_GUARD_ADMISSIONS": "0"}
     cases = [(line, old, pushed)]
     if line != "refs/heads/main":
         cases.append(("refs/heads/fresh", "0" * 40, pushed))
-    git(bare, "update-ref", line, old)
     for ref, before, after in cases:
         for args in (("--json",), ()):
             by_update = guard("hook", "update", ref, before, after, "--mode", "warn", *args, cwd=bare, env=env)

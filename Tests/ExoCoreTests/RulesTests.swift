@@ -88,7 +88,6 @@ import Testing
         }
     }
 
-    static func key(_ c: CrossConflict) -> String { "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
     static func key(_ c: Rules.CrossPair) -> String { "\(c.a) \(c.aRef ?? "") \(c.b) \(c.bRef ?? "") \(c.shared)" }
 
     /// Conflicts across lines: the index over targets and ids finds what the pairwise
@@ -130,8 +129,7 @@ import Testing
             let targetLocal = local(after)
             let fast = BranchDiff(baseLocal: baseLocal, base: baseCross, targetLocal: targetLocal, target: targetCross)
             let rule = Rules.judgeAcross(
-                baseLocal: baseLocal, base: baseCross.map(Self.rule), targetLocal: targetLocal,
-                target: targetCross.map(Self.rule))
+                baseLocal: baseLocal, base: baseCross, targetLocal: targetLocal, target: targetCross)
             #expect(fast.new.map(Self.key).sorted() == rule.new.map(Self.key).sorted())
             #expect(fast.existing.map(Self.key).sorted() == rule.existing.map(Self.key).sorted())
             #expect(fast.resolved.map(Self.key).sorted() == rule.resolved.map(Self.key).sorted())
@@ -140,10 +138,6 @@ import Testing
             judged.resolved += rule.resolved.count
         }
         #expect(judged.new > 100 && judged.existing > 30 && judged.resolved > 30, "\(judged)")
-    }
-
-    static func rule(_ c: CrossConflict) -> Rules.CrossPair {
-        Rules.CrossPair(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: c.shared)
     }
 
     /// In flight on a ref (GUARD.md): the engine's flight, kept as an item of the ref's line

@@ -32,12 +32,12 @@ extension Watch {
         /// tip could not be read, by name (they have nothing in flight, and the report says so).
         var graphErrors: [String: String] = [:]
         var unreadable: [String: String] = [:]
-        /// Every ref the run's watches see: the repository's, and with a push of several
-        /// refs, each pushed ref at its new value too (`pushedValues`; set by the session's
-        /// first watch).
-        var everyRef: [Repository.Reference]? = nil
-        var pushedValues: Set<Repository.Reference> = []
-        /// Every local and remote-tracking ref of `everyRef`, and the default branch, once per run.
+        /// With a push of several refs, each pushed ref at its new value where the repository
+        /// does not hold it so (set by the session's first watch): the run's watches see the
+        /// repository's refs and these (`Watch.sees` says which each one sees).
+        var pushedValues: Set<Repository.Reference>? = nil
+        /// Every local and remote-tracking ref the run's watches see, and the default branch,
+        /// once per run.
         var allRefs: (refs: [Repository.Reference], digest: String)? = nil
         var successors: [ObjectID: [Repository.Reference]] = [:]
         var stacked: (since: Int64, commits: Set<ObjectID>)? = nil

@@ -60,7 +60,7 @@ extension Watch {
 
     /// The local branches and remote-tracking refs whose tip descends from `ref`'s, among
     /// this watch's refs as they stand (`sees`). Found once per tip and run among every
-    /// ref the run's watches see (`Memo.everyRef`: with a push of several refs, the refs of
+    /// ref the run's watches see (with a push of several refs, the refs of
     /// the server and the pushed refs at their new values), then the refs this watch does
     /// not see are left out (each check of a push sees the others at their new values and
     /// its own ref as it was). Kept in the cache under the tip and every ref's tip (ancestry
@@ -111,11 +111,14 @@ extension Watch {
         return found
     }
 
-    /// Every local branch and remote-tracking ref the run's watches see (`Memo.everyRef`),
-    /// and a digest of their names and tips, once per run.
+    /// Every local branch and remote-tracking ref the run's watches see (the repository's,
+    /// and a push's refs at their new values), and a digest of their names and tips, once
+    /// per run.
     private func allRefs() -> (refs: [Repository.Reference], digest: String) {
         if let listed = memo.allRefs { return listed }
-        let refs = (memo.everyRef ?? listing).filter { $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/") }
+        let refs = (listing + (memo.pushedValues ?? [])).filter {
+            $0.name.hasPrefix("refs/heads/") || $0.name.hasPrefix("refs/remotes/")
+        }
         let text = refs.map { $0.name + " " + $0.id.description }.sorted().joined(separator: "\n")
         let listed = (refs, repository.digest(text)?.hex ?? text)
         memo.allRefs = listed

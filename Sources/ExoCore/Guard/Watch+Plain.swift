@@ -28,12 +28,9 @@ extension Watch {
         } else {
             judged = ([], targetPairs.filter { $0.aRef == nil }, [])
         }
-        func conflicts(_ pairs: [Rules.CrossPair]) -> [CrossConflict] {
-            CrossConflict.sorted(
-                pairs.map { CrossConflict(a: $0.a, aRef: $0.aRef, b: $0.b, bRef: $0.bRef, shared: $0.shared) })
-        }
         let diff = BranchDiff(
-            new: conflicts(judged.new), existing: conflicts(judged.existing), resolved: conflicts(judged.resolved))
+            new: CrossConflict.sorted(judged.new), existing: CrossConflict.sorted(judged.existing),
+            resolved: CrossConflict.sorted(judged.resolved))
         return (diff, views(of: target.refs, naming: diff.new, line: after, commits: targetLine, root: root, cache: cache))
     }
 
@@ -70,7 +67,7 @@ extension Watch {
     /// merge base's (read with the tip's configuration when its own cannot be read); none
     /// when the ref is merged into the line.
     func plainFlights(_ ref: WatchedRef, line: [ObjectID], root: String, cache: ParseCache) -> [WorkLine.Flight] {
-        let m = line.count == 1 ? repository.mergeBase(ref.tip, line[0]) : repository.mergeBase(ref.tip, line: line)
+        let m = mergeBase(ref.tip, line)
         if m == ref.tip { return [] }
         guard let tip = graph(ref.tip, root: root, cache: cache) else {
             memo.unreadable[ref.name] = memo.graphErrors[ref.tip.description + "\u{0}" + root] ?? "cannot be read"

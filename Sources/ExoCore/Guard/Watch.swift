@@ -58,11 +58,11 @@ public final class Watch {
         self.overrides = overrides
     }
 
-    /// Whether this watch sees a ref of `Memo.everyRef` at that tip: the other refs of its
+    /// Whether this watch sees a ref at that tip (of the repository's or `Memo.pushedValues`): the other refs of its
     /// push at their new values, the rest of the repository's as they are (its own pushed
     /// ref too).
     func sees(_ r: Repository.Reference) -> Bool {
-        memo.pushedValues.contains(r) ? overrides[r.name] != nil : overrides[r.name] == nil
+        (memo.pushedValues?.contains(r) ?? false) ? overrides[r.name] != nil : overrides[r.name] == nil
     }
 
     /// A commit's tree, once per commit.
@@ -99,7 +99,7 @@ public final class Watch {
     }
 
     /// The merge base of a ref's tip with a line of work, once per pair.
-    private func mergeBase(_ tip: ObjectID, _ line: [ObjectID]) -> ObjectID? {
+    func mergeBase(_ tip: ObjectID, _ line: [ObjectID]) -> ObjectID? {
         // One commit: the repository keeps each pair's merge base already.
         if line.count == 1 { return repository.mergeBase(tip, line[0]) }
         let key = [tip] + line

@@ -41,18 +41,14 @@ extension Session {
         }
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
-        if watchMemo.everyRef == nil {
+        if watchMemo.pushedValues == nil {
             // What moved-on work is judged against: the refs as each check of the run sees
             // them. A push of one ref: its check alone, the refs as they are.
-            var every = references(repository)
-            if pushedTips.count > 1 {
-                let present = Set(every)  // a ref pushed where it is: seen as it is by every check
-                for case (let name, let id?) in pushedTips where !present.contains(.init(name: name, id: id)) {
-                    watchMemo.pushedValues.insert(.init(name: name, id: id))
-                }
-                every += watchMemo.pushedValues
-            }
-            watchMemo.everyRef = every
+            let present = Set(references(repository))  // a ref pushed where it is: seen as it is
+            watchMemo.pushedValues = Set(
+                pushedTips.count > 1
+                    ? pushedTips.compactMap { name, id in id.map { Repository.Reference(name: name, id: $0) } }
+                        .filter { !present.contains($0) } : [])
         }
         let watch = Watch(
             repository: repository, refs: refs, listing: references(repository), overrides: overrides, memo: watchMemo)

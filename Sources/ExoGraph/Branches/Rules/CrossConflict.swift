@@ -1,32 +1,17 @@
 import ExoModel
+import ExoRules
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Two changes on two different lines of work that share a target, or one change taken up
-/// on two lines. `aRef` nil means the line; when one side is the line, it is `a`.
-public struct CrossConflict: Sendable, Equatable {
-    /// The change on the line when one side is the line; else the first id.
-    public let a: String
-    /// The ref `a` is in flight on; nil for the line.
-    public let aRef: String?
-    /// The other change.
-    public let b: String
-    /// The ref `b` is in flight on; nil for the line.
-    public let bRef: String?
-    /// The targets both point at, in code point order.
-    public let shared: [String]
+/// on two lines: the rules' pair across lines (`Rules.CrossPair`, the one definition of its
+/// fields). `aRef` nil means the line; when one side is the line, it is `a`. Here, what the
+/// engine adds to it: its keys and the indexed search for every pair.
+public typealias CrossConflict = Rules.CrossPair
 
-    /// A pair across lines, its sides as `among` orders them.
-    package init(a: String, aRef: String?, b: String, bRef: String?, shared: [String]) {
-        self.a = a
-        self.aRef = aRef
-        self.b = b
-        self.bRef = bRef
-        self.shared = shared
-    }
-
+extension Rules.CrossPair {
     /// The two ids, in code point order: what `new` compares across lines.
     var key: PairKey { PairKey(a, b) }
     /// Whether the line being checked is one side.
