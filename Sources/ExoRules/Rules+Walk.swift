@@ -59,18 +59,31 @@ extension Rules {
     /// one `/**` removed), the path equals the pattern or starts with `pattern/`, or the
     /// pattern has no `/` and equals one component of the path.
     public static func isExcluded(_ rel: String, by patterns: [String]) -> Bool {
-        let path = String(rel.unicodeScalars.map { $0 == "\\" ? "/" : $0 }.reduce(into: "") { $0.unicodeScalars.append($1) })
+        let path = slashed(rel)
         let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         for raw in patterns {
-            var p = Array(raw.unicodeScalars.map { $0 == "\\" ? "/" : $0 })
-            while p.last == "/" { p.removeLast() }
-            if p.count >= 3 && p.suffix(3).elementsEqual(["/", "*", "*"]) { p.removeLast(3) }
-            var pattern = ""
-            pattern.unicodeScalars.append(contentsOf: p)
-            if same(path, pattern) || path.unicodeScalars.starts(with: (pattern + "/").unicodeScalars) { return true }
-            if !p.contains("/") && components.contains(where: { same($0, pattern) }) { return true }
+            var pattern = slashed(raw)
+            while pattern.unicodeScalars.last == "/" { pattern.unicodeScalars.removeLast() }
+            if pattern.unicodeScalars.reversed().starts(with: "**/".unicodeScalars) {
+                pattern.unicodeScalars.removeLast(3)
+            }
+            if same(path, pattern) || isBelow(path, pattern) { return true }
+            if !pattern.unicodeScalars.contains("/") && components.contains(where: { same($0, pattern) }) { return true }
         }
         return false
+    }
+
+    /// `text` with every `\` read as `/`.
+    private static func slashed(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.append(contentsOf: text.unicodeScalars.map { $0 == "\\" ? "/" : $0 })
+        return out
+    }
+
+    /// Whether `path` lies below the folder `folder` (starts with `folder/`, code point by
+    /// code point).
+    private static func isBelow(_ path: String, _ folder: String) -> Bool {
+        path.unicodeScalars.starts(with: (folder + "/").unicodeScalars)
     }
 
     /// The patterns in force for a file in folder `folder`: the root's, then every overlay's
@@ -78,7 +91,7 @@ extension Rules {
     /// an overlay's patterns holding `/` re-based to the root (GRAPH.md §2).
     public static func patterns(in folder: String, root: [String], overlays: [(folder: String, patterns: [String])]) -> [String] {
         var out = root
-        for (at, patterns) in overlays where same(at, folder) || folder.unicodeScalars.starts(with: (at + "/").unicodeScalars) {
+        for (at, patterns) in overlays where same(at, folder) || isBelow(folder, at) {
             out += patterns.map { $0.contains("/") ? at + "/" + $0 : $0 }
         }
         return out
