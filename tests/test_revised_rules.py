@@ -94,3 +94,54 @@ def test_a_push_of_several_refs_is_judged_the_same_in_any_order(tmp_path):
         assert "1 existing conflict(s) unchanged" in r.stderr and "new conflict" not in r.stderr, r.stderr
         tips = git(server, "for-each-ref", "--format=%(refname:short)").stdout.split()
         assert sorted(tips) == ["b1", "b2", "main"], tips
+
+
+def test_a_push_of_sibling_branches_reads_each_refs_flights_once(tmp_path):
+    """Four branches cut from main, each activating its own change on auth, and a fifth stacked
+    on the first, activating one more, go to a pre-receive in one push. For the three siblings
+    no other ref holds their new commit, so every other ref's merge base with their tip is the
+    one with main: their target state takes the base state's flights (`shared-flights`, one
+    walk for the push, `own-commits-walk`); the first and the stacked one hold each other's
+    commits and are compared ref by ref. The verdict is word for word the one with that
+    switched off (EXO_GUARD_TEST_FLIGHTS=unshared) and the plain engine's."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_case(src, files(**{f"c{i}": change("draft", "auth") for i in range(5)}))
+    git(src, "init", "-q")
+    assert commit_all(src, "init", extra=("--no-verify",)).returncode == 0
+    for i in range(4):
+        git(src, "checkout", "-q", "-b", f"b{i}", "main")
+        write(src, f"c{i}", change("active", "auth"))
+        assert commit_all(src, f"b{i}", extra=("--no-verify",)).returncode == 0
+    git(src, "checkout", "-q", "-b", "s", "b0")
+    write(src, "c4", change("active", "auth"))
+    assert commit_all(src, "s", extra=("--no-verify",)).returncode == 0
+    server = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(server))
+    git(src, "push", "-q", str(server), "main")
+    git(server, "fetch", "-q", str(src), "refs/heads/*:refs/incoming/*")
+    zero = "0" * 40
+    lines = "".join(f"{zero} {head(src, b)} refs/heads/{b}\n" for b in ["b0", "b1", "b2", "b3", "s"])
+    env = {"GIT_DIR": str(server), "EXO_GUARD_CACHE": "0", "EXO_GUARD_STATS": "1"}
+    runs = {}
+    for name, extra in [("shared", {}), ("unshared", {"EXO_GUARD_TEST_FLIGHTS": "unshared"}),
+                        ("plain", {"EXO_GUARD_ENGINE": "plain"})]:
+        r = guard("hook", "pre-receive", "--json", cwd=server, input=lines, env={**env, **extra})
+        assert r.returncode == 1, r.stderr
+        runs[name] = (r, probes(r))
+    shared, p = runs["shared"]
+    assert p["shared-flights"] == 3 and p["own-commits-walk"] == 1, p
+    assert runs["unshared"][1]["shared-flights"] == 0 and runs["unshared"][1]["own-commits-walk"] == 0
+    assert runs["plain"][1]["plain-cross"] > 0
+    report = json.loads(shared.stdout)
+    # Every sibling collides with every other ref on auth. b0's own pairs with b1-b3 are not
+    # new: s, stacked on b0, held c0 against them already (pairs are keyed by ids across lines);
+    # s holds c0 and c4 on its line itself (the local pair) and against b0 holding c0.
+    held = sorted((p["a"], p["b"], p.get("ref", "")) for p in report["new"])
+    others = {i: [f"c{j}" for j in range(5) if j != i] for i in range(5)}
+    expected = [("c0", "c4", ""), ("c0", "c4", "refs/heads/s")] + [
+        (f"c{i}", b, "refs/heads/s" if b == "c4" else f"refs/heads/b{b[1]}") for i in (1, 2, 3) for b in others[i]
+    ] + [("c4", f"c{j}", f"refs/heads/b{j}") for j in (1, 2, 3)]
+    assert held == sorted(expected), held
+    for name in ("unshared", "plain"):
+        assert runs[name][0].stdout == shared.stdout, name

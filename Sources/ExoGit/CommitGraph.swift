@@ -51,7 +51,7 @@ extension Repository {
     /// and says on stderr where they differ (the property tests run with it).
     public func mergeBase(_ a: ObjectID, _ b: ObjectID) -> ObjectID? {
         if a == b { return a }
-        let mode = environment["EXO_GUARD_TEST_MERGE_BASE"]
+        let mode = mergeBaseTest
         if mode == "libgit2" { return libgit2MergeBase(a, b) }
         let pair = CommitPair(a, b)
         var painted: ObjectID?? = mode == "compare" ? nil : mergeBases[pair]

@@ -29,6 +29,9 @@ public final class Repository {
     var addedObjectDirectories: Set<String> = []
     /// The environment the repository was opened with.
     package let environment: [String: String]
+    /// `EXO_GUARD_TEST_MERGE_BASE` (CommitGraph.swift), read once: a push of many refs
+    /// asks for a million merge bases.
+    let mergeBaseTest: String?
     /// The folder the process runs in, as an absolute path.
     package let currentDirectory: String
 
@@ -38,6 +41,7 @@ public final class Repository {
     public init(environment: [String: String], directory: String) throws(ExoError) {
         try LibGit2.ready()
         self.environment = environment
+        mergeBaseTest = environment["EXO_GUARD_TEST_MERGE_BASE"]
         self.currentDirectory = directory
         var repo: OpaquePointer? = nil
         let code: Int32

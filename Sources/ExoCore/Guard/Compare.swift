@@ -8,18 +8,27 @@ extension Guard {
     /// judged against the empty graph with every conflict it holds counted as existing.
     public static func compare(
         base: LineState, target: LineState, title: String, roots: [Root],
-        watch: Watch?, cache: ParseCache, engine: any Engine = FastEngine()
+        watch: Watch?, cache: ParseCache, engine: any Engine = FastEngine(), bases: BaseViews? = nil
     ) throws(ExoError) -> Check {
         var checks: [WorkspaceCheck] = []
         for root in roots {
+            // A base at commits that an earlier check of the run started from too (the new
+            // refs of one push): its graph and view as that check made them.
+            let key = base.commits.isEmpty ? nil : (base.commits.map(\.description) + [root.base ?? "\u{0}"]).joined(separator: " ")
             var baseError: ExoError? = nil
             var baseGraph = Graph.empty
-            if let r = root.base {
-                do { baseGraph = try graph(of: base.snapshot, root: r, cache: cache) } catch { baseError = error }
+            let before: Coordination
+            if let key, let kept = bases?.kept[key] {
+                (baseError, before) = (kept.error, kept.view)
+            } else {
+                if let r = root.base {
+                    do { baseGraph = try graph(of: base.snapshot, root: r, cache: cache) } catch { baseError = error }
+                }
+                // With no cache to start from, the cache's file is written while the views are made.
+                cache.flushSoon()
+                before = engine.view(of: baseGraph, near: nil, cache: cache)
+                if let key { bases?.kept[key] = (baseError, before) }
             }
-            // With no cache to start from, the cache's file is written while the views are made.
-            cache.flushSoon()
-            let before = engine.view(of: baseGraph, near: nil, cache: cache)
             let after = engine.view(
                 of: try graph(of: target.snapshot, root: root.target, cache: cache), near: before, cache: cache)
             let diff = baseError == nil ? engine.judge(base: before, target: after) : GraphDiff(unreadableBase: after)
@@ -66,6 +75,13 @@ extension Guard {
             checks.append(check)
         }
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
+    }
+
+    /// The base states a run's checks made, by commits and root.
+    public final class BaseViews {
+        var kept: [String: (error: ExoError?, view: Coordination)] = [:]
+        /// None yet.
+        public init() {}
     }
 
     /// How many new pairs of a workspace get a located annotation (the rest are counted).

@@ -214,7 +214,7 @@ extension Session {
         var check = try Guard.compare(
             base: base, target: target, title: title,
             roots: try Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
-            watch: watch, cache: cache, engine: engine)
+            watch: watch, cache: cache, engine: engine, bases: baseViews)
         check.unreadable = watch?.unreadableRefs ?? []
         return check
     }

@@ -25,6 +25,9 @@ extension Watch {
         /// Whether a ref's flights may be read from what it changed (`flightsByDelta`);
         /// `EXO_GUARD_TEST_FLIGHTS=graphs` turns it off, for tests that compare the two ways.
         var byDelta = true
+        /// Whether a target state may take its base state's flights (`Watch.sharesFlights`);
+        /// `EXO_GUARD_TEST_FLIGHTS=unshared` turns it off, for tests that compare the two.
+        var sharesFlights = true
         /// What the run did, for `EXO_GUARD_STATS`: graphs read, flights taken from the
         /// cache (flights compared folder by folder are `Probe.graphFlights`).
         var stats = (graphs: 0, cachedFlights: 0)
@@ -43,5 +46,9 @@ extension Watch {
         var stacked: (since: Int64, commits: Set<ObjectID>)? = nil
         var oldestInFlight: Int64? = nil
         var defaultBranch: String? = nil
+        /// By base commit: the tips the walk started from, and those of them holding
+        /// commits of their own above it (`Repository.tipsWithOwnCommits`; nil: it could
+        /// not say).
+        var ownCommits: [ObjectID: (tips: Set<ObjectID>, found: Set<ObjectID>?)] = [:]
     }
 }

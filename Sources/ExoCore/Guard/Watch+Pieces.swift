@@ -27,7 +27,7 @@ extension Watch {
     /// the grouping and which refs have flights at all depend on which refs are watched,
     /// and the checks of one push each watch a different set (every ref but their own).
     func pieces(line: [ObjectID], root: String, cache: ParseCache) -> Pieces {
-        let key = (line.map(\.description) + [root]).joined(separator: " ")
+        let key = Self.piecesKey(line, root)
         if let hit = piecesByLine[key] { return hit }
         var out = Pieces()
         let found = refs.map { ref in
@@ -43,6 +43,53 @@ extension Watch {
         group(&out, root: root, cache: cache)
         piecesByLine[key] = out
         return out
+    }
+
+    /// Whether the watched refs' flights against the line at `target` are those against
+    /// `base`: the same commits, or every ref's merge base with the one its merge base with
+    /// the other (a push's new commits that no watched ref holds). A ref's flights, work
+    /// that moved on and one piece of work are functions of its tip, that merge base and
+    /// the other refs, never of the line itself; so the target's pieces are the base's,
+    /// and no ref's flights are asked again for it (a push of many refs asks each other
+    /// ref's for every pushed one).
+    func sharesFlights(_ target: [ObjectID], with base: [ObjectID], root: String, cache: ParseCache) -> Bool {
+        if target == base { return true }
+        guard memo.sharesFlights, sameMergeBases(target, base) else { return false }
+        piecesByLine[Self.piecesKey(target, root)] = pieces(line: base, root: root, cache: cache)
+        Probe.sharedFlights.hit()
+        return true
+    }
+
+    /// Whether every watched ref's merge base with `target` is its merge base with `base`.
+    /// One commit each, the base below the target: when no watched tip reaches a commit of
+    /// the target's that the base does not reach (one walk for the whole run, whatever the
+    /// number of pushed refs), they are; else each ref's two merge bases are compared.
+    private func sameMergeBases(_ target: [ObjectID], _ base: [ObjectID]) -> Bool {
+        if target.count == 1, base.count == 1, let found = ownCommits(above: base[0], for: target[0]),
+            found.found?.contains(target[0]) == true,
+            refs.allSatisfy({ $0.tip != target[0] && found.tips.contains($0.tip) }),
+            repository.mergeBase(target[0], base[0]) == base[0]
+        {
+            return true
+        }
+        return refs.allSatisfy { mergeBase($0.tip, base) == mergeBase($0.tip, target) }
+    }
+
+    /// The walk of `tipsWithOwnCommits` above `base`, once per run: from every ref the run's
+    /// watches see, this watch's refs and `target`.
+    private func ownCommits(above base: ObjectID, for target: ObjectID) -> (tips: Set<ObjectID>, found: Set<ObjectID>?)? {
+        if let kept = memo.ownCommits[base] { return kept }
+        var tips = Set(allRefs().refs.map(\.id))
+        for r in refs { tips.insert(r.tip) }
+        tips.insert(target)
+        Probe.ownCommitsWalk.hit()
+        let made = (tips, repository.tipsWithOwnCommits(tips, above: base, limit: 20_000 + 4 * tips.count))
+        memo.ownCommits[base] = made
+        return made
+    }
+
+    private static func piecesKey(_ line: [ObjectID], _ root: String) -> String {
+        (line.map(\.description) + [root]).joined(separator: " ")
     }
 
     /// `found` less the changes whose work moved on to a ref stacked on `ref`.

@@ -179,8 +179,9 @@ public final class Watch {
 
     /// The refs with work in flight against one state of the line.
     func lines(_ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache) -> [WorkLine] {
-        refs.compactMap { ref in
-            let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
+        let flights = pieces(line: commits, root: root, cache: cache).flights
+        return refs.compactMap { ref in
+            let found = flights[ref.name] ?? []
             guard !found.isEmpty else { return nil }
             let w = WorkLine(ref: ref.name, flights: found, line: line)
             return w.items.isEmpty ? nil : w
@@ -190,16 +191,19 @@ public final class Watch {
     /// One state of the line against the watched refs: their lines of work and the
     /// conflicts across all the lines. Kept under the line's tree and each ref's name and
     /// flights (what it is a function of), so a commit's target state serves the next
-    /// commit as its base state without reading the line's documents again.
+    /// commit as its base state without reading the line's documents again. `near`: the
+    /// base state's view and cross state, given when the refs' flights are the same
+    /// against both lines (`sharesFlights`).
     private func crossState(
         _ line: Coordination, commits: [ObjectID], root: String, cache: ParseCache,
-        near: (view: Coordination, state: CrossState, commits: [ObjectID])? = nil
+        near: (view: Coordination, state: CrossState)? = nil
     ) -> CrossState {
         var key: CacheKey? = nil
         if keepsCrossStates, let tree = line.graph.key {
             var text: String? = ["exo-guard cross 5", tree.hex, root, topName].joined(separator: "\u{0}")
+            let flights = pieces(line: commits, root: root, cache: cache).flights
             for ref in refs {
-                let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
+                let found = flights[ref.name] ?? []
                 guard !found.isEmpty else { continue }
                 // The flights' digest, not their bytes in hex: they hold every changed path.
                 let flightsKey = repository.digest(bytes: CacheCoding.encode(found))
@@ -212,11 +216,12 @@ public final class Watch {
             return kept
         }
         let made: CrossState
-        if let near, near.commits == commits,
+        let flights = pieces(line: commits, root: root, cache: cache).flights
+        if let near,
             let derived = CrossState(
                 of: line, derivedFrom: near.state, of: near.view,
                 flights: refs.compactMap { ref in
-                    let found = pieces(line: commits, root: root, cache: cache).flights[ref.name] ?? []
+                    let found = flights[ref.name] ?? []
                     return found.isEmpty ? nil : (ref.name, found)
                 })
         {
@@ -243,8 +248,12 @@ public final class Watch {
                 baseReadable: baseReadable, cache: cache)
         }
         let base = baseReadable ? crossState(before, commits: baseLine, root: root, cache: cache) : nil
-        let target = crossState(
-            after, commits: targetLine, root: root, cache: cache, near: base.map { (before, $0, baseLine) })
+        // The target's cross state is derived from the base's when the refs' flights are
+        // the same against both (the same line commits, or every merge base the same).
+        let near = base.flatMap { b in
+            sharesFlights(targetLine, with: baseLine, root: root, cache: cache) ? (before, b) : nil
+        }
+        let target = crossState(after, commits: targetLine, root: root, cache: cache, near: near)
         guard !(base?.refs.isEmpty ?? true) || !target.refs.isEmpty else { return (.none, [:]) }
         let diff: BranchDiff
         if let base {

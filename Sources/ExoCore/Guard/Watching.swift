@@ -30,8 +30,8 @@ extension Session {
         for (name, id) in pending { tips[name] = id }
         for (name, id) in overrides { tips[name] = id }
         var refs: [WatchedRef] = []
-        for name in tips.keys.sorted(by: { Exact($0) < Exact($1) }) {
-            guard !excluding.contains(name), patterns.contains(where: { RefName.matches(name, $0) }) else { continue }
+        for name in matching(Set(tips.keys), patterns) {
+            guard !excluding.contains(name) else { continue }
             let id = tips[name]!
             guard let (tip, time) = commitAndTime(id, in: repository) else { continue }  // not a commit
             if days > 0 && now - time > Int64(days) * 86_400 { continue }
@@ -41,6 +41,7 @@ extension Session {
         }
         guard !refs.isEmpty else { return nil }
         watchMemo.byDelta = environment["EXO_GUARD_TEST_FLIGHTS"] != "graphs"
+        watchMemo.sharesFlights = environment["EXO_GUARD_TEST_FLIGHTS"] != "unshared"
         if watchMemo.pushedValues == nil {
             // What moved-on work is judged against: the refs as each check of the run sees
             // them. A push of one ref: its check alone, the refs as they are.
@@ -56,6 +57,15 @@ extension Session {
         watch.plain = engine is PlainEngine
         watchedRefs += refs.count
         return watch
+    }
+
+    /// The names of `names` that `patterns` match, in code point order; once per run for the
+    /// same names (each check of a push of many refs watches the same names but its own).
+    private func matching(_ names: Set<String>, _ patterns: [String]) -> [String] {
+        if let kept = matchedNames, kept.names == names, kept.patterns == patterns { return kept.matching }
+        let found = names.filter { name in patterns.contains { RefName.matches(name, $0) } }.sorted { Exact($0) < Exact($1) }
+        matchedNames = (names, patterns, found)
+        return found
     }
 
     /// The repository's direct refs, listed once per run (a pre-receive checks many refs).

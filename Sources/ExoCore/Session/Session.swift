@@ -30,6 +30,11 @@ public final class Session {
     /// What the watches of this run read, and the refs listed.
     let watchMemo = Watch.Memo()
     var listedReferences: [Repository.Reference]? = nil
+    /// The base states this run's checks made (a push of many new refs starts each from
+    /// the same one).
+    let baseViews = Guard.BaseViews()
+    /// The ref names a watch of this run matched last, with the names and patterns asked.
+    var matchedNames: (names: Set<String>, patterns: [String], matching: [String])? = nil
     /// Every ref of a push at its new value (nil: deleted), set before its refs are checked.
     var pushedTips: [String: ObjectID?] = [:]
     var commitTimes: [ObjectID: (ObjectID, Int64)?] = [:]

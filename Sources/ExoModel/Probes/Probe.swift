@@ -83,7 +83,15 @@ public enum Probe: Int, CaseIterable, Sendable {
     case indexTreesWritten
     /// A merge base found by the walk over commits read once per run (not libgit2's).
     case paintedMergeBase
+    /// A cross-branch comparison run by the plain engine (`EXO_GUARD_ENGINE=plain`).
     case plainCross
+    /// A target state whose watched refs' flights are the base state's (every merge base
+    /// with the target is the one with the base), so its cross state is derived from the
+    /// base's rather than found again ref by ref.
+    case sharedFlights
+    /// One walk telling which tips hold commits of their own above a base
+    /// (`Repository.tipsWithOwnCommits`), for every pushed ref's `sharedFlights` at once.
+    case ownCommitsWalk
 
     /// The name in the stats line.
     public var name: String {
@@ -122,6 +130,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .indexTreesWritten: "index-trees-written"
         case .paintedMergeBase: "painted-merge-base"
         case .plainCross: "plain-cross"
+        case .sharedFlights: "shared-flights"
+        case .ownCommitsWalk: "own-commits-walk"
         }
     }
 
