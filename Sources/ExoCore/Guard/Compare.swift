@@ -14,7 +14,8 @@ extension Guard {
         for root in roots {
             // A base at commits that an earlier check of the run started from too (the new
             // refs of one push): its graph and view as that check made them.
-            let key = base.commits.isEmpty ? nil : (base.commits.map(\.description) + [root.base ?? "\u{0}"]).joined(separator: " ")
+            let key =
+                base.commits.isEmpty ? nil : (base.commits.map(\.description) + [root.base ?? "\u{0}"]).joined(separator: " ")
             var baseError: ExoError? = nil
             var baseGraph = Graph.empty
             let before: Coordination
