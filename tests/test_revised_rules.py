@@ -101,7 +101,8 @@ def test_a_push_of_sibling_branches_reads_each_refs_flights_once(tmp_path):
     on the first, activating one more, go to a pre-receive in one push. For the three siblings
     no other ref holds their new commit, so every other ref's merge base with their tip is the
     one with main: their target state takes the base state's flights (`shared-flights`, one
-    walk for the push, `own-commits-walk`); the first and the stacked one hold each other's
+    walk for the push, `own-commits-walk`), and their base state is the push's wide watch's
+    less their own ref (`wide-base`); the first and the stacked one hold each other's
     commits and are compared ref by ref. The verdict is word for word the one with that
     switched off (EXO_GUARD_TEST_FLIGHTS=unshared) and the plain engine's."""
     src = tmp_path / "src"
@@ -131,7 +132,12 @@ def test_a_push_of_sibling_branches_reads_each_refs_flights_once(tmp_path):
         runs[name] = (r, probes(r))
     shared, p = runs["shared"]
     assert p["shared-flights"] == 3 and p["own-commits-walk"] == 1, p
-    assert runs["unshared"][1]["shared-flights"] == 0 and runs["unshared"][1]["own-commits-walk"] == 0
+    # b1-b3's base states are the push's wide watch's less their own ref; b0's is not (s, in
+    # the push, descends from it: work may have moved on there) nor s's (it holds c0 as b0
+    # does: one piece of work decides which ref keeps it).
+    assert p["wide-base"] == 3, p
+    u = runs["unshared"][1]
+    assert u["shared-flights"] == 0 and u["own-commits-walk"] == 0 and u["wide-base"] == 0, u
     assert runs["plain"][1]["plain-cross"] > 0
     report = json.loads(shared.stdout)
     # Every sibling collides with every other ref on auth. b0's own pairs with b1-b3 are not

@@ -99,8 +99,16 @@ import Testing
         for _ in 0..<600 {
             let lines = Self.randomLines(&r)
             let fast = CrossConflict.among(lines).map(Self.key).sorted()
-            #expect(fast == Rules.crossConflicts(Self.rules(lines)).map(Self.key).sorted())
+            let rule = Rules.crossConflicts(Self.rules(lines))
+            #expect(fast == rule.map(Self.key).sorted())
             found += fast.count
+            // Only the pairs touching some ids: those of the rule with a side among them (the
+            // index then holds only the places that can pair with one).
+            let ids = Set(lines.flatMap(\.items).map { Exact($0.id) }.filter { _ in r.below(4) == 0 })
+            let touching = CrossConflict.among(lines, touching: ids).map(Self.key).sorted()
+            #expect(
+                touching
+                    == rule.filter { ids.contains(Exact($0.a)) || ids.contains(Exact($0.b)) }.map(Self.key).sorted())
         }
         #expect(found > 300)
     }

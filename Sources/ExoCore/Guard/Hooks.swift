@@ -124,6 +124,7 @@ extension Session {
         // nothing to watch.
         let importing = references(repository).isEmpty
         let watch = importing ? nil : try watch(excluding: [ref], overrides: others, patterns: nil)
+        watch?.wide = wideWatch
         var check = try compare(base: try line(base), target: try line(target), title: title, watch: watch)
         check.isImport = importing
         check.ref = ref
@@ -142,6 +143,12 @@ extension Session {
         var pushed: [String: ObjectID?] = [:]
         for u in updates { pushed[u.ref] = ObjectID.isZero(u.new) ? .some(nil) : ObjectID(hex: u.new) }
         pushedTips = pushed
+        // One watch of every ref the push leaves: each check's base state is its, less the
+        // check's own ref (Watch+Wide.swift).
+        if updates.count > 1, !references(try requireRepository()).isEmpty {
+            wideWatch = try watch(excluding: [], overrides: pushed, patterns: nil)
+            watchedRefs -= wideWatch?.refs.count ?? 0
+        }
         // Every pushed ref is judged against every other one at its new value, however many
         // (GUARD.md): a push of many colliding branches is never let through unjudged; one
         // too large to judge within the budget is answered by the budget.

@@ -52,3 +52,10 @@ extension Watch {
         var ownCommits: [ObjectID: (tips: Set<ObjectID>, found: Set<ObjectID>?)] = [:]
     }
 }
+
+/// Flights are a function of the ref's tip, its merge base with the line, and the root.
+struct FlightsKey: Hashable {
+    let tip: ObjectID
+    let base: ObjectID?
+    let root: String
+}

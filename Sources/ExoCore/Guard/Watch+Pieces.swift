@@ -21,6 +21,11 @@ extension Watch {
     struct Pieces {
         var flights: [String: [WorkLine.Flight]] = [:]
         var also: [String: [Exact: Int]] = [:]
+        /// The refs that hold a change in flight in the same state as another ref (one piece
+        /// of work or not), and those that descend from a ref with flights: what another
+        /// watch of the same refs less one must not have left out (Watch+Wide.swift).
+        var grouped: Set<String> = []
+        var successors: Set<String> = []
     }
 
     /// Each line's pieces of work for this watch's refs. Kept by the watch, not the run:
@@ -39,7 +44,10 @@ extension Watch {
         }.filter { !$0.1.isEmpty }
         // A walk for moved-on work goes back as far as the oldest tip with work in flight.
         memo.oldestInFlight = min(memo.oldestInFlight ?? .max, found.map(\.0.time).min() ?? .max)
-        for (ref, flights) in found { out.flights[ref.name] = movedOn(ref, flights, root: root, cache: cache) }
+        for (ref, flights) in found {
+            out.flights[ref.name] = movedOn(ref, flights, root: root, cache: cache)
+            for r in memo.successors[ref.tip] ?? [] { out.successors.insert(r.name) }
+        }
         group(&out, root: root, cache: cache)
         piecesByLine[key] = out
         return out
@@ -88,7 +96,7 @@ extension Watch {
         return made
     }
 
-    private static func piecesKey(_ line: [ObjectID], _ root: String) -> String {
+    static func piecesKey(_ line: [ObjectID], _ root: String) -> String {
         (line.map(\.description) + [root]).joined(separator: " ")
     }
 
@@ -189,7 +197,10 @@ extension Watch {
                     classes.append((f, [ref]))
                 }
             }
-            for c in classes where c.refs.count > 1 { sameState.append((id, c.flight, c.refs)) }
+            for c in classes where c.refs.count > 1 {
+                sameState.append((id, c.flight, c.refs))
+                for r in c.refs { pieces.grouped.insert(r.name) }
+            }
         }
         for (id, flight, refs) in sameState {
             let groups = Rules.pieces(of: refs) { i, j in

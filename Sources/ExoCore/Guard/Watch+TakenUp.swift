@@ -28,11 +28,16 @@ extension Watch {
         before: Coordination, baseLine: [ObjectID], after: Coordination, targetLine: [ObjectID], root: String,
         cache: ParseCache
     ) -> [(id: String, path: String, ref: String)] {
+        // Only a change whose state the commit changed can be one: with the target view
+        // derived from the base's, the ids it changed (a push of many refs asks each check
+        // about every other ref's flights otherwise).
+        let changed = after.changed(since: before)
         func equal(_ view: Coordination, _ commits: [ObjectID]) -> [(id: String, path: String, ref: String)] {
             let flights = pieces(line: commits, root: root, cache: cache).flights
             var out: [(id: String, path: String, ref: String)] = []
             for ref in refs {
-                for f in flights[ref.name] ?? [] where f.inFlight && f.there.assignee == nil {
+                for f in flights[ref.name] ?? []
+                where f.inFlight && f.there.assignee == nil && changed?.contains(Exact(f.id)) ?? true {
                     guard let here = view.state(of: f.id), here != f.before, here == f.there else { continue }
                     out.append((f.id, here.path, ref.name))
                 }

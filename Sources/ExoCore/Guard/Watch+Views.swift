@@ -20,9 +20,10 @@ extension Watch {
 
     /// What a report says of the refs: each ref's changes in flight (path, assignee at the
     /// tip), and for the new conflicts the paths of shared targets that only the ref has.
+    /// `named`: only the refs a report can name (those of the check's pairs); nil: every one.
     func views(
-        of lines: [WorkLine], naming new: [CrossConflict], line: Coordination, commits: [ObjectID], root: String,
-        cache: ParseCache
+        of lines: [WorkLine], naming new: [CrossConflict], only named: Set<String>? = nil, line: Coordination,
+        commits: [ObjectID], root: String, cache: ParseCache
     ) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
         var byName: [String: WorkLine] = [:]
@@ -37,24 +38,26 @@ extension Watch {
         }
         let also = pieces(line: commits, root: root, cache: cache).also
         for ref in refs {
-            guard let w = byName[ref.name] else { continue }
-            var states: [Exact: ChangeState] = [:]
-            for item in w.items { states[Exact(item.id)] = item.state }
+            guard let w = byName[ref.name], named?.contains(ref.name) ?? true else { continue }
             let held = also[ref.name] ?? [:]
             guard let wanted = wantedBy[ref.name], !wanted.isEmpty else {
                 // The same view as another check of this run made: shared, not copied (the
                 // checks of a push of many refs each view every other ref).
-                if let kept = memo.views[ref.name], kept.ref.tip == ref.tip, kept.states == states, kept.also == held,
-                    kept.targetPaths.isEmpty
+                if let kept = memo.views[ref.name], kept.ref.tip == ref.tip, kept.targetPaths.isEmpty, kept.also == held,
+                    kept.states.count == w.items.count, w.items.allSatisfy({ kept.states[Exact($0.id)] == $0.state })
                 {
                     out[ref.name] = kept
                     continue
                 }
+                var states: [Exact: ChangeState] = [:]
+                for item in w.items { states[Exact(item.id)] = item.state }
                 let view = Guard.RefView(ref: ref, states: states, targetPaths: [:], also: held)
                 memo.views[ref.name] = view
                 out[ref.name] = view
                 continue
             }
+            var states: [Exact: ChangeState] = [:]
+            for item in w.items { states[Exact(item.id)] = item.state }
             var targetPaths: [Exact: String] = [:]
             // Every such target's path in one pass over the ref's graph.
             if let tip = graph(ref.tip, root: root, cache: cache) {

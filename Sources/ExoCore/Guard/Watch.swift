@@ -42,6 +42,11 @@ public final class Watch {
     /// whose key would cost a digest of every other ref's flights for each pushed ref.
     var keepsCrossStates = true
 
+    /// With a push of several refs, the session's watch of every ref the push leaves, whose
+    /// base states this watch's are derived from (Watch+Wide.swift); and that watch's own.
+    var wide: Watch? = nil
+    var wideStates: [String: (view: ObjectIdentifier, state: CrossState)] = [:]
+
     /// Whether the plain engine compares across branches (`Watch+Plain.swift`), as the
     /// session chose (`EXO_GUARD_ENGINE=plain`).
     var plain = false
@@ -247,7 +252,10 @@ public final class Watch {
                 before: before, baseLine: baseLine, after: after, targetLine: targetLine, root: root,
                 baseReadable: baseReadable, cache: cache)
         }
-        let base = baseReadable ? crossState(before, commits: baseLine, root: root, cache: cache) : nil
+        let base =
+            baseReadable
+            ? wideBase(before, line: baseLine, root: root, cache: cache)
+                ?? crossState(before, commits: baseLine, root: root, cache: cache) : nil
         // The target's cross state is derived from the base's when the refs' flights are
         // the same against both (the same line commits, or every merge base the same).
         let near = base.flatMap { b in
@@ -278,13 +286,12 @@ public final class Watch {
         } else {
             diff = BranchDiff(unreadableBase: target.conflicts)
         }
-        return (diff, views(of: target.refs, naming: diff.new, line: after, commits: targetLine, root: root, cache: cache))
+        // A report names a ref only through a pair of the check's.
+        let named = Set((diff.new + diff.existing + diff.resolved).compactMap(\.bRef))
+        return (
+            diff,
+            views(
+                of: target.refs, naming: diff.new, only: named, line: after, commits: targetLine, root: root, cache: cache)
+        )
     }
-}
-
-/// Flights are a function of the ref's tip, its merge base with the line, and the root.
-struct FlightsKey: Hashable {
-    let tip: ObjectID
-    let base: ObjectID?
-    let root: String
 }

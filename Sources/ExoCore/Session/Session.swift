@@ -33,6 +33,8 @@ public final class Session {
     /// The base states this run's checks made (a push of many new refs starts each from
     /// the same one).
     let baseViews = Guard.BaseViews()
+    /// With a push of several refs, the watch of every ref the push leaves (Watch+Wide.swift).
+    var wideWatch: Watch? = nil
     /// The ref names a watch of this run matched last, with the names and patterns asked.
     var matchedNames: (names: Set<String>, patterns: [String], matching: [String])? = nil
     /// Every ref of a push at its new value (nil: deleted), set before its refs are checked.

@@ -50,7 +50,7 @@ public struct Graph: Sendable {
     public var documents: [GraphDocument] { joined.all }
 
     /// Tells this graph apart from any other in the run.
-    var identity: ObjectIdentifier { ObjectIdentifier(joined) }
+    package var identity: ObjectIdentifier { ObjectIdentifier(joined) }
 
     /// Visits every document in walk order without joining the folders' lists.
     func visitDocuments(_ visit: (GraphDocument) -> Void) {

@@ -92,6 +92,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// One walk telling which tips hold commits of their own above a base
     /// (`Repository.tipsWithOwnCommits`), for every pushed ref's `sharedFlights` at once.
     case ownCommitsWalk
+    /// A check of one ref of a push whose base state is the push's wide watch's less its own
+    /// ref (Watch+Wide.swift), not found again ref by ref.
+    case wideBase
 
     /// The name in the stats line.
     public var name: String {
@@ -132,6 +135,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .plainCross: "plain-cross"
         case .sharedFlights: "shared-flights"
         case .ownCommitsWalk: "own-commits-walk"
+        case .wideBase: "wide-base"
         }
     }
 

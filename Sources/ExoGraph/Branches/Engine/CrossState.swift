@@ -93,6 +93,25 @@ extension CrossState {
     }
 }
 
+extension CrossState {
+    /// This state with one ref left out: its line gone, the line's changes that met only
+    /// that ref's gone with it, and of the pairs those between the lines left that touch
+    /// an id the line still holds. Each of those is a pair of `init(line:refs:)` on the
+    /// lines left (the same items, and an item of the line meeting a ref left still
+    /// meets it), and each of its pairs is one of these.
+    package func without(ref: String, line view: Coordination) -> CrossState {
+        let kept = refs.filter { $0.ref != ref }
+        guard kept.count != refs.count else { return self }
+        let line = WorkLine(line: view, meeting: kept)
+        let onLine = WorkLine.lineIDs(line, kept)
+        return CrossState(
+            line: line, refs: kept,
+            conflicts: conflicts.filter {
+                $0.aRef != ref && $0.bRef != ref && (onLine.contains(Exact($0.a)) || onLine.contains(Exact($0.b)))
+            })
+    }
+}
+
 extension WorkLine {
     /// The ids `line` holds: its items', and those of the refs' items the line took up too
     /// (a claim on the line has no item of its own).

@@ -272,6 +272,13 @@ public struct BranchDiff: Sendable {
 }
 
 extension Coordination {
+    /// The ids whose documents differ from `base`'s, when this view was derived from it
+    /// (every other id's state is the same in both); nil when it was not.
+    package func changed(since base: Coordination) -> Set<Exact>? {
+        guard let d = derivation, d.base == base.graph.identity else { return nil }
+        return d.changed
+    }
+
     /// The changes this view takes up against `base`: in a state other than the base's
     /// (absent counts) and active or assigned here. Only a commit or push that takes up a
     /// change can put work in flight for other checks to see, so only such an admission is

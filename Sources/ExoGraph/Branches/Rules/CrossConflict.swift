@@ -30,9 +30,26 @@ extension Rules.CrossPair {
         var byTarget: [Exact: [At]] = [:]
         var byID: [Exact: [At]] = [:]
         var marked: [[Bool]] = []
+        for line in lines { marked.append(line.items.map { touching?.contains(Exact($0.id)) ?? true }) }
+        // With `touching`, a place unmarked pairs only with a marked one, through a target a
+        // marked active item has (an item with a marked item's id is marked itself). Only
+        // those are indexed: a push of a thousand refs pairs the one changed id with the
+        // thousand items, and indexes nothing else.
+        var markedTargets = Set<Exact>()
+        if touching != nil {
+            for (l, line) in lines.enumerated() {
+                for (i, item) in line.items.enumerated() where marked[l][i] && item.state.isActive {
+                    for t in item.state.targets { markedTargets.insert(Exact(t)) }
+                }
+            }
+        }
         for (l, line) in lines.enumerated() {
-            marked.append(line.items.map { touching?.contains(Exact($0.id)) ?? true })
             for (i, item) in line.items.enumerated() {
+                if touching != nil && !marked[l][i]
+                    && !(item.state.isActive && item.state.targets.contains { markedTargets.contains(Exact($0)) })
+                {
+                    continue
+                }
                 byID[Exact(item.id), default: []].append((l, i))
                 // A change only claimed on a ref (not active there) shares no target with anything.
                 guard item.state.isActive else { continue }
