@@ -84,14 +84,24 @@ public enum Guard {
     /// What a report says of a watched ref: its tip, the state of each change in flight
     /// there (its document's path, its assignee), and the paths of shared targets only the
     /// ref has a document for.
-    public struct RefView: Sendable {
+    /// One object shared by every check that views the ref the same (a push of many refs
+    /// has each check view every other ref).
+    public final class RefView: Sendable {
         /// The ref, its tip and the tip's date.
         public let ref: WatchedRef
         /// By id, and below by target: keyed by code points (`Exact`), as exo compares ids.
         let states: [Exact: ChangeState]
         let targetPaths: [Exact: String]
         /// For a piece of work other watched refs hold too: how many.
-        var also: [Exact: Int] = [:]
+        let also: [Exact: Int]
+
+        init(ref: WatchedRef, states: [Exact: ChangeState], targetPaths: [Exact: String], also: [Exact: Int]) {
+            self.ref = ref
+            self.states = states
+            self.targetPaths = targetPaths
+            self.also = also
+        }
+
         /// The state of a change in flight on the ref, at its tip.
         public func state(of id: String) -> ChangeState? { states[Exact(id)] }
         /// The path of a shared target only the ref has a document for.

@@ -26,8 +26,7 @@ extension Watch {
         commits: [ObjectID], root: String, cache: ParseCache
     ) -> [String: Guard.RefView] {
         var out: [String: Guard.RefView] = [:]
-        var byName: [String: WorkLine] = [:]
-        for w in lines { if let name = w.ref { byName[name] = w } }
+        out.reserveCapacity(named?.count ?? lines.count)
         // The targets of the new pairs that the line has no document for, by ref (once,
         // not a pass over the pairs for each ref: a push of a thousand refs has a
         // thousand pairs against as many refs in each check).
@@ -37,8 +36,15 @@ extension Watch {
             for t in c.shared where line.node(t) == nil { wantedBy[name, default: []].insert(Exact(t)) }
         }
         let also = pieces(line: commits, root: root, cache: cache).also
-        for ref in refs {
-            guard let w = byName[ref.name], named?.contains(ref.name) ?? true else { continue }
+        // The lines come in the order of the refs (the watch's order): each ref found by
+        // walking the two together, else searched for.
+        var next = 0
+        for w in lines {
+            guard let name = w.ref, named?.contains(name) ?? true else { continue }
+            while next < refs.count && refs[next].name != name { next += 1 }
+            if next == refs.count { next = refs.firstIndex { $0.name == name } ?? refs.count }
+            guard next < refs.count else { continue }
+            let ref = refs[next]
             let held = also[ref.name] ?? [:]
             guard let wanted = wantedBy[ref.name], !wanted.isEmpty else {
                 // The same view as another check of this run made: shared, not copied (the

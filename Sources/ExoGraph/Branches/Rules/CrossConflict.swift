@@ -29,31 +29,38 @@ extension Rules.CrossPair {
         typealias At = (line: Int, item: Int)
         var byTarget: [Exact: [At]] = [:]
         var byID: [Exact: [At]] = [:]
-        var marked: [[Bool]] = []
-        for line in lines { marked.append(line.items.map { touching?.contains(Exact($0.id)) ?? true }) }
+        // Whether each place has a side in `touching`: one flat list, each line's places from
+        // its offset.
+        var start: [Int] = []
+        var flat: [Bool] = []
+        start.reserveCapacity(lines.count)
+        for line in lines {
+            start.append(flat.count)
+            for item in line.items { flat.append(touching?.contains(Exact(item.id)) ?? true) }
+        }
+        func marked(_ l: Int, _ i: Int) -> Bool { flat[start[l] + i] }
         // With `touching`, a place unmarked pairs only with a marked one, through a target a
-        // marked active item has (an item with a marked item's id is marked itself). Only
-        // those are indexed: a push of a thousand refs pairs the one changed id with the
-        // thousand items, and indexes nothing else.
+        // marked active item has (an item with a marked item's id is marked itself, so the
+        // same id pairs marked places only). Only those places and targets are indexed: a
+        // push of a thousand refs pairs the one changed id with the thousand items, and
+        // indexes nothing else.
         var markedTargets = Set<Exact>()
         if touching != nil {
             for (l, line) in lines.enumerated() {
-                for (i, item) in line.items.enumerated() where marked[l][i] && item.state.isActive {
+                for (i, item) in line.items.enumerated() where marked(l, i) && item.state.isActive {
                     for t in item.state.targets { markedTargets.insert(Exact(t)) }
                 }
             }
         }
         for (l, line) in lines.enumerated() {
             for (i, item) in line.items.enumerated() {
-                if touching != nil && !marked[l][i]
-                    && !(item.state.isActive && item.state.targets.contains { markedTargets.contains(Exact($0)) })
-                {
-                    continue
-                }
-                byID[Exact(item.id), default: []].append((l, i))
+                let isMarked = marked(l, i)
+                if isMarked { byID[Exact(item.id), default: []].append((l, i)) }
                 // A change only claimed on a ref (not active there) shares no target with anything.
                 guard item.state.isActive else { continue }
-                for t in item.state.targets { byTarget[Exact(t), default: []].append((l, i)) }
+                for t in item.state.targets where isMarked || markedTargets.contains(Exact(t)) {
+                    byTarget[Exact(t), default: []].append((l, i))
+                }
             }
         }
         struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
@@ -68,7 +75,7 @@ extension Rules.CrossPair {
                 let (a, b) = p.line < q.line ? (p, q) : (q, p)
                 visit(Pair(x: a.line, i: a.item, y: b.line, j: b.item))
             }
-            let isMarked = places.map { marked[$0.line][$0.item] }
+            let isMarked = places.map { marked($0.line, $0.item) }
             if touching == nil {
                 for p in places.indices {
                     for q in places.indices where q > p && places[p].line != places[q].line { pair(places[p], places[q]) }
@@ -93,7 +100,7 @@ extension Rules.CrossPair {
             let onLine = Set(first.items.map { Exact($0.id) })
             for (l, line) in lines.enumerated() where l > 0 {
                 for (i, item) in line.items.enumerated()
-                where item.takenUpOnLine && marked[l][i] && !onLine.contains(Exact(item.id)) {
+                where item.takenUpOnLine && marked(l, i) && !onLine.contains(Exact(item.id)) {
                     pairs[Pair(x: 0, i: -1, y: l, j: i)] = []
                 }
             }
