@@ -123,8 +123,12 @@ extension Session {
         // A repository that holds no commits at all: the push is an import, which passes;
         // nothing to watch.
         let importing = references(repository).isEmpty
-        let watch = importing ? nil : try watch(excluding: [ref], overrides: others, patterns: nil)
-        watch?.wide = wideWatch
+        var watch: Watch? = nil
+        if let wide = wideWatch {
+            watch = narrowed(wide, to: ref, overrides: others)
+        } else if !importing {
+            watch = try self.watch(excluding: [ref], overrides: others, patterns: nil)
+        }
         var check = try compare(base: try line(base), target: try line(target), title: title, watch: watch)
         check.isImport = importing
         check.ref = ref

@@ -59,6 +59,22 @@ extension Session {
         return watch
     }
 
+    /// The watch of one ref of a push of several: the wide watch's refs (every ref the push
+    /// leaves, listed once for the run) less `ref`, which `watch(excluding: [ref], ...)` would
+    /// list again for each pushed ref (the same names, tips and times, the admissions
+    /// pending as the run found them); nil when that leaves nothing.
+    func narrowed(_ wide: Watch, to ref: String, overrides: [String: ObjectID?]) -> Watch? {
+        let refs = wide.refs.filter { $0.name != ref }
+        guard let repository, !refs.isEmpty else { return nil }
+        let watch = Watch(
+            repository: repository, refs: refs, listing: references(repository), overrides: overrides, memo: watchMemo)
+        watch.keepsCrossStates = false
+        watch.plain = wide.plain
+        watch.wide = wide
+        watchedRefs += refs.count
+        return watch
+    }
+
     /// The names of `names` that `patterns` match, in code point order; once per run for the
     /// same names (each check of a push of many refs watches the same names but its own).
     private func matching(_ names: Set<String>, _ patterns: [String]) -> [String] {

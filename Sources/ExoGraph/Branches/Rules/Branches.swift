@@ -240,34 +240,41 @@ public struct BranchDiff: Sendable {
         }
         for c in base where c.isTakenUpTwice && c.involvesLine { takenUpBefore.insert(TakenUp(c)) }
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
+        // Each pair's key, made once (a push of many refs has a thousand pairs per check).
+        let keys = target.map { $0.involvesLine ? $0.key : nil }
         // A pair's shared targets: the union over every ref holding the other change.
         var union: [PairKey: Set<Exact>] = [:]
-        for c in target where c.involvesLine && !c.isTakenUpTwice {
-            union[c.key, default: []].formUnion(c.shared.map { Exact($0) })
+        for (c, key) in zip(target, keys) where !c.isTakenUpTwice {
+            if let key { union[key, default: []].formUnion(c.shared.map { Exact($0) }) }
         }
         var new: [CrossConflict] = []
         var existing: [CrossConflict] = []
-        for c in target where c.involvesLine {
+        for (c, key) in zip(target, keys) {
+            guard let key else { continue }
             if c.isTakenUpTwice {
                 if takenUpBefore.contains(TakenUp(c)) { existing.append(c) } else { new.append(c) }
                 continue
             }
-            let shared = union[c.key] ?? []
+            let shared = union[key] ?? []
             let listed =
                 shared.count == c.shared.count
                 ? c : CrossConflict(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: shared.sorted().map(\.string))
             // A pair the line now holds itself is judged by the local rule.
-            let had = before[c.key]
-            if local.contains(c.key) || (had.map { h in shared.isSubset(of: h) } ?? false) {
+            let had = before.isEmpty ? nil : before[key]
+            if (!local.isEmpty && local.contains(key)) || (had.map { h in shared.isSubset(of: h) } ?? false) {
                 existing.append(listed)
             } else {
                 new.append(listed)
             }
         }
-        let after = local.union(target.map(\.key))
         self.new = new
         self.existing = existing
-        resolved = base.filter { $0.involvesLine && !after.contains($0.key) }
+        if base.contains(where: \.involvesLine) {
+            let after = local.union(keys.compactMap { $0 } + target.filter { !$0.involvesLine }.map(\.key))
+            resolved = base.filter { $0.involvesLine && !after.contains($0.key) }
+        } else {
+            resolved = []
+        }
     }
 }
 
