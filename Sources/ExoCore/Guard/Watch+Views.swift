@@ -25,8 +25,12 @@ extension Watch {
         of lines: [WorkLine], naming new: [CrossConflict], only named: Set<String>? = nil, line: Coordination,
         commits: [ObjectID], root: String, cache: ParseCache
     ) -> [String: Guard.RefView] {
-        var out: [String: Guard.RefView] = [:]
-        out.reserveCapacity(named?.count ?? lines.count)
+        // The views made, in order; when each is the run's one view of its ref, the run's
+        // dictionary of them is the answer, shared by every check (a check looks up only
+        // the refs its pairs name), not a dictionary per check.
+        var made: [(String, Guard.RefView)] = []
+        made.reserveCapacity(named?.count ?? lines.count)
+        var shared = named != nil
         // The targets of the new pairs that the line has no document for, by ref (once,
         // not a pass over the pairs for each ref: a push of a thousand refs has a
         // thousand pairs against as many refs in each check).
@@ -52,14 +56,14 @@ extension Watch {
                 if let kept = memo.views[ref.name], kept.ref.tip == ref.tip, kept.targetPaths.isEmpty, kept.also == held,
                     kept.states.count == w.items.count, w.items.allSatisfy({ kept.states[Exact($0.id)] == $0.state })
                 {
-                    out[ref.name] = kept
+                    made.append((ref.name, kept))
                     continue
                 }
                 var states: [Exact: ChangeState] = [:]
                 for item in w.items { states[Exact(item.id)] = item.state }
                 let view = Guard.RefView(ref: ref, states: states, targetPaths: [:], also: held)
                 memo.views[ref.name] = view
-                out[ref.name] = view
+                made.append((ref.name, view))
                 continue
             }
             var states: [Exact: ChangeState] = [:]
@@ -69,8 +73,11 @@ extension Watch {
             if let tip = graph(ref.tip, root: root, cache: cache) {
                 for (t, state) in tip.states(of: wanted).states { targetPaths[t] = state.path }
             }
-            out[ref.name] = Guard.RefView(ref: ref, states: states, targetPaths: targetPaths, also: held)
+            made.append((ref.name, Guard.RefView(ref: ref, states: states, targetPaths: targetPaths, also: held)))
+            shared = false
         }
-        return out
+        // Shared only when every ref named has its view here: the run's dictionary holds views
+        // of refs this check has none of (a ref whose pair was resolved).
+        return shared && made.count == named?.count ? memo.views : Dictionary(made, uniquingKeysWith: { _, last in last })
     }
 }

@@ -130,6 +130,9 @@ public struct Coordination: Sendable {
 
         var last: [Exact: Int] { tables.last }
 
+        /// Lets the tables go (made again if asked for).
+        func shed() { lock.withLock { _ in built = nil } }
+
         /// The index of the last document with `id` (looked up under the lock, without
         /// copying the tables out: this runs for every id a comparison reads).
         func last(_ id: Exact) -> Int? {
@@ -145,6 +148,14 @@ public struct Coordination: Sendable {
                 return (i, built!.earlier[id] ?? [])
             }
         }
+    }
+
+    /// Lets this view's lookup tables and its graph's joined list go, both made again if
+    /// asked for: a push of a thousand refs keeps each ref's view for its report (which
+    /// speaks of ten) and would otherwise hold every one's tables to the end.
+    package func shed() {
+        lookup.shed()
+        graph.shed()
     }
 
     /// Whether a document is work in flight: a change (under `changes/`) whose status is

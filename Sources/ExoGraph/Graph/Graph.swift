@@ -52,6 +52,10 @@ public struct Graph: Sendable {
     /// Tells this graph apart from any other in the run.
     package var identity: ObjectIdentifier { ObjectIdentifier(joined) }
 
+    /// Lets the joined list go (made again if asked for): a push of many refs keeps each
+    /// ref's graph for its report, which seldom asks again.
+    package func shed() { joined.shed() }
+
     /// Visits every document in walk order without joining the folders' lists.
     func visitDocuments(_ visit: (GraphDocument) -> Void) {
         if let top { top.visitDocuments(visit) } else { joined.all.forEach(visit) }
@@ -72,6 +76,12 @@ private final class JoinedDocuments: Sendable {
     init(_ top: Subtree) {
         list = Mutex(nil)
         self.top = top
+    }
+
+    /// Lets a list joined from the folders go; a graph made from a list keeps it.
+    func shed() {
+        guard top != nil else { return }
+        list.withLock { $0 = nil }
     }
 
     var all: [GraphDocument] {

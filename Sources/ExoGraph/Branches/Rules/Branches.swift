@@ -292,13 +292,18 @@ extension Coordination {
     /// recorded.
     package func takesUp(from base: Coordination) -> [String] {
         let ids: [Exact]
+        // A view derived from `base` holds its changed ids' states already (its lookup
+        // tables may have been let go: `shed`).
+        var derived: [Exact: ChangeState]? = nil
         if let d = derivation, d.base == base.graph.identity {
             ids = Array(d.changed)
+            derived = d.states
         } else {
             ids = graph.changedIDs(from: base.graph).map { Exact($0) }
         }
         return ids.sorted().map(\.string).filter { id in
-            guard let here = state(of: id), here.isActive || here.assignee != nil else { return false }
+            guard let here = derived.map({ $0[Exact(id)] }) ?? state(of: id), here.isActive || here.assignee != nil
+            else { return false }
             return here != base.state(of: id)
         }
     }

@@ -106,6 +106,7 @@ extension Rules.CrossPair {
             }
         }
         var out: [CrossConflict] = []
+        var singles: [Exact: [String]] = [:]
         for (p, shared) in pairs {
             if p.i < 0 {
                 let y = lines[p.y].items[p.j]
@@ -122,7 +123,13 @@ extension Rules.CrossPair {
             } else if shared.isEmpty {
                 continue
             }
-            let sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
+            var sortedShared = shared.count < 2 ? shared : shared.map { Exact($0) }.sorted().map(\.string)
+            // One list for every pair sharing the same one target (a push of a thousand refs
+            // on one module keeps a million such pairs), not a list each.
+            if sortedShared.count == 1 {
+                let t = Exact(sortedShared[0])
+                if let kept = singles[t] { sortedShared = kept } else { singles[t] = sortedShared }
+            }
             out.append(pair(x, lines[p.x].ref, y, lines[p.y].ref, sortedShared))
         }
         return sorted(out)
