@@ -100,7 +100,15 @@ public final class ParseCache {
     /// Whether parsed fields go to a store (and so should be encoded where they are parsed).
     var keepsFields: Bool { store != nil && writes }
 
-    func keepUntilFreed(_ object: AnyObject) { spent.append(object) }
+    /// Keeps `object` until the cache goes, for the first walks of a run; later ones are
+    /// freed as they go: a push of a thousand refs walks a thousand trees, and holding every
+    /// walk's lists to the end was a fifth of its memory.
+    func keepUntilFreed(_ object: AnyObject) {
+        if spent.count < Self.keptSpent { spent.append(object) }
+    }
+
+    /// How many walks' leftovers `keepUntilFreed` keeps (each walk leaves two).
+    static let keptSpent = 16
 
     /// A folder's documents computed before (in this run, or kept by the store).
     func subtree(_ key: CacheKey) -> Subtree? {
