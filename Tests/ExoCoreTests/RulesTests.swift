@@ -113,6 +113,21 @@ import Testing
         #expect(found > 300)
     }
 
+    /// Two sorted lists of pairs merged: what sorting both together gives.
+    @Test func sortedPairsMergeAsTheySort() {
+        var r = Random(state: 47)
+        let ids = ["a", "ab", "b", "é", "e\u{301}", "z"]
+        let refs: [String?] = [nil, "refs/heads/x", "refs/heads/x/y", "refs/heads/é"]
+        func random() -> CrossConflict {
+            CrossConflict(a: r.pick(ids), aRef: r.pick(refs), b: r.pick(ids), bRef: r.pick(refs), shared: [])
+        }
+        for _ in 0..<500 {
+            let x = CrossConflict.sorted((0..<r.below(8)).map { _ in random() })
+            let y = CrossConflict.sorted((0..<r.below(8)).map { _ in random() })
+            #expect(CrossConflict.merged(x, y).map(Self.key) == CrossConflict.sorted(x + y).map(Self.key))
+        }
+    }
+
     /// What a commit adds across lines: `BranchDiff` equals the rule, on a base and a target
     /// state whose lines share refs, with local pairs on either side.
     @Test func theJudgementAcrossLinesIsTheRule() {

@@ -94,12 +94,28 @@ public enum Guard {
         let targetPaths: [Exact: String]
         /// For a piece of work other watched refs hold too: how many.
         let also: [Exact: Int]
+        /// The ref's line the states were read from (the same list, not a copy, when a
+        /// later check holds it too: then the view is the same).
+        let items: [WorkLine.Item]
 
-        init(ref: WatchedRef, states: [Exact: ChangeState], targetPaths: [Exact: String], also: [Exact: Int]) {
+        init(
+            ref: WatchedRef, items: [WorkLine.Item], targetPaths: [Exact: String], also: [Exact: Int]
+        ) {
             self.ref = ref
+            var states: [Exact: ChangeState] = [:]
+            for item in items { states[Exact(item.id)] = item.state }
             self.states = states
+            self.items = items
             self.targetPaths = targetPaths
             self.also = also
+        }
+
+        /// Whether this view was made from `items`: the same list, else the same states.
+        func isMade(from items: [WorkLine.Item]) -> Bool {
+            guard states.count == items.count else { return false }
+            let same = self.items.withUnsafeBufferPointer { x in items.withUnsafeBufferPointer { $0.baseAddress == x.baseAddress }
+            }
+            return same || items.allSatisfy { states[Exact($0.id)] == $0.state }
         }
 
         /// The state of a change in flight on the ref, at its tip.

@@ -49,31 +49,27 @@ extension Watch {
             if next == refs.count { next = refs.firstIndex { $0.name == name } ?? refs.count }
             guard next < refs.count else { continue }
             let ref = refs[next]
-            let held = also[ref.name] ?? [:]
-            guard let wanted = wantedBy[ref.name], !wanted.isEmpty else {
+            let held = also.isEmpty ? [:] : also[ref.name] ?? [:]
+            guard let wanted = wantedBy.isEmpty ? nil : wantedBy[ref.name], !wanted.isEmpty else {
                 // The same view as another check of this run made: shared, not copied (the
                 // checks of a push of many refs each view every other ref).
                 if let kept = memo.views[ref.name], kept.ref.tip == ref.tip, kept.targetPaths.isEmpty, kept.also == held,
-                    kept.states.count == w.items.count, w.items.allSatisfy({ kept.states[Exact($0.id)] == $0.state })
+                    kept.isMade(from: w.items)
                 {
                     made.append((ref.name, kept))
                     continue
                 }
-                var states: [Exact: ChangeState] = [:]
-                for item in w.items { states[Exact(item.id)] = item.state }
-                let view = Guard.RefView(ref: ref, states: states, targetPaths: [:], also: held)
+                let view = Guard.RefView(ref: ref, items: w.items, targetPaths: [:], also: held)
                 memo.views[ref.name] = view
                 made.append((ref.name, view))
                 continue
             }
-            var states: [Exact: ChangeState] = [:]
-            for item in w.items { states[Exact(item.id)] = item.state }
             var targetPaths: [Exact: String] = [:]
             // Every such target's path in one pass over the ref's graph.
             if let tip = graph(ref.tip, root: root, cache: cache) {
                 for (t, state) in tip.states(of: wanted).states { targetPaths[t] = state.path }
             }
-            made.append((ref.name, Guard.RefView(ref: ref, states: states, targetPaths: targetPaths, also: held)))
+            made.append((ref.name, Guard.RefView(ref: ref, items: w.items, targetPaths: targetPaths, also: held)))
             shared = false
         }
         // Shared only when every ref named has its view here: the run's dictionary holds views

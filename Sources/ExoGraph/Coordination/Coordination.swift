@@ -62,6 +62,8 @@ public struct Coordination: Sendable {
     let known: [Conflict]?
     /// The index pairs are read from (`pairs`), made when first needed.
     let indexCache = TargetIndexCache()
+    /// Which ids point at each target, made when a view is first derived from this one.
+    let pointers = PointerIndex()
     /// How this view was derived from another, when it was: what lets a comparison of the
     /// two look only at the pairs of the changed ids.
     let derivation: Derivation?

@@ -60,15 +60,12 @@ extension Coordination {
         let changedActive = nowActive.map { ($0, after[$0]!.targets) }
         if !changedActive.isEmpty {
             let wanted = Set(changedActive.flatMap(\.1))
-            // What each unchanged id points at among the targets of changed active items.
+            // What each unchanged id points at among the targets of changed active items: its
+            // documents are the base's, whose index says it without a pass over the graph.
             var pointing: [Exact: Set<Exact>] = [:]
-            graph.visitDocuments { doc in
-                var hits: [Exact] = []
-                for t in doc.targets where wanted.contains(Exact(t)) { hits.append(Exact(t)) }
-                guard !hits.isEmpty else { return }
-                let id = Exact(doc.id)
-                if changed.contains(id) { return }
-                pointing[id, default: []].formUnion(hits)
+            let index = base.pointers.value(of: base.graph)
+            for t in wanted {
+                for id in index[t] ?? [] where !changed.contains(id) { pointing[id, default: []].insert(t) }
             }
             let activeNow = active.map { Exact($0) }
             // The changed active items pointing at each of their targets, by position.

@@ -178,3 +178,25 @@ final class TargetIndexCache: @unchecked Sendable {
         }
     }
 }
+
+/// For each target, the id of every document pointing at it, in walk order (an id once per
+/// document): what a view derived from this one asks of its unchanged ids, whose documents
+/// are the same in both graphs.
+final class PointerIndex: @unchecked Sendable {
+    private let lock = Mutex(())
+    private var index: [Exact: [Exact]]?
+
+    func value(of graph: Graph) -> [Exact: [Exact]] {
+        lock.withLock { _ in
+            if let index { return index }
+            var made: [Exact: [Exact]] = [:]
+            graph.visitDocuments { doc in
+                guard !doc.targets.isEmpty else { return }
+                let id = Exact(doc.id)
+                for t in doc.targets { made[Exact(t), default: []].append(id) }
+            }
+            index = made
+            return made
+        }
+    }
+}

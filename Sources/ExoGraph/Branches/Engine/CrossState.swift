@@ -89,7 +89,8 @@ extension CrossState {
         let found = CrossConflict.among([line] + refLines, touching: changed).filter {
             onLine.contains(Exact($0.a)) || onLine.contains(Exact($0.b)) || $0.aRef == nil
         }
-        self.init(line: line, refs: refLines, conflicts: CrossConflict.sorted(unchanged + found))
+        // Both lists are sorted already: one pass merges them.
+        self.init(line: line, refs: refLines, conflicts: CrossConflict.merged(unchanged, found))
     }
 }
 

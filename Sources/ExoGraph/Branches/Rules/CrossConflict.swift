@@ -164,6 +164,32 @@ extension Rules.CrossPair {
         return order.map { out[$0] }
     }
 
+    /// Two lists sorted as `sorted` sorts, merged into one so sorted: (a, b, a's ref, b's
+    /// ref) compared in code point order, which is the byte order of `sorted`'s keys.
+    package static func merged(_ x: [CrossConflict], _ y: [CrossConflict]) -> [CrossConflict] {
+        if x.isEmpty { return y }
+        if y.isEmpty { return x }
+        func key(_ c: CrossConflict) -> (Exact, Exact, Exact, Exact) {
+            (Exact(c.a), Exact(c.b), Exact(c.aRef ?? ""), Exact(c.bRef ?? ""))
+        }
+        var out: [CrossConflict] = []
+        out.reserveCapacity(x.count + y.count)
+        var i = 0
+        var j = 0
+        while i < x.count && j < y.count {
+            if key(y[j]) < key(x[i]) {
+                out.append(y[j])
+                j += 1
+            } else {
+                out.append(x[i])
+                i += 1
+            }
+        }
+        out += x[i...]
+        out += y[j...]
+        return out
+    }
+
     private static func pair(
         _ x: WorkLine.Item, _ xRef: String?, _ y: WorkLine.Item, _ yRef: String?,
         _ shared: [String]
