@@ -31,7 +31,7 @@ extension Watch {
         // Only a change whose state the commit changed can be one: with the target view
         // derived from the base's, the ids it changed (a push of many refs asks each check
         // about every other ref's flights otherwise).
-        let changed = after.changed(since: before)
+        let changed = after.changed(since: before).map { ExactLookup($0) }
         func equal(_ view: Coordination, _ commits: [ObjectID]) -> [(id: String, path: String, ref: String)] {
             let flights = pieces(line: commits, root: root, cache: cache).flights
             var out: [(id: String, path: String, ref: String)] = []

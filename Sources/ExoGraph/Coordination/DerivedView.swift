@@ -60,20 +60,23 @@ extension Coordination {
         let changedActive = nowActive.map { ($0, after[$0]!.targets) }
         if !changedActive.isEmpty {
             let wanted = Set(changedActive.flatMap(\.1))
-            // What each unchanged id points at among the targets of changed active items: its
-            // documents are the base's, whose index says it without a pass over the graph.
+            // What each unchanged active id points at among the targets of changed active
+            // items: its documents are the base's, whose index says it without a pass over the
+            // graph (and only an active one can pair: the others are not asked about).
+            let activeNow = active.map { Exact($0) }
             var pointing: [Exact: Set<Exact>] = [:]
             let index = base.pointers.value(of: base.graph)
             for t in wanted {
-                for id in index[t] ?? [] where !changed.contains(id) { pointing[id, default: []].insert(t) }
+                for id in index[t] ?? [] where !changed.contains(id) && activeNow.sortedContains(id) {
+                    pointing[id, default: []].insert(t)
+                }
             }
-            let activeNow = active.map { Exact($0) }
             // The changed active items pointing at each of their targets, by position.
             var changedAt: [Exact: [Int]] = [:]
             for (i, x) in changedActive.enumerated() {
                 for t in x.1 where changedAt[t]?.last != i { changedAt[t, default: []].append(i) }
             }
-            let partners = pointing.filter { activeNow.sortedContains($0.key) }
+            let partners = pointing
             // The (pair, shared target) entries these pairs hold: past `materializedPairs`
             // the view is not derived (it is computed whole and its pairs streamed).
             var entries = changedAt.values.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }

@@ -40,3 +40,30 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
     /// The string.
     public var description: String { string }
 }
+
+/// A set of exact strings asked about many times: a few kept in a list and compared one by
+/// one (cheaper than hashing every string asked about: a push of a thousand refs asks whether
+/// each of a thousand items is the one changed id, per check), more in a set.
+public struct ExactLookup: Sendable {
+    private let few: [Exact]?
+    private let set: Set<Exact>
+
+    /// `members`, kept as a list when there are at most `listed`.
+    public init(_ members: Set<Exact>, listed: Int = 8) {
+        if members.count <= listed {
+            (few, set) = (Array(members), [])
+        } else {
+            (few, set) = (nil, members)
+        }
+    }
+
+    /// Whether `x` is a member.
+    @inline(__always)
+    public func contains(_ x: Exact) -> Bool {
+        if let few { return few.contains(x) }
+        return set.contains(x)
+    }
+
+    /// Whether there is no member.
+    public var isEmpty: Bool { few?.isEmpty ?? set.isEmpty }
+}

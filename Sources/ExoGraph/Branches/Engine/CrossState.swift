@@ -50,7 +50,7 @@ extension CrossState {
         flights: [(ref: String, flights: [WorkLine.Flight])]
     ) {
         guard let d = view.derivation, d.base == nearView.graph.identity else { return nil }
-        let changed = d.changed
+        let changed = ExactLookup(d.changed)
         var before: [String: WorkLine] = [:]
         for w in near.refs { if let name = w.ref { before[name] = w } }
         var refLines: [WorkLine] = []
@@ -86,7 +86,7 @@ extension CrossState {
         // As `init(line:refs:)` would: the pairs touching an id on the line, those of the
         // changed ids found again.
         let onLine = WorkLine.lineIDs(line, refLines)
-        let found = CrossConflict.among([line] + refLines, touching: changed).filter {
+        let found = CrossConflict.among([line] + refLines, touching: d.changed).filter {
             onLine.contains(Exact($0.a)) || onLine.contains(Exact($0.b)) || $0.aRef == nil
         }
         // Both lists are sorted already: one pass merges them.
@@ -103,7 +103,8 @@ extension CrossState {
     package func without(ref: String, line view: Coordination) -> CrossState {
         let kept = refs.filter { $0.ref != ref }
         guard kept.count != refs.count else { return self }
-        let line = WorkLine(line: view, meeting: kept)
+        // Fewer refs meet fewer of the line's changes: none when none met them all.
+        let line = self.line.items.isEmpty ? self.line : WorkLine(line: view, meeting: kept)
         let onLine = WorkLine.lineIDs(line, kept)
         return CrossState(
             line: line, refs: kept,

@@ -34,9 +34,10 @@ extension Rules.CrossPair {
         var start: [Int] = []
         var flat: [Bool] = []
         start.reserveCapacity(lines.count)
+        let touched = touching.map { ExactLookup($0) }
         for line in lines {
             start.append(flat.count)
-            for item in line.items { flat.append(touching?.contains(Exact(item.id)) ?? true) }
+            for item in line.items { flat.append(touched?.contains(Exact(item.id)) ?? true) }
         }
         func marked(_ l: Int, _ i: Int) -> Bool { flat[start[l] + i] }
         // With `touching`, a place unmarked pairs only with a marked one, through a target a
@@ -52,13 +53,14 @@ extension Rules.CrossPair {
                 }
             }
         }
+        let sharable = ExactLookup(markedTargets)
         for (l, line) in lines.enumerated() {
             for (i, item) in line.items.enumerated() {
                 let isMarked = marked(l, i)
                 if isMarked { byID[Exact(item.id), default: []].append((l, i)) }
                 // A change only claimed on a ref (not active there) shares no target with anything.
                 guard item.state.isActive else { continue }
-                for t in item.state.targets where isMarked || markedTargets.contains(Exact(t)) {
+                for t in item.state.targets where isMarked || sharable.contains(Exact(t)) {
                     byTarget[Exact(t), default: []].append((l, i))
                 }
             }
