@@ -113,6 +113,41 @@ import Testing
         #expect(found > 300)
     }
 
+    /// A line state with one ref left out (a push's wide watch less a check's own ref) is the
+    /// state made directly of the other refs: the same line items, pairs and line ids.
+    @Test func aStateLessOneRefIsTheStateOfTheOthers() {
+        var r = Random(state: 53)
+        var pairs = 0
+        for _ in 0..<400 {
+            let view = Coordination(Graph(documents: graphs.randomTree(&r).documents()))
+            let ids = view.active + ["c1", "c2", "c3"]
+            let targets = ["m1", "m2", "m3", "gate-a", "x"]
+            func item() -> WorkLine.Item {
+                let active = r.below(4) != 0
+                let state = ChangeState(
+                    status: .string(active ? "active" : "draft"),
+                    targets: Set((0..<r.below(3)).map { _ in r.pick(targets) }).sorted(), assignee: nil,
+                    path: "changes/x.md", isActive: active)
+                return WorkLine.Item(id: r.pick(ids), state: state, takenUpOnLine: r.below(3) == 0)
+            }
+            let refs = (0..<(1 + r.below(4))).map { n in
+                WorkLine(ref: "refs/heads/r\(n)", items: (0..<(1 + r.below(3))).map { _ in item() })
+            }
+            let whole = CrossState(line: WorkLine(line: view, meeting: refs), refs: refs)
+            let left = r.pick(refs).ref!
+            let others = refs.filter { $0.ref != left }
+            let less = whole.without(ref: left, line: view)
+            let direct = CrossState(line: WorkLine(line: view, meeting: others), refs: others)
+            // (Items of one id twice on a ref, which the generator makes, pair in either order.)
+            #expect(less.conflicts.map(Self.key).sorted() == direct.conflicts.map(Self.key).sorted())
+            #expect(less.line.items.map(\.id) == direct.line.items.map(\.id))
+            #expect(less.refs.map(\.ref) == direct.refs.map(\.ref))
+            #expect(less.lineIDs == direct.lineIDs)
+            pairs += whole.conflicts.count
+        }
+        #expect(pairs > 200)  // so the test can fail
+    }
+
     /// Two sorted lists of pairs merged: what sorting both together gives.
     @Test func sortedPairsMergeAsTheySort() {
         var r = Random(state: 47)
