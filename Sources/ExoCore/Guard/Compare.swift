@@ -17,11 +17,11 @@ extension Guard {
             let key =
                 base.commits.isEmpty ? nil : (base.commits.map(\.description) + [root.base ?? "\u{0}"]).joined(separator: " ")
             var baseError: ExoError? = nil
-            var baseGraph = Graph.empty
             let before: Coordination
             if let key, let kept = bases?.kept[key] {
                 (baseError, before) = (kept.error, kept.view)
             } else {
+                var baseGraph = Graph.empty
                 if let r = root.base {
                     do { baseGraph = try graph(of: base.snapshot, root: r, cache: cache) } catch { baseError = error }
                 }

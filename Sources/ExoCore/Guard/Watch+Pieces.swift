@@ -73,7 +73,7 @@ extension Watch {
     /// the target's that the base does not reach (one walk for the whole run, whatever the
     /// number of pushed refs), they are; else each ref's two merge bases are compared.
     private func sameMergeBases(_ target: [ObjectID], _ base: [ObjectID]) -> Bool {
-        if target.count == 1, base.count == 1, let found = ownCommits(above: base[0], for: target[0]),
+        if target.count == 1, base.count == 1, case let found = ownCommits(above: base[0], for: target[0]),
             found.found?.contains(target[0]) == true,
             refs.allSatisfy({ $0.tip != target[0] && found.tips.contains($0.tip) }),
             repository.mergeBase(target[0], base[0]) == base[0]
@@ -85,7 +85,7 @@ extension Watch {
 
     /// The walk of `tipsWithOwnCommits` above `base`, once per run: from every ref the run's
     /// watches see, this watch's refs and `target`.
-    private func ownCommits(above base: ObjectID, for target: ObjectID) -> (tips: Set<ObjectID>, found: Set<ObjectID>?)? {
+    private func ownCommits(above base: ObjectID, for target: ObjectID) -> (tips: Set<ObjectID>, found: Set<ObjectID>?) {
         if let kept = memo.ownCommits[base] { return kept }
         var tips = Set(allRefs().refs.map(\.id))
         for r in refs { tips.insert(r.tip) }

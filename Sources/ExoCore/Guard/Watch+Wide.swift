@@ -10,25 +10,13 @@ import ExoModel
 /// changes that met only that ref's with them, and nothing found again ref by ref.
 extension Watch {
     /// This check's base state and pieces of work from the wide watch's, when they are the
-    /// same less this check's own ref: nil (found here) when this watch's refs are not the
-    /// wide watch's less one at most, or when the left-out ref held a change in the same
+    /// same less this check's own ref (this watch's refs are the wide watch's less that one,
+    /// `Session.narrowed`): nil (found here) when the left-out ref held a change in the same
     /// state as another ref (one piece of work decides which ref keeps it) or stands where
     /// another ref's work may have moved on (work that moved on) - either way, leaving it
     /// out could change the others' flights.
     func wideBase(_ before: Coordination, line: [ObjectID], root: String, cache: ParseCache) -> CrossState? {
-        guard let wide, memo.sharesFlights, !plain else { return nil }
-        var own: String? = nil
-        var i = 0
-        for r in wide.refs {
-            if i < refs.count, refs[i].name == r.name {
-                guard refs[i].tip == r.tip, refs[i].pending == r.pending else { return nil }
-                i += 1
-            } else {
-                guard own == nil else { return nil }
-                own = r.name
-            }
-        }
-        guard i == refs.count else { return nil }
+        guard let (wide, own) = self.wide, memo.sharesFlights, !plain else { return nil }
         let theirs = wide.pieces(line: line, root: root, cache: cache)
         if let own, theirs.grouped.contains(own) || theirs.successors.contains(own) { return nil }
         let state = wide.wideState(before, line: line, root: root, cache: cache)

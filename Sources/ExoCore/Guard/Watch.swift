@@ -43,8 +43,10 @@ public final class Watch {
     var keepsCrossStates = true
 
     /// With a push of several refs, the session's watch of every ref the push leaves, whose
-    /// base states this watch's are derived from (Watch+Wide.swift); and that watch's own.
-    var wide: Watch? = nil
+    /// base states this watch's are derived from (Watch+Wide.swift), and the one ref of it this
+    /// watch leaves out (its own; nil when the wide watch did not watch it); and the wide
+    /// watch's own states.
+    var wide: (watch: Watch, leftOut: String?)? = nil
     var wideStates: [String: (view: ObjectIdentifier, state: CrossState)] = [:]
 
     /// Whether the plain engine compares across branches (`Watch+Plain.swift`), as the

@@ -70,22 +70,18 @@ extension Session {
             repository: repository, refs: refs, listing: references(repository), overrides: overrides, memo: watchMemo)
         watch.keepsCrossStates = false
         watch.plain = wide.plain
-        watch.wide = wide
+        watch.wide = (wide, refs.count < wide.refs.count ? ref : nil)
         watchedRefs += refs.count
         return watch
     }
 
     /// The names of `names` that `patterns` match, in code point order; once per run for the
-    /// same names (each check of a push of many refs watches the same names but its own).
+    /// same names (a pre-push of many refs watches the same names for each).
     private func matching(_ names: Set<String>, _ patterns: [String]) -> [String] {
-        if let kept = matchedNames, kept.patterns == patterns, names.isSubset(of: kept.names) {
-            return kept.names.count == names.count ? kept.matching : kept.matching.filter(names.contains)
-        }
-        // Every name asked so far: the next check's own ref is one this check did not list.
-        let all = names.union(matchedNames.map { $0.patterns == patterns ? $0.names : [] } ?? [])
-        let found = all.filter { name in patterns.contains { RefName.matches(name, $0) } }.sorted { Exact($0) < Exact($1) }
-        matchedNames = (all, patterns, found)
-        return all.count == names.count ? found : found.filter(names.contains)
+        if let kept = matchedNames, kept.patterns == patterns, kept.names == names { return kept.matching }
+        let found = names.filter { name in patterns.contains { RefName.matches(name, $0) } }.sorted { Exact($0) < Exact($1) }
+        matchedNames = (names, patterns, found)
+        return found
     }
 
     /// The repository's direct refs, listed once per run (a pre-receive checks many refs).
