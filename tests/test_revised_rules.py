@@ -103,7 +103,8 @@ def test_a_push_of_sibling_branches_reads_each_refs_flights_once(tmp_path):
     one with main: their target state takes the base state's flights (`shared-flights`, one
     walk for the push, `own-commits-walk`), and their base state is the push's wide watch's
     less their own ref (`wide-base`); the first and the stacked one hold each other's
-    commits and are compared ref by ref. The verdict is word for word the one with that
+    commits and are compared ref by ref. Every ref's graph is main's with the files it
+    changed read (`derived-graph`). The verdict is word for word the one with that
     switched off (EXO_GUARD_TEST_FLIGHTS=unshared) and the plain engine's."""
     src = tmp_path / "src"
     src.mkdir()
@@ -139,6 +140,10 @@ def test_a_push_of_sibling_branches_reads_each_refs_flights_once(tmp_path):
     u = runs["unshared"][1]
     assert u["shared-flights"] == 0 and u["own-commits-walk"] == 0 and u["wide-base"] == 0, u
     assert runs["plain"][1]["plain-cross"] > 0
+    # Each ref changed a file or two of main's: its graph is main's with those files read
+    # (`derived-graph`), its roots main's (`roots-from-base`); the plain engine walks them.
+    assert p["derived-graph"] == 5 and p["roots-from-base"] == 5, p
+    assert runs["plain"][1]["derived-graph"] == 0 and runs["plain"][1]["roots-from-base"] == 0
     report = json.loads(shared.stdout)
     # Every sibling collides with every other ref on auth. b0's own pairs with b1-b3 are not
     # new: s, stacked on b0, held c0 against them already (pairs are keyed by ids across lines);

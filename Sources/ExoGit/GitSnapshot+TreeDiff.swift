@@ -20,10 +20,40 @@ extension GitSnapshot {
             case .tree = source, case .tree = other.source,
             let before = treeKey(dir).map(ObjectID.init), let after = other.treeKey(dir).map(ObjectID.init)
         else { return nil }
+        let key = after.description + "\u{0}" + dir
+        if let last = lastChanges, last.key.utf8.elementsEqual(key.utf8) { return last.found }
         var out: [PathChange] = []
-        guard compare(before, after, prefix: "", depth: 0, into: &out) else { return nil }
-        return out
+        let found = compare(before, after, prefix: "", depth: 0, into: &out) ? out : nil
+        lastChanges = (key, found)
+        // Only a snapshot that reads its own entries is read from, so no two read from each
+        // other (the comparison is asked both ways: the roots, a ref's flights).
+        if dir.isEmpty, let found, other !== self, sameOutside == nil, other.sameOutside == nil, found.count <= Self.outsideFiles,
+            found.allSatisfy({ c in [c.before, c.after].allSatisfy { $0 == nil || $0!.kind == .file } })
+        {
+            var files: [Exact: Entry?] = [:]
+            var folders = Set<Exact>()
+            for c in found {
+                files[Exact(c.path)] = .some(c.after.map { Entry(kind: .file, id: ObjectID($0.key)) })
+                var d = SnapPath.parent(c.path)
+                while !d.isEmpty, folders.insert(Exact(d)).inserted { d = SnapPath.parent(d) }
+            }
+            other.sameOutside = Outside(snapshot: self, files: files, folders: folders)
+        }
+        return found
     }
+
+    /// Where a compared snapshot reads what lies outside the files it differs in
+    /// (`sameOutside`).
+    struct Outside {
+        let snapshot: GitSnapshot
+        /// The differing files, with this tree's entry (nil: none).
+        let files: [Exact: Entry?]
+        /// Every folder above one of them.
+        let folders: Set<Exact>
+    }
+
+    /// Past this many differing files a compared snapshot reads its own entries.
+    static let outsideFiles = 4096
 
     /// Compares two trees (nil: no folder on that side); false when one cannot be read, or
     /// lies deeper than the walks go (`SnapPath.maxDepth`).

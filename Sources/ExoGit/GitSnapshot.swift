@@ -28,6 +28,14 @@ public final class GitSnapshot: KeyedSnapshot, ConcurrentSnapshot {
     var linkTargets: [ObjectID: String?] = [:]
     /// Tree ids of index folders whose cache-tree node is invalid, computed as git would.
     var indexTrees: [String: IndexFile.Tree] = [:]
+    /// The last comparison with another commit's tree (`changes(to:under:)`), by that tree's
+    /// id and the folder: a check asks it for the roots and then for the graph.
+    var lastChanges: (key: String, found: [PathChange]?)? = nil
+    /// Another commit's tree this one was compared with whole and found to differ from in
+    /// plain files only (`changes(to:under:)`): a path that is neither one of those files
+    /// nor a folder above one has the same entry there, read from that snapshot (whose
+    /// folders a run lists once) rather than from this one's.
+    var sameOutside: Outside? = nil
 
     enum Source {
         case tree(ObjectID)
@@ -248,6 +256,11 @@ public final class GitSnapshot: KeyedSnapshot, ConcurrentSnapshot {
 
     func entry(_ path: String) -> Entry? {
         if path.isEmpty { return Entry(kind: .directory, id: ObjectID(git_oid())) }
+        if let outside = sameOutside {
+            let p = Exact(path)
+            if let file = outside.files[p] { return file }
+            if !outside.folders.contains(p) { return outside.snapshot.entry(path) }
+        }
         return entries(SnapPath.parent(path))?[SnapPath.name(path)]
     }
 

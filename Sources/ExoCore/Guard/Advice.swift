@@ -11,10 +11,11 @@ struct Advice {
     /// The workspace's configuration, read once for every document advised on.
     let workspace: Workspace?
 
-    init(snapshot: Snapshot, root: String) {
+    /// `configured`: a workspace with the snapshot's configuration at `root`, read already.
+    init(snapshot: Snapshot, root: String, configured: Workspace? = nil) {
         self.snapshot = snapshot
         self.root = root
-        workspace = try? Workspace(snapshot: snapshot, root: root, cache: ParseCache())  // its configuration only
+        workspace = configured ?? (try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()))  // its configuration only
     }
 
     /// For each target of the document at `path` (relative to the workspace `root`), the

@@ -18,20 +18,30 @@ extension Guard {
                 base.commits.isEmpty ? nil : (base.commits.map(\.description) + [root.base ?? "\u{0}"]).joined(separator: " ")
             var baseError: ExoError? = nil
             let before: Coordination
+            var workspace: Workspace? = nil
             if let key, let kept = bases?.kept[key] {
-                (baseError, before) = (kept.error, kept.view)
+                (baseError, before, workspace) = (kept.error, kept.view, kept.workspace)
             } else {
                 var baseGraph = Graph.empty
                 if let r = root.base {
-                    do { baseGraph = try graph(of: base.snapshot, root: r, cache: cache) } catch { baseError = error }
+                    do {
+                        workspace = try Self.workspace(of: base.snapshot, root: r, cache: cache)
+                        baseGraph = try workspace?.graph() ?? .empty
+                    } catch { baseError = error }
                 }
                 // With no cache to start from, the cache's file is written while the views are made.
                 cache.flushSoon()
                 before = engine.view(of: baseGraph, near: nil, cache: cache)
-                if let key { bases?.kept[key] = (baseError, before) }
+                if let key { bases?.kept[key] = (baseError, before, workspace) }
             }
-            let after = engine.view(
-                of: try graph(of: target.snapshot, root: root.target, cache: cache), near: before, cache: cache)
+            var targetGraph =
+                engine.readsDeltas
+                ? Self.graph(of: target, from: base, view: before, workspace: workspace, root: root, cache: cache) : nil
+            // Made from the base's by files that touch no configuration: the base's workspace
+            // has the target's configuration.
+            let configured = targetGraph == nil ? nil : workspace
+            if targetGraph == nil { targetGraph = try graph(of: target.snapshot, root: root.target, cache: cache) }
+            let after = engine.view(of: targetGraph!, near: before, cache: cache)
             let diff = baseError == nil ? engine.judge(base: before, target: after) : GraphDiff(unreadableBase: after)
             var branches = BranchDiff.none
             var refs: [String: RefView] = [:]
@@ -48,13 +58,13 @@ extension Guard {
             var fields: [String: [String: [String]]] = [:]
             let advised = Advice.advised(diff, branches)
             if !advised.isEmpty {
-                let advice = Advice(snapshot: target.snapshot, root: root.target)
+                let advice = Advice(snapshot: target.snapshot, root: root.target, configured: configured)
                 for id in advised {
                     guard let path = after.node(id)?.path else { continue }
                     fields[id] = advice.fields(of: path)
                 }
             }
-            let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target)
+            let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target, configured: configured)
             let first = (doubtful.first + elsewhere).sorted {
                 (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value))
                     < (Exact($1.id), Exact($1.path), Exact($1.why), Exact($1.value))
@@ -78,9 +88,35 @@ extension Guard {
         return Check(base: base.label, target: target.label, title: title, workspaces: checks)
     }
 
-    /// The base states a run's checks made, by commits and root.
+    /// The target's graph made from the base's (`view`'s, read with `workspace`) and the
+    /// files that differ between the two commits (`TreeDelta`, `Graph.applying`), when that
+    /// is exact: the same root on both sides, a base graph from folders with no symlink, no
+    /// configuration, overlay or symlink changed, few files. Nil otherwise (then the
+    /// target is walked): a pushed branch that changed one file costs that file, not its
+    /// folders.
+    static func graph(
+        of target: LineState, from base: LineState, view: Coordination, workspace: Workspace?, root: Root,
+        cache: ParseCache
+    ) -> Graph? {
+        guard let workspace, let r = root.base, Exact(r) == Exact(root.target), view.graph.key != nil,
+            let files = TreeDelta(
+                from: base.snapshot, to: target.snapshot, root: r, configInputs: workspace.configInputs),
+            files.files.count <= Self.derivedFiles,
+            let documents = try? workspace.documents(
+                of: files, first: base.snapshot, second: target.snapshot, cache: cache),
+            let made = view.graph.applying(documents, key: workspace.topKey(in: target.snapshot))
+        else { return nil }
+        Probe.derivedGraph.hit()
+        return made
+    }
+
+    /// Past this many differing files the target is walked.
+    static let derivedFiles = 256
+
+    /// The base states a run's checks made, by commits and root, with the workspace each
+    /// base's graph was read with.
     public final class BaseViews {
-        var kept: [String: (error: ExoError?, view: Coordination)] = [:]
+        var kept: [String: (error: ExoError?, view: Coordination, workspace: Workspace?)] = [:]
         /// None yet.
         public init() {}
     }

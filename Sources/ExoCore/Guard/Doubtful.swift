@@ -30,7 +30,10 @@ public struct Doubtful: Sendable, Equatable {
 
     /// The first `limit` doubtful changes of a comparison in (id, path, why, value) order,
     /// and how many there are in all.
-    static func find(_ diff: GraphDiff, snapshot: Snapshot, root: String, limit: Int = kept) -> (
+    /// `configured`: a workspace with the snapshot's configuration at `root`, read already.
+    static func find(
+        _ diff: GraphDiff, snapshot: Snapshot, root: String, configured: Workspace? = nil, limit: Int = kept
+    ) -> (
         first: [Doubtful], count: Int
     ) {
         let before = diff.base.graph
@@ -71,7 +74,9 @@ public struct Doubtful: Sendable, Equatable {
         // A change document the commit added or modified whose status is not one its type
         // declares (`actve`, `Active`): no guard would see it as work in flight.
         let statused = changed.filter { Coordination.Role(path: $0.path) == .change && $0.status?.string != nil }
-        if !statused.isEmpty, let workspace = try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()) {
+        if !statused.isEmpty,
+            let workspace = configured ?? (try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()))
+        {
             for doc in statused {
                 let dir = SnapPath.parent(SnapPath.join(root, doc.path))
                 guard let status = doc.status?.string, let config = try? workspace.config(for: dir),

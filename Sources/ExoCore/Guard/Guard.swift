@@ -188,9 +188,9 @@ public enum Guard {
     /// workspace root either snapshot holds.
     /// A configured root that neither snapshot holds a workspace at (a typo, or a folder
     /// inside a workspace) is a configuration error, never a silent pass.
-    public static func roots(configured: [String]?, base: Snapshot, target: Snapshot, cache: ParseCache) throws(ExoError)
-        -> [Root]
-    {
+    public static func roots(
+        configured: [String]?, base: Snapshot, target: Snapshot, cache: ParseCache, knownFromBase: Bool = true
+    ) throws(ExoError) -> [Root] {
         if let configured {
             for root in configured where !hasWorkspace(target, root) && !hasWorkspace(base, root) {
                 throw .invalidSetting(
@@ -201,7 +201,9 @@ public enum Guard {
             }
             return configured.map(Root.init)
         }
-        var chosen = WorkspaceRoot.all(in: target, cache: cache)
+        var chosen =
+            knownFromBase
+            ? WorkspaceRoot.all(in: target, knownFrom: base, cache: cache) : WorkspaceRoot.all(in: target, cache: cache)
         for r in WorkspaceRoot.all(in: base, cache: cache) where !chosen.contains(r) { chosen.append(r) }
         return chosen.map(Root.init)
     }

@@ -228,7 +228,9 @@ extension Session {
     ) throws(ExoError) -> Guard.Check {
         var check = try Guard.compare(
             base: base, target: target, title: title,
-            roots: try Guard.roots(configured: roots, base: base.snapshot, target: target.snapshot, cache: cache),
+            roots: try Guard.roots(
+                configured: roots, base: base.snapshot, target: target.snapshot, cache: cache,
+                knownFromBase: engine.readsDeltas),
             watch: watch, cache: cache, engine: engine, bases: baseViews)
         check.unreadable = watch?.unreadableRefs ?? []
         return check

@@ -35,9 +35,16 @@ extension Watch {
         // not a pass over the pairs for each ref: a push of a thousand refs has a
         // thousand pairs against as many refs in each check).
         var wantedBy: [String: Set<Exact>] = [:]
+        // Whether the line has each target, asked once per target (a thousand pairs share one).
+        var lineHas: [Exact: Bool] = [:]
         for c in new {
             guard let name = c.bRef else { continue }
-            for t in c.shared where line.node(t) == nil { wantedBy[name, default: []].insert(Exact(t)) }
+            for t in c.shared {
+                let x = Exact(t)
+                let has = lineHas[x] ?? (line.node(t) != nil)
+                lineHas[x] = has
+                if !has { wantedBy[name, default: []].insert(x) }
+            }
         }
         let also = pieces(line: commits, root: root, cache: cache).also
         // The lines come in the order of the refs (the watch's order): each ref found by

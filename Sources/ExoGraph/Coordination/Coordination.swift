@@ -79,6 +79,8 @@ public struct Coordination: Sendable {
         /// The base view's pairs with a changed id, and this view's; both sorted by (a, b).
         let before: [Conflict]
         let after: [Conflict]
+        /// The base view's node of an id (for an unchanged id, this view's too).
+        let baseNode: @Sendable (String) -> Node?
     }
 
     /// exo's view of `graph`, by the definition: every active change's targets, every pair that shares one.
@@ -169,6 +171,13 @@ public struct Coordination: Sendable {
 
     /// The node exo keeps for `id`: its last document's path, status and assignee.
     public func node(_ id: String) -> Node? {
+        // A derived view: an unchanged id's node is the base's (the same documents in the
+        // same order), a changed one's is its state's; no lookup table of this view's own.
+        if let derivation {
+            let x = Exact(id)
+            guard derivation.changed.contains(x) else { return derivation.baseNode(id) }
+            return derivation.states[x].map { Node(id: x.string, path: $0.path, status: $0.status, assignee: $0.assignee) }
+        }
         guard let i = lookup.last(Exact(id)) else { return nil }
         let doc = documents[i]
         return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)

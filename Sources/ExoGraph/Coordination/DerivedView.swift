@@ -99,7 +99,8 @@ extension Coordination {
         self.init(
             graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
             derivation: Derivation(
-                base: base.graph.identity, changed: changed, states: states, kept: kept, before: before, after: pairs))
+                base: base.graph.identity, changed: changed, states: states, kept: kept, before: before, after: pairs,
+                baseNode: { base.node($0) }))
     }
 
     /// A conflict with its two ids in code point order and its shared targets sorted.
@@ -157,6 +158,13 @@ extension Coordination {
     private static func changes(_ a: Subtree, _ b: Subtree, into changed: inout Set<Exact>, limit: Int) -> Bool {
         if a === b { return true }
         if let key = a.key, key == b.key { return true }
+        // A folder made from the other by a few files (`Graph.applying`): those files, then
+        // the subfolders pair by pair (the same, or made from each other in turn).
+        if let made = b.derivation, made.from === a {
+            guard changes(made.removed[...], made.added[...], into: &changed, limit: limit) else { return false }
+            for (c, d) in zip(a.children, b.children) where !changes(c, d, into: &changed, limit: limit) { return false }
+            return true
+        }
         guard a.children.count == b.children.count else {
             var x: [GraphDocument] = []
             var y: [GraphDocument] = []

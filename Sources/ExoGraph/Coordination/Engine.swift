@@ -18,6 +18,9 @@ public protocol Engine: Sendable {
     func view(of graph: Graph, near: Coordination?, cache: ParseCache) -> Coordination
     /// What `target` adds to `base`'s conflicts.
     func judge(base: Coordination, target: Coordination) -> GraphDiff
+    /// Whether a target's graph and roots may be made from its base's and the files that
+    /// differ (`Graph.applying`, `WorkspaceRoot.all(in:knownFrom:)`) rather than read whole.
+    var readsDeltas: Bool { get }
 }
 
 /// The engine every run uses unless told otherwise.
@@ -32,12 +35,16 @@ public struct FastEngine: Engine {
     public func judge(base: Coordination, target: Coordination) -> GraphDiff {
         GraphDiff(base: base, target: target)
     }
+    /// Yes.
+    public var readsDeltas: Bool { true }
 }
 
 /// The definitions, with no cache and no shortcut.
 public struct PlainEngine: Engine {
     /// The plain engine.
     public init() {}
+    /// No: every graph is walked.
+    public var readsDeltas: Bool { false }
     /// exo's view computed whole from the graph.
     public func view(of graph: Graph, near: Coordination?, cache: ParseCache) -> Coordination {
         Probe.wholeView.hit()

@@ -26,6 +26,12 @@ extension Graph {
             // however many ids are asked for.
             if s.files.count <= ids.count {
                 for doc in s.files where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
+            } else if s.derivation != nil {
+                // Through the folder it was made from, whose index is made once for all.
+                for id in ids {
+                    let found = s.documents(withID: id)
+                    if !found.isEmpty { out[id, default: []] += found }
+                }
             } else {
                 for id in ids {
                     guard let places = s.positions(of: id) else { continue }
@@ -52,7 +58,10 @@ extension Graph {
     package func differences(from other: Graph) -> (mine: [GraphDocument], theirs: [GraphDocument]) {
         var mine: [String: [GraphDocument]] = [:]
         var theirs: [String: [GraphDocument]] = [:]
-        if let a = top, let b = other.top {
+        if let a = top, let b = other.top, Self.made(a, from: b, &mine, &theirs) {
+            // Made from the other's folders by a few files (`Graph.applying`): those files.
+        } else if let a = top, let b = other.top {
+            (mine, theirs) = ([:], [:])
             var keysA = Set<CacheKey>()
             var keysB = Set<CacheKey>()
             var objectsA = Set<ObjectIdentifier>()
@@ -90,6 +99,22 @@ extension Graph {
         }
         for (folder, docs) in theirs where mine[folder] == nil { removed += docs }
         return (added, removed)
+    }
+
+    /// Whether `a` was made from `b` (`Graph.applying`), folder by folder; the documents
+    /// each made folder took out and put in go to `theirs` and `mine`, by folder.
+    private static func made(
+        _ a: Subtree, from b: Subtree, _ mine: inout [String: [GraphDocument]], _ theirs: inout [String: [GraphDocument]]
+    ) -> Bool {
+        if a === b { return true }
+        guard let made = a.derivation, made.from === b else { return false }
+        if let any = made.added.first ?? made.removed.first {
+            let folder = SnapPath.parent(any.path)
+            mine[folder, default: []] += made.added
+            theirs[folder, default: []] += made.removed
+        }
+        for (c, d) in zip(a.children, b.children) where !Self.made(c, from: d, &mine, &theirs) { return false }
+        return true
     }
 
     private static func index(_ s: Subtree, _ keys: inout Set<CacheKey>, _ objects: inout Set<ObjectIdentifier>) {

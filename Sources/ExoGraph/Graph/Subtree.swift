@@ -9,14 +9,27 @@ final class Subtree: Sendable {
     let key: CacheKey?
     let files: [GraphDocument]
     let children: [Subtree]
+    /// When the folder was made from another's by a few files (`Graph.applying`): that
+    /// folder, and the documents taken out of it and put in.
+    let derivation: Derivation?
     /// Where each id's document is among this folder's own files (the first, when several
     /// have it, and the places of all of those), made when first asked for.
     private let ids = Mutex<(first: [Exact: Int], repeated: [Exact: [Int]])?>(nil)
 
-    init(key: CacheKey?, files: [GraphDocument], children: [Subtree]) {
+    init(key: CacheKey?, files: [GraphDocument], children: [Subtree], derivation: Derivation? = nil) {
         self.key = key
         self.files = files
         self.children = children
+        self.derivation = derivation
+    }
+
+    /// How a folder differs from the one it was made from: its own documents taken out and
+    /// put in (each in walk order; a document at the same path on both sides may be equal),
+    /// its subfolders pair by pair, each the other's or made from it in turn.
+    struct Derivation: Sendable {
+        let from: Subtree
+        let removed: [GraphDocument]
+        let added: [GraphDocument]
     }
 
     /// The places among this folder's own files of the documents with the id, in order;

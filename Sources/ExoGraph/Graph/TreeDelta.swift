@@ -48,7 +48,7 @@ package struct TreeDelta {
     }
 
     /// An overlay or a thin configuration, wherever it lies.
-    private static func bearsOnConfiguration(_ path: String) -> Bool {
+    static func bearsOnConfiguration(_ path: String) -> Bool {
         let name = SnapPath.name(path)
         if Exact(name) == Exact(Workspace.legacyConfig) { return true }
         let thin = ThinWorkspace.configPath

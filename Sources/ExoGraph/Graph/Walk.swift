@@ -163,6 +163,12 @@ extension Workspace {
         return result
     }
 
+    /// The key a walk of `other` (another tree of this workspace's repository, with this
+    /// workspace's configuration) gives its top folder.
+    package func topKey(in other: Snapshot) -> CacheKey? {
+        subtreeKey(other.keyed?.treeKey(root), position: rootState.position)
+    }
+
     /// The key a folder's documents are cached under, when its tree id and position are known.
     private func subtreeKey(_ tree: CacheKey?, position: CacheKey?) -> CacheKey? {
         guard let position, let tree else { return nil }

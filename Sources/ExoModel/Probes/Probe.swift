@@ -95,6 +95,12 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A check of one ref of a push whose base state is the push's wide watch's less its own
     /// ref (Watch+Wide.swift), not found again ref by ref.
     case wideBase
+    /// A target's graph made from its base's and the files that differ between them
+    /// (`Graph.applying`), not walked.
+    case derivedGraph
+    /// A target's workspace roots known to be its base's (nothing but plain files other than
+    /// configurations differ), not searched for.
+    case rootsFromBase
 
     /// The name in the stats line.
     public var name: String {
@@ -136,6 +142,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .sharedFlights: "shared-flights"
         case .ownCommitsWalk: "own-commits-walk"
         case .wideBase: "wide-base"
+        case .derivedGraph: "derived-graph"
+        case .rootsFromBase: "roots-from-base"
         }
     }
 

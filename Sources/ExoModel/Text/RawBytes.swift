@@ -17,6 +17,12 @@ public enum RawBytes {
 
     /// `bytes` as a string: UTF-8 where they are UTF-8, each other byte as its stand-in.
     @inlinable public static func decode<C: Collection<UInt8>>(_ bytes: C) -> String {
+        // Most names are ASCII, which is UTF-8 with nothing to check: the generic check cost
+        // a tree of a thousand names a million instructions.
+        let ascii = bytes.withContiguousStorageIfAvailable { b in
+            b.allSatisfy { $0 < 0x80 } ? String(decoding: b, as: UTF8.self) : nil
+        }
+        if let ascii = ascii ?? nil { return ascii }
         if let valid = String(validating: bytes, as: UTF8.self) { return valid }
         var out = String.UnicodeScalarView()
         var iterator = bytes.makeIterator()
@@ -41,8 +47,9 @@ public enum RawBytes {
 
     /// The NUL-terminated name at `cString`, decoded as `decode` does.
     public static func decode(cString: UnsafePointer<CChar>) -> String {
-        cString.withMemoryRebound(to: UInt8.self, capacity: strlen(cString) + 1) {
-            decode(UnsafeBufferPointer(start: $0, count: strlen(cString)))
+        let count = strlen(cString)
+        return cString.withMemoryRebound(to: UInt8.self, capacity: count + 1) {
+            decode(UnsafeBufferPointer(start: $0, count: count))
         }
     }
 
