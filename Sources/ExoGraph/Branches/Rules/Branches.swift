@@ -242,10 +242,20 @@ public struct BranchDiff: Sendable {
         let local = Set(targetLocal.map { PairKey($0.a, $0.b) })
         // Each pair's key, made once (a push of many refs has a thousand pairs per check).
         let keys = target.map { $0.involvesLine ? $0.key : nil }
-        // A pair's shared targets: the union over every ref holding the other change.
+        // A pair's shared targets: the union over every ref holding the other change. Made
+        // only for a key held more than once: a key held once (nearly every one in a push of
+        // many refs) has its one pair's.
+        var firstAt: [PairKey: Int] = [:]
+        firstAt.reserveCapacity(target.count)
         var union: [PairKey: Set<Exact>] = [:]
-        for (c, key) in zip(target, keys) where !c.isTakenUpTwice {
-            if let key { union[key, default: []].formUnion(c.shared.map { Exact($0) }) }
+        for (n, (c, key)) in zip(target, keys).enumerated() where !c.isTakenUpTwice {
+            guard let key else { continue }
+            guard let first = firstAt[key] else {
+                firstAt[key] = n
+                continue
+            }
+            if union[key] == nil { union[key] = Set(target[first].shared.map { Exact($0) }) }
+            union[key]!.formUnion(c.shared.map { Exact($0) })
         }
         var new: [CrossConflict] = []
         var existing: [CrossConflict] = []
@@ -255,13 +265,18 @@ public struct BranchDiff: Sendable {
                 if takenUpBefore.contains(TakenUp(c)) { existing.append(c) } else { new.append(c) }
                 continue
             }
-            let shared = union[key] ?? []
+            let many = union.isEmpty ? nil : union[key]
             let listed =
-                shared.count == c.shared.count
-                ? c : CrossConflict(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: shared.sorted().map(\.string))
+                many.map { shared in
+                    shared.count == c.shared.count
+                        ? c
+                        : CrossConflict(a: c.a, aRef: c.aRef, b: c.b, bRef: c.bRef, shared: shared.sorted().map(\.string))
+                } ?? c
             // A pair the line now holds itself is judged by the local rule.
             let had = before.isEmpty ? nil : before[key]
-            if (!local.isEmpty && local.contains(key)) || (had.map { h in shared.isSubset(of: h) } ?? false) {
+            if (!local.isEmpty && local.contains(key))
+                || (had.map { h in (many ?? Set(c.shared.map { Exact($0) })).isSubset(of: h) } ?? false)
+            {
                 existing.append(listed)
             } else {
                 new.append(listed)

@@ -35,9 +35,12 @@ extension Rules.CrossPair {
         var flat: [Bool] = []
         start.reserveCapacity(lines.count)
         let touched = touching.map { ExactLookup($0) }
+        // By index, not `for item in`: that copies each item (a push of a thousand refs asks
+        // this of a thousand lines per check).
         for line in lines {
             start.append(flat.count)
-            for item in line.items { flat.append(touched?.contains(Exact(item.id)) ?? true) }
+            let items = line.items
+            for i in items.indices { flat.append(touched?.contains(Exact(items[i].id)) ?? true) }
         }
         func marked(_ l: Int, _ i: Int) -> Bool { flat[start[l] + i] }
         // With `touching`, a place unmarked pairs only with a marked one, through a target a
@@ -47,26 +50,29 @@ extension Rules.CrossPair {
         // indexes nothing else.
         var markedTargets = Set<Exact>()
         if touching != nil {
-            for (l, line) in lines.enumerated() {
-                for (i, item) in line.items.enumerated() where marked(l, i) && item.state.isActive {
-                    for t in item.state.targets { markedTargets.insert(Exact(t)) }
+            for l in lines.indices {
+                let items = lines[l].items
+                for i in items.indices where marked(l, i) && items[i].state.isActive {
+                    for t in items[i].state.targets { markedTargets.insert(Exact(t)) }
                 }
             }
         }
         let sharable = ExactLookup(markedTargets)
-        for (l, line) in lines.enumerated() {
-            for (i, item) in line.items.enumerated() {
+        for l in lines.indices {
+            let items = lines[l].items
+            for i in items.indices {
                 let isMarked = marked(l, i)
-                if isMarked { byID[Exact(item.id), default: []].append((l, i)) }
+                if isMarked { byID[Exact(items[i].id), default: []].append((l, i)) }
                 // A change only claimed on a ref (not active there) shares no target with anything.
-                guard item.state.isActive else { continue }
-                for t in item.state.targets where isMarked || sharable.contains(Exact(t)) {
+                guard items[i].state.isActive else { continue }
+                for t in items[i].state.targets where isMarked || sharable.contains(Exact(t)) {
                     byTarget[Exact(t), default: []].append((l, i))
                 }
             }
         }
         struct Pair: Hashable { let x: Int, i: Int, y: Int, j: Int }
         var pairs: [Pair: [String]] = [:]
+        pairs.reserveCapacity(byTarget.values.reduce(0) { $0 + $1.count })
         /// Every pair of places on two different lines with a marked side; `visit` for each.
         /// With `touching`, only the marked places are paired with the others (a push of a
         /// thousand branches on one module has a thousand places there, and a line pairs
