@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, guard, reference
+from conftest import REPO, STATS, git, guard, probes, reference, without_probes
 
 EXAMPLE = str(REPO / "examples" / "workspace")
 
@@ -35,3 +35,28 @@ def test_completions_offer_the_values_of_mode_and_hook(shell):
     script = guard("--generate-completion-script", shell).stdout
     for value in ("block", "warn", "reference-transaction", "pre-merge-commit"):
         assert value in script, (shell, value)
+
+
+def test_a_hook_as_git_runs_it_is_not_parsed_and_says_the_same(tmp_path):
+    """`hook pre-commit` with no option, as git runs it, goes straight to the hook without the
+    argument parser (`unparsed-hook`); with an option it is parsed. The report and the exit
+    code are the same, and a hook given the wrong number of arguments still gets the parser's
+    usage."""
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws)
+    git(ws, "init", "-q")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-q", "--no-verify", "-m", "init")
+    plans = ws / "changes" / "annual-plans.md"
+    plans.write_text(plans.read_text().replace("status: draft", "status: active"))
+    git(ws, "add", "-A")
+    env = {**STATS, "EXO_GUARD_CACHE": "0"}
+    plain = guard("hook", "pre-commit", cwd=ws, env=env)
+    parsed = guard("hook", "pre-commit", "--mode", "block", cwd=ws, env=env)
+    assert plain.returncode == parsed.returncode == 1, plain.stderr
+    assert probes(plain)["unparsed-hook"] == 1 and probes(parsed)["unparsed-hook"] == 0
+    assert "annual-plans" in plain.stderr and "sso" in plain.stderr
+    said = [without_probes(r) for r in (plain, parsed)]
+    assert said[0].stdout == said[1].stdout and said[0].stderr == said[1].stderr
+    wrong = guard("hook", "update", "refs/heads/x", "0" * 40, cwd=ws)
+    assert wrong.returncode == 2 and "Missing expected argument" in wrong.stderr

@@ -26,14 +26,32 @@ struct Hook: ParsableCommand {
     }
 }
 
-/// What `check` and every hook share: the mode, the report, the exit code.
-struct GuardOutputOptions: ParsableArguments {
+/// What `check` and every hook share: the mode, the report, the exit code. Given on the
+/// command line (`GuardOutputOptions`), or none given (`GitHookOutput`: a hook as git runs
+/// it, not parsed at all).
+protocol GuardOutput {
+    var mode: String? { get }
+    var json: Bool { get }
+    var verbose: Bool { get }
+}
+
+/// The mode and report options, from the command line.
+struct GuardOutputOptions: ParsableArguments, GuardOutput {
     @Option(
         help: "block, warn or off (default: EXO_GUARD_MODE, then git config exo.mode, then block).",
         completion: .list(GuardMode.allCases.map(\.rawValue))) var mode: String?
     @Flag(help: "Print one JSON object (a hook prints it on stdout, its report still on stderr).") var json = false
     @Flag(help: "List existing and resolved conflicts one by one.") var verbose = false
+}
 
+/// A hook as git runs it: no option, every choice its default.
+struct GitHookOutput: GuardOutput {
+    let mode: String? = nil
+    let json = false
+    let verbose = false
+}
+
+extension GuardOutput {
     /// Runs the comparisons `checks` makes in `session` (unless the mode is off), prints the
     /// report, and exits 1 when blocked. `saysPass`: `check` prints a line when all is well;
     /// a hook passes silently and reports on stderr.
@@ -145,7 +163,8 @@ extension Hook {
             commandName: "pre-commit",
             abstract: "HEAD (empty when unborn) against the index git is about to commit (GIT_INDEX_FILE).")
         @OptionGroup var options: GuardOutputOptions
-        func run() throws {
+        func run() throws { try Self.run(options) }
+        static func run(_ options: some GuardOutput) throws {
             try options.hook("pre-commit", bypass: "git commit --no-verify", place: .local, what: "the commit") {
                 s throws(ExoError) in
                 try s.preCommit()
@@ -158,7 +177,8 @@ extension Hook {
             commandName: "pre-merge-commit",
             abstract: "Run by git merge before it commits a merge without conflicts: HEAD against the merge's index.")
         @OptionGroup var options: GuardOutputOptions
-        func run() throws {
+        func run() throws { try Self.run(options) }
+        static func run(_ options: some GuardOutput) throws {
             try options.hook("pre-merge-commit", bypass: "git merge --no-verify", place: .local, what: "the merge") {
                 s throws(ExoError) in
                 try s.preCommit()
@@ -202,7 +222,8 @@ extension Hook {
         @Argument var old: String
         @Argument var new: String
         @OptionGroup var options: GuardOutputOptions
-        func run() throws {
+        func run() throws { try Self.run(options, ref: ref, old: old, new: new) }
+        static func run(_ options: some GuardOutput, ref: String, old: String, new: String) throws {
             try options.hook("update", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
                 try s.update(ref: ref, old: old, new: new)
             }
@@ -214,7 +235,8 @@ extension Hook {
             commandName: "pre-receive",
             abstract: "Server side, one verdict for the whole push (stdin lines: OLD NEW REF); reads the quarantine.")
         @OptionGroup var options: GuardOutputOptions
-        func run() throws {
+        func run() throws { try Self.run(options) }
+        static func run(_ options: some GuardOutput) throws {
             try options.hook("pre-receive", bypass: nil, place: .server, what: "the push") { s throws(ExoError) in
                 try s.preReceive(refLines: StandardInput.lines())
             }

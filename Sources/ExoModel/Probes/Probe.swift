@@ -101,6 +101,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A target's workspace roots known to be its base's (nothing but plain files other than
     /// configurations differ), not searched for.
     case rootsFromBase
+    /// A hook run as git runs it (no option), straight to the hook without the argument
+    /// parser (`ExoGuardCommand.gitHook`).
+    case unparsedHook
 
     /// The name in the stats line.
     public var name: String {
@@ -144,6 +147,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .wideBase: "wide-base"
         case .derivedGraph: "derived-graph"
         case .rootsFromBase: "roots-from-base"
+        case .unparsedHook: "unparsed-hook"
         }
     }
 
