@@ -8,15 +8,9 @@ import ExoSnapshot
 struct Advice {
     let snapshot: Snapshot
     let root: String
-    /// The workspace's configuration, read once for every document advised on.
+    /// A workspace with the snapshot's configuration at `root` (the one its graph was read
+    /// with): read once for every document advised on; nil when there is none.
     let workspace: Workspace?
-
-    /// `configured`: a workspace with the snapshot's configuration at `root`, read already.
-    init(snapshot: Snapshot, root: String, configured: Workspace? = nil) {
-        self.snapshot = snapshot
-        self.root = root
-        workspace = configured ?? (try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()))  // its configuration only
-    }
 
     /// For each target of the document at `path` (relative to the workspace `root`), the
     /// reference fields (`ref`/`ref-list`, as its configuration declares them) that name it.

@@ -34,14 +34,20 @@ extension Guard {
                 before = engine.view(of: baseGraph, near: nil, cache: cache)
                 if let key { bases?.kept[key] = (baseError, before, workspace) }
             }
-            var targetGraph =
-                engine.readsDeltas
-                ? Self.graph(of: target, from: base, view: before, workspace: workspace, root: root, cache: cache) : nil
-            // Made from the base's by files that touch no configuration: the base's workspace
-            // has the target's configuration.
-            let configured = targetGraph == nil ? nil : workspace
-            if targetGraph == nil { targetGraph = try graph(of: target.snapshot, root: root.target, cache: cache) }
-            let after = engine.view(of: targetGraph!, near: before, cache: cache)
+            // The target's graph, made from the base's when that is exact (then by files that
+            // touch no configuration: the base's workspace has the target's), else walked; its
+            // workspace's configuration serves the advice and the doubtful changes.
+            let targetWorkspace: Workspace?
+            let targetGraph: Graph
+            if engine.readsDeltas,
+                let made = Self.graph(of: target, from: base, view: before, workspace: workspace, root: root, cache: cache)
+            {
+                (targetWorkspace, targetGraph) = (workspace, made)
+            } else {
+                targetWorkspace = try Self.workspace(of: target.snapshot, root: root.target, cache: cache)
+                targetGraph = try targetWorkspace?.graph() ?? .empty
+            }
+            let after = engine.view(of: targetGraph, near: before, cache: cache)
             let diff = baseError == nil ? engine.judge(base: before, target: after) : GraphDiff(unreadableBase: after)
             var branches = BranchDiff.none
             var refs: [String: RefView] = [:]
@@ -58,13 +64,13 @@ extension Guard {
             var fields: [String: [String: [String]]] = [:]
             let advised = Advice.advised(diff, branches)
             if !advised.isEmpty {
-                let advice = Advice(snapshot: target.snapshot, root: root.target, configured: configured)
+                let advice = Advice(snapshot: target.snapshot, root: root.target, workspace: targetWorkspace)
                 for id in advised {
                     guard let path = after.node(id)?.path else { continue }
                     fields[id] = advice.fields(of: path)
                 }
             }
-            let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target, configured: configured)
+            let doubtful = Doubtful.find(diff, snapshot: target.snapshot, root: root.target, workspace: targetWorkspace)
             let first = (doubtful.first + elsewhere).sorted {
                 (Exact($0.id), Exact($0.path), Exact($0.why), Exact($0.value))
                     < (Exact($1.id), Exact($1.path), Exact($1.why), Exact($1.value))
@@ -90,15 +96,15 @@ extension Guard {
 
     /// The target's graph made from the base's (`view`'s, read with `workspace`) and the
     /// files that differ between the two commits (`TreeDelta`, `Graph.applying`), when that
-    /// is exact: the same root on both sides, a base graph from folders with no symlink, no
-    /// configuration, overlay or symlink changed, few files. Nil otherwise (then the
+    /// is exact: the same root on both sides, a base graph from folders with no symlink
+    /// (`Graph.applying` asks), no configuration, overlay or symlink changed, few files. Nil otherwise (then the
     /// target is walked): a pushed branch that changed one file costs that file, not its
     /// folders.
     static func graph(
         of target: LineState, from base: LineState, view: Coordination, workspace: Workspace?, root: Root,
         cache: ParseCache
     ) -> Graph? {
-        guard let workspace, let r = root.base, Exact(r) == Exact(root.target), view.graph.key != nil,
+        guard let workspace, let r = root.base, Exact(r) == Exact(root.target),
             let files = TreeDelta(
                 from: base.snapshot, to: target.snapshot, root: r, configInputs: workspace.configInputs),
             files.files.count <= Self.derivedFiles,

@@ -30,9 +30,10 @@ public struct Doubtful: Sendable, Equatable {
 
     /// The first `limit` doubtful changes of a comparison in (id, path, why, value) order,
     /// and how many there are in all.
-    /// `configured`: a workspace with the snapshot's configuration at `root`, read already.
+    /// `workspace`: one with the snapshot's configuration at `root` (the one its graph was
+    /// read with); nil when there is none (no status is then checked against its type).
     static func find(
-        _ diff: GraphDiff, snapshot: Snapshot, root: String, configured: Workspace? = nil, limit: Int = kept
+        _ diff: GraphDiff, snapshot: Snapshot, root: String, workspace: Workspace? = nil, limit: Int = kept
     ) -> (
         first: [Doubtful], count: Int
     ) {
@@ -74,9 +75,7 @@ public struct Doubtful: Sendable, Equatable {
         // A change document the commit added or modified whose status is not one its type
         // declares (`actve`, `Active`): no guard would see it as work in flight.
         let statused = changed.filter { Coordination.Role(path: $0.path) == .change && $0.status?.string != nil }
-        if !statused.isEmpty,
-            let workspace = configured ?? (try? Workspace(snapshot: snapshot, root: root, cache: ParseCache()))
-        {
+        if !statused.isEmpty, let workspace {
             for doc in statused {
                 let dir = SnapPath.parent(SnapPath.join(root, doc.path))
                 guard let status = doc.status?.string, let config = try? workspace.config(for: dir),

@@ -208,11 +208,6 @@ public enum Guard {
         return chosen.map(Root.init)
     }
 
-    /// The graph of the workspace rooted at `root`, empty when the snapshot has no config there.
-    static func graph(of snapshot: Snapshot, root: String, cache: ParseCache) throws(ExoError) -> Graph {
-        try workspace(of: snapshot, root: root, cache: cache)?.graph() ?? .empty
-    }
-
     /// Whether the snapshot holds a workspace configuration at `root`.
     static func hasWorkspace(_ snapshot: Snapshot, _ root: String) -> Bool {
         snapshot.isFile(SnapPath.join(root, ThinWorkspace.configPath))

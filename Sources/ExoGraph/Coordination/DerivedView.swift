@@ -158,11 +158,9 @@ extension Coordination {
     private static func changes(_ a: Subtree, _ b: Subtree, into changed: inout Set<Exact>, limit: Int) -> Bool {
         if a === b { return true }
         if let key = a.key, key == b.key { return true }
-        // A folder made from the other by a few files (`Graph.applying`): those files, then
-        // the subfolders pair by pair (the same, or made from each other in turn).
-        if let made = b.derivation, made.from === a {
-            guard changes(made.removed[...], made.added[...], into: &changed, limit: limit) else { return false }
-            for (c, d) in zip(a.children, b.children) where !changes(c, d, into: &changed, limit: limit) { return false }
+        // A folder made from the other by a few files (`Graph.applying`): those files only.
+        if let edits = b.edits(from: a) {
+            for e in edits where !changes(e.removed[...], e.added[...], into: &changed, limit: limit) { return false }
             return true
         }
         guard a.children.count == b.children.count else {

@@ -71,6 +71,19 @@ extension Subtree {
             derivation: Derivation(from: self, removed: removed, added: added))
     }
 
+    /// What this folder was made from `other` by, each folder made on the way in walk order
+    /// (`Graph.applying`; none when it is `other`); nil when it was not made from it.
+    func edits(from other: Subtree) -> [Derivation]? {
+        if self === other { return [] }
+        guard let made = derivation, made.from === other else { return nil }
+        var out = [made]
+        for (c, d) in zip(children, other.children) {
+            guard let below = c.edits(from: d) else { return nil }
+            out += below
+        }
+        return out
+    }
+
     /// The folder's own documents with the id, in walk order: for a folder made from
     /// another, that one's less those taken out, with those put in.
     func documents(withID id: Exact) -> [GraphDocument] {

@@ -58,10 +58,15 @@ extension Graph {
     package func differences(from other: Graph) -> (mine: [GraphDocument], theirs: [GraphDocument]) {
         var mine: [String: [GraphDocument]] = [:]
         var theirs: [String: [GraphDocument]] = [:]
-        if let a = top, let b = other.top, Self.made(a, from: b, &mine, &theirs) {
+        if let a = top, let b = other.top, let edits = a.edits(from: b) {
             // Made from the other's folders by a few files (`Graph.applying`): those files.
+            for e in edits {
+                guard let any = e.added.first ?? e.removed.first else { continue }
+                let folder = SnapPath.parent(any.path)
+                mine[folder, default: []] += e.added
+                theirs[folder, default: []] += e.removed
+            }
         } else if let a = top, let b = other.top {
-            (mine, theirs) = ([:], [:])
             var keysA = Set<CacheKey>()
             var keysB = Set<CacheKey>()
             var objectsA = Set<ObjectIdentifier>()
@@ -99,22 +104,6 @@ extension Graph {
         }
         for (folder, docs) in theirs where mine[folder] == nil { removed += docs }
         return (added, removed)
-    }
-
-    /// Whether `a` was made from `b` (`Graph.applying`), folder by folder; the documents
-    /// each made folder took out and put in go to `theirs` and `mine`, by folder.
-    private static func made(
-        _ a: Subtree, from b: Subtree, _ mine: inout [String: [GraphDocument]], _ theirs: inout [String: [GraphDocument]]
-    ) -> Bool {
-        if a === b { return true }
-        guard let made = a.derivation, made.from === b else { return false }
-        if let any = made.added.first ?? made.removed.first {
-            let folder = SnapPath.parent(any.path)
-            mine[folder, default: []] += made.added
-            theirs[folder, default: []] += made.removed
-        }
-        for (c, d) in zip(a.children, b.children) where !Self.made(c, from: d, &mine, &theirs) { return false }
-        return true
     }
 
     private static func index(_ s: Subtree, _ keys: inout Set<CacheKey>, _ objects: inout Set<ObjectIdentifier>) {

@@ -39,16 +39,22 @@ package struct TreeDelta {
         var files: [File] = []
         files.reserveCapacity(changes.count)
         for change in changes {
-            for side in [change.before, change.after] where side != nil && side!.kind != .file { return nil }
-            if configInputs.contains(Exact(change.path)) || Self.bearsOnConfiguration(change.path) { return nil }
+            if !Self.isPlain(change) || configInputs.contains(Exact(change.path)) { return nil }
             guard let rel = SnapPath.relative(change.path, to: root), !rel.isEmpty else { continue }
             files.append(File(rel: rel, before: change.before?.key, after: change.after?.key))
         }
         self.files = files
     }
 
+    /// A file on both sides (or none), and neither an overlay nor a thin configuration: a
+    /// change that bears on nothing but the file itself (and the root's own inputs).
+    static func isPlain(_ change: PathChange) -> Bool {
+        [change.before, change.after].allSatisfy { $0 == nil || $0!.kind == .file }
+            && !bearsOnConfiguration(change.path)
+    }
+
     /// An overlay or a thin configuration, wherever it lies.
-    static func bearsOnConfiguration(_ path: String) -> Bool {
+    private static func bearsOnConfiguration(_ path: String) -> Bool {
         let name = SnapPath.name(path)
         if Exact(name) == Exact(Workspace.legacyConfig) { return true }
         let thin = ThinWorkspace.configPath

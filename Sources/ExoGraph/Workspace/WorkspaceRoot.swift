@@ -55,12 +55,7 @@ public enum WorkspaceRoot {
     /// (the only files a root is found by), and `earlier`'s were found with no symlink or
     /// odd entry in the way; else searched for.
     public static func all(in snapshot: Snapshot, knownFrom earlier: Snapshot, cache: ParseCache? = nil) -> [String] {
-        if let changes = earlier.keyed?.changes(to: snapshot, under: ""),
-            changes.allSatisfy({ change in
-                [change.before, change.after].allSatisfy { $0 == nil || $0!.kind == .file }
-                    && !TreeDelta.bearsOnConfiguration(change.path)
-            })
-        {
+        if let changes = earlier.keyed?.changes(to: snapshot, under: ""), changes.allSatisfy(TreeDelta.isPlain) {
             let found = search(earlier, cache: cache)
             if found.cacheable {
                 Probe.rootsFromBase.hit()
