@@ -8,7 +8,10 @@ import PackageDescription
 //   ExoStore   the cache file: 20-byte keys to bytes, mapped, shared between runs
 //   ExoSnapshot  what the graph reads: a tree of paths to bytes (the protocol and its opt-in
 //              capabilities, files on disk, the empty snapshot, an overlay); nothing of documents
-//   ExoGraph   workspaces, the graph, coordination, branches, the engines
+//   ExoGraph   workspaces, the walk and its cache, the graph, exo's view, branches' rules, the
+//              engine interface and the plain engine
+//   ExoEngine  the fast engine: views derived or kept, pairs read from an index and streamed,
+//              graphs made from a near one's and the files that differ, cross state, codecs
 //   ExoGit     the only library target that sees libgit2 (CGit2) and zlib (CZlib): repositories, refs,
 //              git snapshots, git's index and object files read directly
 //   ExoCore    the session (one composition root), the guard, hooks and reports
@@ -49,10 +52,15 @@ let package = Package(
         .target(name: "ExoStore"),
         .target(name: "ExoSnapshot", dependencies: ["ExoModel", "ExoStore"]),
         .target(name: "ExoGraph", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot"]),
+        .target(name: "ExoEngine", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph"]),
         .target(name: "ExoGit", dependencies: ["ExoModel", "ExoStore", "ExoSnapshot", "CGit2", "CZlib"]),
-        .target(name: "ExoCore", dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"]),
+        .target(
+            name: "ExoCore",
+            dependencies: ["ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoEngine", "ExoGit"],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // The fuzz targets' entry points, for Fuzz/ (libFuzzer) and the replay in the tests.
-        .target(name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit"]),
+        .target(
+            name: "ExoFuzzTargets", dependencies: ["ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoEngine", "ExoGit"]),
         .executableTarget(
             name: "ExoGuard",
             dependencies: ["ExoCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -60,12 +68,17 @@ let package = Package(
             // definition (Sources/ExoGuard/Interpositions.swift, in the executable only,
             // never in a library product) stands in for a library of its; exported, it
             // comes first when libgit2 is bound, in every build.
-            linkerSettings: [.unsafeFlags([
-                "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"
-            ])]
+            linkerSettings: [
+                .unsafeFlags([
+                    "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
+                ])
+            ]
         ),
         .testTarget(
             name: "ExoCoreTests",
-            dependencies: ["CGit2", "CZlib", "ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoGit", "ExoCore", "ExoFuzzTargets"]),
+            dependencies: [
+                "CGit2", "CZlib", "ExoRules", "ExoModel", "ExoStore", "ExoSnapshot", "ExoGraph", "ExoEngine", "ExoGit", "ExoCore",
+                "ExoFuzzTargets",
+            ]),
     ]
 )

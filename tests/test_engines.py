@@ -1,5 +1,6 @@
 """The two engines the session chooses between (Sources/ExoGraph/Coordination/Engine.swift):
-the fast one (views derived or kept, comparisons through the changed ids' pairs) and the
+the fast one (Sources/ExoEngine: views derived or kept, comparisons through the changed ids'
+pairs, graphs made from a near one's) and the
 plain one (`EXO_GUARD_ENGINE=plain`: exo's view computed whole, ExoRules' judgement pair by
 pair) give the same verdict and report on random commits, and each really ran its own way
 (the probes)."""

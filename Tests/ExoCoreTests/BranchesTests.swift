@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoEngine
 @testable import ExoGraph
 
 /// Work in flight across branches: the folder-by-folder reading of a ref's tip and merge

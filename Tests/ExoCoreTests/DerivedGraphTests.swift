@@ -2,6 +2,7 @@ import ExoSnapshot
 import Testing
 
 @testable import ExoCore
+@testable import ExoEngine
 @testable import ExoGit
 @testable import ExoGraph
 @testable import ExoModel

@@ -3,6 +3,7 @@ import ExoSnapshot
 import Testing
 
 @testable import ExoCore
+@testable import ExoEngine
 @testable import ExoGraph
 @testable import ExoModel
 @testable import ExoStore

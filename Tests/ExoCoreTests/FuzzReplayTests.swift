@@ -2,6 +2,7 @@ import ExoFuzzTargets
 import ExoSnapshot
 import Testing
 
+@testable import ExoEngine
 @testable import ExoGraph
 
 #if canImport(Glibc)

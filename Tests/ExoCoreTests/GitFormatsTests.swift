@@ -1,6 +1,7 @@
 import CGit2
 import Testing
 
+@testable import ExoEngine
 @testable import ExoGit
 @testable import ExoGraph
 @testable import ExoStore

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ExoCore
+@testable import ExoEngine
 @testable import ExoGraph
 @testable import ExoModel
 

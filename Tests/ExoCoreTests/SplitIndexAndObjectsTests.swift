@@ -1,6 +1,7 @@
 import CZlib
 import Testing
 
+@testable import ExoEngine
 @testable import ExoGit
 @testable import ExoGraph
 @testable import ExoModel

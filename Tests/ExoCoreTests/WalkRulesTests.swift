@@ -2,6 +2,7 @@ import ExoRules
 import Foundation
 import Testing
 
+@testable import ExoEngine
 @testable import ExoGraph
 @testable import ExoModel
 @testable import ExoSnapshot

@@ -1,5 +1,6 @@
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 /// The edit a report tells the reader to make: which frontmatter fields of a change

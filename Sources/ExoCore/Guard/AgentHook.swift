@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 /// `exo-guard hook agent`: one tool call as an agent harness hands it to a pre-tool hook,

@@ -1,3 +1,5 @@
+import ExoGit
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Dispatch
+import ExoGit
 import ExoModel
 
 #if canImport(Glibc)

@@ -1,5 +1,8 @@
+import ExoEngine
+import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 extension Guard {

@@ -1,4 +1,5 @@
 import ExoGit
+import ExoGraph
 import ExoModel
 import ExoSnapshot
 

@@ -1,3 +1,4 @@
+import ExoEngine
 import ExoGit
 import ExoGraph
 import ExoModel

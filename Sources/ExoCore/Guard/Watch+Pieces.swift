@@ -1,7 +1,9 @@
+import ExoEngine
 import ExoGit
 import ExoGraph
 import ExoModel
 import ExoRules
+import ExoStore
 
 /// Two rules across branches that look at several refs at once (GUARD.md, "Across
 /// branches"), applied to each ref's flights (read and cached ref by ref, Watch.swift):

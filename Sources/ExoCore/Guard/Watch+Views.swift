@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 
 /// What listings and reports say of the watched refs: the lines of work of one state, and
 /// each ref's view (its changes in flight, the paths of targets only it has).

@@ -1,5 +1,7 @@
 import ExoGit
+import ExoGraph
 import ExoModel
+import ExoRules
 
 /// `board --branches` and `conflicts --branches`, text in the style of exo's with the ref
 /// in brackets, and JSON.

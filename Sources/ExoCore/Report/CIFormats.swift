@@ -1,4 +1,5 @@
 import ExoModel
+import ExoRules
 
 /// The report in the formats CI services read: GitHub's workflow commands and job summary,
 /// SARIF 2.1.0 (GitHub code scanning), GitLab's Code Quality report. Each finding sits at

@@ -1,4 +1,6 @@
+import ExoEngine
 import ExoGraph
+import ExoRules
 
 /// exo's `conflicts`, text and JSON, word for word, written out as the pairs are read.
 extension ExoOutput {

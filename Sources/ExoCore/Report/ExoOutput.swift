@@ -1,4 +1,6 @@
 import ExoGraph
+import ExoModel
+import ExoRules
 
 /// exo's own output for `conflicts`, `board` and `roles`, text and JSON, word for word.
 public enum ExoOutput {

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 /// A report's findings one by one, each at a place in a change document, for the CI

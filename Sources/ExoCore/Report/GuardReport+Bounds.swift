@@ -1,3 +1,5 @@
+import ExoGraph
+
 /// What the report shows of what a push controls: every part of it is bounded.
 extension GuardReport {
     /// How many doubtful changes a workspace's report names one by one; the rest are counted

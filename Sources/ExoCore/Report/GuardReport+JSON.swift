@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 
 /// The guard's report as JSON (`--json`, and the audit log's members).
 extension GuardReport {

@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 #if canImport(Glibc)

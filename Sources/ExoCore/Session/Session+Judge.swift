@@ -1,6 +1,7 @@
 import ExoGit
 import ExoGraph
 import ExoModel
+import ExoRules
 import ExoSnapshot
 
 /// The verdict of a run, decided in the session (the CLI only prints it): the mode, the

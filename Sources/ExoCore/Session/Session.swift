@@ -1,3 +1,4 @@
+import ExoEngine
 import ExoGit
 import ExoGraph
 import ExoModel
@@ -102,9 +103,9 @@ public final class Session {
     /// When the run started, for the audit log's `duration_ms`.
     public let started = Audit.now()
 
-    /// How the views and the judgement are made: the fast engine, or with
-    /// `EXO_GUARD_ENGINE=plain` the definitions alone (Engine.swift), for the tests that ask
-    /// both for the same verdict.
+    /// How the views and the judgement are made: the fast engine (ExoEngine), or with
+    /// `EXO_GUARD_ENGINE=plain` the definitions alone (ExoGraph's Engine.swift), for the
+    /// tests that ask both for the same verdict.
     public var engine: any Engine { environment["EXO_GUARD_ENGINE"] == "plain" ? PlainEngine() : FastEngine() }
 
     /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`); its

@@ -59,28 +59,42 @@ public struct Coordination: Sendable {
     /// Changes whose status is exactly the string `active`, sorted by id.
     public let active: [String]
     /// Conflicts known without computing them (from the cache).
-    let known: [Conflict]?
-    /// The index pairs are read from (`pairs`), made when first needed.
-    let indexCache = TargetIndexCache()
-    /// Which ids point at each target, made when a view is first derived from this one.
-    let pointers = PointerIndex()
+    package let known: [Conflict]?
+    /// What the fast engine makes for this view when it first needs it and keeps while the
+    /// view lives (ExoEngine's Pairs.swift: the index pairs are read from, the count of
+    /// pairs, which ids point at each target); nothing else reads them.
+    package let indexSlot = EngineSlot(), countSlot = EngineSlot(), pointerSlot = EngineSlot()
     /// How this view was derived from another, when it was: what lets a comparison of the
     /// two look only at the pairs of the changed ids.
-    let derivation: Derivation?
+    package let derivation: Derivation?
 
-    struct Derivation: Sendable {
+    package struct Derivation: Sendable {
         /// The graph of the view this one was derived from.
-        let base: ObjectIdentifier
-        let changed: Set<Exact>
+        package let base: ObjectIdentifier
+        package let changed: Set<Exact>
         /// The changed ids' states in this view (none for an id no document has now).
-        let states: [Exact: ChangeState]
+        package let states: [Exact: ChangeState]
         /// Pairs of unchanged ids: the same in both views.
-        let kept: [Conflict]
+        package let kept: [Conflict]
         /// The base view's pairs with a changed id, and this view's; both sorted by (a, b).
-        let before: [Conflict]
-        let after: [Conflict]
+        package let before: [Conflict]
+        package let after: [Conflict]
         /// The base view's node of an id (for an unchanged id, this view's too).
-        let baseNode: @Sendable (String) -> Node?
+        package let baseNode: @Sendable (String) -> Node?
+
+        /// A derivation, each field given (ExoEngine's DerivedView makes them).
+        package init(
+            base: ObjectIdentifier, changed: Set<Exact>, states: [Exact: ChangeState], kept: [Conflict],
+            before: [Conflict], after: [Conflict], baseNode: @escaping @Sendable (String) -> Node?
+        ) {
+            self.base = base
+            self.changed = changed
+            self.states = states
+            self.kept = kept
+            self.before = before
+            self.after = after
+            self.baseNode = baseNode
+        }
     }
 
     /// exo's view of `graph`, by the definition: every active change's targets, every pair that shares one.
@@ -99,7 +113,7 @@ public struct Coordination: Sendable {
     }
 
     /// The view of `graph` whose active items and conflicts were computed before.
-    init(_ graph: Graph, active: [String], conflicts: [Conflict], derivation: Derivation? = nil) {
+    package init(_ graph: Graph, active: [String], conflicts: [Conflict], derivation: Derivation? = nil) {
         self.graph = graph
         lookup = Lookup(graph)
         self.active = active
@@ -193,15 +207,6 @@ public struct Coordination: Sendable {
         if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
         var seen = Set<Exact>()
         return all.filter { seen.insert($0).inserted }
-    }
-
-    /// Every pair a < b of active items with a non-empty sorted intersection of targets,
-    /// in (a, b) order. Found through an index from target to the active items that point
-    /// at it (`pairs`), so the cost follows the number of shared targets rather than the
-    /// square of active items; this holds them all, which `pairs` does not.
-    public var conflicts: [Conflict] {
-        if let known { return known }
-        return Array(pairs)
     }
 
     /// Every change, sorted by (status, id); a missing or false-like status sorts as `~`.

@@ -3,9 +3,9 @@ import ExoRules
 
 /// How a check's views and judgement are made; the session chooses (`Session.engine`).
 ///
-/// - `FastEngine`: the view derived from a near one or kept by an earlier run, the
-///   comparison through the changed ids' pairs or streamed (DerivedView.swift,
-///   GraphDiff.swift, the parse cache).
+/// - `FastEngine` (ExoEngine, a target of its own): the view derived from a near one or
+///   kept by an earlier run, the comparison through the changed ids' pairs or streamed,
+///   graphs made from a near one's and the files that differ.
 /// - `PlainEngine`: the definitions and nothing else: exo's view computed whole
 ///   (`Coordination(graph)`) and the judgement of ExoRules (`Rules.conflicts`,
 ///   `Rules.judge`), pair by pair. `EXO_GUARD_ENGINE=plain` runs a whole command on it, so
@@ -21,22 +21,6 @@ public protocol Engine: Sendable {
     /// Whether a target's graph and roots may be made from its base's and the files that
     /// differ (`Graph.applying`, `WorkspaceRoot.all(in:knownFrom:)`) rather than read whole.
     var readsDeltas: Bool { get }
-}
-
-/// The engine every run uses unless told otherwise.
-public struct FastEngine: Engine {
-    /// The fast engine.
-    public init() {}
-    /// Derived, kept or whole, the cheapest there is (`Coordination.view`).
-    public func view(of graph: Graph, near: Coordination?, cache: ParseCache) -> Coordination {
-        Coordination.view(of: graph, near: near, cache: cache)
-    }
-    /// Through the changed ids' pairs, streamed, or whole (`GraphDiff`).
-    public func judge(base: Coordination, target: Coordination) -> GraphDiff {
-        GraphDiff(base: base, target: target)
-    }
-    /// Yes.
-    public var readsDeltas: Bool { true }
 }
 
 /// The definitions, with no cache and no shortcut.
@@ -71,13 +55,9 @@ extension GraphDiff {
     ) {
         var newShared: [String: Int] = [:]
         for c in new { for t in c.shared { newShared[t, default: 0] += 1 } }
-        self.new = new
-        self.existing = existing
-        self.resolved = resolved
-        counts = Counts(new: new.count, existing: existing.count, resolved: resolved.count)
-        self.newShared = newShared
-        self.activated = activated
-        self.base = base
-        self.target = target
+        self.init(
+            base: base, target: target, new: new, existing: existing, resolved: resolved,
+            counts: Counts(new: new.count, existing: existing.count, resolved: resolved.count), newShared: newShared,
+            activated: activated)
     }
 }

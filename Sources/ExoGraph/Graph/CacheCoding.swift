@@ -14,7 +14,7 @@ package enum CacheCoding {
     }
 
     /// A folder's own documents, then the keys of its subfolders' entries.
-    static func encode(_ subtree: Subtree) -> [UInt8] {
+    package static func encode(_ subtree: Subtree) -> [UInt8] {
         var out: [UInt8] = []
         u32(UInt32(subtree.files.count), into: &out)
         for doc in subtree.files {
@@ -38,7 +38,7 @@ package enum CacheCoding {
     }
 
     /// A graph's active items, then its conflicts.
-    static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
+    package static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
         var out = encode(active)
         u32(UInt32(conflicts.count), into: &out)
         for c in conflicts {
@@ -49,14 +49,14 @@ package enum CacheCoding {
         return out
     }
 
-    static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
+    package static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
 
-    static func string(_ s: String, into out: inout [UInt8]) {
+    package static func string(_ s: String, into out: inout [UInt8]) {
         u32(UInt32(s.utf8.count), into: &out)
         out += s.utf8
     }
 
-    static func optional(_ v: Value?, into out: inout [UInt8]) {
+    package static func optional(_ v: Value?, into out: inout [UInt8]) {
         guard let v else {
             out.append(0xFF)
             return
@@ -64,7 +64,7 @@ package enum CacheCoding {
         encode(v, into: &out)
     }
 
-    static func encode(_ v: Value, into out: inout [UInt8]) {
+    package static func encode(_ v: Value, into out: inout [UInt8]) {
         switch v {
         case .null: out.append(0)
         case .bool(let b): out.append(b ? 2 : 1)
@@ -149,25 +149,25 @@ package enum CacheCoding {
         return r.atEnd ? out : nil
     }
 
-    struct Reader {
+    package struct Reader {
         let bytes: ArraySlice<UInt8>
         var position: Int
         var depth = 0
 
-        init(_ bytes: ArraySlice<UInt8>) {
+        package init(_ bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
             position = bytes.startIndex
         }
 
-        var atEnd: Bool { position == bytes.endIndex }
+        package var atEnd: Bool { position == bytes.endIndex }
 
-        mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+        package mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
             guard n >= 0, n <= bytes.endIndex - position else { return nil }
             defer { position += n }
             return bytes[position..<(position + n)]
         }
 
-        mutating func u32() -> UInt32? {
+        package mutating func u32() -> UInt32? {
             guard 4 <= bytes.endIndex - position else { return nil }
             let p = position
             position += 4
@@ -175,12 +175,12 @@ package enum CacheCoding {
         }
 
         /// A count of items, each at least one byte long.
-        mutating func count() -> Int? {
+        package mutating func count() -> Int? {
             guard let n = u32(), Int(n) <= bytes.endIndex - position else { return nil }
             return Int(n)
         }
 
-        mutating func string() -> String? {
+        package mutating func string() -> String? {
             guard let n = u32(), let b = take(Int(n)) else { return nil }
             return b.withUnsafeBufferPointer { raw -> String? in
                 var ascii = true
@@ -193,7 +193,7 @@ package enum CacheCoding {
             }
         }
 
-        mutating func strings() -> [String]? {
+        package mutating func strings() -> [String]? {
             guard let n = count() else { return nil }
             var out: [String] = []
             out.reserveCapacity(n)
@@ -205,7 +205,7 @@ package enum CacheCoding {
         }
 
         /// `Value??`: nil when malformed, `.some(nil)` for an absent value.
-        mutating func optional() -> Value?? {
+        package mutating func optional() -> Value?? {
             guard position < bytes.endIndex else { return nil }
             if bytes[position] == 0xFF {
                 position += 1
@@ -215,7 +215,7 @@ package enum CacheCoding {
             return .some(v)
         }
 
-        mutating func value() -> Value? {
+        package mutating func value() -> Value? {
             guard depth < 64, let tag = take(1)?.first else { return nil }
             depth += 1
             defer { depth -= 1 }

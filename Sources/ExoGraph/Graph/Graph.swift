@@ -27,7 +27,7 @@ public struct Graph: Sendable {
     /// Names the documents when they came from a tree whose results may be cached.
     public let key: CacheKey?
     /// The folders the walk found the documents in (nil for a graph made from a list).
-    let top: Subtree?
+    package let top: Subtree?
     private let joined: JoinedDocuments
 
     /// A graph of `documents` in walk order; `key` names them for the cache.
@@ -37,7 +37,7 @@ public struct Graph: Sendable {
         joined = JoinedDocuments(documents)
     }
 
-    init(top: Subtree) {
+    package init(top: Subtree) {
         key = top.key
         self.top = top
         joined = JoinedDocuments(top)
@@ -57,7 +57,7 @@ public struct Graph: Sendable {
     package func shed() { joined.shed() }
 
     /// Visits every document in walk order without joining the folders' lists.
-    func visitDocuments(_ visit: (GraphDocument) -> Void) {
+    package func visitDocuments(_ visit: (GraphDocument) -> Void) {
         if let top { top.visitDocuments(visit) } else { joined.all.forEach(visit) }
     }
 }

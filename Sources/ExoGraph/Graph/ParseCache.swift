@@ -23,9 +23,9 @@ public final class ParseCache {
     private var spent: [AnyObject] = []
     /// The last version of each folder a walk made in this run, by everything but its tree.
     var folderVersions: [CacheKey: FolderVersion] = [:]
-    let store: ParseStore?
+    package let store: ParseStore?
     /// Whether what this run computes is kept in the store (read-only commands only read it).
-    let writes: Bool
+    package let writes: Bool
 
     /// A cache over `store` (none: this run only); `writes` false leaves the store as it is.
     public init(store: ParseStore? = nil, writes: Bool = true) {
@@ -34,7 +34,7 @@ public final class ParseCache {
     }
 
     /// Keeps an entry in the store, encoding it only when the store is written.
-    private func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: @autoclosure () -> [UInt8]) {
+    package func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: @autoclosure () -> [UInt8]) {
         guard writes, let store else { return }
         store.save(kind, key, payload())
     }
@@ -53,7 +53,7 @@ public final class ParseCache {
         throw .frontmatterTooLarge(file: path, size: bytes.count, limit: maxFrontmatter)
     }
 
-    func fields(key: CacheKey?, path: String, read: () throws(ExoError) -> [UInt8]) throws(ExoError)
+    package func fields(key: CacheKey?, path: String, read: () throws(ExoError) -> [UInt8]) throws(ExoError)
         -> Frontmatter.Fields
     {
         guard let key else {
@@ -146,29 +146,6 @@ public final class ParseCache {
     func keepRoots(_ key: CacheKey, _ roots: [String]) {
         rootLists[key] = roots
         save(.roots, key, CacheCoding.encode(roots))
-    }
-
-    /// exo's view of `graph` as a run before kept it (its active items and conflicts), when
-    /// the graph came whole from a cached tree; nil otherwise.
-    public func cachedView(of graph: Graph) -> Coordination? {
-        guard let key = graph.key, let payload = store?.load(.coordination, key),
-            let (active, conflicts) = CacheCoding.coordination(payload)
-        else { return nil }
-        return Coordination(graph, active: active, conflicts: conflicts)
-    }
-
-    /// Keeps a view for the next run, when its graph has a key and its pairs are few enough
-    /// to keep whole (`Coordination.materializedPairs`); returns the view to use from here
-    /// (with its pairs, once computed, held).
-    public func keep(_ view: Coordination) -> Coordination {
-        guard let key = view.graph.key, view.pairBound <= Coordination.materializedPairs else { return view }
-        let conflicts = view.conflicts
-        // A view the store holds already (derived again rather than read back) is not
-        // written again.
-        if store?.load(.coordination, key) == nil {
-            save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts))
-        }
-        return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
     }
 
     /// Writes what this run computed to the store, if there is one.

@@ -1,22 +1,23 @@
 import ExoModel
+import ExoSnapshot
 import ExoStore
 import Synchronization
 
 /// The documents under one folder in walk order: its own files, then each walked
 /// subfolder's. `key` names the folder's tree and everything outside it that the result
 /// depends on; nil when the result cannot be cached (no tree id, or a symlink inside).
-final class Subtree: Sendable {
-    let key: CacheKey?
-    let files: [GraphDocument]
-    let children: [Subtree]
+package final class Subtree: Sendable {
+    package let key: CacheKey?
+    package let files: [GraphDocument]
+    package let children: [Subtree]
     /// When the folder was made from another's by a few files (`Graph.applying`): that
     /// folder, and the documents taken out of it and put in.
-    let derivation: Derivation?
+    package let derivation: Derivation?
     /// Where each id's document is among this folder's own files (the first, when several
     /// have it, and the places of all of those), made when first asked for.
     private let ids = Mutex<(first: [Exact: Int], repeated: [Exact: [Int]])?>(nil)
 
-    init(key: CacheKey?, files: [GraphDocument], children: [Subtree], derivation: Derivation? = nil) {
+    package init(key: CacheKey?, files: [GraphDocument], children: [Subtree], derivation: Derivation? = nil) {
         self.key = key
         self.files = files
         self.children = children
@@ -26,15 +27,22 @@ final class Subtree: Sendable {
     /// How a folder differs from the one it was made from: its own documents taken out and
     /// put in (each in walk order; a document at the same path on both sides may be equal),
     /// its subfolders pair by pair, each the other's or made from it in turn.
-    struct Derivation: Sendable {
-        let from: Subtree
-        let removed: [GraphDocument]
-        let added: [GraphDocument]
+    package struct Derivation: Sendable {
+        package let from: Subtree
+        package let removed: [GraphDocument]
+        package let added: [GraphDocument]
+
+        /// `from` less `removed`, with `added`.
+        package init(from: Subtree, removed: [GraphDocument], added: [GraphDocument]) {
+            self.from = from
+            self.removed = removed
+            self.added = added
+        }
     }
 
     /// The places among this folder's own files of the documents with the id, in order;
     /// nil when none has it.
-    func positions(of id: Exact) -> [Int]? {
+    package func positions(of id: Exact) -> [Int]? {
         ids.withLock { ids in
             if ids == nil {
                 var first: [Exact: Int] = [:]
@@ -55,13 +63,39 @@ final class Subtree: Sendable {
         }
     }
 
-    func append(into documents: inout [GraphDocument]) {
+    package func append(into documents: inout [GraphDocument]) {
         documents += files
         for child in children { child.append(into: &documents) }
     }
 
-    func visitDocuments(_ visit: (GraphDocument) -> Void) {
+    package func visitDocuments(_ visit: (GraphDocument) -> Void) {
         files.forEach(visit)
         for child in children { child.visitDocuments(visit) }
+    }
+
+    /// What this folder was made from `other` by, each folder made on the way in walk order
+    /// (`Graph.applying`; none when it is `other`); nil when it was not made from it.
+    package func edits(from other: Subtree) -> [Derivation]? {
+        if self === other { return [] }
+        guard let made = derivation, made.from === other else { return nil }
+        var out = [made]
+        for (c, d) in zip(children, other.children) {
+            guard let below = c.edits(from: d) else { return nil }
+            out += below
+        }
+        return out
+    }
+
+    /// The folder's own documents with the id, in walk order: for a folder made from
+    /// another, that one's less those taken out, with those put in.
+    package func documents(withID id: Exact) -> [GraphDocument] {
+        guard let made = derivation else { return positions(of: id)?.map { files[$0] } ?? [] }
+        var found = made.from.documents(withID: id)
+        if !found.isEmpty && !made.removed.isEmpty {
+            found.removeAll { doc in made.removed.contains { Exact($0.path) == Exact(doc.path) } }
+        }
+        let added = made.added.filter { Exact($0.id) == id }
+        if added.isEmpty { return found }
+        return (found + added).sorted { SnapPath.walksBefore($0.path, $1.path) }
     }
 }

@@ -176,13 +176,13 @@ extension Workspace {
     }
 
     /// A document as the walk finds it, before its bytes are read.
-    struct Located {
-        let path: String
-        let rel: String
-        let realPath: String
-        let id: String
-        let config: EffectiveConfig
-        let type: String?
+    package struct Located {
+        package let path: String
+        package let rel: String
+        package let realPath: String
+        package let id: String
+        package let config: EffectiveConfig
+        package let type: String?
         /// The content key, when the listing gave it (a plain file in git).
         var key: CacheKey? = nil
         /// Its place in its folder's sorted listing.

@@ -50,24 +50,9 @@ public enum WorkspaceRoot {
         search(snapshot, cache: cache).roots
     }
 
-    /// The roots of `snapshot`, known to be those of `earlier` when all that differs between
-    /// the two (git's tree diff) is plain files, none of them a `tropo.toml` or a thin config
-    /// (the only files a root is found by), and `earlier`'s were found with no symlink or
-    /// odd entry in the way; else searched for.
-    public static func all(in snapshot: Snapshot, knownFrom earlier: Snapshot, cache: ParseCache? = nil) -> [String] {
-        if let changes = earlier.keyed?.changes(to: snapshot, under: ""), changes.allSatisfy(TreeDelta.isPlain) {
-            let found = search(earlier, cache: cache)
-            if found.cacheable {
-                Probe.rootsFromBase.hit()
-                return found.roots
-            }
-        }
-        return all(in: snapshot, cache: cache)
-    }
-
     /// Every workspace root in a snapshot (as `all`), and whether nothing but the folders'
     /// entries bore on the answer (no symlinked config, no folder past the depth limit).
-    private static func search(_ snapshot: Snapshot, cache: ParseCache?) -> (roots: [String], cacheable: Bool) {
+    package static func search(_ snapshot: Snapshot, cache: ParseCache?) -> (roots: [String], cacheable: Bool) {
         /// The roots under `dir`, relative to it, and whether that answer may be cached.
         func visit(_ dir: String, enclosed: Bool, depth: Int) -> (roots: [String], cacheable: Bool) {
             // Not below `SnapPath.maxDepth`: the walk of the root above refuses such a tree.

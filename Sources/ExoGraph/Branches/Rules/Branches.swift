@@ -2,48 +2,10 @@ import ExoModel
 import ExoRules
 
 /// Work in flight on other lines of work, as GUARD.md ("Across branches") defines it, in
-/// plain code: a change's state, which changes are in flight on a ref, the conflicts
+/// plain code (a change's state is ChangeState.swift): which changes are in flight on a ref, the conflicts
 /// between lines of work, and what a commit adds to them. Nothing here knows git: a line of
 /// work is a view of a graph, and a ref is three views (its tip, its merge base with the
 /// line, the line).
-
-/// A change's state as the rules across branches compare it: (status, targets, assignee).
-public struct ChangeState: RuleState, Sendable {
-    /// The `status:` value.
-    public let status: Value?
-    /// Outbound targets, sorted in code point order, each once.
-    public let targets: [String]
-    /// The `assignee:` value.
-    public let assignee: Value?
-    /// Where the document exo keeps for the id is (not part of the state).
-    public let path: String
-    /// Whether it is an active work item: a change whose status is exactly `active`.
-    public let isActive: Bool
-
-    /// Whether its document is a change (only changes are claimed).
-    public var isChange: Bool { Coordination.Role(path: path) == .change }
-
-    /// Equal states: same status, targets and assignee (the path is not part of the state).
-    public static func == (x: ChangeState, y: ChangeState) -> Bool {
-        x.status == y.status && x.assignee == y.assignee && x.targets.map { Exact($0) } == y.targets.map { Exact($0) }
-    }
-}
-
-extension ChangeState {
-    /// The state the documents of one id make, given in walk order: the last one's status,
-    /// assignee and path, the targets of all of them; nil when there are none.
-    package init?(documents: [GraphDocument]) {
-        guard let last = documents.last else { return nil }
-        var targets: [Exact] = []
-        var seen = Set<Exact>()
-        for doc in documents {
-            for t in doc.targets where seen.insert(Exact(t)).inserted { targets.append(Exact(t)) }
-        }
-        self.init(
-            status: last.status, targets: targets.sorted().map(\.string), assignee: last.assignee,
-            path: last.path, isActive: Coordination.isActive(path: last.path, status: last.status))
-    }
-}
 
 extension Coordination {
     /// The state of `id` in this view; nil when no document has the id.
@@ -73,13 +35,20 @@ public struct WorkLine: Sendable {
         /// On a ref: whether the line changed this change too since the merge base, so that
         /// it is taken up on both lines.
         public let takenUpOnLine: Bool
+
+        /// The change `id`, in `state` on the line.
+        package init(id: String, state: ChangeState, takenUpOnLine: Bool) {
+            self.id = id
+            self.state = state
+            self.takenUpOnLine = takenUpOnLine
+        }
     }
 
     /// The items in flight: on the line every item, on a ref those active there (not a
     /// change only claimed there, which counts only as taken up).
     public var inFlight: [Item] { ref == nil ? items : items.filter(\.state.isActive) }
 
-    init(ref: String?, items: [Item]) {
+    package init(ref: String?, items: [Item]) {
         self.ref = ref
         self.items = items
     }
@@ -125,6 +94,13 @@ public struct WorkLine: Sendable {
         public let there: ChangeState
         /// Its state at the merge base with the line; nil when it had no document there.
         public let before: ChangeState?
+
+        /// The change `id`, in state `there` at the tip and `before` at the merge base.
+        package init(id: String, there: ChangeState, before: ChangeState?) {
+            self.id = id
+            self.there = there
+            self.before = before
+        }
 
         /// In flight on the ref (active there): what pairs over shared targets count. A
         /// flight that is only a claim counts only as the change taken up.

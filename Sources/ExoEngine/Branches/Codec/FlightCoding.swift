@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoStore
 
 /// The byte form of a ref's flights (changes active at its tip whose state differs from

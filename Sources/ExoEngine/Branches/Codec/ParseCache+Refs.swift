@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoStore
 
 /// What the cache keeps for watched refs: their flights, commits' times, which refs

@@ -1,6 +1,6 @@
+import ExoGraph
 import ExoModel
 import ExoStore
-import Synchronization
 
 /// The conflicts of a view read one at a time from an index of targets, so that what a run
 /// holds follows the documents and their targets, never the number of pairs: 5,000 active
@@ -27,8 +27,17 @@ extension Coordination {
         var pairBound: Int { pointing.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 } }
     }
 
+    /// Every pair a < b of active items with a non-empty sorted intersection of targets,
+    /// in (a, b) order. Found through an index from target to the active items that point
+    /// at it (`pairs`), so the cost follows the number of shared targets rather than the
+    /// square of active items; this holds them all, which `pairs` does not.
+    public var conflicts: [Conflict] {
+        if let known { return known }
+        return Array(pairs)
+    }
+
     /// The index, made once per view (under a lock: views are shared between threads).
-    func targetIndex() -> TargetIndex { indexCache.value { buildTargetIndex() } }
+    func targetIndex() -> TargetIndex { indexSlot.value { buildTargetIndex() } }
 
     private func buildTargetIndex() -> TargetIndex {
         var index = TargetIndex()
@@ -134,7 +143,7 @@ extension Coordination {
     /// per view (a comparison asks more than once).
     public var pairCount: Int {
         if let known { return known.count }
-        return indexCache.count { countPairs() }
+        return countSlot.value { countPairs() }
     }
 
     private func countPairs() -> Int {
@@ -153,49 +162,19 @@ extension Coordination {
     }
 }
 
-/// A view's target index, made when first needed.
-final class TargetIndexCache: @unchecked Sendable {
-    private let lock = Mutex(())
-    private var index: Coordination.TargetIndex?
-    private let countLock = Mutex<Int?>(nil)
-
-    /// The view's pair count, counted once.
-    func count(_ make: () -> Int) -> Int {
-        countLock.withLock { count in
-            if let count { return count }
-            let made = make()
-            count = made
-            return made
-        }
-    }
-
-    func value(_ make: () -> Coordination.TargetIndex) -> Coordination.TargetIndex {
-        lock.withLock { _ in
-            if let index { return index }
-            let made = make()
-            index = made
-            return made
-        }
-    }
-}
-
 /// For each target, the id of every document pointing at it, in walk order (an id once per
 /// document): what a view derived from this one asks of its unchanged ids, whose documents
 /// are the same in both graphs.
-final class PointerIndex: @unchecked Sendable {
-    private let lock = Mutex(())
-    private var index: [Exact: [Exact]]?
-
-    func value(of graph: Graph) -> [Exact: [Exact]] {
-        lock.withLock { _ in
-            if let index { return index }
+extension Coordination {
+    /// This view's pointers, made once (held in the view's `pointerSlot`).
+    var pointers: [Exact: [Exact]] {
+        pointerSlot.value {
             var made: [Exact: [Exact]] = [:]
             graph.visitDocuments { doc in
                 guard !doc.targets.isEmpty else { return }
                 let id = Exact(doc.id)
                 for t in doc.targets { made[Exact(t), default: []].append(id) }
             }
-            index = made
             return made
         }
     }

@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoModel
 import ExoSnapshot
 
@@ -40,11 +41,4 @@ extension WorkLine {
         if added.isEmpty { return kept }
         return (kept + added).sorted { SnapPath.walksBefore($0.path, $1.path) }
     }
-}
-
-extension SnapPath {
-    /// Whether the walk reaches the file `a` before the file `b` (paths relative to one
-    /// folder): in each folder its files, then its subfolders, each in name order. The one
-    /// definition of the walk order is `Coordination.walkOrder`.
-    package static func walksBefore(_ a: String, _ b: String) -> Bool { Coordination.walkOrder(a, b) < 0 }
 }

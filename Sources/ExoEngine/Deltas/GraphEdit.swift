@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoModel
 import ExoSnapshot
 import ExoStore
@@ -69,32 +70,6 @@ extension Subtree {
         return Subtree(
             key: key, files: files, children: children,
             derivation: Derivation(from: self, removed: removed, added: added))
-    }
-
-    /// What this folder was made from `other` by, each folder made on the way in walk order
-    /// (`Graph.applying`; none when it is `other`); nil when it was not made from it.
-    func edits(from other: Subtree) -> [Derivation]? {
-        if self === other { return [] }
-        guard let made = derivation, made.from === other else { return nil }
-        var out = [made]
-        for (c, d) in zip(children, other.children) {
-            guard let below = c.edits(from: d) else { return nil }
-            out += below
-        }
-        return out
-    }
-
-    /// The folder's own documents with the id, in walk order: for a folder made from
-    /// another, that one's less those taken out, with those put in.
-    func documents(withID id: Exact) -> [GraphDocument] {
-        guard let made = derivation else { return positions(of: id)?.map { files[$0] } ?? [] }
-        var found = made.from.documents(withID: id)
-        if !found.isEmpty && !made.removed.isEmpty {
-            found.removeAll { doc in made.removed.contains { Exact($0.path) == Exact(doc.path) } }
-        }
-        let added = made.added.filter { Exact($0.id) == id }
-        if added.isEmpty { return found }
-        return (found + added).sorted { SnapPath.walksBefore($0.path, $1.path) }
     }
 
     /// The name of this folder, inside the folder `rel`: read from the path of a document

@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoModel
 
 /// One state of a line of work against the watched refs: the line's changes that can meet

@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoStore
 
 extension CacheCoding {

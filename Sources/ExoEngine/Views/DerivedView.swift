@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoModel
 import ExoStore
 
@@ -65,7 +66,7 @@ extension Coordination {
             // graph (and only an active one can pair: the others are not asked about).
             let activeNow = active.map { Exact($0) }
             var pointing: [Exact: Set<Exact>] = [:]
-            let index = base.pointers.value(of: base.graph)
+            let index = base.pointers
             for t in wanted {
                 for id in index[t] ?? [] where !changed.contains(id) && activeNow.sortedContains(id) {
                     pointing[id, default: []].insert(t)
@@ -215,34 +216,6 @@ extension Coordination {
         }
         for (s, t) in zip(x.targets, y.targets) where Exact(s) != Exact(t) { return false }
         return true
-    }
-
-    /// tropo's walk order of two paths relative to one root: in each folder its files, then
-    /// its subfolders, each by name in code point (UTF-8 byte) order. -1, 0 or 1.
-    static func walkOrder(_ p: String, _ q: String) -> Int {
-        var p = p
-        var q = q
-        return p.withUTF8 { a in
-            q.withUTF8 { b in
-                let slash = UInt8(ascii: "/")
-                let n = Swift.min(a.count, b.count)
-                var k = 0
-                while k < n && a[k] == b[k] { k += 1 }
-                if k == a.count && k == b.count { return 0 }
-                // The component in which they first differ, from its start in both.
-                var s = k
-                while s > 0 && a[s - 1] != slash { s -= 1 }
-                var ea = s
-                var eb = s
-                while ea < a.count && a[ea] != slash { ea += 1 }
-                while eb < b.count && b[eb] != slash { eb += 1 }
-                let folderA = ea < a.count
-                let folderB = eb < b.count
-                if folderA != folderB { return folderA ? 1 : -1 }  // files first
-                if k < ea && k < eb { return a[k] < b[k] ? -1 : 1 }
-                return ea - s < eb - s ? -1 : (ea - s > eb - s ? 1 : 0)
-            }
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import ExoGraph
 import ExoModel
 import ExoSnapshot
 import ExoStore
