@@ -75,9 +75,12 @@ public final class Session {
     }
 
     /// The cache's file for a repository, or nil when turned off (`EXO_GUARD_CACHE=0`, or
-    /// `exo.cache` false in its git config).
+    /// `exo.cache` false in its git config, or the plain engine, which reads nothing an
+    /// earlier run kept and keeps nothing: its answer is the definitions' alone, so a test
+    /// that compares it with the fast engine's catches a wrong cache entry too).
     static func store(for repository: Repository, config: GitConfig?) -> DiskParseStore? {
         if repository.environment["EXO_GUARD_CACHE"] == "0" { return nil }
+        if repository.environment["EXO_GUARD_ENGINE"] == "plain" { return nil }
         if let v = config?.string("exo.cache"), gitBoolean(v) == false { return nil }
         return DiskParseStore(directory: repository.commonDir)
     }
