@@ -198,7 +198,10 @@ package final class BlobPrefixReader {
             let status: Int32 = out.withUnsafeMutableBufferPointer { buffer in
                 z.next_out = buffer.baseAddress! + produced
                 z.avail_out = UInt32(buffer.count - produced)
-                let s = CZlib.inflate(&z, Z_NO_FLUSH)
+                // Z_FINISH: all the input is given, so a stream that ends within the
+                // space given is inflated without the 32 KiB window zlib otherwise allocates
+                // and copies every byte into; one that does not goes on as with Z_NO_FLUSH.
+                let s = CZlib.inflate(&z, Z_FINISH)
                 produced = buffer.count - Int(z.avail_out)
                 return s
             }

@@ -173,6 +173,18 @@ import Testing
         #expect(reader.read(small, maxSize: 100, enough: { _ in false }) == Array("hi".utf8))
         let empty = try Self.writeLoose([], objects: objects, key: [UInt8](repeating: 2, count: 20))
         #expect(reader.read(empty, maxSize: 100, enough: { _ in false }) == [])
+        // A stream cut short (inflated with Z_FINISH, all input given): no answer either,
+        // whether it ends within the first output buffer or past it.
+        for size in [100, 5000] {
+            let content = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 13) }
+            let cut = try Self.writeLoose(content, objects: objects, key: [UInt8](repeating: 3, count: 20))
+            #expect(reader.read(cut, maxSize: 1 << 20, enough: { _ in false }) == content)
+            let path = objects + "/03/" + String(repeating: "03", count: 19)
+            var st = stat()
+            stat(path, &st)
+            truncate(path, st.st_size - 6)
+            #expect(reader.read(cut, maxSize: 1 << 20, enough: { _ in false }) == nil)
+        }
         let damaged = objects + "/01/" + String(repeating: "01", count: 19)
         let fd = open(damaged, O_WRONLY | O_TRUNC)
         _ = write(fd, "x\u{9c}garbage", 9)
