@@ -66,7 +66,8 @@ public final class Session {
         self.config = config
         roots = try config.flatMap { c throws(ExoError) in try Self.configuredRoots(c) }
         cache = ParseCache(
-            store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache)
+            store: repository.flatMap { Self.store(for: $0, config: config) }, writes: writesCache,
+            remembering: !Self.runsPlain(environment))
         if let bytes = try Self.integer("exo.maxFrontmatter", in: config, least: 1, expected: "a number of bytes") {
             cache.maxFrontmatter = bytes
         }
@@ -80,7 +81,7 @@ public final class Session {
     /// that compares it with the fast engine's catches a wrong cache entry too).
     static func store(for repository: Repository, config: GitConfig?) -> DiskParseStore? {
         if repository.environment["EXO_GUARD_CACHE"] == "0" { return nil }
-        if repository.environment["EXO_GUARD_ENGINE"] == "plain" { return nil }
+        if runsPlain(repository.environment) { return nil }
         if let v = config?.string("exo.cache"), gitBoolean(v) == false { return nil }
         return DiskParseStore(directory: repository.commonDir)
     }
@@ -109,7 +110,11 @@ public final class Session {
     /// How the views and the judgement are made: the fast engine (ExoEngine), or with
     /// `EXO_GUARD_ENGINE=plain` the definitions alone (ExoGraph's Engine.swift), for the
     /// tests that ask both for the same verdict.
-    public var engine: any Engine { environment["EXO_GUARD_ENGINE"] == "plain" ? PlainEngine() : FastEngine() }
+    public var engine: any Engine { Self.runsPlain(environment) ? PlainEngine() : FastEngine() }
+
+    /// Whether the run is on the plain engine (`EXO_GUARD_ENGINE=plain`): whole views,
+    /// ExoRules' judgement, and a walk that remembers nothing (no cache, no folder met before).
+    static func runsPlain(_ environment: [String: String]) -> Bool { environment["EXO_GUARD_ENGINE"] == "plain" }
 
     /// Whether a boolean git config key is set to true (`exo.showBypass`, `exo.strict`); its
     /// value was checked when the session opened (Settings.swift).

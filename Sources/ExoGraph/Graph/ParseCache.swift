@@ -10,7 +10,9 @@ import Synchronization
 
 /// Parsed frontmatter, and the documents of whole folders, shared across the snapshots of
 /// one run (HEAD and the index hold almost the same blobs and trees), keyed by content;
-/// with a `ParseStore` they also survive between runs.
+/// with a `ParseStore` they also survive between runs. The session chooses it; the plain
+/// engine's remembers nothing (`remembering: false`): every walk reads and parses every
+/// file, one by one, with no folder, fields or version of a folder taken from before.
 public final class ParseCache {
     private var memory: [CacheKey: Frontmatter.Fields] = [:]
     private var subtrees: [CacheKey: Subtree] = [:]
@@ -27,10 +29,15 @@ public final class ParseCache {
     /// Whether what this run computes is kept in the store (read-only commands only read it).
     package let writes: Bool
 
-    /// A cache over `store` (none: this run only); `writes` false leaves the store as it is.
-    public init(store: ParseStore? = nil, writes: Bool = true) {
-        self.store = store
+    /// Whether anything is remembered at all (false: the plain engine's walk).
+    public let remembers: Bool
+
+    /// A cache over `store` (none: this run only); `writes` false leaves the store as it is;
+    /// `remembering` false: nothing kept or read back, not even within the run (no store).
+    public init(store: ParseStore? = nil, writes: Bool = true, remembering: Bool = true) {
+        self.store = remembering ? store : nil
         self.writes = writes
+        remembers = remembering
     }
 
     /// Keeps an entry in the store, encoding it only when the store is written.
@@ -56,7 +63,7 @@ public final class ParseCache {
     package func fields(key: CacheKey?, path: String, read: () throws(ExoError) -> [UInt8]) throws(ExoError)
         -> Frontmatter.Fields
     {
-        guard let key else {
+        guard let key, remembers else {
             if let early = byPath.removeValue(forKey: path) { return early }
             Probe.parsedInWalk.hit()
             return Frontmatter.fields(of: try bounded(try read(), path: path))
@@ -79,7 +86,7 @@ public final class ParseCache {
     }
 
     /// Whether the fields of `key` are at hand without reading the file.
-    func has(_ key: CacheKey) -> Bool { stored(key) != nil }
+    func has(_ key: CacheKey) -> Bool { remembers && stored(key) != nil }
 
     /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
     /// or by path for files on disk (used once).
@@ -112,6 +119,7 @@ public final class ParseCache {
 
     /// A folder's documents computed before (in this run, or kept by the store).
     func subtree(_ key: CacheKey) -> Subtree? {
+        guard remembers else { return nil }
         if let hit = subtrees[key] { return hit }
         guard let payload = store?.load(.subtree, key),
             let (files, childKeys) = CacheCoding.subtree(payload)
@@ -129,7 +137,7 @@ public final class ParseCache {
     /// Keeps a folder's documents, computed in this run, under its key; the store encodes
     /// them when it writes them (maybe on another thread: a Subtree never changes).
     func keep(_ subtree: Subtree) {
-        guard let key = subtree.key else { return }
+        guard remembers, let key = subtree.key else { return }
         subtrees[key] = subtree
         guard writes, let store else { return }
         store.save(.subtree, key, encoding: { CacheCoding.encode(subtree) })
@@ -137,6 +145,7 @@ public final class ParseCache {
 
     /// Workspace roots below a folder, found before.
     func roots(_ key: CacheKey) -> [String]? {
+        guard remembers else { return nil }
         if let hit = rootLists[key] { return hit }
         guard let payload = store?.load(.roots, key), let found = CacheCoding.strings(payload) else { return nil }
         rootLists[key] = found
@@ -144,6 +153,7 @@ public final class ParseCache {
     }
 
     func keepRoots(_ key: CacheKey, _ roots: [String]) {
+        guard remembers else { return }
         rootLists[key] = roots
         save(.roots, key, CacheCoding.encode(roots))
     }

@@ -15,7 +15,8 @@ extension Workspace {
     /// parsed on every core while it goes on (`Prefetch`); then the documents are made.
     public func graph(cache explicit: ParseCache? = nil) throws(ExoError) -> Graph {
         let cache = explicit ?? self.cache
-        let prefetch = snapshot.readers.map {
+        // The plain engine's walk reads each file when it comes to it.
+        let prefetch = (cache.remembers ? snapshot.readers : nil).map {
             Prefetch(readers: $0, encode: cache.keepsFields, maxFrontmatter: cache.maxFrontmatter)
         }
         let top: Walked
@@ -85,7 +86,7 @@ extension Workspace {
             return Walked(key: key, cached: hit, files: [], children: [], sawSymlink: false)
         }
         Probe.walkedFolder.hit()
-        let versionKey = key == nil ? nil : position
+        let versionKey = key == nil || !cache.remembers ? nil : position
         var files: [WalkedFile] = []
         let folder = try walkFolder(
             dir, rel: rel, tree: tree, position: position, parent: parent,
