@@ -36,20 +36,37 @@ public struct CacheKey: Hashable, Sendable {
         for k in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: c >> (8 * UInt32(k)))) }
     }
 
-    /// 40 lowercase hex digits.
-    public var hex: String { Self.hex(bytes) }
+    /// 40 lowercase hex digits (written straight from the key's words: a loose object's
+    /// path is made of them for each of the tens of thousands a first push reads).
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 40) { out in
+            func put(_ word: UInt64, bytes: Int, at start: Int) {
+                for k in 0..<bytes {
+                    let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(bytes - 1 - k)))
+                    out[start + 2 * k] = Self.digit(byte >> 4)
+                    out[start + 2 * k + 1] = Self.digit(byte & 15)
+                }
+            }
+            put(a, bytes: 8, at: 0)
+            put(b, bytes: 8, at: 16)
+            put(UInt64(c), bytes: 4, at: 32)
+            return 40
+        }
+    }
 
     /// Any bytes as lowercase hex digits (for digests made of byte forms).
     public static func hex(_ bytes: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, byte) in bytes.enumerated() {
+                out[2 * i] = digit(byte >> 4)
+                out[2 * i + 1] = digit(byte & 15)
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    /// The lowercase hex digit of a number below 16.
+    @inline(__always) static func digit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") - 10 + v }
 }
 
 /// What a cache entry holds; the kind is stored with it, so an entry is only ever read back

@@ -24,6 +24,17 @@ import Testing
         #expect(key.bytes == bytes)
         #expect(key.hex == bytes.map { String($0, radix: 16) }.joined())
         #expect(CacheKey(bytes[1...]) == nil)
+        // Random keys (bytes below 16 among them) against the plain formatting, both ways in.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let raw = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let plain = raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            #expect(CacheKey(raw[...])!.hex == plain)
+            #expect(CacheKey.hex(raw) == plain && CacheKey.hex(Array(raw.prefix(7))) == String(plain.prefix(14)))
+            var out: [UInt8] = [9]
+            LittleEndian.u32(UInt32(raw[0]) << 24 | UInt32(raw[1]) << 8 | UInt32(raw[2]), into: &out)
+            #expect(out == [9, raw[2], raw[1], 0, raw[0]])
+        }
     }
 
     @Test func fieldsRoundTrip() {
