@@ -53,7 +53,10 @@ package enum CacheCoding {
 
     package static func string(_ s: String, into out: inout [UInt8]) {
         u32(UInt32(s.utf8.count), into: &out)
-        out += s.utf8
+        // A native string's bytes copied at once (the view's generic append went byte by
+        // byte: a first push encodes half a million strings).
+        let copied: Void? = s.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
+        if copied == nil { out += s.utf8 }
     }
 
     package static func optional(_ v: Value?, into out: inout [UInt8]) {
