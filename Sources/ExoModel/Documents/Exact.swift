@@ -13,6 +13,10 @@ public struct Exact: Hashable, Sendable, ExpressibleByStringLiteral, Comparable,
     public init(stringLiteral value: String) { self.string = value }
     /// Equal code point by code point (no Unicode normalization, unlike `String`).
     public static func == (a: Exact, b: Exact) -> Bool {
+        // Of different lengths, they differ: a native string's UTF-8 count is at hand, and
+        // most comparisons (a field name against the reference fields, a key against a
+        // map's) are between strings of different lengths.
+        if a.string.utf8.count != b.string.utf8.count { return false }
         var x = a.string
         var y = b.string
         return x.withUTF8 { p in
