@@ -75,7 +75,9 @@ public enum CacheEntryKind: UInt8, Sendable {
     case fields = 1
     case subtree = 2
     case roots = 3
-    case coordination = 4
+    /// A view's active items and conflicts, pairs numbered into a table of names (4 held
+    /// them written out pair by pair, and is never read).
+    case coordination = 9
     case flights = 5
     case commitTime = 6
     case crossState = 7

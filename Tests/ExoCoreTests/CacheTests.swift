@@ -108,6 +108,30 @@ import Testing
         #expect(back?.active == ["a", "b", "c"])
         #expect(back?.conflicts == conflicts)
         #expect(CacheCoding.coordination(bytes.dropLast()) == nil)
+        // Random views (names repeated across pairs, a name both an item and a target, one
+        // no active item holds): the same back; every cut and a number past the table refused.
+        var rng = SystemRandomNumberGenerator()
+        let names = ["a", "b", "c", "mod-x", "mod-y", "ü", "c"] + (0..<30).map { "change-\($0)" }
+        for _ in 0..<200 {
+            let active = Array(Set((0..<Int.random(in: 0...12, using: &rng)).map { _ in names.randomElement(using: &rng)! }))
+                .sorted()
+            let pairs = (0..<Int.random(in: 0...20, using: &rng)).map { _ in
+                Coordination.Conflict(
+                    a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
+                    shared: (0..<Int.random(in: 0...4, using: &rng)).map { _ in names.randomElement(using: &rng)! })
+            }
+            let encoded = CacheCoding.encode(active: active, conflicts: pairs)
+            let decoded = CacheCoding.coordination(encoded[...])
+            #expect(decoded?.active == active && decoded?.conflicts == pairs)
+            for cut in [0, 3, encoded.count / 2, encoded.count - 1] where cut < encoded.count {
+                #expect(CacheCoding.coordination(encoded[..<cut]) == nil)
+            }
+            if !pairs.isEmpty {  // the last pair's last number made to point past the table
+                var bad = encoded
+                for k in 0..<4 { bad[bad.count - 4 + k] = 0xFF }
+                #expect(CacheCoding.coordination(bad[...]) == nil)
+            }
+        }
     }
 
     @Test func storeKeepsKindsApartAndSurvivesAReload() throws {

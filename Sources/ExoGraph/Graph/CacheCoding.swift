@@ -38,15 +38,34 @@ package enum CacheCoding {
     }
 
     /// A graph's active items, then its conflicts.
+    /// A view's active items and conflicts: every name once, in a table (the active items
+    /// first, then each other name as it first comes), and each pair as numbers into it.
+    /// Ten thousand pairs name a few hundred changes and a few modules: read back, each
+    /// name is made once, not once per pair it is in.
     package static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
-        var out = encode(active)
-        u32(UInt32(conflicts.count), into: &out)
-        for c in conflicts {
-            string(c.a, into: &out)
-            string(c.b, into: &out)
-            out += encode(c.shared)
+        var table = active
+        var number: [Exact: UInt32] = [:]
+        number.reserveCapacity(active.count)
+        for (i, id) in active.enumerated() where number[Exact(id)] == nil { number[Exact(id)] = UInt32(i) }
+        func numbered(_ name: String) -> UInt32 {
+            if let n = number[Exact(name)] { return n }
+            let n = UInt32(table.count)
+            table.append(name)
+            number[Exact(name)] = n
+            return n
         }
-        return out
+        var pairs: [UInt8] = []
+        u32(UInt32(conflicts.count), into: &pairs)
+        for c in conflicts {
+            u32(numbered(c.a), into: &pairs)
+            u32(numbered(c.b), into: &pairs)
+            u32(UInt32(c.shared.count), into: &pairs)
+            for t in c.shared { u32(numbered(t), into: &pairs) }
+        }
+        var out: [UInt8] = []
+        u32(UInt32(active.count), into: &out)
+        out += encode(table)
+        return out + pairs
     }
 
     package static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
@@ -131,14 +150,25 @@ package enum CacheCoding {
 
     package static func coordination(_ payload: ArraySlice<UInt8>) -> (active: [String], conflicts: [Coordination.Conflict])? {
         var r = Reader(payload)
-        guard let active = r.strings(), let n = r.count() else { return nil }
+        guard let activeCount = r.u32(), let table = r.strings(), Int(activeCount) <= table.count, let n = r.count()
+        else { return nil }
+        func name(_ r: inout Reader) -> String? {
+            guard let i = r.u32(), Int(i) < table.count else { return nil }
+            return table[Int(i)]
+        }
         var conflicts: [Coordination.Conflict] = []
         conflicts.reserveCapacity(n)
         for _ in 0..<n {
-            guard let a = r.string(), let b = r.string(), let shared = r.strings() else { return nil }
+            guard let a = name(&r), let b = name(&r), let k = r.count() else { return nil }
+            var shared: [String] = []
+            shared.reserveCapacity(k)
+            for _ in 0..<k {
+                guard let t = name(&r) else { return nil }
+                shared.append(t)
+            }
             conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
         }
-        return r.atEnd ? (active, conflicts) : nil
+        return r.atEnd ? (Array(table[..<Int(activeCount)]), conflicts) : nil
     }
 
     package static func strings(_ payload: ArraySlice<UInt8>) -> [String]? {
