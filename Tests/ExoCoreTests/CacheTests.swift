@@ -62,6 +62,27 @@ import Testing
             #expect(CacheCoding.subtree(bytes[..<cut]) == nil)
         }
         #expect(CacheCoding.subtree((bytes + [0])[...]) == nil)
+        // Random folders: statuses and assignees of every kind (strings shared through the
+        // table, other values written out, absent), targets repeated: the same documents back.
+        var rng = SystemRandomNumberGenerator()
+        let names = ["active", "draft", "ü", "", "mod-x", "mod-y"]
+        let values: [Value?] =
+            [nil, .null, .bool(true), .int("3"), .float(1.5), .list([.string("a")])]
+            + names.map { .string($0) }
+        for _ in 0..<200 {
+            let files = (0..<Int.random(in: 0...8, using: &rng)).map { i in
+                GraphDocument(
+                    id: "d\(i)", path: "changes/d\(i).md", status: values.randomElement(using: &rng)!,
+                    assignee: values.randomElement(using: &rng)!,
+                    targets: (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! })
+            }
+            let encoded = CacheCoding.encode(Subtree(key: nil, files: files, children: [child]))
+            let decoded = CacheCoding.subtree(encoded[...])
+            #expect(decoded?.files == files && decoded?.children == [Self.key])
+            for cut in [0, 3, encoded.count / 2, encoded.count - 1] {
+                #expect(CacheCoding.subtree(encoded[..<cut]) == nil)
+            }
+        }
     }
 
     @Test func crossStateRoundTripsAndRefusesDamage() {

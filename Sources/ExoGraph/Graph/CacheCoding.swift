@@ -43,17 +43,8 @@ package enum CacheCoding {
     /// Ten thousand pairs name a few hundred changes and a few modules: read back, each
     /// name is made once, not once per pair it is in.
     package static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
-        var table = active
-        var number: [Exact: UInt32] = [:]
-        number.reserveCapacity(active.count)
-        for (i, id) in active.enumerated() where number[Exact(id)] == nil { number[Exact(id)] = UInt32(i) }
-        func numbered(_ name: String) -> UInt32 {
-            if let n = number[Exact(name)] { return n }
-            let n = UInt32(table.count)
-            table.append(name)
-            number[Exact(name)] = n
-            return n
-        }
+        var table = NameTable(prefix: active)
+        func numbered(_ name: String) -> UInt32 { table.number(name) }
         var pairs: [UInt8] = []
         u32(UInt32(conflicts.count), into: &pairs)
         for c in conflicts {
@@ -64,7 +55,7 @@ package enum CacheCoding {
         }
         var out: [UInt8] = []
         u32(UInt32(active.count), into: &out)
-        out += encode(table)
+        out += encode(table.names)
         return out + pairs
     }
 
@@ -180,107 +171,5 @@ package enum CacheCoding {
             out.append(s)
         }
         return r.atEnd ? out : nil
-    }
-
-    package struct Reader {
-        let bytes: ArraySlice<UInt8>
-        var position: Int
-        var depth = 0
-
-        package init(_ bytes: ArraySlice<UInt8>) {
-            self.bytes = bytes
-            position = bytes.startIndex
-        }
-
-        package var atEnd: Bool { position == bytes.endIndex }
-
-        package mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
-            guard n >= 0, n <= bytes.endIndex - position else { return nil }
-            defer { position += n }
-            return bytes[position..<(position + n)]
-        }
-
-        package mutating func u32() -> UInt32? {
-            guard 4 <= bytes.endIndex - position else { return nil }
-            let p = position
-            position += 4
-            return UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
-        }
-
-        /// A count of items, each at least one byte long.
-        package mutating func count() -> Int? {
-            guard let n = u32(), Int(n) <= bytes.endIndex - position else { return nil }
-            return Int(n)
-        }
-
-        package mutating func string() -> String? {
-            guard let n = u32(), let b = take(Int(n)) else { return nil }
-            return b.withUnsafeBufferPointer { raw -> String? in
-                var ascii = true
-                for byte in raw where byte >= 0x80 {
-                    ascii = false
-                    break
-                }
-                // ASCII is valid UTF-8: the fast copy; anything else is validated.
-                return ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
-            }
-        }
-
-        package mutating func strings() -> [String]? {
-            guard let n = count() else { return nil }
-            var out: [String] = []
-            out.reserveCapacity(n)
-            for _ in 0..<n {
-                guard let s = string() else { return nil }
-                out.append(s)
-            }
-            return out
-        }
-
-        /// `Value??`: nil when malformed, `.some(nil)` for an absent value.
-        package mutating func optional() -> Value?? {
-            guard position < bytes.endIndex else { return nil }
-            if bytes[position] == 0xFF {
-                position += 1
-                return .some(nil)
-            }
-            guard let v = value() else { return nil }
-            return .some(v)
-        }
-
-        package mutating func value() -> Value? {
-            guard depth < 64, let tag = take(1)?.first else { return nil }
-            depth += 1
-            defer { depth -= 1 }
-            switch tag {
-            case 0: return .null
-            case 1: return .bool(false)
-            case 2: return .bool(true)
-            case 3: return string().map { .int($0) }
-            case 4:
-                guard let b = take(8) else { return nil }
-                var bits: UInt64 = 0
-                for (i, byte) in b.enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
-                return .float(Double(bitPattern: bits))
-            case 5: return string().map { .string($0) }
-            case 6:
-                guard let n = count() else { return nil }
-                var items: [Value] = []
-                for _ in 0..<n {
-                    guard let v = value() else { return nil }
-                    items.append(v)
-                }
-                return .list(items)
-            case 7:
-                guard let n = count() else { return nil }
-                var m = OrderedMap()
-                for _ in 0..<n {
-                    guard let k = string(), let v = value(), !m.contains(k) else { return nil }
-                    m.set(k, v)
-                }
-                return .map(m)
-            default: return nil
-            }
-        }
     }
 }
