@@ -73,4 +73,18 @@ import Testing
         for (k, v) in pairs { m.set(k, v) }
         return m
     }
+
+    /// `strip` trims ASCII ends on the bytes and hands a non-ASCII end to the scalar-wise
+    /// definition: on random strings of spaces, controls, Unicode whitespace and letters, it
+    /// equals that definition (Python's `str.strip()`).
+    @Test func stripEqualsTheScalarWiseDefinition() {
+        let alphabet: [String] = [
+            " ", "\t", "\n", "\u{0B}", "\u{1C}", "\u{1F}", "\u{85}", "\u{A0}", "\u{3000}", "a", "é", "-", "\u{2028}",
+        ]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let s = (0..<Int.random(in: 0...7, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            #expect(PythonText.strip(s) == String(PythonText.strip(Substring(s).unicodeScalars)), "\(Array(s.unicodeScalars))")
+        }
+    }
 }

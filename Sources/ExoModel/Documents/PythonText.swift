@@ -20,19 +20,20 @@ package enum PythonText {
     }
 
     package static func strip(_ s: String) -> String {
-        // ASCII ends: trimmed on bytes; a non-ASCII end may be Unicode whitespace.
+        // ASCII ends: trimmed on the bytes themselves (not through the UTF-8 view's indices,
+        // which cost a frontmatter's every value); a non-ASCII end may be Unicode whitespace.
+        var s = s
+        let (start, end, ascii) = s.withUTF8 { u -> (Int, Int, Bool) in
+            var start = 0
+            var end = u.count
+            while start < end, u[start] < 0x80, isASCIISpace(u[start]) { start += 1 }
+            while start < end, u[end - 1] < 0x80, isASCIISpace(u[end - 1]) { end -= 1 }
+            return (start, end, start == end || (u[start] < 0x80 && u[end - 1] < 0x80))
+        }
+        if !ascii { return String(strip(Substring(s).unicodeScalars)) }
+        if start == 0 && end == s.utf8.count { return s }
         let u = s.utf8
-        var start = u.startIndex
-        var end = u.endIndex
-        while start < end, u[start] < 0x80, isASCIISpace(u[start]) { start = u.index(after: start) }
-        while start < end, let last = Optional(u[u.index(before: end)]), last < 0x80, isASCIISpace(last) {
-            end = u.index(before: end)
-        }
-        if start < end && (u[start] >= 0x80 || u[u.index(before: end)] >= 0x80) {
-            return String(strip(Substring(s).unicodeScalars))
-        }
-        if start == u.startIndex && end == u.endIndex { return s }
-        return String(s[start..<end])
+        return String(s[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)])
     }
 
     /// Python whitespace among ASCII bytes.
