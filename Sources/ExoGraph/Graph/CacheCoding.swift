@@ -37,21 +37,19 @@ package enum CacheCoding {
         return out
     }
 
-    /// A graph's active items, then its conflicts.
     /// A view's active items and conflicts: every name once, in a table (the active items
     /// first, then each other name as it first comes), and each pair as numbers into it.
     /// Ten thousand pairs name a few hundred changes and a few modules: read back, each
     /// name is made once, not once per pair it is in.
     package static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
         var table = NameTable(prefix: active)
-        func numbered(_ name: String) -> UInt32 { table.number(name) }
         var pairs: [UInt8] = []
         u32(UInt32(conflicts.count), into: &pairs)
         for c in conflicts {
-            u32(numbered(c.a), into: &pairs)
-            u32(numbered(c.b), into: &pairs)
+            u32(table.number(c.a), into: &pairs)
+            u32(table.number(c.b), into: &pairs)
             u32(UInt32(c.shared.count), into: &pairs)
-            for t in c.shared { u32(numbered(t), into: &pairs) }
+            for t in c.shared { u32(table.number(t), into: &pairs) }
         }
         var out: [UInt8] = []
         u32(UInt32(active.count), into: &out)
