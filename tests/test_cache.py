@@ -74,6 +74,29 @@ def committed_and_warm(tmp_path, files):
     return top
 
 
+def test_a_commit_decodes_only_the_kept_folders_it_reads(tmp_path):
+    """A folder read back from the cache is decoded only when its documents are asked for:
+    the commit's own folders (compared with the index's) and the folder of the change it
+    collides with (for its node). The active items' targets come with the kept view, so
+    the view is derived without a pass over HEAD's documents. Same answer as no cache."""
+    files = {f"changes/team-{t}/t{t}-c{i}.md": change("draft", f"m{i}") for t in range(6) for i in range(10)}
+    files["changes/team-1/t1-c3.md"] = change("active", "m3", "m7")
+    files["changes/team-4/t4-c5.md"] = change("active", "m5")
+    top = committed_and_warm(tmp_path, files)
+    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
+    (top / "changes/team-2/t2-c4.md").write_text(change("active", "m3"))
+    git(top, "add", "-A")
+    env = {"EXO_GUARD_MODE": "warn"}
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
+    assert hooked.stdout == plain.stdout and "t1-c3" in hooked.stdout and "t4-c5" not in hooked.stdout
+    fast = probes(hooked)
+    assert fast["kept-view"] == 1 and fast["derived-view"] == 1 and fast["walked-folder"] == 3, sorted(fast.items())
+    # HEAD's root, changes/ and changes/team-2 (compared with the index's), changes/team-1
+    # (t1-c3's node): four of HEAD's eight folders; team-0, -3, -4 and -5 never decoded.
+    assert fast["decoded-folder"] == 4, sorted(fast.items())
+
+
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):
     """`changes/team` keeps its tree id; the overlay added above it changes its documents."""
     top = committed_and_warm(tmp_path, {"changes/team/a.md": change("active", "auth"),

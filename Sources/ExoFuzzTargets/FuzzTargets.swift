@@ -96,7 +96,7 @@ public enum FuzzTargets {
             let again: [UInt8] = CacheCoding.encode(flights)
             precondition(CacheCoding.flights(again[...]).map { CacheCoding.encode($0) } == again)
         case 3: _ = CacheCoding.subtree(payload)
-        default: _ = CacheCoding.coordination(payload)
+        default: _ = CacheCoding.coordination(payload)?.targets.decoded
         }
     }
 

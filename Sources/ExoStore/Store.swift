@@ -75,9 +75,10 @@ public enum CacheEntryKind: UInt8, Sendable {
     case fields = 1
     case subtree = 2
     case roots = 3
-    /// A view's active items and conflicts, pairs numbered into a table of names (4 held
-    /// them written out pair by pair, and is never read).
-    case coordination = 9
+    /// A view's active items, conflicts and the active items' targets, numbered into a
+    /// table of names (4 held the pairs written out, 9 the pairs numbered but no targets;
+    /// neither is read).
+    case coordination = 10
     case flights = 5
     case commitTime = 6
     case crossState = 7

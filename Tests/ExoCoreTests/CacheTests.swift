@@ -66,10 +66,13 @@ import Testing
         // table, other values written out, absent), targets repeated: the same documents back.
         var rng = SystemRandomNumberGenerator()
         let names = ["active", "draft", "ü", "", "mod-x", "mod-y"]
+        var nested = OrderedMap()
+        nested.set("k", .list([.null, .string("ü")]))
+        nested.set("j", .map(OrderedMap()))
         let values: [Value?] =
-            [nil, .null, .bool(true), .int("3"), .float(1.5), .list([.string("a")])]
+            [nil, .null, .bool(true), .int("3"), .float(1.5), .list([.string("a"), .list([.bool(false)])]), .map(nested)]
             + names.map { .string($0) }
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             let files = (0..<Int.random(in: 0...8, using: &rng)).map { i in
                 GraphDocument(
                     id: "d\(i)", path: "changes/d\(i).md", status: values.randomElement(using: &rng)!,
@@ -82,7 +85,26 @@ import Testing
             for cut in [0, 3, encoded.count / 2, encoded.count - 1] {
                 #expect(CacheCoding.subtree(encoded[..<cut]) == nil)
             }
+            // A byte changed anywhere: the check that passes over the documents refuses
+            // exactly what decoding them would (nothing it lets through fails to decode).
+            guard !encoded.isEmpty else { continue }
+            var damaged = encoded
+            damaged[Int.random(in: 0..<damaged.count, using: &rng)] = [0xFF, 0xC3, 0x07, 0].randomElement(using: &rng)!
+            if let (kept, _) = CacheCoding.subtreeShape(damaged[...]) {
+                #expect(CacheCoding.documents(kept).count == kept.count)
+            }
         }
+        // Not UTF-8, a map with a key twice: refused by the check, as by decoding.
+        var bad = CacheCoding.encode(Subtree(key: nil, files: [doc("é", status: nil, targets: [])], children: []))
+        bad[bad.firstIndex(of: 0xC3)!] = 0xFF
+        #expect(CacheCoding.subtreeShape(bad[...]) == nil)
+        var pair = OrderedMap()
+        pair.set("k", .null)
+        pair.set("j", .null)
+        let twice = Value.map(pair)  // read back as a map with "k" twice
+        var map = CacheCoding.encode(Subtree(key: nil, files: [doc("m", status: twice, targets: [])], children: []))
+        map[map.firstIndex(of: UInt8(ascii: "j"))!] = UInt8(ascii: "k")
+        #expect(CacheCoding.subtreeShape(map[...]) == nil)
     }
 
     @Test func crossStateRoundTripsAndRefusesDamage() {
@@ -124,10 +146,12 @@ import Testing
             Coordination.Conflict(a: "a", b: "b", shared: ["x"]),
             Coordination.Conflict(a: "a", b: "c", shared: ["x", "y"]),
         ]
-        let bytes = CacheCoding.encode(active: ["a", "b", "c"], conflicts: conflicts)
+        let targets = [["x"], ["x", "z"], ["x", "y"]]
+        let bytes = CacheCoding.encode(active: ["a", "b", "c"], conflicts: conflicts, targets: targets)
         let back = CacheCoding.coordination(bytes[...])
         #expect(back?.active == ["a", "b", "c"])
         #expect(back?.conflicts == conflicts)
+        #expect(back?.targets.decoded == targets)
         #expect(CacheCoding.coordination(bytes.dropLast()) == nil)
         // Random views (names repeated across pairs, a name both an item and a target, one
         // no active item holds): the same back; every cut and a number past the table refused.
@@ -141,13 +165,17 @@ import Testing
                     a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
                     shared: (0..<Int.random(in: 0...4, using: &rng)).map { _ in names.randomElement(using: &rng)! })
             }
-            let encoded = CacheCoding.encode(active: active, conflicts: pairs)
+            let targets = active.map { _ in
+                (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! }
+            }
+            let encoded = CacheCoding.encode(active: active, conflicts: pairs, targets: targets)
             let decoded = CacheCoding.coordination(encoded[...])
-            #expect(decoded?.active == active && decoded?.conflicts == pairs)
+            #expect(decoded?.active == active && decoded?.conflicts == pairs && decoded?.targets.decoded == targets)
             for cut in [0, 3, encoded.count / 2, encoded.count - 1] where cut < encoded.count {
                 #expect(CacheCoding.coordination(encoded[..<cut]) == nil)
             }
-            if !pairs.isEmpty {  // the last pair's last number made to point past the table
+            if !pairs.isEmpty || targets.contains(where: { !$0.isEmpty }) {
+                // the last number (a pair's or an item's target) made to point past the table
                 var bad = encoded
                 for k in 0..<4 { bad[bad.count - 4 + k] = 0xFF }
                 #expect(CacheCoding.coordination(bad[...]) == nil)

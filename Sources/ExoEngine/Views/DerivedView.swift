@@ -66,9 +66,8 @@ extension Coordination {
             // graph (and only an active one can pair: the others are not asked about).
             let activeNow = active.map { Exact($0) }
             var pointing: [Exact: Set<Exact>] = [:]
-            let index = base.pointers
-            for t in wanted {
-                for id in index[t] ?? [] where !changed.contains(id) && activeNow.sortedContains(id) {
+            for (id, targets) in base.activeTargets where !changed.contains(id) {
+                for t in targets where wanted.contains(t) && activeNow.sortedContains(id) {
                     pointing[id, default: []].insert(t)
                 }
             }
@@ -102,6 +101,16 @@ extension Coordination {
             derivation: Derivation(
                 base: base.graph.identity, changed: changed, states: states, kept: kept, before: before, after: pairs,
                 baseNode: { base.node($0) }))
+        // The active items' targets, when asked for: the base's for the unchanged ones, the
+        // states' for the others.
+        let baseTargets = base.targetsHeld
+        _ = knowing(
+            ActiveTargets(later: {
+                var targets = baseTargets.value
+                for id in changed { targets[id] = nil }
+                for (id, now) in after where now.active { targets[id] = now.targets }
+                return targets
+            }))
     }
 
     /// A conflict with its two ids in code point order and its shared targets sorted.

@@ -1,6 +1,7 @@
 import ExoGraph
 import ExoModel
 import ExoStore
+import Synchronization
 
 /// The conflicts of a view read one at a time from an index of targets, so that what a run
 /// holds follows the documents and their targets, never the number of pairs: 5,000 active
@@ -162,20 +163,55 @@ extension Coordination {
     }
 }
 
-/// For each target, the id of every document pointing at it, in walk order (an id once per
-/// document): what a view derived from this one asks of its unchanged ids, whose documents
-/// are the same in both graphs.
+/// Each active item's targets, by id: what a view derived from this one asks of its
+/// unchanged items (whose documents are the same in both graphs), and what a kept view is
+/// kept with, so that neither reads the graph's documents for them.
 extension Coordination {
-    /// This view's pointers, made once (held in the view's `pointerSlot`).
-    var pointers: [Exact: [Exact]] {
+    /// This view's active items' targets, each once: made from the index of targets unless
+    /// given (`knowing`), when first asked for.
+    var activeTargets: [Exact: [Exact]] { targetsHeld.value }
+
+    /// What `activeTargets` reads, held in the view's `pointerSlot`.
+    var targetsHeld: ActiveTargets {
         pointerSlot.value {
+            let index = targetIndex()
             var made: [Exact: [Exact]] = [:]
-            graph.visitDocuments { doc in
-                guard !doc.targets.isEmpty else { return }
-                let id = Exact(doc.id)
-                for t in doc.targets { made[Exact(t), default: []].append(id) }
-            }
-            return made
+            made.reserveCapacity(active.count)
+            for (i, id) in active.enumerated() { made[Exact(id)] = index.targets[i].map { index.names[$0] } }
+            return ActiveTargets(made)
+        }
+    }
+
+    /// This view, its active items' targets to be had from `targets` (read back with it, or
+    /// derived with it); returns the view.
+    func knowing(_ targets: ActiveTargets) -> Coordination {
+        _ = pointerSlot.value { targets }
+        return self
+    }
+}
+
+/// A view's active items' targets, by id: made when first asked for, once.
+final class ActiveTargets: Sendable {
+    private let made: Mutex<[Exact: [Exact]]?>
+    private let make: @Sendable () -> [Exact: [Exact]]
+
+    init(_ targets: [Exact: [Exact]]) {
+        made = Mutex(targets)
+        make = { [:] }
+    }
+
+    /// Targets `make` makes when first asked for (it must not hold the view they are for).
+    init(later make: @escaping @Sendable () -> [Exact: [Exact]]) {
+        made = Mutex(nil)
+        self.make = make
+    }
+
+    var value: [Exact: [Exact]] {
+        made.withLock { made in
+            if let made { return made }
+            let value = make()
+            made = value
+            return value
         }
     }
 }

@@ -6,23 +6,35 @@ extension ParseCache {
     /// exo's view of `graph` as a run before kept it (its active items and conflicts), when
     /// the graph came whole from a cached tree; nil otherwise.
     public func cachedView(of graph: Graph) -> Coordination? {
-        guard let key = graph.key, let payload = store?.load(.coordination, key),
-            let (active, conflicts) = CacheCoding.coordination(payload)
-        else { return nil }
-        return Coordination(graph, active: active, conflicts: conflicts)
+        guard let key = graph.key, let payload = store?.load(.coordination, key) else { return nil }
+        guard let (active, conflicts, targets) = CacheCoding.coordination(payload) else {
+            refused.insert(key)  // damaged, or of another form: written anew by `keep`
+            return nil
+        }
+        return Coordination(graph, active: active, conflicts: conflicts).knowing(
+            ActiveTargets(later: {
+                var byID: [Exact: [Exact]] = [:]
+                byID.reserveCapacity(active.count)
+                for (id, mine) in zip(active, targets.decoded) { byID[Exact(id)] = mine.map { Exact($0) } }
+                return byID
+            }))
     }
 
     /// Keeps a view for the next run, when its graph has a key and its pairs are few enough
     /// to keep whole (`Coordination.materializedPairs`); returns the view to use from here
-    /// (with its pairs, once computed, held).
+    /// (with its pairs and its active items' targets, once computed, held).
     public func keep(_ view: Coordination) -> Coordination {
         guard let key = view.graph.key, view.pairBound <= Coordination.materializedPairs else { return view }
         let conflicts = view.conflicts
+        let targets = view.targetsHeld
         // A view the store holds already (derived again rather than read back) is not
         // written again.
-        if store?.load(.coordination, key) == nil {
-            save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts))
+        if refused.contains(key) || store?.load(.coordination, key) == nil {
+            let byID = targets.value
+            let listed = view.active.map { (byID[Exact($0)] ?? []).map(\.string) }
+            save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts, targets: listed))
         }
         return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
+            .knowing(targets)
     }
 }

@@ -62,7 +62,7 @@ public struct Coordination: Sendable {
     package let known: [Conflict]?
     /// What the fast engine makes for this view when it first needs it and keeps while the
     /// view lives (ExoEngine's Pairs.swift: the index pairs are read from, the count of
-    /// pairs, which ids point at each target); nothing else reads them.
+    /// pairs, the active items' targets); nothing else reads them.
     package let indexSlot = EngineSlot(), countSlot = EngineSlot(), pointerSlot = EngineSlot()
     /// How this view was derived from another, when it was: what lets a comparison of the
     /// two look only at the pairs of the changed ids.
@@ -148,6 +148,16 @@ public struct Coordination: Sendable {
 
         var last: [Exact: Int] { tables.last }
 
+        /// How many ids were looked up folder by folder (`readsFolderByFolder`).
+        private let askedByFolder = Atomic<Int>(0)
+
+        /// Whether the tables are not made and few ids were looked up without them: each
+        /// call counts one more.
+        func mayAskByFolder() -> Bool {
+            guard lock.withLock({ _ in built == nil }) else { return false }
+            return askedByFolder.add(1, ordering: .relaxed).newValue <= Coordination.askedByFolder
+        }
+
         /// Lets the tables go (made again if asked for).
         func shed() { lock.withLock { _ in built = nil } }
 
@@ -192,17 +202,39 @@ public struct Coordination: Sendable {
             guard derivation.changed.contains(x) else { return derivation.baseNode(id) }
             return derivation.states[x].map { Node(id: x.string, path: $0.path, status: $0.status, assignee: $0.assignee) }
         }
-        guard let i = lookup.last(Exact(id)) else { return nil }
-        let doc = documents[i]
+        let doc: GraphDocument
+        if readsFolderByFolder {
+            // A graph read from the cache: the id's document found folder by folder, passing
+            // over the kept folders that cannot hold it, none of them decoded for it.
+            guard let last = graph.documents(withIDs: [Exact(id)])[Exact(id)]?.last else { return nil }
+            doc = last
+        } else {
+            guard let i = lookup.last(Exact(id)) else { return nil }
+            doc = documents[i]
+        }
         return Node(id: doc.id, path: doc.path, status: doc.status, assignee: doc.assignee)
     }
 
+    /// Whether an id's documents are better found folder by folder than through the lookup
+    /// tables: the graph came from the cache (its folders decoded only when asked for) and
+    /// the tables are not made, so that a hook asking of a few ids decodes a few folders.
+    /// Past `askedByFolder` ids, the tables are made (a report on many ids).
+    var readsFolderByFolder: Bool { graph.top?.holdsKept == true && lookup.mayAskByFolder() }
+
+    /// How many ids a view looks up folder by folder before it makes its lookup tables.
+    static let askedByFolder = 64
+
     /// Outbound targets of `id`: the edges of every document with that id, each once.
     public func targets(of id: String) -> [Exact] {
-        guard let (i, earlier) = lookup.all(Exact(id)) else { return [] }
-        let documents = self.documents
-        if earlier.isEmpty, documents[i].targets.count <= 1 { return documents[i].targets.map { Exact($0) } }
-        let all = (earlier + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
+        let all: [Exact]
+        if readsFolderByFolder {
+            all = (graph.documents(withIDs: [Exact(id)])[Exact(id)] ?? []).flatMap { $0.targets.map { Exact($0) } }
+        } else {
+            guard let (i, earlier) = lookup.all(Exact(id)) else { return [] }
+            let documents = self.documents
+            if earlier.isEmpty, documents[i].targets.count <= 1 { return documents[i].targets.map { Exact($0) } }
+            all = (earlier + [i]).flatMap { documents[$0].targets.map { Exact($0) } }
+        }
         // A few targets (the common case) are deduplicated without a set.
         if all.count <= 8 { return all.reduce(into: []) { out, t in if !out.contains(t) { out.append(t) } } }
         var seen = Set<Exact>()

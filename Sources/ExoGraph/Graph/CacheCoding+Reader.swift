@@ -6,12 +6,19 @@ extension CacheCoding {
     /// the bytes left and answers nil past them, so a damaged entry reads as a miss.
     package struct Reader {
         let bytes: ArraySlice<UInt8>
-        var position: Int
+        package private(set) var position: Int
         var depth = 0
 
         package init(_ bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
             position = bytes.startIndex
+        }
+
+        /// A reader at `position`, `depth` values deep (for `Skipper`).
+        init(_ bytes: ArraySlice<UInt8>, at position: Int, depth: Int) {
+            self.bytes = bytes
+            self.position = position
+            self.depth = depth
         }
 
         package var atEnd: Bool { position == bytes.endIndex }

@@ -37,24 +37,30 @@ package enum CacheCoding {
         return out
     }
 
-    /// A view's active items and conflicts: every name once, in a table (the active items
-    /// first, then each other name as it first comes), and each pair as numbers into it.
-    /// Ten thousand pairs name a few hundred changes and a few modules: read back, each
-    /// name is made once, not once per pair it is in.
-    package static func encode(active: [String], conflicts: [Coordination.Conflict]) -> [UInt8] {
+    /// A view's active items, conflicts and the active items' targets: every name once, in
+    /// a table (the active items first, then each other name as it first comes), each pair
+    /// and each item's targets as numbers into it. Ten thousand pairs name a few hundred
+    /// changes and a few modules: read back, each name is made once, not once per pair it
+    /// is in. `targets[i]`: the targets of `active[i]`.
+    package static func encode(active: [String], conflicts: [Coordination.Conflict], targets: [[String]]) -> [UInt8] {
         var table = NameTable(prefix: active)
-        var pairs: [UInt8] = []
-        u32(UInt32(conflicts.count), into: &pairs)
+        var numbers: [UInt8] = []
+        u32(UInt32(conflicts.count), into: &numbers)
         for c in conflicts {
-            u32(table.number(c.a), into: &pairs)
-            u32(table.number(c.b), into: &pairs)
-            u32(UInt32(c.shared.count), into: &pairs)
-            for t in c.shared { u32(table.number(t), into: &pairs) }
+            u32(table.number(c.a), into: &numbers)
+            u32(table.number(c.b), into: &numbers)
+            u32(UInt32(c.shared.count), into: &numbers)
+            for t in c.shared { u32(table.number(t), into: &numbers) }
+        }
+        for i in active.indices {
+            let mine = i < targets.count ? targets[i] : []
+            u32(UInt32(mine.count), into: &numbers)
+            for t in mine { u32(table.number(t), into: &numbers) }
         }
         var out: [UInt8] = []
         u32(UInt32(active.count), into: &out)
         out += encode(table.names)
-        return out + pairs
+        return out + numbers
     }
 
     package static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
@@ -111,23 +117,36 @@ package enum CacheCoding {
         return Frontmatter.Fields(map: map, error: nil)
     }
 
+    /// A kept folder's documents, encoded: checked whole, decoded when asked for.
+    package struct KeptFiles: Sendable {
+        let bytes: ArraySlice<UInt8>
+        let count: Int
+        /// The documents' ids, as far as a filter tells them.
+        let ids: IDFilter
+    }
+
     package static func subtree(_ payload: ArraySlice<UInt8>) -> (files: [GraphDocument], children: [CacheKey])? {
-        var r = Reader(payload)
-        guard let n = r.count() else { return nil }
-        var files: [GraphDocument] = []
-        files.reserveCapacity(n)
-        for _ in 0..<n {
-            guard let id = r.string(), let path = r.string(), let status = r.optional(), let assignee = r.optional(),
-                let t = r.count()
-            else { return nil }
-            var targets: [String] = []
-            targets.reserveCapacity(t)
-            for _ in 0..<t {
-                guard let s = r.string() else { return nil }
-                targets.append(s)
+        guard let (kept, children) = subtreeShape(payload) else { return nil }
+        return (documents(kept), children)
+    }
+
+    /// A folder's entry read through without making its documents: every length, string
+    /// and value checked as `documents` reads them, so that they decode; nil when malformed.
+    package static func subtreeShape(_ payload: ArraySlice<UInt8>) -> (files: KeptFiles, children: [CacheKey])? {
+        let checked = payload.withUnsafeBufferPointer { raw -> (count: Int, end: Int, ids: IDFilter)? in
+            var s = Skipper(raw, of: payload)
+            guard let n = s.count() else { return nil }
+            var ids = IDFilter(count: n)
+            for _ in 0..<n {
+                guard s.string(noting: &ids), s.string(), s.optional(), s.optional(), let t = s.count() else { return nil }
+                for _ in 0..<t where !s.string() { return nil }
             }
-            files.append(GraphDocument(id: id, path: path, status: status, assignee: assignee, targets: targets))
+            return (n, s.at, ids)
         }
+        guard let checked else { return nil }
+        let start = payload.startIndex + 4
+        let files = KeptFiles(bytes: payload[start..<(payload.startIndex + checked.end)], count: checked.count, ids: checked.ids)
+        var r = Reader(payload[(payload.startIndex + checked.end)...])
         guard let c = r.count() else { return nil }
         var children: [CacheKey] = []
         for _ in 0..<c {
@@ -137,7 +156,30 @@ package enum CacheCoding {
         return r.atEnd ? (files, children) : nil
     }
 
-    package static func coordination(_ payload: ArraySlice<UInt8>) -> (active: [String], conflicts: [Coordination.Conflict])? {
+    /// The documents of bytes `subtreeShape` checked.
+    static func documents(_ kept: KeptFiles) -> [GraphDocument] {
+        var r = Reader(kept.bytes)
+        var files: [GraphDocument] = []
+        files.reserveCapacity(kept.count)
+        for _ in 0..<kept.count {
+            guard let id = r.string(), let path = r.string(), let status = r.optional(), let assignee = r.optional(),
+                let t = r.count()
+            else { break }
+            var targets: [String] = []
+            targets.reserveCapacity(t)
+            for _ in 0..<t {
+                guard let s = r.string() else { break }
+                targets.append(s)
+            }
+            files.append(GraphDocument(id: id, path: path, status: status, assignee: assignee, targets: targets))
+        }
+        assert(files.count == kept.count && r.atEnd, "a kept folder's documents decode as they were checked")
+        return files
+    }
+
+    package static func coordination(_ payload: ArraySlice<UInt8>)
+        -> (active: [String], conflicts: [Coordination.Conflict], targets: KeptTargets)?
+    {
         var r = Reader(payload)
         guard let activeCount = r.u32(), let table = r.strings(), Int(activeCount) <= table.count, let n = r.count()
         else { return nil }
@@ -145,19 +187,51 @@ package enum CacheCoding {
             guard let i = r.u32(), Int(i) < table.count else { return nil }
             return table[Int(i)]
         }
+        func names(_ r: inout Reader) -> [String]? {
+            guard let k = r.count() else { return nil }
+            var out: [String] = []
+            out.reserveCapacity(k)
+            for _ in 0..<k {
+                guard let t = name(&r) else { return nil }
+                out.append(t)
+            }
+            return out
+        }
         var conflicts: [Coordination.Conflict] = []
         conflicts.reserveCapacity(n)
         for _ in 0..<n {
-            guard let a = name(&r), let b = name(&r), let k = r.count() else { return nil }
-            var shared: [String] = []
-            shared.reserveCapacity(k)
-            for _ in 0..<k {
-                guard let t = name(&r) else { return nil }
-                shared.append(t)
-            }
+            guard let a = name(&r), let b = name(&r), let shared = names(&r) else { return nil }
             conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
         }
-        return r.atEnd ? (Array(table[..<Int(activeCount)]), conflicts) : nil
+        // The items' targets: checked here, made when asked for (`KeptTargets.decoded`).
+        let start = r.position
+        for _ in 0..<activeCount {
+            guard let k = r.count() else { return nil }
+            for _ in 0..<k {
+                guard let i = r.u32(), Int(i) < table.count else { return nil }
+            }
+        }
+        let targets = KeptTargets(bytes: payload[start..<r.position], table: table, count: Int(activeCount))
+        return r.atEnd ? (Array(table[..<Int(activeCount)]), conflicts, targets) : nil
+    }
+
+    /// A kept view's active items' targets, checked and not yet made.
+    package struct KeptTargets: Sendable {
+        let bytes: ArraySlice<UInt8>
+        let table: [String]
+        let count: Int
+
+        /// Each item's targets, in the order of the view's active items.
+        package var decoded: [[String]] {
+            var r = Reader(bytes)
+            var out: [[String]] = []
+            out.reserveCapacity(count)
+            for _ in 0..<count {
+                let k = r.count() ?? 0
+                out.append((0..<k).map { _ in table[Int(r.u32() ?? 0)] })
+            }
+            return out
+        }
     }
 
     package static func strings(_ payload: ArraySlice<UInt8>) -> [String]? {

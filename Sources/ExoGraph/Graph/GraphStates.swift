@@ -21,9 +21,9 @@ extension Graph {
             for doc in documents where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
             return out
         }
-        func visit(_ s: Subtree) {
-            // Whichever is fewer, the folder's files or the ids: linear in the documents
-            // however many ids are asked for.
+        // A folder's own documents with the ids: whichever is fewer, its files or the ids,
+        // so linear in the documents however many ids are asked for.
+        func own(_ s: Subtree) {
             if s.files.count <= ids.count {
                 for doc in s.files where ids.contains(Exact(doc.id)) { out[Exact(doc.id), default: []].append(doc) }
             } else if s.derivation != nil {
@@ -38,11 +38,18 @@ extension Graph {
                     for i in places { out[id, default: []].append(s.files[i]) }
                 }
             }
+        }
+        func visit(_ s: Subtree) {
+            // A kept folder that cannot hold any of a few ids is passed over undecoded.
+            if ids.count > Self.filteredIDs || ids.contains(where: s.mayHold) { own(s) }
             s.children.forEach(visit)
         }
         visit(top)
         return out
     }
+
+    /// Up to how many ids a lookup asks a kept folder's filter first.
+    static let filteredIDs = 64
 
     /// The ids of the documents that differ between this graph and `other` (added, removed
     /// or changed at their path), in code point order.

@@ -25,6 +25,9 @@ public final class ParseCache {
     private var spent: [AnyObject] = []
     /// The last version of each folder a walk made in this run, by everything but its tree.
     var folderVersions: [CacheKey: FolderVersion] = [:]
+    /// Keys whose entry in the store was found and could not be read back this run (damaged,
+    /// or written in another form): kept again rather than taken as there.
+    package var refused: Set<CacheKey> = []
     package let store: ParseStore?
     /// Whether what this run computes is kept in the store (read-only commands only read it).
     package let writes: Bool
@@ -122,14 +125,14 @@ public final class ParseCache {
         guard remembers else { return nil }
         if let hit = subtrees[key] { return hit }
         guard let payload = store?.load(.subtree, key),
-            let (files, childKeys) = CacheCoding.subtree(payload)
+            let (files, childKeys) = CacheCoding.subtreeShape(payload)
         else { return nil }
         var children: [Subtree] = []
         for k in childKeys {
             guard let child = subtree(k) else { return nil }
             children.append(child)
         }
-        let found = Subtree(key: key, files: files, children: children)
+        let found = Subtree(key: key, kept: files, children: children)
         subtrees[key] = found
         return found
     }

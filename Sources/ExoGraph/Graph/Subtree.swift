@@ -8,8 +8,12 @@ import Synchronization
 /// depends on; nil when the result cannot be cached (no tree id, or a symlink inside).
 package final class Subtree: Sendable {
     package let key: CacheKey?
-    package let files: [GraphDocument]
+    /// The folder's own documents, in walk order (a folder the store kept decodes them when
+    /// first asked for: a hook whose view comes from the cache asks for few folders).
+    package var files: [GraphDocument] { decoded ?? kept!.files }
     package let children: [Subtree]
+    private let decoded: [GraphDocument]?
+    private let kept: KeptFiles?
     /// When the folder was made from another's by a few files (`Graph.applying`): that
     /// folder, and the documents taken out of it and put in.
     package let derivation: Derivation?
@@ -19,9 +23,50 @@ package final class Subtree: Sendable {
 
     package init(key: CacheKey?, files: [GraphDocument], children: [Subtree], derivation: Derivation? = nil) {
         self.key = key
-        self.files = files
+        decoded = files
+        kept = nil
         self.children = children
         self.derivation = derivation
+    }
+
+    /// A folder the store kept: its documents' bytes (checked whole by
+    /// `CacheCoding.subtreeShape`), decoded when first asked for.
+    package init(key: CacheKey, kept: CacheCoding.KeptFiles, children: [Subtree]) {
+        self.key = key
+        decoded = nil
+        self.kept = KeptFiles(kept)
+        self.children = children
+        derivation = nil
+    }
+
+    /// Whether this folder or one below it came from the store (its documents decoded only
+    /// when asked for).
+    package var holdsKept: Bool { kept != nil || children.contains { $0.holdsKept } }
+
+    /// False only when none of the folder's own documents has the id (a kept folder
+    /// answers without decoding them).
+    package func mayHold(_ id: Exact) -> Bool { kept?.ids.mayHold(id) ?? true }
+
+    /// The encoded documents of a kept folder and, once asked for, the documents.
+    private final class KeptFiles: Sendable {
+        private let state: Mutex<(bytes: CacheCoding.KeptFiles?, files: [GraphDocument])>
+        let ids: IDFilter
+
+        init(_ bytes: CacheCoding.KeptFiles) {
+            state = Mutex((bytes, []))
+            ids = bytes.ids
+        }
+
+        var files: [GraphDocument] {
+            state.withLock { state in
+                if let bytes = state.bytes {
+                    Probe.decodedFolder.hit()
+                    state.files = CacheCoding.documents(bytes)
+                    state.bytes = nil
+                }
+                return state.files
+            }
+        }
     }
 
     /// How a folder differs from the one it was made from: its own documents taken out and

@@ -16,6 +16,8 @@ public enum Probe: Int, CaseIterable, Sendable {
     case indexLibgit2Read
     /// A folder whose documents were taken from the cache by its tree id, unwalked.
     case cachedFolder
+    /// A folder taken from the cache whose documents were decoded, when first asked for.
+    case decodedFolder
     /// A folder listed and its documents read (the plain walk).
     case walkedFolder
     /// A walked folder whose unchanged entries were taken from the version of it an
@@ -113,6 +115,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .indexFileRead: "index-file"
         case .indexLibgit2Read: "index-libgit2"
         case .cachedFolder: "cached-folder"
+        case .decodedFolder: "decoded-folder"
         case .walkedFolder: "walked-folder"
         case .folderFromVersion: "folder-from-version"
         case .cachedFields: "cached-fields"

@@ -10,6 +10,9 @@ import ExoRules
 extension Coordination {
     /// The state of `id` in this view; nil when no document has the id.
     public func state(of id: String) -> ChangeState? {
+        if let d = derivation, d.changed.contains(Exact(id)) { return d.states[Exact(id)] }
+        // A graph read from the cache: its documents with the id, found folder by folder.
+        if readsFolderByFolder { return graph.state(of: id) }
         guard let node = node(id) else { return nil }
         let active = Coordination.isActive(path: node.path, status: node.status)
         return ChangeState(

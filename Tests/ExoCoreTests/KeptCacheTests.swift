@@ -1,0 +1,172 @@
+import Testing
+
+@testable import ExoEngine
+@testable import ExoGraph
+@testable import ExoModel
+@testable import ExoStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the cache keeps read back only as far as a run asks: a folder's documents decoded
+/// when first asked for, passed over by a filter of their ids, a view's active items'
+/// targets kept with it.
+@Suite struct KeptCacheTests {
+    static let key = CacheKey(Array(1...20).map(UInt8.init)[...])!
+
+    func doc(_ id: String, status: Value?, targets: [String]) -> GraphDocument {
+        GraphDocument(id: id, path: "changes/\(id).md", status: status, assignee: nil, targets: targets)
+    }
+
+    /// The documents `Reader` reads from a folder's entry, one by one (what the entry held
+    /// before folders were checked first and decoded when asked for).
+    static func readOneByOne(_ payload: ArraySlice<UInt8>) -> [GraphDocument]? {
+        var r = CacheCoding.Reader(payload)
+        guard let n = r.count() else { return nil }
+        var files: [GraphDocument] = []
+        for _ in 0..<n {
+            guard let id = r.string(), let path = r.string(), let status = r.optional(), let assignee = r.optional(),
+                let t = r.count()
+            else { return nil }
+            var targets: [String] = []
+            for _ in 0..<t {
+                guard let s = r.string() else { return nil }
+                targets.append(s)
+            }
+            files.append(GraphDocument(id: id, path: path, status: status, assignee: assignee, targets: targets))
+        }
+        guard let c = r.count(), r.take(20 * c) != nil, r.atEnd else { return nil }
+        return files
+    }
+
+    /// Cut anywhere, or a byte changed anywhere: a folder's entry is taken exactly when
+    /// reading it document by document succeeds, with the same documents.
+    @Test func checkedFolderAgreesWithReadingItOneByOne() {
+        var rng = SystemRandomNumberGenerator()
+        var map = OrderedMap()
+        map.set("k", .list([.float(2.5), .string("ü")]))
+        let values: [Value?] = [nil, .null, .bool(false), .int("7"), .float(0.5), .list([.float(1), .null]), .map(map)]
+        let child = Subtree(key: Self.key, files: [], children: [])
+        for _ in 0..<300 {
+            let files = (0..<Int.random(in: 0...4, using: &rng)).map { i in
+                GraphDocument(
+                    id: "d\(i)é", path: "changes/d\(i).md", status: values.randomElement(using: &rng)!,
+                    assignee: values.randomElement(using: &rng)!,
+                    targets: (0..<Int.random(in: 0...2, using: &rng)).map { "t\($0)" })
+            }
+            let encoded = CacheCoding.encode(Subtree(key: nil, files: files, children: [child]))
+            var inputs = (0...encoded.count).map { Array(encoded[..<$0]) }
+            for _ in 0..<20 where !encoded.isEmpty {
+                var damaged = encoded
+                damaged[Int.random(in: 0..<damaged.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                inputs.append(damaged)
+            }
+            for input in inputs {
+                #expect(CacheCoding.subtree(input[...])?.files == Self.readOneByOne(input[...]))
+            }
+        }
+    }
+
+    /// A view of a graph read back from the store answers of an id (its node, targets and
+    /// state) as the plain view of the same documents does: folder by folder, decoding only
+    /// the folders that may hold it, for the first ids; through its lookup tables after.
+    @Test func keptGraphAnswersOfIDsAsThePlainViewDoes() throws {
+        var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { _ = system("rm -rf '\(directory)'") }
+        var rng = SystemRandomNumberGenerator()
+        let store = DiskParseStore(directory: directory)
+        var children: [Subtree] = []
+        var all: [GraphDocument] = []
+        for f in 0..<6 {
+            // Ids repeated across folders: the last in walk order is the node, every one's
+            // targets count.
+            let files = (0..<30).map { i in
+                GraphDocument(
+                    id: "c\(Int.random(in: 0..<120, using: &rng))", path: "changes/f\(f)/d\(i).md",
+                    status: .string(["active", "draft"].randomElement(using: &rng)!), assignee: nil,
+                    targets: (0..<Int.random(in: 0...3, using: &rng)).map { _ in "m\(Int.random(in: 0..<9, using: &rng))" })
+            }
+            let key = CacheKey((0..<20).map { UInt8($0 + f + 30) }[...])!
+            store.save(.subtree, key, CacheCoding.encode(Subtree(key: key, files: files, children: [])))
+            children.append(Subtree(key: key, files: [], children: []))
+            all += files
+        }
+        store.save(.subtree, Self.key, CacheCoding.encode(Subtree(key: Self.key, files: [], children: children)))
+        store.flush()
+        let plain = Coordination(Graph(documents: all))
+        let top = try #require(ParseCache(store: DiskParseStore(directory: directory)).subtree(Self.key))
+        let kept = Coordination(Graph(top: top), active: [], conflicts: [])
+        let (_, first) = Probe.recorded {
+            #expect(kept.node("c999") == nil && kept.targets(of: "c999").isEmpty && kept.state(of: "c999") == nil)
+        }
+        #expect(first[.decodedFolder] <= 1)  // a filter's "may" at most, however many folders
+        for i in 0..<130 {
+            let id = "c\(i)"
+            #expect(kept.node(id)?.path == plain.node(id)?.path && kept.node(id)?.status == plain.node(id)?.status)
+            #expect(kept.targets(of: id) == plain.targets(of: id) && kept.state(of: id) == plain.state(of: id))
+        }
+    }
+
+    /// Every id noted is a "may"; of ids never noted, few are.
+    @Test func idFilterNeverMissesAndSeldomErrs() {
+        var rng = SystemRandomNumberGenerator()
+        for count in [0, 1, 7, 500, 3000] {
+            let noted = (0..<count).map { "change-\($0)-\(UInt32.random(in: 0...UInt32.max, using: &rng))" }
+            var filter = IDFilter(count: count)
+            for id in noted {
+                var s = id
+                s.withUTF8 { filter.insert($0) }
+            }
+            #expect(noted.allSatisfy { filter.mayHold(Exact($0)) })
+            let others = (0..<2000).map { "other-\($0)-ü" }
+            let wrong = others.filter { filter.mayHold(Exact($0)) }.count
+            #expect(wrong < 2000 / 10, "\(wrong) of 2000 ids never noted may be among \(count)")
+        }
+    }
+
+    /// A kept view that cannot be read back (damaged, or of another form) is computed and
+    /// written anew, not left to be refused by every run after.
+    @Test func unreadableKeptViewIsWrittenAnew() throws {
+        var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { _ = system("rm -rf '\(directory)'") }
+        let graph = Graph(
+            documents: [
+                doc("a", status: .string("active"), targets: ["x"]), doc("b", status: .string("active"), targets: ["x"]),
+            ], key: Self.key)
+        let store = DiskParseStore(directory: directory)
+        store.save(.coordination, Self.key, [1, 2, 3])
+        store.flush()
+        let (first, seen) = Probe.recorded {
+            let cache = ParseCache(store: DiskParseStore(directory: directory))
+            defer { cache.flush() }
+            return Coordination.view(of: graph, cache: cache)
+        }
+        #expect(seen[.wholeView] == 1 && first.conflicts.count == 1)
+        let again = try #require(ParseCache(store: DiskParseStore(directory: directory)).cachedView(of: graph))
+        #expect(again.conflicts == first.conflicts && again.activeTargets == ["a": ["x"], "b": ["x"]])
+    }
+
+    /// A folder the store kept is decoded when its documents are first asked for, once; its
+    /// subfolders are read with it, undecoded.
+    @Test func keptFolderIsDecodedWhenAskedFor() throws {
+        var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { _ = system("rm -rf '\(directory)'") }
+        let childKey = CacheKey(Array(21...40).map(UInt8.init)[...])!
+        let store = DiskParseStore(directory: directory)
+        let own = [doc("a", status: .string("active"), targets: ["x"])]
+        let below = [doc("b", status: nil, targets: ["y", "z"])]
+        store.save(.subtree, childKey, CacheCoding.encode(Subtree(key: childKey, files: below, children: [])))
+        let child = Subtree(key: childKey, files: [], children: [])
+        store.save(.subtree, Self.key, CacheCoding.encode(Subtree(key: Self.key, files: own, children: [child])))
+        store.flush()
+        let (top, read) = Probe.recorded { ParseCache(store: DiskParseStore(directory: directory)).subtree(Self.key) }
+        #expect(read[.decodedFolder] == 0 && top?.children.count == 1)
+        let (files, asked) = Probe.recorded { (top?.files, top?.files, top?.children.first?.files) }
+        #expect(files.0 == own && files.1 == own && files.2 == below)
+        #expect(asked[.decodedFolder] == 2)
+    }
+}
