@@ -38,7 +38,7 @@ typedef struct cgit2_api {
 /* The libgit2 these headers describe (its soname carries the ABI version), loaded once; NULL
    with the table filled in, else the loader's message. */
 static inline const char *cgit2_load(cgit2_api *api) {
-    void *lib = dlopen("libgit2.so." LIBGIT2_SOVERSION, RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen("libgit2.so." LIBGIT2_SOVERSION, RTLD_LAZY | RTLD_LOCAL);
     if (!lib) return dlerror();
 #define CGIT2_SYMBOL(name) \
     if (!(*(void **)&api->name = dlsym(lib, "git_" #name))) return dlerror();
