@@ -109,6 +109,43 @@ import Testing
         }
     }
 
+    /// Numbered by a string's words first, by its bytes after: the numbers of a plain
+    /// numbering by bytes, for names small and large, equal names made apart (different
+    /// storage), copies of one string, and strings equal as Swift strings but not as bytes.
+    @Test func nameTableNumbersAsByBytes() {
+        var rng = SystemRandomNumberGenerator()
+        let stems = ["a", "mod-7", "change-1234", "a-name-long-enough-to-be-stored-apart", "b-name-long-enough-to-be-stored-apart", "é", "e\u{301}", "ü-long-name-üüüüüüüü"]
+        for _ in 0..<200 {
+            let prefix = Array(Set((0..<Int.random(in: 0...3, using: &rng)).map { _ in stems.randomElement(using: &rng)! }))
+            var table = NameTable(prefix: prefix)
+            var plain: [Exact: UInt32] = [:]
+            var order = prefix
+            for (i, p) in prefix.enumerated() where plain[Exact(p)] == nil { plain[Exact(p)] = UInt32(i) }
+            for _ in 0..<60 {
+                let stem = stems.randomElement(using: &rng)!
+                // The same name as a copy, or made anew from its bytes (its own storage).
+                let name = Bool.random(using: &rng) ? stem : String(decoding: Array(stem.utf8), as: UTF8.self)
+                let expected = plain[Exact(name)] ?? UInt32(order.count)
+                if plain[Exact(name)] == nil {
+                    plain[Exact(name)] = expected
+                    order.append(name)
+                }
+                #expect(table.number(name) == expected)
+            }
+            #expect(table.names.map { Exact($0) } == order.map { Exact($0) })
+        }
+        // Thousands of names, each met three times (the table of words grows on the way).
+        var table = NameTable()
+        let names = (0..<3000).map { $0 % 2 == 0 ? "c\($0)" : "a-large-name-stored-apart-\($0)" }
+        for round in 0..<3 {
+            for (i, name) in names.enumerated() {
+                let asked = round == 1 ? String(decoding: Array(name.utf8), as: UTF8.self) : name
+                #expect(table.number(asked) == UInt32(i))
+            }
+        }
+        #expect(table.names == names)
+    }
+
     /// Every id noted is a "may"; of ids never noted, few are.
     @Test func idFilterNeverMissesAndSeldomErrs() {
         var rng = SystemRandomNumberGenerator()
