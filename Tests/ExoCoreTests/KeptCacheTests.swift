@@ -114,7 +114,10 @@ import Testing
     /// storage), copies of one string, and strings equal as Swift strings but not as bytes.
     @Test func nameTableNumbersAsByBytes() {
         var rng = SystemRandomNumberGenerator()
-        let stems = ["a", "mod-7", "change-1234", "a-name-long-enough-to-be-stored-apart", "b-name-long-enough-to-be-stored-apart", "é", "e\u{301}", "ü-long-name-üüüüüüüü"]
+        let stems = [
+            "a", "mod-7", "change-1234", "a-name-long-enough-to-be-stored-apart",
+            "b-name-long-enough-to-be-stored-apart", "é", "e\u{301}", "ü-long-name-üüüüüüüü",
+        ]
         for _ in 0..<200 {
             let prefix = Array(Set((0..<Int.random(in: 0...3, using: &rng)).map { _ in stems.randomElement(using: &rng)! }))
             var table = NameTable(prefix: prefix)
