@@ -91,10 +91,11 @@ def test_a_commit_decodes_only_the_kept_folders_it_reads(tmp_path):
     plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
     assert hooked.stdout == plain.stdout and "t1-c3" in hooked.stdout and "t4-c5" not in hooked.stdout
     fast = probes(hooked)
-    assert fast["kept-view"] == 1 and fast["derived-view"] == 1 and fast["walked-folder"] == 3, sorted(fast.items())
-    # HEAD's root, changes/ and changes/team-2 (compared with the index's), changes/team-1
-    # (t1-c3's node): four of HEAD's eight folders; team-0, -3, -4 and -5 never decoded.
-    assert fast["decoded-folder"] == 4, sorted(fast.items())
+    assert fast["kept-view"] == 1 and fast["derived-view"] == 1 and fast["derived-graph"] == 1, sorted(fast.items())
+    # HEAD's root, changes/ and changes/team-2 (the staged graph made from them, with the
+    # edited document), changes/team-1 (t1-c3's node): four of HEAD's eight folders;
+    # team-0, -3, -4 and -5 never decoded.
+    assert fast["decoded-folder"] == 4 and fast["walked-folder"] == 0, sorted(fast.items())
 
 
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):
@@ -128,10 +129,12 @@ def test_nothing_is_appended_after_a_damaged_tail(tmp_path):
 
 
 def test_a_commit_reads_only_the_folder_it_changes(tmp_path):
-    """After a hook has run once, a commit that edits one folder walks that folder and the
-    ones above it; every other folder comes from the cache by its tree id, the index from
-    exo-guard's own reader, the view is derived from HEAD's, and only the changed ids' pairs
-    are compared. The answer equals the one made with no cache at all."""
+    """After a hook has run once, a commit that edits one file reads that file only: HEAD's
+    folders come from the cache by their tree ids, the staged graph is HEAD's with the
+    edited document put in (made from the files the index differs from HEAD in: TreeDelta,
+    Graph.applying), the index from exo-guard's own reader, the view is derived from
+    HEAD's, and only the changed ids' pairs are compared. The answer equals the one made
+    with no cache at all."""
     files = {f"changes/team-{t}/c{i}.md": change("active" if i % 2 else "draft", f"m{i % 5}")
              for t in range(4) for i in range(10)}
     top = committed_and_warm(tmp_path, files)
@@ -142,20 +145,19 @@ def test_a_commit_reads_only_the_folder_it_changes(tmp_path):
     assert hooked.stdout == plain.stdout and '"new"' in hooked.stdout
     fast, slow = probes(hooked), probes(plain)
     assert fast["index-file"] == 1 and fast["index-libgit2"] == 0, sorted(fast.items())
-    # The root, changes/ and changes/team-2 are walked; team-0, -1 and -3 come from the cache,
-    # and so does HEAD's whole tree. git may have invalidated every cache-tree node here (a
-    # commit in the same second as its files makes `git add -A` refresh them all): the ids
-    # of the folders left alone are then computed from the index, as git would write them.
-    assert fast["walked-folder"] == 3 and fast["cached-folder"] == 4, sorted(fast.items())
+    # HEAD's tree comes from the cache whole, and the staged graph is made from it: no folder
+    # walked, the edited file the only one read. git may have invalidated every cache-tree
+    # node here (a commit in the same second as its files makes `git add -A` refresh them
+    # all): the ids of the folders left alone are then computed from the index, as git would
+    # write them, and compared with HEAD's.
+    assert fast["walked-folder"] == 0 and fast["cached-folder"] == 1 and fast["derived-graph"] == 1, sorted(fast.items())
     assert fast["parsed-in-walk"] == 1 and fast["kept-view"] == 1 and fast["derived-view"] == 1, sorted(fast.items())
     assert fast["changed-pairs-diff"] == 1 and fast["whole-diff"] == 0, fast
-    # With no cache file: HEAD's six folders walked, and the index's three that differ from
-    # them (the other three are HEAD's, met again in the same run); nothing kept.
-    assert slow["walked-folder"] == 9 and slow["cached-folder"] == 3, sorted(slow.items())
+    # With no cache file: HEAD's six folders walked, the staged graph made from it the same
+    # way (the edited file read once more); nothing kept.
+    assert slow["walked-folder"] == 6 and slow["derived-graph"] == 1, sorted(slow.items())
     assert slow["cached-fields"] == slow["kept-view"] == 0 and slow["derived-view"] == 1, sorted(slow.items())
-    # Those three made from HEAD's version of them (Graph/FolderVersion.swift): of
-    # changes/team-2's ten documents only the edited one read; HEAD's cached run had none.
-    assert slow["folder-from-version"] == 2 and fast["folder-from-version"] == 0, sorted(slow.items())
+    assert slow["folder-from-version"] == 0 and slow["parsed-in-walk"] == 11, sorted(slow.items())
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,6 +6,7 @@ pair) give the same verdict and report on random commits, and each really ran it
 (the probes)."""
 import json
 import random
+import shutil
 
 import pytest
 
@@ -31,7 +32,9 @@ def test_the_plain_and_the_fast_engine_agree_on_random_commits(tmp_path):
     (repo / "tropo.toml").write_text(TOML)
     for m in MODULES:
         (repo / "modules" / f"{m}.md").write_text(f"# {m}\n")
-    names = [f"c{i}" for i in range(14)]
+    # Some in a folder of their own, which now and then gives way to a file of its name and
+    # back (what a staged index is compared with HEAD by: folder against file).
+    names = [f"c{i}" for i in range(14)] + [f"team/t{i}" for i in range(4)]
     for n in names[:10]:
         (repo / "changes" / f"{n}.md").write_text(change(rng))
     git(repo, "init", "-q")
@@ -39,10 +42,21 @@ def test_the_plain_and_the_fast_engine_agree_on_random_commits(tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "start")
     compared = {"new": 0, "existing": 0, "resolved": 0}
-    fast_ways = 0
+    fast_ways = derived_graphs = 0
+    team = repo / "changes" / "team"
     for round_ in range(24):
         for _ in range(rng.randint(1, 4)):  # edit, add or remove changes, then stage
             path = repo / "changes" / f"{rng.choice(names)}.md"
+            if rng.random() < 0.08:  # the folder turned into a file, or the file into a folder
+                if team.is_dir():
+                    shutil.rmtree(team)
+                    team.write_text("not a folder\n")
+                else:
+                    team.unlink(missing_ok=True)
+                continue
+            if path.parent == team and team.is_file():
+                team.unlink()
+            path.parent.mkdir(exist_ok=True)
             if path.exists() and rng.random() < 0.2:
                 path.unlink()
             else:
@@ -60,12 +74,14 @@ def test_the_plain_and_the_fast_engine_agree_on_random_commits(tmp_path):
             assert without_probes(fast).stderr == without_probes(plain).stderr
             if args[0] == "check":
                 fast_ways += f["derived-view"] + f["changed-pairs-diff"] + f["kept-view"]
+                derived_graphs += f["derived-graph"]  # the staged graph made from HEAD's
                 out = json.loads(fast.stdout)
                 for k in compared:
                     compared[k] += len(out[k])
         if rng.random() < 0.5:
             git(repo, "commit", "-q", "--no-verify", "-m", f"round {round_}")
     assert fast_ways > 20  # the fast engine took its own ways, so the comparison means something
+    assert derived_graphs > 10, derived_graphs
     assert all(v > 5 for v in compared.values()), compared
 
 

@@ -14,15 +14,22 @@ import ExoStore
 /// again: 100 watched refs took longer than reading their graphs.)
 extension GitSnapshot {
     /// What differs below `dir` between this commit's tree and `other`'s (both commits of
-    /// one repository); nil for an index, or when either side has no folder `dir`.
+    /// one repository, or an index and a commit: `compareListings`); nil when either side
+    /// has no folder `dir`.
     public func changes(to other: Snapshot, under dir: String) -> [PathChange]? {
         guard let other = other as? GitSnapshot, other.repository === repository,
-            case .tree = source, case .tree = other.source,
             let before = treeKey(dir).map(ObjectID.init), let after = other.treeKey(dir).map(ObjectID.init)
         else { return nil }
         let key = after.description + "\u{0}" + dir
         if let last = lastChanges, last.key.utf8.elementsEqual(key.utf8) { return last.found }
         var out: [PathChange] = []
+        guard case .tree = source, case .tree = other.source else {
+            // An index on either side (a commit's staged files against HEAD): compared by
+            // the two snapshots' listings, a folder with the same tree id passed over.
+            let found = compareListings(other, dir, depth: 0, into: &out) ? out : nil
+            lastChanges = (key, found)
+            return found
+        }
         let found = compare(before, after, prefix: "", depth: 0, into: &out) ? out : nil
         lastChanges = (key, found)
         // Only a snapshot that reads its own entries is read from, so no two read from each
@@ -86,6 +93,38 @@ extension GitSnapshot {
             }
         }
         return true
+    }
+}
+
+extension GitSnapshot {
+    /// What differs below `dir` between this snapshot and `other`, by their listings (what
+    /// the walk reads): a folder whose tree id both know and agree on is passed over, a
+    /// file with the same kind and blob id on both sides is the same, a folder on one side
+    /// only has each file below it added or removed. Paths relative to the top.
+    func compareListings(_ other: GitSnapshot, _ dir: String, depth: Int, into out: inout [PathChange]) -> Bool {
+        if depth > SnapPath.maxDepth { return false }
+        if let a = treeKey(dir), let b = other.treeKey(dir), a == b { return true }
+        let x = entries(dir) ?? [:]
+        let y = other.entries(dir) ?? [:]
+        // Each name of either side once: the second side's the first lacks, then the first's.
+        for (name, r) in y where x[name] == nil { guard record(name, nil, r) else { return false } }
+        for (name, l) in x { guard record(name, l, y[name]) else { return false } }
+        return true
+
+        func record(_ name: String, _ l: Entry?, _ r: Entry?) -> Bool {
+            let (lDir, rDir) = (l?.kind == .directory, r?.kind == .directory)
+            if !lDir && !rDir && l?.kind == r?.kind && l?.id == r?.id { return true }
+            let path = SnapPath.join(dir, name)
+            if lDir || rDir {
+                // A file against a folder: the file goes or comes, the folder's files too.
+                if !lDir, let l { out.append(PathChange(path: path, before: (l.kind, l.id.cacheKey), after: nil)) }
+                if !rDir, let r { out.append(PathChange(path: path, before: nil, after: (r.kind, r.id.cacheKey))) }
+                return compareListings(other, path, depth: depth + 1, into: &out)
+            }
+            let before = l.map { (kind: $0.kind, key: $0.id.cacheKey) }
+            out.append(PathChange(path: path, before: before, after: r.map { ($0.kind, $0.id.cacheKey) }))
+            return true
+        }
     }
 }
 

@@ -84,7 +84,7 @@ extension Subtree {
 
     /// The path of the first document in this folder or below it.
     private func anyPath() -> String? {
-        if let first = files.first { return first.path }
+        if let first = firstPath { return first }
         for child in children { if let found = child.anyPath() { return found } }
         return nil
     }

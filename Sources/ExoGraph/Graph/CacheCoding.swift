@@ -156,6 +156,13 @@ package enum CacheCoding {
         return r.atEnd ? (files, children) : nil
     }
 
+    /// The path of the first document of bytes `subtreeShape` checked; nil when none.
+    static func firstPath(_ kept: KeptFiles) -> String? {
+        var r = Reader(kept.bytes)
+        guard kept.count > 0, r.string() != nil else { return nil }
+        return r.string()
+    }
+
     /// The documents of bytes `subtreeShape` checked.
     static func documents(_ kept: KeptFiles) -> [GraphDocument] {
         var r = Reader(kept.bytes)

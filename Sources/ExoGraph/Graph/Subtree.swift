@@ -39,6 +39,13 @@ package final class Subtree: Sendable {
         derivation = nil
     }
 
+    /// The path of the folder's first own document, nil when it has none (a kept folder
+    /// reads it from its bytes, undecoded).
+    package var firstPath: String? {
+        if let decoded { return decoded.first?.path }
+        return kept!.firstPath
+    }
+
     /// Whether this folder or one below it came from the store (its documents decoded only
     /// when asked for).
     package var holdsKept: Bool { kept != nil || children.contains { $0.holdsKept } }
@@ -55,6 +62,13 @@ package final class Subtree: Sendable {
         init(_ bytes: CacheCoding.KeptFiles) {
             state = Mutex((bytes, []))
             ids = bytes.ids
+        }
+
+        var firstPath: String? {
+            state.withLock { state in
+                guard let bytes = state.bytes else { return state.files.first?.path }
+                return CacheCoding.firstPath(bytes)
+            }
         }
 
         var files: [GraphDocument] {
