@@ -7,7 +7,8 @@ does for the same question, side by side, interleaved round by round (the machin
    (`git ls-tree -r --format=%(objectname) HEAD | git cat-file --batch`);
 2. cold `hook pre-commit`, one staged edit (no parse cache) / the same floor;
 3. warm `hook pre-commit` (the cache of the run before) / `git diff --cached --quiet`, the
-   least any pre-commit hook does;
+   least any pre-commit hook does; and the same for a new staged state (HEAD's graph and
+   view in the cache, the staged edit one line longer each round: what a commit meets);
 4. with --push: the first push with no cache into a server of 50k changes (60k documents)
    and 500 branches, wall time and peak RSS (target <= 1 s, <= 200 MB).
 
@@ -52,6 +53,13 @@ def anchors(binary, n, bodies, runs):
     cache = os.path.join(top, ".git", "exo-guard")
     drop = lambda: shutil.rmtree(cache, ignore_errors=True)
     warm = lambda: subprocess.run([binary, "hook", "pre-commit"], cwd=top, env=bench.env(), capture_output=True)
+    edit = os.path.join(top, "changes", "batch-0", "change-1.md")
+    rounds = iter(range(1_000_000))
+
+    def restage():  # one line more in the staged edit's body: a staged tree never seen before
+        with open(edit, "a") as fh:
+            fh.write(f"Round {next(rounds)}.\n")
+        bench.git(top, "add", edit)
     cmds = {
         "git full read": (FLOOR, None, None),
         "conflicts --rev HEAD --json, cold": ([binary, "conflicts", "--rev", "HEAD", "--json"], drop,
@@ -59,6 +67,7 @@ def anchors(binary, n, bodies, runs):
         "hook pre-commit, cold": ([binary, "hook", "pre-commit"], drop, {"EXO_GUARD_CACHE": "0"}),
         "git diff --cached --quiet": (["git", "diff", "--cached", "--quiet"], None, None),
         "hook pre-commit, warm": ([binary, "hook", "pre-commit"], warm, None),
+        "hook pre-commit, new staged state": ([binary, "hook", "pre-commit"], restage, None),
     }
     times = {k: [] for k in cmds}
     rss = {k: 0.0 for k in cmds}
@@ -74,6 +83,8 @@ def anchors(binary, n, bodies, runs):
         (label, "cold conflicts --rev HEAD / git full read", med["conflicts --rev HEAD --json, cold"] / med["git full read"], 1.0),
         (label, "cold pre-commit / git full read", med["hook pre-commit, cold"] / med["git full read"], 1.0),
         (label, "warm pre-commit / git diff --cached --quiet", med["hook pre-commit, warm"] / med["git diff --cached --quiet"], 3.0),
+        (label, "new staged state / git diff --cached --quiet",
+         med["hook pre-commit, new staged state"] / med["git diff --cached --quiet"], 3.0),
     ]
     return rows, ratios
 
