@@ -27,6 +27,7 @@ package final class Subtree: Sendable {
         kept = nil
         self.children = children
         self.derivation = derivation
+        holdsKept = children.contains { $0.holdsKept }
     }
 
     /// A folder the store kept: its documents' bytes (checked whole by
@@ -37,6 +38,7 @@ package final class Subtree: Sendable {
         self.kept = KeptFiles(kept)
         self.children = children
         derivation = nil
+        holdsKept = true
     }
 
     /// The path of the folder's first own document, nil when it has none (a kept folder
@@ -47,8 +49,8 @@ package final class Subtree: Sendable {
     }
 
     /// Whether this folder or one below it came from the store (its documents decoded only
-    /// when asked for).
-    package var holdsKept: Bool { kept != nil || children.contains { $0.holdsKept } }
+    /// when asked for); known when the folder is made, its subfolders made before it.
+    package let holdsKept: Bool
 
     /// False only when none of the folder's own documents has the id (a kept folder
     /// answers without decoding them).
