@@ -13,7 +13,7 @@ package final class Subtree: Sendable {
     package var files: [GraphDocument] { decoded ?? kept!.files }
     package let children: [Subtree]
     private let decoded: [GraphDocument]?
-    private let kept: KeptFiles?
+    private let kept: Undecoded?
     /// When the folder was made from another's by a few files (`Graph.applying`): that
     /// folder, and the documents taken out of it and put in.
     package let derivation: Derivation?
@@ -35,7 +35,7 @@ package final class Subtree: Sendable {
     package init(key: CacheKey, kept: CacheCoding.KeptFiles, children: [Subtree]) {
         self.key = key
         decoded = nil
-        self.kept = KeptFiles(kept)
+        self.kept = Undecoded(kept)
         self.children = children
         derivation = nil
         holdsKept = true
@@ -57,7 +57,7 @@ package final class Subtree: Sendable {
     package func mayHold(_ id: Exact) -> Bool { kept?.ids.mayHold(id) ?? true }
 
     /// The encoded documents of a kept folder and, once asked for, the documents.
-    private final class KeptFiles: Sendable {
+    private final class Undecoded: Sendable {
         private let state: Mutex<(bytes: CacheCoding.KeptFiles?, files: [GraphDocument])>
         let ids: IDFilter
 
