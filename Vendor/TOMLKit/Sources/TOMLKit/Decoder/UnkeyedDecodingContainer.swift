@@ -4,7 +4,13 @@
 //
 //  The full text of the license can be found in the file named LICENSE.
 
-import struct Foundation.Data
+// exo-guard: FoundationEssentials where the toolchain has it (Swift 6 on Linux), so that
+// the whole of Foundation, its internationalization and ICU's data are not linked in.
+#if canImport(FoundationEssentials)
+	import struct FoundationEssentials.Data
+#else
+	import struct Foundation.Data
+#endif
 
 extension InternalTOMLDecoder.UDC {
 	func decodeNil() throws -> Bool {

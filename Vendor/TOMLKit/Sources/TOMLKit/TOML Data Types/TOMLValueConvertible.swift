@@ -15,7 +15,13 @@
 #endif
 
 import CTOML
-import struct Foundation.Data
+// exo-guard: FoundationEssentials where the toolchain has it (Swift 6 on Linux), so that
+// the whole of Foundation, its internationalization and ICU's data are not linked in.
+#if canImport(FoundationEssentials)
+	import struct FoundationEssentials.Data
+#else
+	import struct Foundation.Data
+#endif
 
 /// A type that can be converted into a value in a TOML document.
 ///
