@@ -194,8 +194,19 @@ package enum CacheCoding {
             guard let i = r.u32(), Int(i) < table.count else { return nil }
             return table[Int(i)]
         }
+        // A pair's shared targets are most often one name, and the same one for many pairs
+        // (every pair of the changes on one module): one list per name, shared by them all,
+        // not one made for each of 10,000 pairs.
+        var single = [[String]?](repeating: nil, count: table.count)
         func names(_ r: inout Reader) -> [String]? {
             guard let k = r.count() else { return nil }
+            if k == 1 {
+                guard let i = r.u32(), Int(i) < table.count else { return nil }
+                if let made = single[Int(i)] { return made }
+                let made = [table[Int(i)]]
+                single[Int(i)] = made
+                return made
+            }
             var out: [String] = []
             out.reserveCapacity(k)
             for _ in 0..<k {
