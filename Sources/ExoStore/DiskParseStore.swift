@@ -133,7 +133,14 @@ public final class DiskParseStore: ParseStore {
         let slot = Slot(kind: kind.rawValue, key: key)
         guard let range = tail[slot] ?? row(slot) else { return nil }
         used.insert(slot)
-        return Array(file[range])[...]
+        // Copied with one memcpy (a generic copy of the slice went byte by byte).
+        let bytes = UnsafeRawBufferPointer(rebasing: file[range])
+        return [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
+            if let from = bytes.baseAddress, !bytes.isEmpty {
+                out.baseAddress!.initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            }
+            count = bytes.count
+        }[...]
     }
 
     /// The payload of `slot` in the sorted table, by binary search.
