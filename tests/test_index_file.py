@@ -226,3 +226,56 @@ def test_split_index_with_replaced_deleted_and_added_entries(tmp_path):
     git(top, "add", "changes/zz.md")
     assert link_size(top) > 20  # the bitmaps are there
     staged_then_committed(top, "", "split index with bitmaps")
+
+
+PREFETCH_TOML = '[types.module]\nfolder = "modules"\n[types.change]\nfolder = "changes"\noptional = { touches = "ref-list" }\n'
+
+
+def test_a_commit_hook_reads_the_index_prefetched_while_libgit2_loads(tmp_path):
+    """`hook pre-commit` starts reading the index on another thread before it loads libgit2
+    (IndexFile+Prefetch.swift), and reads that index only when it is the file it then opens:
+    as git runs the hook (GIT_INDEX_FILE: the index, or `git commit -a`'s temporary one),
+    and run by hand in the main checkout (.git a folder) and in a linked worktree (.git a
+    file). The verdict is the one of a run that reads the index itself."""
+    top = tmp_path / "repo"
+    (top / "modules").mkdir(parents=True)
+    (top / "changes").mkdir()
+    (top / "tropo.toml").write_text(PREFETCH_TOML)
+    (top / "modules" / "m.md").write_text("---\nowner: a\n---\n")
+    (top / "changes" / "a.md").write_text("---\nstatus: active\ntouches: [m]\n---\n")
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "graph")
+    assert guard("install", cwd=top).returncode == 0
+
+    def commit(where, *args):
+        r = git(where, "commit", "-m", "next", *args, env=STATS, check=False)
+        assert r.returncode == 0, r.stderr
+        return probes(r)
+
+    (top / "modules" / "n.md").write_text("---\nowner: b\n---\n")
+    git(top, "add", "-A")
+    read = commit(top)
+    assert read["prefetched-index"] == 1 and read["index-file"] == 1, read
+    (top / "modules" / "n.md").write_text("---\nowner: c\n---\n")
+    read = commit(top, "-a")  # git's temporary index
+    assert read["prefetched-index"] == 1 and read["index-file"] == 1, read
+
+    # By hand, without GIT_INDEX_FILE: the index of the checkout at the current folder.
+    (top / "changes" / "b.md").write_text("---\nstatus: active\ntouches: [m]\n---\n")
+    git(top, "add", "-A")
+    by_hand = guard("hook", "pre-commit", cwd=top, env=STATS)
+    assert by_hand.returncode == 1 and "a <-> b" in by_hand.stderr, by_hand.stderr
+    assert probes(by_hand)["prefetched-index"] == 1
+    git(top, "reset", "-q")
+    wt = tmp_path / "wt"
+    git(top, "worktree", "add", "-q", str(wt), "-b", "side")
+    (wt / "changes" / "c.md").write_text("---\nstatus: active\ntouches: [m]\n---\n")
+    git(wt, "add", "-A")
+    in_worktree = guard("hook", "pre-commit", cwd=wt, env=STATS)
+    assert in_worktree.returncode == 1 and "a <-> c" in in_worktree.stderr, in_worktree.stderr
+    assert probes(in_worktree)["prefetched-index"] == 1
+    # Run from a subfolder, nothing is prefetched; the index is read and judged the same.
+    below = guard("hook", "pre-commit", cwd=wt / "changes", env=STATS)
+    assert probes(below)["prefetched-index"] == 0
+    assert without_probes(below).stderr == without_probes(in_worktree).stderr

@@ -41,7 +41,13 @@ package struct IndexFile {
     /// Reads the index at `path` (and, for a split index, the shared index it names in
     /// `gitDir`); nil when either is missing, damaged, or of a form this reader does not handle.
     static func read(_ path: String, gitDir: String) -> IndexFile? {
+        if let prefetched = Prefetched.take(path) { return prefetched }
         guard let main = file(path) else { return nil }
+        return assemble(main, gitDir: gitDir)
+    }
+
+    /// The index of a file's contents, with its shared index when it is a split index.
+    static func assemble(_ main: Contents, gitDir: String) -> IndexFile? {
         var paths = main.paths
         var entries = main.entries
         if let link = main.link, link.shared.contains(where: { $0 != 0 }) {
@@ -93,9 +99,24 @@ package struct IndexFile {
         var link: Link?
     }
 
-    static func file(_ path: String) -> Contents? {
-        guard let bytes = try? FileSystemSnapshot.read(absolute: path) else { return nil }
-        return bytes.withUnsafeBufferPointer { parse($0) }
+    /// The file at `path` parsed, read through a mapping as git reads it (`read_index_from`):
+    /// a commit's hook reads an index of 12,000 entries, a megabyte that a read into a new
+    /// buffer copied and faulted in page by page before parsing. git replaces an index by
+    /// renaming a new file over it, so the mapped file stays whole while it is read.
+    static func file(_ path: String) -> Contents? { file(path, stat: nil) }
+
+    /// The same, and the file's identity as it was read (`Prefetched`).
+    static func file(_ path: String, stat seen: UnsafeMutablePointer<stat>?) -> Contents? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0 else { return nil }
+        seen?.pointee = st
+        let size = Int(st.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        defer { munmap(base, size) }
+        return parse(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size))
     }
 
     package static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Contents? {

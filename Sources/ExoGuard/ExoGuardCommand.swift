@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExoCore
+import ExoGit
 import ExoGraph
 import ExoModel
 import ExoSnapshot
@@ -124,6 +125,10 @@ extension ExoGuardCommand {
         }
         guard let hook else { return false }
         Probe.unparsedHook.hit()
+        if arguments[1] == "pre-commit" || arguments[1] == "pre-merge-commit" {
+            // Read while libgit2 loads (IndexFile+Prefetch.swift).
+            IndexFile.prefetch(environment: ProcessEnvironment.all(), directory: FileSystemPath.currentDirectory())
+        }
         try hook()
         return true
     }

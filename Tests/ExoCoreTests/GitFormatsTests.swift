@@ -1,4 +1,5 @@
 import CGit2
+import ExoModel
 import Testing
 
 @testable import ExoEngine
@@ -106,6 +107,43 @@ import Testing
                 #expect(Self.paths(parsed) == entries.map(\.path), "version \(version)")
             }
         }
+    }
+
+    /// A hook's index read on another thread while libgit2 loads is what the hook then reads
+    /// only when the path it opens is the very file the prefetch read: not another file, not
+    /// the file replaced since (as git replaces it), and only once.
+    @Test func aPrefetchedIndexIsTakenOnlyForTheFileItRead() throws {
+        var template = Array("/tmp/exo-guard-prefetch-XXXXXX".utf8CString)
+        let dir = String(cString: mkdtemp(&template)!)
+        func write(_ path: String, _ names: [String]) {
+            let bytes = Self.index(names.map { Entry(path: $0) }, version: 2)
+            let file = fopen(path, "w")!
+            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            fclose(file)
+        }
+        let (a, b) = (dir + "/index", dir + "/other")
+        write(a, ["a.md", "changes/x.md"])
+        write(b, ["b.md"])
+        func names(_ index: IndexFile?) -> [String]? {
+            index.map { i in i.items.map { String(decoding: i.paths[$0.start..<$0.end], as: UTF8.self) } }
+        }
+        // Its own file: taken, once, the same as a read of it.
+        IndexFile.Prefetched.start(a)
+        let (taken, probes) = Probe.recorded { IndexFile.read(a, gitDir: dir) }
+        #expect(names(taken) == ["a.md", "changes/x.md"] && probes[.prefetchedIndex] == 1)
+        let (again, second) = Probe.recorded { IndexFile.read(a, gitDir: dir) }
+        #expect(names(again) == names(taken) && second[.prefetchedIndex] == 0)
+        // Another path: not taken.
+        IndexFile.Prefetched.start(a)
+        let (other, third) = Probe.recorded { IndexFile.read(b, gitDir: dir) }
+        #expect(names(other) == ["b.md"] && third[.prefetchedIndex] == 0)
+        // The file replaced after the prefetch read it (a new file renamed over it): not taken.
+        IndexFile.Prefetched.start(a)
+        IndexFile.Prefetched.finished()
+        write(b, ["b.md", "changes/y.md"])  // the same size: only the file differs
+        rename(b, a)
+        let (replaced, fourth) = Probe.recorded { IndexFile.read(a, gitDir: dir) }
+        #expect(names(replaced) == ["b.md", "changes/y.md"] && fourth[.prefetchedIndex] == 0)
     }
 
     @Test func stagesIntentToAddAndDamageAreSeen() throws {

@@ -106,6 +106,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A hook run as git runs it (no option), straight to the hook without the argument
     /// parser (`ExoGuardCommand.gitHook`).
     case unparsedHook
+    /// The index a commit's hook reads, read and parsed on another thread while libgit2
+    /// loaded (`IndexFile.prefetch`), and found to be the file the hook then opened.
+    case prefetchedIndex
 
     /// The name in the stats line.
     public var name: String {
@@ -151,6 +154,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .derivedGraph: "derived-graph"
         case .rootsFromBase: "roots-from-base"
         case .unparsedHook: "unparsed-hook"
+        case .prefetchedIndex: "prefetched-index"
         }
     }
 
