@@ -45,8 +45,10 @@ public final class DiskParseStore: ParseStore {
     }
 
     let path: String
-    /// The file as mapped (nil when there is none, or it is not ours).
-    var mapped: UnsafeRawBufferPointer?
+    /// The file as mapped (nil when there is none, or it is not ours), unmapped when neither
+    /// the store nor an entry read in place (`loadMapped`) holds it any more.
+    var mapping: Mapping?
+    var mapped: UnsafeRawBufferPointer? { mapping?.bytes }
     var rows = 0
     var tailStart = 0
     /// Entries appended after the table, newest last.
@@ -86,10 +88,6 @@ public final class DiskParseStore: ParseStore {
         open()
     }
 
-    deinit {
-        if let mapped { munmap(UnsafeMutableRawPointer(mutating: mapped.baseAddress), mapped.count) }
-    }
-
     /// Maps the file and reads its header and tail; anything malformed reads as no file.
     func open() {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -100,7 +98,7 @@ public final class DiskParseStore: ParseStore {
             let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED
         else { return }
         let file = UnsafeRawBufferPointer(start: base, count: Int(st.st_size))
-        mapped = file
+        mapping = Mapping(file)
         guard file.starts(with: Self.magic), u32(Self.magic.count) == Self.format else { return }
         let rows = Int(u32(Self.magic.count + 4))
         let tailStart = Int(u32(Self.magic.count + 8))
@@ -134,13 +132,18 @@ public final class DiskParseStore: ParseStore {
         guard let range = tail[slot] ?? row(slot) else { return nil }
         used.insert(slot)
         // Copied with one memcpy (a generic copy of the slice went byte by byte).
-        let bytes = UnsafeRawBufferPointer(rebasing: file[range])
-        return [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
-            if let from = bytes.baseAddress, !bytes.isEmpty {
-                out.baseAddress!.initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-            }
-            count = bytes.count
-        }[...]
+        return MappedBytes.copy(UnsafeRawBufferPointer(rebasing: file[range]))[...]
+    }
+
+    /// The payload kept for `key` as `kind`, where it lies in the mapped file: read in place,
+    /// not copied (a warm commit checks a large repository's folders, megabytes, and decodes
+    /// few of them); nil when there is none.
+    public func loadMapped(_ kind: CacheEntryKind, _ key: CacheKey) -> MappedBytes? {
+        guard let mapping else { return nil }
+        let slot = Slot(kind: kind.rawValue, key: key)
+        guard let range = tail[slot] ?? row(slot) else { return nil }
+        used.insert(slot)
+        return MappedBytes(mapping: mapping, range: range)
     }
 
     /// The payload of `slot` in the sorted table, by binary search.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// 20 bytes that name content: a git object id, or the digest of a cached result's inputs.
 public struct CacheKey: Hashable, Sendable {
     let a: UInt64, b: UInt64, c: UInt32
@@ -88,6 +92,8 @@ public enum CacheEntryKind: UInt8, Sendable {
 /// A place cached results survive between runs.
 public protocol ParseStore: AnyObject {
     func load(_ kind: CacheEntryKind, _ key: CacheKey) -> ArraySlice<UInt8>?
+    /// The same read in place, when the store can (a mapped file); nil otherwise.
+    func loadMapped(_ kind: CacheEntryKind, _ key: CacheKey) -> MappedBytes?
     func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
     /// Keeps an entry whose bytes `encoding` makes when they are written.
     func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8])
@@ -103,5 +109,59 @@ public enum LittleEndian {
         out.append(UInt8(truncatingIfNeeded: v >> 8))
         out.append(UInt8(truncatingIfNeeded: v >> 16))
         out.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+}
+
+extension ParseStore {
+    /// None: a store that is not a mapped file copies every entry (`load`).
+    public func loadMapped(_ kind: CacheEntryKind, _ key: CacheKey) -> MappedBytes? { nil }
+}
+
+/// A file mapped read-only, unmapped when the last holder lets it go.
+public final class Mapping: @unchecked Sendable {
+    /// The mapped bytes, read-only.
+    public let bytes: UnsafeRawBufferPointer
+
+    /// Takes over `bytes`, as `mmap` returned them.
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}
+
+/// Bytes of a mapped file, read in place; the mapping stays while they are held.
+public struct MappedBytes: Sendable {
+    let mapping: Mapping
+    let range: Range<Int>
+
+    /// How many bytes.
+    public var count: Int { range.count }
+
+    /// `body` over the bytes, in place.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let raw = UnsafeRawBufferPointer(rebasing: mapping.bytes[range])
+        return try body(raw.bindMemory(to: UInt8.self))
+    }
+
+    /// The bytes at `offsets` (from the first of these bytes), still in place.
+    public func part(_ offsets: Range<Int>) -> MappedBytes {
+        precondition(offsets.lowerBound >= 0 && offsets.upperBound <= range.count)
+        let start = range.lowerBound
+        return MappedBytes(mapping: mapping, range: (start + offsets.lowerBound)..<(start + offsets.upperBound))
+    }
+
+    /// The bytes from `offset` on (or up to `end`), copied.
+    public func copied(from offset: Int = 0, to end: Int? = nil) -> ArraySlice<UInt8> {
+        let part = (range.lowerBound + offset)..<(end.map { range.lowerBound + $0 } ?? range.upperBound)
+        return Self.copy(UnsafeRawBufferPointer(rebasing: mapping.bytes[part]))[...]
+    }
+
+    /// `bytes` copied with one memcpy.
+    public static func copy(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
+            if let from = bytes.baseAddress, !bytes.isEmpty {
+                out.baseAddress!.initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            }
+            count = bytes.count
+        }
     }
 }

@@ -63,9 +63,22 @@ import Testing
                 inputs.append(damaged)
             }
             for input in inputs {
-                #expect(CacheCoding.subtree(input[...])?.files == Self.readOneByOne(input[...]))
+                let expected = Self.readOneByOne(input[...])
+                #expect(CacheCoding.subtree(input[...])?.files == expected)
+                // Read in place in a mapped file: the same (maps copied and read as a copy).
+                let inPlace = CacheCoding.subtreeShape(Self.mapped(input))
+                let copied = CacheCoding.subtreeShape(input[...])
+                #expect(inPlace.map { CacheCoding.documents($0.files) } == expected && inPlace?.children == copied?.children)
             }
         }
+    }
+
+    /// `bytes` in a mapping of their own, as the store's file holds an entry.
+    static func mapped(_ bytes: [UInt8]) -> MappedBytes {
+        let size = max(bytes.count, 1)
+        let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        bytes.withUnsafeBytes { if let b = $0.baseAddress { base.copyMemory(from: b, byteCount: $0.count) } }
+        return MappedBytes(mapping: Mapping(UnsafeRawBufferPointer(start: base, count: size)), range: 0..<bytes.count)
     }
 
     /// A view of a graph read back from the store answers of an id (its node, targets and
@@ -208,5 +221,45 @@ import Testing
         let (files, asked) = Probe.recorded { (top?.files, top?.files, top?.children.first?.files) }
         #expect(files.0 == own && files.1 == own && files.2 == below)
         #expect(asked[.decodedFolder] == 2)
+    }
+
+    /// A kept tree is read level by level, a level's folders checked together on every core
+    /// once they hold enough bytes: the same folders as read one by one. A tree with a folder
+    /// missing from the store or malformed is not taken; its whole folders still are.
+    @Test func keptTreeIsCheckedLevelByLevelTogether() throws {
+        var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { _ = system("rm -rf '\(directory)'") }
+        func key(_ n: Int) -> CacheKey { CacheKey((0..<20).map { UInt8(($0 + n) % 256) }[...])! }
+        func docs(_ f: Int) -> [GraphDocument] {
+            (0..<400).map { doc("c\(f)-\($0)", status: .string("draft"), targets: ["m\($0 % 7)", "gate-\(f)"]) }
+        }
+        func write(_ folders: [Int: [UInt8]]) {
+            let store = DiskParseStore(directory: directory)
+            for (n, payload) in folders { store.save(.subtree, key(n), payload) }
+            store.flush()
+        }
+        let leaf = Subtree(key: key(9), files: docs(9), children: [])
+        var folders: [Int: [UInt8]] = [9: CacheCoding.encode(leaf)]
+        var children: [Subtree] = []
+        for f in 1...4 {
+            let below = f == 2 ? [leaf] : []
+            folders[f] = CacheCoding.encode(Subtree(key: key(f), files: docs(f), children: below))
+            children.append(Subtree(key: key(f), files: [], children: below))
+        }
+        folders[0] = CacheCoding.encode(Subtree(key: key(0), files: [], children: children))
+        write(folders)
+        let (top, read) = Probe.recorded { ParseCache(store: DiskParseStore(directory: directory)).subtree(key(0)) }
+        #expect(read[.checkedTogether] == 4 && read[.folderInPlace] == 6 && top?.children.count == 4)
+        #expect(top?.children.map { $0.files } == (1...4).map(docs) && top?.children[1].children.first?.files == docs(9))
+        // Folder 3 gone, then malformed: the tree is not taken, folder 1 (whole) still is.
+        for damaged in [nil, [UInt8](folders[3]!.prefix(99))] {
+            _ = system("rm -rf '\(directory)'/*")
+            var some = folders
+            some[3] = damaged
+            write(some)
+            let cache = ParseCache(store: DiskParseStore(directory: directory))
+            #expect(cache.subtree(key(0)) == nil && cache.subtree(key(1))?.files == docs(1))
+        }
     }
 }

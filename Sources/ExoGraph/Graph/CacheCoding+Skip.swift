@@ -1,4 +1,7 @@
+import Dispatch
 import ExoModel
+import ExoStore
+import Synchronization
 
 extension CacheCoding {
     /// Passes over a kept folder's documents as `Reader` would read them, without making
@@ -9,14 +12,41 @@ extension CacheCoding {
     /// what passes decodes.
     struct Skipper {
         private let raw: UnsafeBufferPointer<UInt8>
-        private let bytes: ArraySlice<UInt8>
+        private let bytes: ArraySlice<UInt8>?
         private(set) var at = 0
         private var depth = 0
+        /// Whether a map was met over bytes with no `ArraySlice` of them to read it with.
+        private(set) var metMap = false
 
-        /// Over `raw`, the bytes of `bytes` (whose `Reader` reads a map).
-        init(_ raw: UnsafeBufferPointer<UInt8>, of bytes: ArraySlice<UInt8>) {
+        /// Over `raw`, the bytes of `bytes` (whose `Reader` reads a map; none: bytes read in
+        /// place, where a map fails the check and says so in `metMap`).
+        init(_ raw: UnsafeBufferPointer<UInt8>, of bytes: ArraySlice<UInt8>?) {
             self.raw = raw
             self.bytes = bytes
+        }
+
+        /// A folder's documents (`CacheCoding.documents`): how many, where they end, and
+        /// their ids' filter; nil when malformed.
+        mutating func documents() -> (count: Int, end: Int, ids: IDFilter)? {
+            guard let n = count() else { return nil }
+            var ids = IDFilter(count: n)
+            for _ in 0..<n {
+                guard string(noting: &ids), string(), optional(), optional(), let t = count() else { return nil }
+                for _ in 0..<t where !string() { return nil }
+            }
+            return (n, at, ids)
+        }
+
+        /// A folder's subfolders' keys, which end the entry; nil when malformed.
+        mutating func children() -> [CacheKey]? {
+            guard let c = count(), c <= (raw.count - at) / 20 else { return nil }
+            var keys: [CacheKey] = []
+            keys.reserveCapacity(c)
+            for _ in 0..<c {
+                keys.append(CacheKey(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: raw[at..<(at + 20)]))))
+                at += 20
+            }
+            return at == raw.count ? keys : nil
         }
 
         /// `Reader.count()`.
@@ -52,6 +82,10 @@ extension CacheCoding {
             let tag = raw[at]
             if tag == 7 {
                 // A map: its keys compared as `Reader` compares them.
+                guard let bytes else {
+                    metMap = true
+                    return false
+                }
                 var r = Reader(bytes, at: bytes.startIndex + at, depth: depth)
                 guard r.value() != nil else { return false }
                 at = r.position - bytes.startIndex
@@ -90,5 +124,66 @@ extension CacheCoding {
             }
             return true
         }
+    }
+}
+
+extension CacheCoding {
+    /// Past this many bytes at once, folders are checked on every core.
+    static let checkedTogetherBytes = 64 << 10
+
+    /// A folder's entry read in place in the mapped cache file: checked as `subtreeShape`
+    /// checks a copy, its documents left where they lie until asked for. An entry with a
+    /// map among its values is copied and checked as a copy (`Reader` reads maps).
+    package static func subtreeShape(_ payload: MappedBytes) -> (files: KeptFiles, children: [CacheKey])? {
+        var metMap = false
+        let checked = payload.withBytes { raw -> (count: Int, end: Int, ids: IDFilter, children: [CacheKey])? in
+            var s = Skipper(raw, of: nil)
+            guard let found = s.documents() else {
+                metMap = s.metMap
+                return nil
+            }
+            guard let children = s.children() else { return nil }
+            return (found.count, found.end, found.ids, children)
+        }
+        if metMap { return subtreeShape(payload.copied()) }
+        guard let checked else { return nil }
+        let files = KeptFiles(source: .mapped(payload.part(4..<checked.end)), count: checked.count, ids: checked.ids)
+        return (files, checked.children)
+    }
+
+    /// A folder's entry, copied or read in place.
+    enum Payload: Sendable {
+        case bytes(ArraySlice<UInt8>)
+        case mapped(MappedBytes)
+
+        var count: Int {
+            switch self {
+            case .bytes(let b): b.count
+            case .mapped(let m): m.count
+            }
+        }
+
+        var shape: (files: KeptFiles, children: [CacheKey])? {
+            switch self {
+            case .bytes(let b): subtreeShape(b)
+            case .mapped(let m): subtreeShape(m)
+            }
+        }
+    }
+
+    /// `subtreeShape` of each payload, in order: on every core when there are several and
+    /// enough bytes (a warm commit checks a large repository's folders, a megabyte or more,
+    /// before it asks of any).
+    static func subtreeShapes(_ payloads: [Payload]) -> [(files: KeptFiles, children: [CacheKey])?] {
+        guard payloads.count > 1, payloads.reduce(0, { $0 + $1.count }) >= checkedTogetherBytes else {
+            return payloads.map(\.shape)
+        }
+        let shapes = Mutex([(files: KeptFiles, children: [CacheKey])?](repeating: nil, count: payloads.count))
+        DispatchQueue.concurrentPerform(iterations: payloads.count) { i in
+            let shape = payloads[i].shape
+            shapes.withLock { $0[i] = shape }
+        }
+        Probe.checkedTogether.hit(payloads.count)
+        return shapes.withLock { $0 }
     }
 }

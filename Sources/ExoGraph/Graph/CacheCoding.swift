@@ -119,10 +119,24 @@ package enum CacheCoding {
 
     /// A kept folder's documents, encoded: checked whole, decoded when asked for.
     package struct KeptFiles: Sendable {
-        let bytes: ArraySlice<UInt8>
+        /// The documents' bytes: copied, or where they lie in the mapped cache file.
+        let source: Source
         let count: Int
         /// The documents' ids, as far as a filter tells them.
         let ids: IDFilter
+
+        enum Source: Sendable {
+            case bytes(ArraySlice<UInt8>)
+            case mapped(MappedBytes)
+        }
+
+        /// The bytes, copied out of the file when read in place.
+        var bytes: ArraySlice<UInt8> {
+            switch source {
+            case .bytes(let bytes): bytes
+            case .mapped(let mapped): mapped.copied()
+            }
+        }
     }
 
     package static func subtree(_ payload: ArraySlice<UInt8>) -> (files: [GraphDocument], children: [CacheKey])? {
@@ -133,19 +147,14 @@ package enum CacheCoding {
     /// A folder's entry read through without making its documents: every length, string
     /// and value checked as `documents` reads them, so that they decode; nil when malformed.
     package static func subtreeShape(_ payload: ArraySlice<UInt8>) -> (files: KeptFiles, children: [CacheKey])? {
-        let checked = payload.withUnsafeBufferPointer { raw -> (count: Int, end: Int, ids: IDFilter)? in
+        let checked = payload.withUnsafeBufferPointer { raw in
             var s = Skipper(raw, of: payload)
-            guard let n = s.count() else { return nil }
-            var ids = IDFilter(count: n)
-            for _ in 0..<n {
-                guard s.string(noting: &ids), s.string(), s.optional(), s.optional(), let t = s.count() else { return nil }
-                for _ in 0..<t where !s.string() { return nil }
-            }
-            return (n, s.at, ids)
+            return s.documents()
         }
         guard let checked else { return nil }
         let start = payload.startIndex + 4
-        let files = KeptFiles(bytes: payload[start..<(payload.startIndex + checked.end)], count: checked.count, ids: checked.ids)
+        let files = KeptFiles(
+            source: .bytes(payload[start..<(payload.startIndex + checked.end)]), count: checked.count, ids: checked.ids)
         var r = Reader(payload[(payload.startIndex + checked.end)...])
         guard let c = r.count() else { return nil }
         var children: [CacheKey] = []

@@ -120,21 +120,58 @@ public final class ParseCache {
     /// How many walks' leftovers `keepUntilFreed` keeps (each walk leaves two).
     static let keptSpent = 16
 
-    /// A folder's documents computed before (in this run, or kept by the store).
+    /// A folder's documents computed before (in this run, or kept by the store). A folder
+    /// kept by the store comes with every folder below it, read level by level: each
+    /// level's entries loaded here and checked together, on every core
+    /// (`CacheCoding.subtreeShapes`). nil when one of them is missing or malformed; the
+    /// folders below it that are whole are kept for the run all the same.
     func subtree(_ key: CacheKey) -> Subtree? {
         guard remembers else { return nil }
         if let hit = subtrees[key] { return hit }
-        guard let payload = store?.load(.subtree, key),
-            let (files, childKeys) = CacheCoding.subtreeShape(payload)
-        else { return nil }
-        var children: [Subtree] = []
-        for k in childKeys {
-            guard let child = subtree(k) else { return nil }
-            children.append(child)
+        guard let store else { return nil }
+        var shapes: [CacheKey: (files: CacheCoding.KeptFiles, children: [CacheKey])] = [:]
+        var whole = true
+        var level = [key]
+        var seen: Set<CacheKey> = [key]
+        while !level.isEmpty {
+            var keys: [CacheKey] = []
+            var payloads: [CacheCoding.Payload] = []
+            for k in level where subtrees[k] == nil {
+                if let mapped = store.loadMapped(.subtree, k) {
+                    Probe.folderInPlace.hit()
+                    payloads.append(.mapped(mapped))
+                } else if let payload = store.load(.subtree, k) {
+                    payloads.append(.bytes(payload))
+                } else {
+                    whole = false
+                    continue
+                }
+                keys.append(k)
+            }
+            level = []
+            for (k, shape) in zip(keys, CacheCoding.subtreeShapes(payloads)) {
+                guard let shape else {
+                    whole = false
+                    continue
+                }
+                shapes[k] = shape
+                for child in shape.children where seen.insert(child).inserted { level.append(child) }
+            }
         }
-        let found = Subtree(key: key, kept: files, children: children)
-        subtrees[key] = found
-        return found
+        func build(_ k: CacheKey) -> Subtree? {
+            if let hit = subtrees[k] { return hit }
+            guard let (files, childKeys) = shapes[k] else { return nil }
+            var children: [Subtree] = []
+            for c in childKeys {
+                guard let child = build(c) else { return nil }
+                children.append(child)
+            }
+            let made = Subtree(key: k, kept: files, children: children)
+            subtrees[k] = made
+            return made
+        }
+        if !whole { for k in shapes.keys { _ = build(k) } }
+        return build(key)
     }
 
     /// Keeps a folder's documents, computed in this run, under its key; the store encodes

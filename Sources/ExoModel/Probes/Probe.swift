@@ -109,6 +109,12 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// The index a commit's hook reads, read and parsed on another thread while libgit2
     /// loaded (`IndexFile.prefetch`), and found to be the file the hook then opened.
     case prefetchedIndex
+    /// Folders read from the cache whose entries were checked together on every core
+    /// (`CacheCoding.subtreeShapes`), one level of a tree at a time.
+    case checkedTogether
+    /// A folder's entry read in place in the mapped cache file, not copied out
+    /// (`DiskParseStore.loadMapped`): copied only if its documents are asked for.
+    case folderInPlace
 
     /// The name in the stats line.
     public var name: String {
@@ -155,6 +161,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .rootsFromBase: "roots-from-base"
         case .unparsedHook: "unparsed-hook"
         case .prefetchedIndex: "prefetched-index"
+        case .checkedTogether: "checked-together"
+        case .folderInPlace: "folder-in-place"
         }
     }
 
