@@ -96,6 +96,25 @@ def test_a_commit_decodes_only_the_kept_folders_it_reads(tmp_path):
     # edited document), changes/team-1 (t1-c3's node): four of HEAD's eight folders;
     # team-0, -3, -4 and -5 never decoded.
     assert fast["decoded-folder"] == 4 and fast["walked-folder"] == 0, sorted(fast.items())
+    # HEAD's eight folders read in place in the cache file, not copied out.
+    assert fast["folder-in-place"] == 8, sorted(fast.items())
+
+
+def test_a_commit_checks_large_kept_folders_together(tmp_path):
+    """Past 64 KiB at one level, HEAD's kept folders are checked on every core at once
+    (`checked-together`), read in place; the verdict is the one of a run without cache."""
+    files = {f"changes/team-{t}/t{t}-c{i}.md": change("draft", f"m{i % 40}") for t in range(4) for i in range(300)}
+    files["changes/team-1/t1-c3.md"] = change("active", "m3")
+    top = committed_and_warm(tmp_path, files)
+    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
+    (top / "changes/team-2/t2-c4.md").write_text(change("active", "m3"))
+    git(top, "add", "-A")
+    env = {"EXO_GUARD_MODE": "warn"}
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
+    assert hooked.stdout == plain.stdout and "t1-c3" in hooked.stdout
+    fast = probes(hooked)
+    assert fast["checked-together"] >= 4 and fast["walked-folder"] == 0, sorted(fast.items())
 
 
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):
