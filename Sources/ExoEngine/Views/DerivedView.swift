@@ -46,20 +46,32 @@ extension Coordination {
         guard states.values.reduce(0, { $0 + $1.targets.count }) <= Self.materializedPairs else { return nil }
         let after = states.mapValues { (active: $0.isActive, targets: $0.targets.map { Exact($0) }) }
 
-        // Active items: the base's without the changed ids, then those of them active now.
-        var active = base.active.filter { !changed.contains(Exact($0)) }
+        // Active items: the base's without the changed ids, then those of them active now;
+        // the base's as they are when no changed id is active on either side (a commit that
+        // edits anything but an active change).
+        let wasActive = base.active.map { Exact($0) }
+        let changedWereActive = changed.contains { wasActive.sortedContains($0) }
         let nowActive = after.filter(\.value.active).keys.sorted()
-        active = Self.merged(active.map { Exact($0) }, nowActive, by: <).map(\.string)
+        var active = base.active
+        if changedWereActive || !nowActive.isEmpty {
+            let unchanged = wasActive.filter { !changed.contains($0) }
+            active = Self.merged(unchanged, nowActive, by: <).map(\.string)
+        }
 
         // Conflicts: the base's between unchanged ids, and every pair with a changed active id.
-        // Made at their size: 10,000 pairs appended one by one were copied fifteen times
-        // over into new memory, a page fault each 4 KiB.
+        // A pair is one of two items active in the base: when no changed id was, every pair
+        // is kept as it is. Else made at their size: 10,000 pairs appended one by one were
+        // copied fifteen times over into new memory, a page fault each 4 KiB.
         let baseConflicts = base.conflicts
         var kept: [Conflict] = []
-        kept.reserveCapacity(baseConflicts.count)
         var before: [Conflict] = []
-        for c in baseConflicts {
-            if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
+        if changedWereActive {
+            kept.reserveCapacity(baseConflicts.count)
+            for c in baseConflicts {
+                if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
+            }
+        } else {
+            kept = baseConflicts
         }
         var pairs: [Conflict] = []
         let changedActive = nowActive.map { ($0, after[$0]!.targets) }
