@@ -183,6 +183,61 @@ import Testing
         }
     }
 
+    /// A kept view read as `Reader` reads it, one value at a time: the reference for the
+    /// decoder on the bytes themselves.
+    static func readWithReader(_ payload: ArraySlice<UInt8>) -> (active: [String], conflicts: [Coordination.Conflict])? {
+        var r = CacheCoding.Reader(payload)
+        guard let activeCount = r.u32(), let table = r.strings(), Int(activeCount) <= table.count, let n = r.count()
+        else { return nil }
+        func name() -> String? { r.u32().flatMap { Int($0) < table.count ? table[Int($0)] : nil } }
+        var conflicts: [Coordination.Conflict] = []
+        for _ in 0..<n {
+            guard let a = name(), let b = name(), let k = r.count() else { return nil }
+            var shared: [String] = []
+            for _ in 0..<k {
+                guard let t = name() else { return nil }
+                shared.append(t)
+            }
+            conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
+        }
+        for _ in 0..<activeCount {
+            guard let k = r.count() else { return nil }
+            for _ in 0..<k where name() == nil { return nil }
+        }
+        return r.atEnd ? (Array(table[..<Int(activeCount)]), conflicts) : nil
+    }
+
+    /// Cut anywhere, or a byte changed anywhere: a kept view is read exactly when the reader
+    /// reads it, with the same items and pairs.
+    @Test func keptViewDecodesAsTheReaderReadsIt() {
+        var rng = SystemRandomNumberGenerator()
+        let names = ["a", "b", "mod-x", "ü", "é-long-name-past-fifteen-bytes"] + (0..<12).map { "change-\($0)" }
+        for _ in 0..<150 {
+            let active = Array(Set((0..<Int.random(in: 0...6, using: &rng)).map { _ in names.randomElement(using: &rng)! }))
+                .sorted()
+            let pairs = (0..<Int.random(in: 0...8, using: &rng)).map { _ in
+                Coordination.Conflict(
+                    a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
+                    shared: (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! })
+            }
+            let targets = active.map { _ in
+                (0..<Int.random(in: 0...2, using: &rng)).map { _ in names.randomElement(using: &rng)! }
+            }
+            let encoded = CacheCoding.encode(active: active, conflicts: pairs, targets: targets)
+            var inputs = (0...encoded.count).map { Array(encoded[..<$0]) }
+            for _ in 0..<30 {
+                var damaged = encoded
+                damaged[Int.random(in: 0..<damaged.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                inputs.append(damaged)
+            }
+            for input in inputs {
+                let fast = CacheCoding.coordination(input[...])
+                let slow = Self.readWithReader(input[...])
+                #expect(fast?.active == slow?.active && fast?.conflicts == slow?.conflicts)
+            }
+        }
+    }
+
     @Test func storeKeepsKindsApartAndSurvivesAReload() throws {
         var template = Array("/tmp/exo-guard-cache-test-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {

@@ -193,55 +193,6 @@ package enum CacheCoding {
         return files
     }
 
-    package static func coordination(_ payload: ArraySlice<UInt8>)
-        -> (active: [String], conflicts: [Coordination.Conflict], targets: KeptTargets)?
-    {
-        var r = Reader(payload)
-        guard let activeCount = r.u32(), let table = r.strings(), Int(activeCount) <= table.count, let n = r.count()
-        else { return nil }
-        func name(_ r: inout Reader) -> String? {
-            guard let i = r.u32(), Int(i) < table.count else { return nil }
-            return table[Int(i)]
-        }
-        // A pair's shared targets are most often one name, and the same one for many pairs
-        // (every pair of the changes on one module): one list per name, shared by them all,
-        // not one made for each of 10,000 pairs.
-        var single = [[String]?](repeating: nil, count: table.count)
-        func names(_ r: inout Reader) -> [String]? {
-            guard let k = r.count() else { return nil }
-            if k == 1 {
-                guard let i = r.u32(), Int(i) < table.count else { return nil }
-                if let made = single[Int(i)] { return made }
-                let made = [table[Int(i)]]
-                single[Int(i)] = made
-                return made
-            }
-            var out: [String] = []
-            out.reserveCapacity(k)
-            for _ in 0..<k {
-                guard let t = name(&r) else { return nil }
-                out.append(t)
-            }
-            return out
-        }
-        var conflicts: [Coordination.Conflict] = []
-        conflicts.reserveCapacity(n)
-        for _ in 0..<n {
-            guard let a = name(&r), let b = name(&r), let shared = names(&r) else { return nil }
-            conflicts.append(Coordination.Conflict(a: a, b: b, shared: shared))
-        }
-        // The items' targets: checked here, made when asked for (`KeptTargets.decoded`).
-        let start = r.position
-        for _ in 0..<activeCount {
-            guard let k = r.count() else { return nil }
-            for _ in 0..<k {
-                guard let i = r.u32(), Int(i) < table.count else { return nil }
-            }
-        }
-        let targets = KeptTargets(bytes: payload[start..<r.position], table: table, count: Int(activeCount))
-        return r.atEnd ? (Array(table[..<Int(activeCount)]), conflicts, targets) : nil
-    }
-
     /// A kept view's active items' targets, checked and not yet made.
     package struct KeptTargets: Sendable {
         let bytes: ArraySlice<UInt8>
