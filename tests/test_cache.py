@@ -117,6 +117,31 @@ def test_a_commit_checks_large_kept_folders_together(tmp_path):
     assert fast["checked-together"] >= 4 and fast["walked-folder"] == 0, sorted(fast.items())
 
 
+def test_a_staged_view_that_is_heads_is_kept_as_heads_entry(tmp_path):
+    """A commit that edits no active change (on either side) has HEAD's active items, pairs
+    and targets: its view is kept as HEAD's cache entry, byte for byte (`view-as-base`),
+    and read back by the next commit as the view of its tree, with the verdict of a run
+    without cache. An edit that activates a change is encoded as before."""
+    files = {f"changes/c{i}.md": change("active" if i < 6 else "draft", f"m{i % 3}") for i in range(12)}
+    top = committed_and_warm(tmp_path, files)
+    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
+    env = {"EXO_GUARD_MODE": "warn"}
+    (top / "changes/c8.md").write_text(change("draft", "m1", "m2"))
+    git(top, "add", "-A")
+    first = probes(guard("hook", "pre-commit", cwd=top, env={**env, **STATS}))
+    assert first["derived-view"] == 1 and first["view-as-base"] == 1, sorted(first.items())
+    git(top, "commit", "-q", "--no-verify", "-m", "edit")
+    (top / "changes/c7.md").write_text(change("active", "m1"))
+    git(top, "add", "-A")
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
+    assert hooked.stdout == plain.stdout and '"c7"' in hooked.stdout
+    second = probes(hooked)
+    # The new HEAD's view read back from the entry kept as the old HEAD's; this view,
+    # with c7 activated, is not the base's and is encoded.
+    assert second["kept-view"] == 1 and second["view-as-base"] == 0, sorted(second.items())
+
+
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):
     """`changes/team` keeps its tree id; the overlay added above it changes its documents."""
     top = committed_and_warm(tmp_path, {"changes/team/a.md": change("active", "auth"),

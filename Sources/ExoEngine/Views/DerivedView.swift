@@ -116,7 +116,8 @@ extension Coordination {
             graph, active: active, conflicts: Self.merged(kept, pairs, by: { Self.order($0, $1) < 0 }),
             derivation: Derivation(
                 base: base.graph.identity, changed: changed, states: states, kept: kept, before: before, after: pairs,
-                baseNode: { base.node($0) }))
+                baseNode: { base.node($0) },
+                sameAsBase: changedWereActive || !nowActive.isEmpty ? nil : base.graph.key))
         // The active items' targets, when asked for: the base's for the unchanged ones, the
         // states' for the others.
         let baseTargets = base.targetsHeld

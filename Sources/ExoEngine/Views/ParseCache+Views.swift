@@ -30,6 +30,15 @@ extension ParseCache {
         // A view the store holds already (derived again rather than read back) is not
         // written again.
         if refused.contains(key) || store?.load(.coordination, key) == nil {
+            // A view that is its base's to the byte is kept as the base's entry is, when the
+            // store holds it whole: nothing encoded (a commit that edits anything but an
+            // active change).
+            if let base = view.derivation?.sameAsBase, !refused.contains(base), let bytes = store?.load(.coordination, base) {
+                Probe.viewAsBase.hit()
+                save(.coordination, key, Array(bytes))
+                return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
+                    .knowing(targets)
+            }
             let byID = targets.value
             let listed = view.active.map { (byID[Exact($0)] ?? []).map(\.string) }
             save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts, targets: listed))

@@ -1,5 +1,6 @@
 import ExoModel
 import ExoRules
+import ExoStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -81,12 +82,18 @@ public struct Coordination: Sendable {
         package let after: [Conflict]
         /// The base view's node of an id (for an unchanged id, this view's too).
         package let baseNode: @Sendable (String) -> Node?
+        /// The base graph's cache key, when this view is the base's to the byte: the same
+        /// active items, pairs and active items' targets (no changed id is an active change
+        /// on either side), so that it is kept as the base's entry is (`ParseCache.keep`).
+        package let sameAsBase: CacheKey?
 
         /// A derivation, each field given (ExoEngine's DerivedView makes them).
         package init(
             base: ObjectIdentifier, changed: Set<Exact>, states: [Exact: ChangeState], kept: [Conflict],
-            before: [Conflict], after: [Conflict], baseNode: @escaping @Sendable (String) -> Node?
+            before: [Conflict], after: [Conflict], baseNode: @escaping @Sendable (String) -> Node?,
+            sameAsBase: CacheKey? = nil
         ) {
+            self.sameAsBase = sameAsBase
             self.base = base
             self.changed = changed
             self.states = states

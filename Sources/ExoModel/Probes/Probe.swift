@@ -115,6 +115,9 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A folder's entry read in place in the mapped cache file, not copied out
     /// (`DiskParseStore.loadMapped`): copied only if its documents are asked for.
     case folderInPlace
+    /// A derived view kept as its base's cache entry, to the byte (no changed id an active
+    /// change on either side), not encoded.
+    case viewAsBase
 
     /// The name in the stats line.
     public var name: String {
@@ -163,6 +166,7 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .prefetchedIndex: "prefetched-index"
         case .checkedTogether: "checked-together"
         case .folderInPlace: "folder-in-place"
+        case .viewAsBase: "view-as-base"
         }
     }
 
