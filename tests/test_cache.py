@@ -121,7 +121,8 @@ def test_a_staged_view_that_is_heads_is_kept_as_heads_entry(tmp_path):
     """A commit that edits no active change (on either side) has HEAD's active items, pairs
     and targets: its view is kept as HEAD's cache entry, byte for byte (`view-as-base`),
     and read back by the next commit as the view of its tree, with the verdict of a run
-    without cache. An edit that activates a change is encoded as before."""
+    without cache. An edit that activates a change is encoded, on another thread while the
+    hook goes on (`encoded-aside`), and read back whole by the commit after it."""
     files = {f"changes/c{i}.md": change("active" if i < 6 else "draft", f"m{i % 3}") for i in range(12)}
     top = committed_and_warm(tmp_path, files)
     guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
@@ -138,8 +139,17 @@ def test_a_staged_view_that_is_heads_is_kept_as_heads_entry(tmp_path):
     assert hooked.stdout == plain.stdout and '"c7"' in hooked.stdout
     second = probes(hooked)
     # The new HEAD's view read back from the entry kept as the old HEAD's; this view,
-    # with c7 activated, is not the base's and is encoded.
+    # with c7 activated, is not the base's: encoded, on another thread.
     assert second["kept-view"] == 1 and second["view-as-base"] == 0, sorted(second.items())
+    assert second["encoded-aside"] == 1 and second["targets-from-numbers"] == 1, sorted(second.items())
+    # ... and read back whole by the commit after it.
+    git(top, "commit", "-q", "--no-verify", "-m", "activate")
+    (top / "changes/c9.md").write_text(change("active", "m0"))
+    git(top, "add", "-A")
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
+    assert hooked.stdout == plain.stdout and '"c9"' in hooked.stdout
+    assert probes(hooked)["kept-view"] == 1
 
 
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):

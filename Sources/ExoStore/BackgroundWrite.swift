@@ -19,3 +19,22 @@ final class BackgroundWrite: @unchecked Sendable {
         return result
     }
 }
+
+/// An entry's bytes made on their own thread; `wait` returns them.
+final class Aside: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var bytes: [UInt8] = []
+
+    init(_ make: @escaping @Sendable () -> [UInt8]) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.bytes = make()
+            self.group.leave()
+        }
+    }
+
+    func wait() -> [UInt8] {
+        group.wait()
+        return bytes
+    }
+}

@@ -176,6 +176,13 @@ public final class DiskParseStore: ParseStore {
         added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: nil, encode: encoding))
     }
 
+    /// Keeps the payload `encoding` starts making now, on another thread; the write waits
+    /// for it (a commit's new view, encoded while the hook compares and admits).
+    public func save(_ kind: CacheEntryKind, _ key: CacheKey, encodingAside encoding: @escaping @Sendable () -> [UInt8]) {
+        let made = Aside(encoding)
+        added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: nil, encode: { made.wait() }))
+    }
+
     /// Appends this run's entries to the file in one write; a file with a long tail, past
     /// its limits, missing, or not the one this run read, is written anew.
     public func flush() {

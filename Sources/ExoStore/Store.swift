@@ -97,6 +97,9 @@ public protocol ParseStore: AnyObject {
     func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: [UInt8])
     /// Keeps an entry whose bytes `encoding` makes when they are written.
     func save(_ kind: CacheEntryKind, _ key: CacheKey, encoding: @escaping @Sendable () -> [UInt8])
+    /// Keeps an entry whose bytes `encoding` starts making now, on another thread, while the
+    /// run goes on; the write waits for them.
+    func save(_ kind: CacheEntryKind, _ key: CacheKey, encodingAside encoding: @escaping @Sendable () -> [UInt8])
     func flush()
     func flushSoon()
 }
@@ -115,6 +118,11 @@ public enum LittleEndian {
 extension ParseStore {
     /// None: a store that is not a mapped file copies every entry (`load`).
     public func loadMapped(_ kind: CacheEntryKind, _ key: CacheKey) -> MappedBytes? { nil }
+
+    /// The entry's bytes made when written, as `save(_:_:encoding:)` makes them.
+    public func save(_ kind: CacheEntryKind, _ key: CacheKey, encodingAside encoding: @escaping @Sendable () -> [UInt8]) {
+        save(kind, key, encoding: encoding)
+    }
 }
 
 /// A file mapped read-only, unmapped when the last holder lets it go.

@@ -171,6 +171,14 @@ import Testing
             let encoded = CacheCoding.encode(active: active, conflicts: pairs, targets: targets)
             let decoded = CacheCoding.coordination(encoded[...])
             #expect(decoded?.active == active && decoded?.conflicts == pairs && decoded?.targets.decoded == targets)
+            // Who points at a few names, read on the numbers: as from the items' targets.
+            let wanted = Set((0..<Int.random(in: 1...3, using: &rng)).map { _ in Exact(names.randomElement(using: &rng)!) })
+            let excluded = Set(active.prefix(1).map { Exact($0) })
+            var expected: [Exact: Set<Exact>] = [:]
+            for (id, mine) in zip(active, targets) where !excluded.contains(Exact(id)) {
+                for t in mine where wanted.contains(Exact(t)) { expected[Exact(id), default: []].insert(Exact(t)) }
+            }
+            #expect(decoded?.targets.pointing(at: wanted, excluding: excluded) == expected)
             for cut in [0, 3, encoded.count / 2, encoded.count - 1] where cut < encoded.count {
                 #expect(CacheCoding.coordination(encoded[..<cut]) == nil)
             }

@@ -67,8 +67,13 @@ extension Coordination {
         var before: [Conflict] = []
         if changedWereActive {
             kept.reserveCapacity(baseConflicts.count)
+            // Only the changed ids active in the base can be in a pair; a name of a length
+            // none of them has is not one of them (its length is at hand, its hash is not).
+            let pairable = changed.filter { wasActive.sortedContains($0) }
+            let lengths = Array(Set(pairable.map(\.string.utf8.count)))  // few: looked through
+            func isChanged(_ s: String) -> Bool { lengths.contains(s.utf8.count) && pairable.contains(Exact(s)) }
             for c in baseConflicts {
-                if changed.contains(Exact(c.a)) || changed.contains(Exact(c.b)) { before.append(c) } else { kept.append(c) }
+                if isChanged(c.a) || isChanged(c.b) { before.append(c) } else { kept.append(c) }
             }
         } else {
             kept = baseConflicts
@@ -82,10 +87,8 @@ extension Coordination {
             // graph (and only an active one can pair: the others are not asked about).
             let activeNow = active.map { Exact($0) }
             var pointing: [Exact: Set<Exact>] = [:]
-            for (id, targets) in base.activeTargets where !changed.contains(id) {
-                for t in targets where wanted.contains(t) && activeNow.sortedContains(id) {
-                    pointing[id, default: []].insert(t)
-                }
+            for (id, targets) in base.targetsHeld.pointing(at: wanted, excluding: changed) where activeNow.sortedContains(id) {
+                pointing[id] = targets
             }
             // The changed active items pointing at each of their targets, by position.
             var changedAt: [Exact: [Int]] = [:]

@@ -194,16 +194,36 @@ extension Coordination {
 final class ActiveTargets: Sendable {
     private let made: Mutex<[Exact: [Exact]]?>
     private let make: @Sendable () -> [Exact: [Exact]]
+    /// The targets as a kept view holds them, when they are those.
+    private let kept: CacheCoding.KeptTargets?
 
     init(_ targets: [Exact: [Exact]]) {
         made = Mutex(targets)
         make = { [:] }
+        kept = nil
     }
 
-    /// Targets `make` makes when first asked for (it must not hold the view they are for).
-    init(later make: @escaping @Sendable () -> [Exact: [Exact]]) {
+    /// Targets `make` makes when first asked for (it must not hold the view they are for);
+    /// `kept`: the kept view's, which `pointing` reads without making them.
+    init(later make: @escaping @Sendable () -> [Exact: [Exact]], kept: CacheCoding.KeptTargets? = nil) {
         made = Mutex(nil)
         self.make = make
+        self.kept = kept
+    }
+
+    /// For each item not in `excluded` that points at some of `wanted`, those it points at:
+    /// read on a kept view's numbers while its targets are not made (a commit that edits
+    /// an active change asks this of HEAD's thousand active items), else from `value`.
+    func pointing(at wanted: Set<Exact>, excluding excluded: Set<Exact>) -> [Exact: Set<Exact>] {
+        if let kept, made.withLock({ $0 == nil }) {
+            Probe.targetsFromNumbers.hit()
+            return kept.pointing(at: wanted, excluding: excluded)
+        }
+        var out: [Exact: Set<Exact>] = [:]
+        for (id, targets) in value where !excluded.contains(id) {
+            for t in targets where wanted.contains(t) { out[id, default: []].insert(t) }
+        }
+        return out
     }
 
     var value: [Exact: [Exact]] {

@@ -12,12 +12,13 @@ extension ParseCache {
             return nil
         }
         return Coordination(graph, active: active, conflicts: conflicts).knowing(
-            ActiveTargets(later: {
-                var byID: [Exact: [Exact]] = [:]
-                byID.reserveCapacity(active.count)
-                for (id, mine) in zip(active, targets.decoded) { byID[Exact(id)] = mine.map { Exact($0) } }
-                return byID
-            }))
+            ActiveTargets(
+                later: {
+                    var byID: [Exact: [Exact]] = [:]
+                    byID.reserveCapacity(active.count)
+                    for (id, mine) in zip(active, targets.decoded) { byID[Exact(id)] = mine.map { Exact($0) } }
+                    return byID
+                }, kept: targets))
     }
 
     /// Keeps a view for the next run, when its graph has a key and its pairs are few enough
@@ -39,9 +40,13 @@ extension ParseCache {
                 return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
                     .knowing(targets)
             }
-            let byID = targets.value
-            let listed = view.active.map { (byID[Exact($0)] ?? []).map(\.string) }
-            save(.coordination, key, CacheCoding.encode(active: view.active, conflicts: conflicts, targets: listed))
+            // Encoded on another thread while the hook goes on (comparing, admitting).
+            let active = view.active
+            saveAside(.coordination, key) {
+                let byID = targets.value
+                let listed = active.map { (byID[Exact($0)] ?? []).map(\.string) }
+                return CacheCoding.encode(active: active, conflicts: conflicts, targets: listed)
+            }
         }
         return Coordination(view.graph, active: view.active, conflicts: conflicts, derivation: view.derivation)
             .knowing(targets)

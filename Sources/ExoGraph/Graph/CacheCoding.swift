@@ -45,6 +45,7 @@ package enum CacheCoding {
     package static func encode(active: [String], conflicts: [Coordination.Conflict], targets: [[String]]) -> [UInt8] {
         var table = NameTable(prefix: active)
         var numbers: [UInt8] = []
+        numbers.reserveCapacity(4 + conflicts.count * 16 + targets.reduce(active.count * 4) { $0 + $1.count * 4 })
         u32(UInt32(conflicts.count), into: &numbers)
         for c in conflicts {
             u32(table.number(c.a), into: &numbers)
@@ -58,9 +59,12 @@ package enum CacheCoding {
             for t in mine { u32(table.number(t), into: &numbers) }
         }
         var out: [UInt8] = []
+        let names = encode(table.names)
+        out.reserveCapacity(4 + names.count + numbers.count)
         u32(UInt32(active.count), into: &out)
-        out += encode(table.names)
-        return out + numbers
+        out += names
+        out += numbers
+        return out
     }
 
     package static func u32(_ v: UInt32, into out: inout [UInt8]) { LittleEndian.u32(v, into: &out) }
@@ -207,6 +211,32 @@ package enum CacheCoding {
             for _ in 0..<count {
                 let k = r.count() ?? 0
                 out.append((0..<k).map { _ in table[Int(r.u32() ?? 0)] })
+            }
+            return out
+        }
+
+        /// For each item not in `excluded` that points at some of `wanted`, those it points
+        /// at, read on the numbers: the few wanted names looked up in the table, then each
+        /// item's numbers compared with theirs (no item's targets made, nothing hashed but
+        /// the items found).
+        package func pointing(at wanted: Set<Exact>, excluding excluded: Set<Exact>) -> [Exact: Set<Exact>] {
+            let wantedNumbers = table.indices.filter { i in
+                wanted.count < 8 ? wanted.contains { $0 == Exact(table[i]) } : wanted.contains(Exact(table[i]))
+            }
+            guard !wantedNumbers.isEmpty else { return [:] }
+            var out: [Exact: Set<Exact>] = [:]
+            bytes.withUnsafeBufferPointer { raw in
+                var r = RawReader(raw: raw)
+                for item in 0..<count {
+                    let k = r.count() ?? 0
+                    for _ in 0..<k {
+                        let n = r.u32() ?? 0
+                        if wantedNumbers.contains(n) {
+                            let id = Exact(table[item])
+                            if !excluded.contains(id) { out[id, default: []].insert(Exact(table[n])) }
+                        }
+                    }
+                }
             }
             return out
         }

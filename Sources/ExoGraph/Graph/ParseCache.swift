@@ -43,6 +43,13 @@ public final class ParseCache {
         remembers = remembering
     }
 
+    /// Keeps an entry in the store, its bytes made on another thread from now on.
+    package func saveAside(_ kind: CacheEntryKind, _ key: CacheKey, _ encoding: @escaping @Sendable () -> [UInt8]) {
+        guard writes, let store else { return }
+        Probe.encodedAside.hit()
+        store.save(kind, key, encodingAside: encoding)
+    }
+
     /// Keeps an entry in the store, encoding it only when the store is written.
     package func save(_ kind: CacheEntryKind, _ key: CacheKey, _ payload: @autoclosure () -> [UInt8]) {
         guard writes, let store else { return }

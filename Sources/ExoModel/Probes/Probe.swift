@@ -118,6 +118,11 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// A derived view kept as its base's cache entry, to the byte (no changed id an active
     /// change on either side), not encoded.
     case viewAsBase
+    /// A view's cache entry encoded on another thread while the run went on.
+    case encodedAside
+    /// The active items of a kept view that point at a changed item's targets, found on
+    /// the view's numbers, its items' targets not made.
+    case targetsFromNumbers
 
     /// The name in the stats line.
     public var name: String {
@@ -167,6 +172,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .checkedTogether: "checked-together"
         case .folderInPlace: "folder-in-place"
         case .viewAsBase: "view-as-base"
+        case .encodedAside: "encoded-aside"
+        case .targetsFromNumbers: "targets-from-numbers"
         }
     }
 
