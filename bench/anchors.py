@@ -8,7 +8,9 @@ does for the same question, side by side, interleaved round by round (the machin
 2. cold `hook pre-commit`, one staged edit (no parse cache) / the same floor;
 3. warm `hook pre-commit` (the cache of the run before) / `git diff --cached --quiet`, the
    least any pre-commit hook does; and the same for a new staged state (HEAD's graph and
-   view in the cache, the staged edit one line longer each round: what a commit meets);
+   view in the cache, the staged edit one line longer each round: what a commit meets),
+   once for a change that is not active (its view is HEAD's, kept as HEAD's entry) and
+   once for an active one's assignee (its pairs found again, its view encoded);
 4. with --push: the first push with no cache into a server of 50k changes (60k documents)
    and 500 branches, wall time and peak RSS (target <= 1 s, <= 200 MB).
 
@@ -56,10 +58,25 @@ def anchors(binary, n, bodies, runs):
     edit = os.path.join(top, "changes", "batch-0", "change-1.md")
     rounds = iter(range(1_000_000))
 
+    # The same for an active change's frontmatter (its pairs found again; its view encoded).
+    batch = os.path.join(top, "changes", "batch-0")
+    active = next(os.path.join(batch, f) for f in sorted(os.listdir(batch))
+                  if "status: active" in open(os.path.join(batch, f)).read())
+
     def restage():  # one line more in the staged edit's body: a staged tree never seen before
+        bench.git(top, "checkout", "HEAD", "--", active)  # the other row's edit undone
         with open(edit, "a") as fh:
             fh.write(f"Round {next(rounds)}.\n")
         bench.git(top, "add", edit)
+
+    def restage_active():  # its assignee new each round: a frontmatter edit the view reads
+        bench.git(top, "checkout", "HEAD", "--", edit, active)
+        with open(active) as fh:
+            text = fh.read()
+        with open(active, "w") as fh:
+            fh.write(text.replace("assignee: ", f"assignee: round-{next(rounds)}-", 1))
+        bench.git(top, "add", active)
+
     cmds = {
         "git full read": (FLOOR, None, None),
         "conflicts --rev HEAD --json, cold": ([binary, "conflicts", "--rev", "HEAD", "--json"], drop,
@@ -67,6 +84,8 @@ def anchors(binary, n, bodies, runs):
         "hook pre-commit, cold": ([binary, "hook", "pre-commit"], drop, {"EXO_GUARD_CACHE": "0"}),
         "git diff --cached --quiet": (["git", "diff", "--cached", "--quiet"], None, None),
         "hook pre-commit, warm": ([binary, "hook", "pre-commit"], warm, None),
+        # The active row first: each round ends on the state the other rows start from.
+        "hook pre-commit, new staged state, active change": ([binary, "hook", "pre-commit"], restage_active, None),
         "hook pre-commit, new staged state": ([binary, "hook", "pre-commit"], restage, None),
     }
     times = {k: [] for k in cmds}
@@ -85,6 +104,8 @@ def anchors(binary, n, bodies, runs):
         (label, "warm pre-commit / git diff --cached --quiet", med["hook pre-commit, warm"] / med["git diff --cached --quiet"], 3.0),
         (label, "new staged state / git diff --cached --quiet",
          med["hook pre-commit, new staged state"] / med["git diff --cached --quiet"], 3.0),
+        (label, "new staged state, active change / git diff --cached --quiet",
+         med["hook pre-commit, new staged state, active change"] / med["git diff --cached --quiet"], 3.0),
     ]
     return rows, ratios
 
