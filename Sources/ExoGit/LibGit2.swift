@@ -204,8 +204,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     /// The object a cache key names.
     init(_ key: CacheKey) {
         var oid = git_oid()
-        let bytes = key.bytes
-        withUnsafeMutableBytes(of: &oid) { raw in for i in 0..<20 { raw[i] = bytes[i] } }
+        withUnsafeMutableBytes(of: &oid) { key.copyBytes(to: $0) }  // no array made: 500 a folder listed
         self.raw = oid
     }
 

@@ -33,6 +33,14 @@ public struct CacheKey: Hashable, Sendable {
         return out
     }
 
+    /// Writes the 20 bytes at the start of `out` (at least 20 bytes long).
+    public func copyBytes(to out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= 20)
+        out.storeBytes(of: a.bigEndian, toByteOffset: 0, as: UInt64.self)
+        out.storeBytes(of: b.bigEndian, toByteOffset: 8, as: UInt64.self)
+        out.storeBytes(of: c.bigEndian, toByteOffset: 16, as: UInt32.self)
+    }
+
     /// Appends the 20 bytes to `out`.
     public func append(to out: inout [UInt8]) {
         for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: a >> (8 * UInt64(k)))) }

@@ -146,6 +146,17 @@ import Testing
         #expect(names(replaced) == ["b.md", "changes/y.md"] && fourth[.prefetchedIndex] == 0)
     }
 
+    /// An object id made from a cache key holds the key's 20 bytes in order, and back.
+    @Test func objectIDsAndCacheKeysAreTheSameBytes() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let key = CacheKey(bytes[...])!
+            let id = ObjectID(key)
+            #expect(withUnsafeBytes(of: id.raw) { Array($0) } == bytes && id.cacheKey == key && key.bytes == bytes)
+        }
+    }
+
     @Test func stagesIntentToAddAndDamageAreSeen() throws {
         let entries = [Entry(path: "a.md", stage: 2), Entry(path: "b.md"), Entry(path: "c.md", intentToAdd: true)]
         let parsed = try #require(Self.parse(Self.index(entries, version: 3)))
