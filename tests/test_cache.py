@@ -74,6 +74,25 @@ def committed_and_warm(tmp_path, files):
     return top
 
 
+def staged_over_warm_head(tmp_path, files, path, text):
+    """`files` committed, HEAD's graph and view kept by a hook run, `path` then staged as `text`."""
+    top = committed_and_warm(tmp_path, files)
+    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
+    (top / path).write_text(text)
+    git(top, "add", "-A")
+    return top
+
+
+def judged_like_no_cache(top):
+    """The hook on what is staged (JSON, with probes), checked against the same hook with no
+    cache; returns the first run."""
+    env = {"EXO_GUARD_MODE": "warn"}
+    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
+    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
+    assert hooked.stdout == plain.stdout, (hooked.stderr, plain.stderr)
+    return hooked
+
+
 def test_a_commit_decodes_only_the_kept_folders_it_reads(tmp_path):
     """A folder read back from the cache is decoded only when its documents are asked for:
     the commit's own folders (compared with the index's) and the folder of the change it
@@ -82,14 +101,9 @@ def test_a_commit_decodes_only_the_kept_folders_it_reads(tmp_path):
     files = {f"changes/team-{t}/t{t}-c{i}.md": change("draft", f"m{i}") for t in range(6) for i in range(10)}
     files["changes/team-1/t1-c3.md"] = change("active", "m3", "m7")
     files["changes/team-4/t4-c5.md"] = change("active", "m5")
-    top = committed_and_warm(tmp_path, files)
-    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
-    (top / "changes/team-2/t2-c4.md").write_text(change("active", "m3"))
-    git(top, "add", "-A")
-    env = {"EXO_GUARD_MODE": "warn"}
-    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
-    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
-    assert hooked.stdout == plain.stdout and "t1-c3" in hooked.stdout and "t4-c5" not in hooked.stdout
+    top = staged_over_warm_head(tmp_path, files, "changes/team-2/t2-c4.md", change("active", "m3"))
+    hooked = judged_like_no_cache(top)
+    assert "t1-c3" in hooked.stdout and "t4-c5" not in hooked.stdout
     fast = probes(hooked)
     assert fast["kept-view"] == 1 and fast["derived-view"] == 1 and fast["derived-graph"] == 1, sorted(fast.items())
     # HEAD's root, changes/ and changes/team-2 (the staged graph made from them, with the
@@ -105,14 +119,9 @@ def test_a_commit_checks_large_kept_folders_together(tmp_path):
     (`checked-together`), read in place; the verdict is the one of a run without cache."""
     files = {f"changes/team-{t}/t{t}-c{i}.md": change("draft", f"m{i % 40}") for t in range(4) for i in range(300)}
     files["changes/team-1/t1-c3.md"] = change("active", "m3")
-    top = committed_and_warm(tmp_path, files)
-    guard("hook", "pre-commit", cwd=top)  # keeps HEAD's view
-    (top / "changes/team-2/t2-c4.md").write_text(change("active", "m3"))
-    git(top, "add", "-A")
-    env = {"EXO_GUARD_MODE": "warn"}
-    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
-    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
-    assert hooked.stdout == plain.stdout and "t1-c3" in hooked.stdout
+    top = staged_over_warm_head(tmp_path, files, "changes/team-2/t2-c4.md", change("active", "m3"))
+    hooked = judged_like_no_cache(top)
+    assert "t1-c3" in hooked.stdout
     fast = probes(hooked)
     assert fast["checked-together"] >= 4 and fast["walked-folder"] == 0, sorted(fast.items())
 
@@ -134,9 +143,8 @@ def test_a_staged_view_that_is_heads_is_kept_as_heads_entry(tmp_path):
     git(top, "commit", "-q", "--no-verify", "-m", "edit")
     (top / "changes/c7.md").write_text(change("active", "m1"))
     git(top, "add", "-A")
-    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
-    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
-    assert hooked.stdout == plain.stdout and '"c7"' in hooked.stdout
+    hooked = judged_like_no_cache(top)
+    assert '"c7"' in hooked.stdout
     second = probes(hooked)
     # The new HEAD's view read back from the entry kept as the old HEAD's; this view,
     # with c7 activated, is not the base's: encoded, on another thread.
@@ -146,10 +154,8 @@ def test_a_staged_view_that_is_heads_is_kept_as_heads_entry(tmp_path):
     git(top, "commit", "-q", "--no-verify", "-m", "activate")
     (top / "changes/c9.md").write_text(change("active", "m0"))
     git(top, "add", "-A")
-    hooked = guard("hook", "pre-commit", "--json", cwd=top, env={**env, **STATS})
-    plain = guard("hook", "pre-commit", "--json", cwd=top, env={**env, "EXO_GUARD_CACHE": "0"})
-    assert hooked.stdout == plain.stdout and '"c9"' in hooked.stdout
-    assert probes(hooked)["kept-view"] == 1
+    hooked = judged_like_no_cache(top)
+    assert '"c9"' in hooked.stdout and probes(hooked)["kept-view"] == 1
 
 
 def test_an_overlay_above_an_unchanged_folder_is_seen(tmp_path):

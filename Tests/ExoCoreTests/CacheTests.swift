@@ -141,6 +141,24 @@ import Testing
         #expect(CacheCoding.crossState((bytes + [0])[...]) == nil)
     }
 
+    /// A random view of `names`: up to `items` active items (sorted), up to `pairs` pairs
+    /// of up to `shared` names each, and up to `targets` targets an item.
+    static func randomView(
+        of names: [String], items: Int, pairs: Int, shared: Int, targets: Int, _ rng: inout SystemRandomNumberGenerator
+    ) -> (active: [String], pairs: [Coordination.Conflict], targets: [[String]]) {
+        let active = Array(Set((0..<Int.random(in: 0...items, using: &rng)).map { _ in names.randomElement(using: &rng)! }))
+            .sorted()
+        let made = (0..<Int.random(in: 0...pairs, using: &rng)).map { _ in
+            Coordination.Conflict(
+                a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
+                shared: (0..<Int.random(in: 0...shared, using: &rng)).map { _ in names.randomElement(using: &rng)! })
+        }
+        let lists = active.map { _ in
+            (0..<Int.random(in: 0...targets, using: &rng)).map { _ in names.randomElement(using: &rng)! }
+        }
+        return (active, made, lists)
+    }
+
     @Test func coordinationRoundTrips() {
         let conflicts = [
             Coordination.Conflict(a: "a", b: "b", shared: ["x"]),
@@ -158,16 +176,7 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         let names = ["a", "b", "c", "mod-x", "mod-y", "ü", "c"] + (0..<30).map { "change-\($0)" }
         for _ in 0..<200 {
-            let active = Array(Set((0..<Int.random(in: 0...12, using: &rng)).map { _ in names.randomElement(using: &rng)! }))
-                .sorted()
-            let pairs = (0..<Int.random(in: 0...20, using: &rng)).map { _ in
-                Coordination.Conflict(
-                    a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
-                    shared: (0..<Int.random(in: 0...4, using: &rng)).map { _ in names.randomElement(using: &rng)! })
-            }
-            let targets = active.map { _ in
-                (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! }
-            }
+            let (active, pairs, targets) = Self.randomView(of: names, items: 12, pairs: 20, shared: 4, targets: 3, &rng)
             let encoded = CacheCoding.encode(active: active, conflicts: pairs, targets: targets)
             let decoded = CacheCoding.coordination(encoded[...])
             #expect(decoded?.active == active && decoded?.conflicts == pairs && decoded?.targets.decoded == targets)
@@ -221,16 +230,7 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         let names = ["a", "b", "mod-x", "ü", "é-long-name-past-fifteen-bytes"] + (0..<12).map { "change-\($0)" }
         for _ in 0..<150 {
-            let active = Array(Set((0..<Int.random(in: 0...6, using: &rng)).map { _ in names.randomElement(using: &rng)! }))
-                .sorted()
-            let pairs = (0..<Int.random(in: 0...8, using: &rng)).map { _ in
-                Coordination.Conflict(
-                    a: names.randomElement(using: &rng)!, b: names.randomElement(using: &rng)!,
-                    shared: (0..<Int.random(in: 0...3, using: &rng)).map { _ in names.randomElement(using: &rng)! })
-            }
-            let targets = active.map { _ in
-                (0..<Int.random(in: 0...2, using: &rng)).map { _ in names.randomElement(using: &rng)! }
-            }
+            let (active, pairs, targets) = Self.randomView(of: names, items: 6, pairs: 8, shared: 3, targets: 2, &rng)
             let encoded = CacheCoding.encode(active: active, conflicts: pairs, targets: targets)
             var inputs = (0...encoded.count).map { Array(encoded[..<$0]) }
             for _ in 0..<30 {
