@@ -43,12 +43,22 @@ extension IndexFile {
         var i = lowerBound(prefix)
         while i < items.count {
             let item = items[i]
-            let inside =
-                item.end - item.start > prefix.count
-                && paths[item.start..<(item.start + prefix.count)].elementsEqual(prefix)
+            // Compared and searched with memcmp and memchr: a folder of 500 entries is listed
+            // for every commit that stages a file in it.
+            let (inside, found) = paths.withUnsafeBufferPointer { p -> (Bool, Int?) in
+                guard item.end - item.start > prefix.count else { return (false, nil) }
+                let base = p.baseAddress!
+                let same = prefix.withUnsafeBufferPointer { q in
+                    q.isEmpty || memcmp(base + item.start, q.baseAddress!, q.count) == 0
+                }
+                guard same else { return (false, nil) }
+                let nameStart = item.start + prefix.count
+                let slash = memchr(base + nameStart, Int32(UInt8(ascii: "/")), item.end - nameStart)
+                return (true, slash.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) })
+            }
             guard inside else { break }
             let nameStart = item.start + prefix.count
-            if let slash = paths[nameStart..<item.end].firstIndex(of: UInt8(ascii: "/")) {
+            if let slash = found {
                 guard visit(nameStart..<slash, item.start..<slash, item) else { return }
                 // Past every path under this folder: "name/" < "name0" ('0' follows '/').
                 i = lowerBound(Array(paths[item.start..<slash]) + [UInt8(ascii: "0")])

@@ -157,6 +157,27 @@ import Testing
         }
     }
 
+    /// A tree entry's mode in octal as git writes it, and names checked as UTF-8 as Swift
+    /// checks them.
+    @Test func treeObjectsWriteModesAndCheckNamesAsBefore() {
+        var rng = SystemRandomNumberGenerator()
+        for mode in [0, 0o40000, 0o100644, 0o100755, 0o120000, 0o160000]
+            + (0..<200).map({ _ in Int.random(in: 0...0o777777, using: &rng) })
+        {
+            var out: [UInt8] = []
+            IndexFile.octal(UInt32(mode), into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(mode, radix: 8))
+        }
+        let names: [[UInt8]] = [
+            Array("a.md".utf8), Array("caf\u{e9}-long-name.md".utf8), [0x63, 0x61, 0x66, 0xE9], [],
+            Array(repeating: 0x41, count: 17) + [0xFF],
+        ]
+        for name in names {
+            let paths = [0x78, 0x2F] + name
+            #expect(IndexFile.isUTF8(paths, 2..<paths.count) == (String(validating: name, as: UTF8.self) != nil))
+        }
+    }
+
     @Test func stagesIntentToAddAndDamageAreSeen() throws {
         let entries = [Entry(path: "a.md", stage: 2), Entry(path: "b.md"), Entry(path: "c.md", intentToAdd: true)]
         let parsed = try #require(Self.parse(Self.index(entries, version: 3)))
