@@ -1,3 +1,4 @@
+import ExoModel
 import ExoStore
 
 extension IndexFile {
@@ -22,7 +23,7 @@ extension IndexFile {
         var out: [UInt8] = []
         var known = true
         forEachEntry(in: dir) { name, folder, item in
-            guard Self.isUTF8(paths, name) else {
+            guard paths.withUnsafeBufferPointer({ RawBytes.isUTF8(UnsafeBufferPointer(rebasing: $0[name])) }) else {
                 known = false
                 return false
             }
@@ -62,26 +63,6 @@ extension IndexFile {
                 n += 1
             } while v != 0
             for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
-        }
-    }
-
-    /// Whether `paths[range]` is UTF-8: ASCII eight bytes at a time, anything else validated.
-    static func isUTF8(_ paths: [UInt8], _ range: Range<Int>) -> Bool {
-        paths.withUnsafeBufferPointer { p in
-            var i = range.lowerBound
-            if let base = p.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while i + 8 <= range.upperBound,
-                    raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-                {
-                    i += 8
-                }
-            }
-            while i < range.upperBound {
-                if p[i] >= 0x80 { return String(validating: UnsafeBufferPointer(rebasing: p[range]), as: UTF8.self) != nil }
-                i += 1
-            }
-            return true
         }
     }
 }

@@ -1,11 +1,11 @@
 import Dispatch
 
-/// A write running on its own thread; `wait` returns its result.
-final class BackgroundWrite: @unchecked Sendable {
+/// A result made on its own thread; `wait` returns it (a cache write, an entry's bytes).
+final class Background<Result>: @unchecked Sendable {
     private let group = DispatchGroup()
-    private var result: (DiskParseStore.OnDisk, [DiskParseStore.Entry])?
+    private var result: Result?
 
-    init(_ body: @escaping () -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])?) {
+    init(_ body: @escaping () -> Result) {
         nonisolated(unsafe) let body = body
         group.enter()
         DispatchQueue.global().async {
@@ -14,27 +14,11 @@ final class BackgroundWrite: @unchecked Sendable {
         }
     }
 
-    func wait() -> (DiskParseStore.OnDisk, [DiskParseStore.Entry])? {
+    func wait() -> Result {
         group.wait()
-        return result
+        return result!
     }
 }
 
-/// An entry's bytes made on their own thread; `wait` returns them.
-final class Aside: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var bytes: [UInt8] = []
-
-    init(_ make: @escaping @Sendable () -> [UInt8]) {
-        group.enter()
-        DispatchQueue.global().async {
-            self.bytes = make()
-            self.group.leave()
-        }
-    }
-
-    func wait() -> [UInt8] {
-        group.wait()
-        return bytes
-    }
-}
+/// A write running on its own thread.
+typealias BackgroundWrite = Background<(DiskParseStore.OnDisk, [DiskParseStore.Entry])?>

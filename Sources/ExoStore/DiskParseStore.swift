@@ -179,7 +179,7 @@ public final class DiskParseStore: ParseStore {
     /// Keeps the payload `encoding` starts making now, on another thread; the write waits
     /// for it (a commit's new view, encoded while the hook compares and admits).
     public func save(_ kind: CacheEntryKind, _ key: CacheKey, encodingAside encoding: @escaping @Sendable () -> [UInt8]) {
-        let made = Aside(encoding)
+        let made = Background(encoding)
         added.append(Added(slot: Slot(kind: kind.rawValue, key: key), bytes: nil, encode: { made.wait() }))
     }
 

@@ -174,7 +174,9 @@ import Testing
         ]
         for name in names {
             let paths = [0x78, 0x2F] + name
-            #expect(IndexFile.isUTF8(paths, 2..<paths.count) == (String(validating: name, as: UTF8.self) != nil))
+            #expect(
+                paths.withUnsafeBufferPointer { RawBytes.isUTF8(UnsafeBufferPointer(rebasing: $0[2...])) }
+                    == (String(validating: name, as: UTF8.self) != nil))
         }
     }
 

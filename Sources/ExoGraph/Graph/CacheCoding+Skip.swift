@@ -63,7 +63,7 @@ extension CacheCoding {
             let s = UnsafeBufferPointer(rebasing: raw[at..<(at + n)])
             at += n
             ids?.pointee.insert(s)
-            return Self.isUTF8(s)
+            return RawBytes.isUTF8(s)
         }
 
         /// `Reader.optional()`.
@@ -107,22 +107,6 @@ extension CacheCoding {
                 return true
             default: return false
             }
-        }
-
-        /// Whether the bytes are UTF-8: ASCII eight bytes at a time, anything else validated.
-        static func isUTF8(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
-            var i = 0
-            if let base = s.baseAddress {
-                let p = UnsafeRawPointer(base)
-                while i + 8 <= s.count, p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                    i += 8
-                }
-            }
-            while i < s.count {
-                if s[i] >= 0x80 { return String(validating: s, as: UTF8.self) != nil }
-                i += 1
-            }
-            return true
         }
     }
 }

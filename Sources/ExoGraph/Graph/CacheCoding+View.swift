@@ -32,7 +32,7 @@ extension CacheCoding {
             guard let n = count() else { return nil }
             let bytes = UnsafeBufferPointer(rebasing: raw[at..<(at + n)])
             at += n
-            return Skipper.isUTF8(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+            return RawBytes.isUTF8(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
         }
     }
 

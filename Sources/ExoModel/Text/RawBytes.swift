@@ -45,6 +45,23 @@ public enum RawBytes {
         }
     }
 
+    /// Whether `bytes` are UTF-8: ASCII eight bytes at a time, anything else validated (a
+    /// kept folder's strings, a staged folder's names: checked by the thousand).
+    public static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        if let base = bytes.baseAddress {
+            let p = UnsafeRawPointer(base)
+            while i + 8 <= bytes.count, p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+            }
+        }
+        while i < bytes.count {
+            if bytes[i] >= 0x80 { return String(validating: bytes, as: UTF8.self) != nil }
+            i += 1
+        }
+        return true
+    }
+
     /// The NUL-terminated name at `cString`, decoded as `decode` does.
     public static func decode(cString: UnsafePointer<CChar>) -> String {
         let count = strlen(cString)
