@@ -19,10 +19,23 @@ public enum FuzzTargets {
         ("config", config),
     ]
 
-    /// tropo's frontmatter and YAML subset. Property: a prefix that decides the frontmatter
-    /// (`isDecided`, what lets a blob be read only that far) has the whole file's fields.
+    /// tropo's frontmatter and YAML subset. Properties: a prefix that decides the frontmatter
+    /// (`isDecided`, what lets a blob be read only that far) has the whole file's fields; the
+    /// one-pass read of the common shape (`YAMLSubset.simpleMap`), where it answers, reads
+    /// the block (or the whole input, as a block) as the full parser does.
     public static func frontmatter(_ bytes: [UInt8]) {
         let whole = Frontmatter.fields(of: bytes)
+        let block = Frontmatter.match(bytes).map { Array(bytes[$0.yaml]) } ?? bytes
+        if let simple = block.withUnsafeBufferPointer({ YAMLSubset.simpleMap($0) }) {
+            let full = try? YAMLSubset.parse(Frontmatter.decode(block), keyLines: false).value
+            let same: Bool =
+                full.map { full -> Bool in
+                    guard case .map(let map) = full else { return false }
+                    return CacheCoding.encode(Frontmatter.Fields(map: map, error: nil))
+                        == CacheCoding.encode(Frontmatter.Fields(map: simple, error: nil))
+                } ?? false
+            precondition(same, "the one-pass read of the common shape reads otherwise")
+        }
         // The first few line ends where a prefix decides (the reader stops at the first
         // chunk that does), and the middle.
         var cuts = Array(

@@ -87,4 +87,55 @@ import Testing
             #expect(PythonText.strip(s) == String(PythonText.strip(Substring(s).unicodeScalars)), "\(Array(s.unicodeScalars))")
         }
     }
+
+    /// The one-pass read of the common shape gives what the full parser gives, and answers
+    /// for most blocks made of the pieces frontmatter is made of (so that a fast path that
+    /// always declined would fail here): random blocks of keys, separators and values,
+    /// the awkward ones among them (comments, quotes, blocks, nesting, numbers, controls).
+    @Test func simpleMapAgreesWithTheFullParser() {
+        let keys = ["status", "touches", "a", "b c", "k ", "-k", ":", " a", "  - x", "- a", "x", "é", "a\tb", "#k", "'q'"]
+        let separators = [": ", ":", ":  ", " : ", ":x", ": \t"]
+        let values = [
+            "active", "done", "agent-1", "1", "1.5", "-3", "+4", "007", "1_000", "1e3", "0x10", "inf", "nan", "NaN", "true",
+            "TRUE", "tRUE", "False", "~", "null", "None", "", "[a, b]", "[mod-1863]", "[]", "[ a ,, ]", "[a, [b]]", "[a",
+            "a]", "[1, true, ~, x y]", "|", ">-", "'q'", "\"x\"", "x # y", "# c", "{}", "{a}", "http://x", "é", "a: b",
+            "a long value with spaces", "  ", "it's", "[\"a\", b]",
+        ]
+        var rng = SystemRandomNumberGenerator()
+        var answered = 0
+        let rounds = 4000
+        for _ in 0..<rounds {
+            let lines = (0..<Int.random(in: 0...5, using: &rng)).map { _ -> String in
+                if Int.random(in: 0..<8, using: &rng) == 0 { return ["", "  ", "   - y", "\t"].randomElement(using: &rng)! }
+                return keys.randomElement(using: &rng)! + separators.randomElement(using: &rng)! + values.randomElement(
+                    using: &rng)!
+            }
+            let text = lines.joined(separator: "\n")
+            let bytes = Array(text.utf8)
+            guard let simple = bytes.withUnsafeBufferPointer({ YAMLSubset.simpleMap($0) }) else { continue }
+            answered += 1
+            // Compared as text, where a NaN reads as itself.
+            let full = (try? YAMLSubset.parse(text, keyLines: false).value).map { String(describing: $0) }
+            #expect(full == String(describing: Value.map(simple)), "\(text.debugDescription)")
+        }
+        #expect(answered > rounds / 10, "the one-pass read declined \(rounds - answered) of \(rounds) blocks")
+    }
+
+    /// A common block is read by the one-pass read (its probe), one with a comment by the
+    /// full parser, and both give the fields exo reads.
+    @Test func commonFrontmatterTakesTheOnePassRead() {
+        let (common, seen) = Probe.recorded {
+            fields("---\nstatus: active\ntouches: [auth, billing]\nassignee: alice\n---\n# T\n")
+        }
+        #expect(
+            common
+                == map([
+                    "status": .string("active"), "touches": .list([.string("auth"), .string("billing")]),
+                    "assignee": .string("alice"),
+                ]))
+        #expect(seen[.simpleFrontmatter] == 1 && seen[.fullFrontmatter] == 0)
+        let (commented, seenFull) = Probe.recorded { fields("---\nstatus: active # for now\n---\n") }
+        #expect(commented == map(["status": .string("active")]))
+        #expect(seenFull[.simpleFrontmatter] == 0 && seenFull[.fullFrontmatter] == 1)
+    }
 }

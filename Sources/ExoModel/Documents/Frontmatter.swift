@@ -110,6 +110,11 @@ public enum Frontmatter {
             found = match(text)
         }
         guard let m = found else { return Fields(map: OrderedMap(), error: nil) }
+        if let map = text.withUnsafeBufferPointer({ YAMLSubset.simpleMap(UnsafeBufferPointer(rebasing: $0[m.yaml])) }) {
+            Probe.simpleFrontmatter.hit()
+            return Fields(map: map, error: nil)
+        }
+        Probe.fullFrontmatter.hit()
         do {
             let doc = try YAMLSubset.parse(decode(text[m.yaml]), keyLines: false)
             guard case .map(let map) = doc.value else {

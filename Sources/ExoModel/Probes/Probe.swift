@@ -123,6 +123,11 @@ public enum Probe: Int, CaseIterable, Sendable {
     /// The active items of a kept view that point at a changed item's targets, found on
     /// the view's numbers, its items' targets not made.
     case targetsFromNumbers
+    /// A frontmatter block in the common shape read in one pass over its bytes
+    /// (`YAMLSubset.simpleMap`), not by tropo's full parser.
+    case simpleFrontmatter
+    /// A frontmatter block read by the full parser of tropo's YAML subset.
+    case fullFrontmatter
 
     /// The name in the stats line.
     public var name: String {
@@ -174,6 +179,8 @@ public enum Probe: Int, CaseIterable, Sendable {
         case .viewAsBase: "view-as-base"
         case .encodedAside: "encoded-aside"
         case .targetsFromNumbers: "targets-from-numbers"
+        case .simpleFrontmatter: "simple-frontmatter"
+        case .fullFrontmatter: "full-frontmatter"
         }
     }
 
