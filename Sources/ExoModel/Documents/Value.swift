@@ -43,8 +43,21 @@ public struct OrderedMap: Sendable, Equatable {
     /// The empty map.
     public init() {}
 
+    /// The map of `keys`, no two the same by code points, and their `values`, in that order.
+    package init(uniqueKeys keys: [String], values: [Value]) {
+        precondition(keys.count == values.count)
+        self.keys = keys
+        self.values = values
+        if keys.count > Self.indexFrom { reindex() }
+    }
+
     /// Whether the map has no key.
     public var isEmpty: Bool { keys.isEmpty }
+
+    /// Calls `body` with each key and its value, in key order (nothing copied out).
+    package func forEachEntry(_ body: (String, Value) throws -> Void) rethrows {
+        for i in keys.indices { try body(keys[i], values[i]) }
+    }
 
     private func position(_ key: String) -> Int? {
         if let index { return index[Exact(key)] }

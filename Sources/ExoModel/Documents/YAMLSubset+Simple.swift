@@ -9,9 +9,17 @@
 extension YAMLSubset {
     /// The map of a block in the common shape, or nil when the full parser must read it.
     public static func simpleMap(_ b: UnsafeBufferPointer<UInt8>) -> OrderedMap? {
-        var map = OrderedMap()
-        var start = 0
         let n = b.count
+        var lines = 1
+        for c in b where c == 0x0A { lines += 1 }
+        // A duplicate key is found by comparing each key with those before it: a longer
+        // block is left to the full parser.
+        if lines > maxSimpleLines { return nil }
+        var keys: [String] = []
+        var values: [Value] = []
+        keys.reserveCapacity(lines)
+        values.reserveCapacity(lines)
+        var start = 0
         while start < n {
             var end = start
             var colon = -1
@@ -35,7 +43,7 @@ extension YAMLSubset {
             var keyEnd = colon
             while b[keyEnd - 1] == 0x20 { keyEnd -= 1 }
             let key = text(b, start, keyEnd)
-            if map.contains(key) { return nil }
+            if keys.contains(key) { return nil }  // ASCII: the same by code points
             var rest = colon + 1
             while rest < last && b[rest] == 0x20 { rest += 1 }
             let value: Value
@@ -49,10 +57,14 @@ extension YAMLSubset {
             } else {
                 value = simpleScalar(b, rest, last)
             }
-            map.set(key, value)
+            keys.append(key)
+            values.append(value)
         }
-        return map
+        return OrderedMap(uniqueKeys: keys, values: values)
     }
+
+    /// The most lines a block read in one pass may have.
+    static let maxSimpleLines = 32
 
     /// `[a, b]` without its brackets: plain scalars split at commas; nil when brackets nest.
     private static func simpleList(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Value? {
@@ -61,33 +73,46 @@ extension YAMLSubset {
         while lo < hi && b[lo] == 0x20 { lo += 1 }
         while hi > lo && b[hi - 1] == 0x20 { hi -= 1 }
         if lo == hi { return .list([]) }
-        var items: [Value] = []
-        var itemStart = lo
+        var commas = 0
         for i in lo..<hi {
             let c = b[i]
             if c == 0x5B || c == 0x5D { return nil }
-            if c == 0x2C {
-                items.append(simpleScalar(b, itemStart, i))
-                itemStart = i + 1
-            }
+            if c == 0x2C { commas += 1 }
+        }
+        var items: [Value] = []
+        items.reserveCapacity(commas + 1)
+        var itemStart = lo
+        for i in lo..<hi where b[i] == 0x2C {
+            items.append(simpleScalar(b, itemStart, i))
+            itemStart = i + 1
         }
         items.append(simpleScalar(b, itemStart, hi))
         return .list(items)
     }
 
-    /// A plain scalar: a string unless it is short (null, a boolean) or starts as a number
-    /// may, when `scalar` decides.
+    /// A plain scalar: null and the booleans by their words, text that starts as a number
+    /// may as `scalar` decides, any other a string.
     private static func simpleScalar(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Value {
         var lo = from
         var hi = to
         while lo < hi && b[lo] == 0x20 { lo += 1 }
         while hi > lo && b[hi - 1] == 0x20 { hi -= 1 }
-        if hi - lo <= 5 { return scalar(text(b, lo, hi)) }
+        if hi == lo { return .null }
+        if hi - lo <= 5 {
+            let w = UnsafeBufferPointer(rebasing: b[lo..<hi])
+            for (word, value) in words where w.elementsEqual(word.utf8) { return value }
+        }
         switch b[lo] {
         case 0x30...0x39, 0x2B, 0x2D, 0x2E, 0x69, 0x49, 0x6E, 0x4E: return scalar(text(b, lo, hi))
         default: return .string(text(b, lo, hi))
         }
     }
+
+    /// The words `scalar` reads as null and the booleans.
+    private static let words: [(String, Value)] = [
+        ("~", .null), ("null", .null), ("Null", .null), ("NULL", .null), ("true", .bool(true)), ("True", .bool(true)),
+        ("TRUE", .bool(true)), ("false", .bool(false)), ("False", .bool(false)), ("FALSE", .bool(false)),
+    ]
 
     @inline(__always)
     private static func text(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
