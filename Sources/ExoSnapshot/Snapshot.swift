@@ -217,7 +217,21 @@ public enum SnapPath {
 
     /// `a/b`, either side possibly empty.
     public static func join(_ a: String, _ b: String) -> String {
-        a.isEmpty ? b : (b.isEmpty ? a : a + "/" + b)
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        // Made at its length in one step (the walk joins two paths for every file).
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                String(unsafeUninitializedCapacity: x.count + 1 + y.count) { out in
+                    out.baseAddress!.initialize(from: x.baseAddress!, count: x.count)
+                    out[x.count] = UInt8(ascii: "/")
+                    (out.baseAddress! + x.count + 1).initialize(from: y.baseAddress!, count: y.count)
+                    return x.count + 1 + y.count
+                }
+            }
+        }
     }
 
     /// The folder `p` is in (`""` for a top-level name).

@@ -107,11 +107,14 @@ public struct Coordination: Sendable {
     /// exo's view of `graph`, by the definition: every active change's targets, every pair that shares one.
     public init(_ graph: Graph) {
         self.graph = graph
-        lookup = Lookup(graph)
+        let lookup = Lookup(graph)
+        self.lookup = lookup
         let documents = graph.documents
         var active: [Exact] = []
-        for (id, i) in lookup.last {
-            if Self.isActive(path: documents[i].path, status: documents[i].status) { active.append(id) }
+        documents.withUnsafeBufferPointer { documents in
+            for (id, i) in lookup.last where Self.isActive(path: documents[i].path, status: documents[i].status) {
+                active.append(id)
+            }
         }
         active.sort()
         self.active = active.map(\.string)
@@ -145,8 +148,13 @@ public struct Coordination: Sendable {
                 var last: [Exact: Int] = [:]
                 last.reserveCapacity(documents.count)
                 var earlier: [Exact: [Int]] = [:]
-                for (i, doc) in documents.enumerated() {
-                    if let old = last.updateValue(i, forKey: Exact(doc.id)) { earlier[Exact(doc.id), default: []].append(old) }
+                // Each id read where its document lies: copying the document out would retain
+                // and release its every part, for each of tens of thousands.
+                documents.withUnsafeBufferPointer { documents in
+                    for i in documents.indices {
+                        let id = Exact(documents[i].id)
+                        if let old = last.updateValue(i, forKey: id) { earlier[id, default: []].append(old) }
+                    }
                 }
                 built = (last, earlier)
                 return (last, earlier)

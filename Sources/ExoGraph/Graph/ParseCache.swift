@@ -100,16 +100,21 @@ public final class ParseCache {
 
     /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
     /// or by path for files on disk (used once).
-    func absorb(_ parsed: [Prefetch.Parsed]) {
-        memory.reserveCapacity(memory.count + parsed.count)
-        for p in parsed {
-            if let key = p.key {
-                if memory[key] == nil {
-                    memory[key] = p.fields
-                    if let encoded = p.encoded { save(.fields, key, encoded) }
+    func absorb(_ parsed: [[Prefetch.Parsed]]) {
+        memory.reserveCapacity(memory.count + parsed.reduce(0) { $0 + $1.count })
+        for list in parsed {
+            // Each one's parts taken where they lie, not the whole copied out and released.
+            list.withUnsafeBufferPointer { list in
+                for i in list.indices {
+                    if let key = list[i].key {
+                        if memory[key] == nil {
+                            memory[key] = list[i].fields
+                            if let encoded = list[i].encoded { save(.fields, key, encoded) }
+                        }
+                    } else {
+                        byPath[list[i].path] = list[i].fields
+                    }
                 }
-            } else {
-                byPath[p.path] = p.fields
             }
         }
     }

@@ -29,7 +29,8 @@ final class Prefetch: Sendable {
         var next = 0
         var closed = false
         var started = false
-        var results: [Parsed] = []
+        /// Each helper's results as it handed them over (not joined: no copy of each).
+        var results: [[Parsed]] = []
     }
 
     private let state = Mutex(State())
@@ -74,8 +75,8 @@ final class Prefetch: Sendable {
     }
 
     /// The walk is done: reads what is left, waits for the helpers, and returns every file
-    /// parsed; nil when the helpers never started.
-    func finish() -> [Parsed]? {
+    /// parsed, in one list per helper; nil when the helpers never started.
+    func finish() -> [[Parsed]]? {
         let started = state.withLock { s -> Bool in
             s.closed = true
             return s.started
@@ -110,7 +111,7 @@ final class Prefetch: Sendable {
         defer {
             if !parsed.isEmpty {
                 Probe.readAhead.hit(parsed.count)
-                state.withLock { $0.results += parsed }
+                state.withLock { $0.results.append(parsed) }
             }
         }
         while true {

@@ -176,8 +176,10 @@ extension Workspace {
         return keyed?.digest(["exo-guard subtree 2", tree.hex, position.hex].joined(separator: "\u{0}"))
     }
 
-    /// A document as the walk finds it, before its bytes are read.
-    package struct Located {
+    /// A document as the walk finds it, before its bytes are read. A class: the walk hands
+    /// each on from the listing to the read and the document, and a copy of a reference is
+    /// one count where a copy of the parts was six.
+    package final class Located {
         package let path: String
         package let rel: String
         package let realPath: String
@@ -185,9 +187,23 @@ extension Workspace {
         package let config: EffectiveConfig
         package let type: String?
         /// The content key, when the listing gave it (a plain file in git).
-        var key: CacheKey? = nil
+        let key: CacheKey?
         /// Its place in its folder's sorted listing.
-        var entry = -1
+        let entry: Int
+
+        init(
+            path: String, rel: String, realPath: String, id: String, config: EffectiveConfig, type: String?,
+            key: CacheKey? = nil, entry: Int = -1
+        ) {
+            self.path = path
+            self.rel = rel
+            self.realPath = realPath
+            self.id = id
+            self.config = config
+            self.type = type
+            self.key = key
+            self.entry = entry
+        }
     }
 
     /// One folder of tropo's walk: top-down from the root, in each folder its files then its

@@ -58,11 +58,14 @@ extension EffectiveConfig {
         var targets: [String] = []
         if references.isEmpty { return targets }
         let many = references.count > 16 ? Set(references) : nil
-        for key in fields.keys where many?.contains(Exact(key)) ?? references.contains(Exact(key)) {
-            switch fields[key] {
-            case .string(let s)?: targets.append(s)
-            case .list(let items)?: targets.append(contentsOf: items.compactMap(\.string))
-            default: continue
+        fields.forEachEntry { key, value in
+            guard many?.contains(Exact(key)) ?? references.contains(Exact(key)) else { return }
+            switch value {
+            case .string(let s): targets.append(s)
+            case .list(let items):
+                targets.reserveCapacity(targets.count + items.count)
+                for case .string(let s) in items { targets.append(s) }
+            default: return
             }
         }
         return targets

@@ -93,24 +93,30 @@ public enum DocumentID {
         } else if hasSuffix(b, end, ".markdown", caseless: false) {
             end -= 9
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(end)
-        var inRun = false
-        for i in 0..<end {
-            let c = lowerASCII(b[i])
-            if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2D {
-                out.append(c)
-                inRun = false
-            } else if !inRun {
-                out.append(0x2D)
-                inRun = true
+        // Written straight into the string (the walk derives an id for every file).
+        let slug = String(unsafeUninitializedCapacity: max(end, 1)) { out in
+            var n = 0
+            var inRun = false
+            for i in 0..<end {
+                let c = lowerASCII(b[i])
+                if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2D {
+                    out[n] = c
+                    n += 1
+                    inRun = false
+                } else if !inRun {
+                    out[n] = 0x2D
+                    n += 1
+                    inRun = true
+                }
             }
+            var lo = 0
+            var hi = n
+            while lo < hi && out[lo] == 0x2D { lo += 1 }
+            while hi > lo && out[hi - 1] == 0x2D { hi -= 1 }
+            if lo > 0 { for k in lo..<hi { out[k - lo] = out[k] } }
+            return hi - lo
         }
-        var lo = 0
-        var hi = out.count
-        while lo < hi && out[lo] == 0x2D { lo += 1 }
-        while hi > lo && out[hi - 1] == 0x2D { hi -= 1 }
-        return lo == hi ? "untitled" : String(decoding: out[lo..<hi], as: UTF8.self)
+        return slug.isEmpty ? "untitled" : slug
     }
 
     /// `re.sub(r"\.(md|markdown)$", "", name, flags=re.I)`.
