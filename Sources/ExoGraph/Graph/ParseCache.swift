@@ -17,8 +17,6 @@ public final class ParseCache {
     private var memory: [CacheKey: Frontmatter.Fields] = [:]
     private var subtrees: [CacheKey: Subtree] = [:]
     private var rootLists: [CacheKey: [String]] = [:]
-    /// Files without a content key (on disk), parsed ahead by `prefetch`, used once.
-    private var byPath: [String: Frontmatter.Fields] = [:]
     /// What a walk made and is done with (its listing, the parallel read's lists), freed
     /// with the cache: a command keeps its cache until it exits, and freeing many thousand
     /// small objects one by one costs more than exiting.
@@ -74,7 +72,6 @@ public final class ParseCache {
         -> Frontmatter.Fields
     {
         guard let key, remembers else {
-            if let early = byPath.removeValue(forKey: path) { return early }
             Probe.parsedInWalk.hit()
             return Frontmatter.fields(of: try bounded(try read(), path: path))
         }
@@ -98,25 +95,14 @@ public final class ParseCache {
     /// Whether the fields of `key` are at hand without reading the file.
     func has(_ key: CacheKey) -> Bool { remembers && stored(key) != nil }
 
-    /// Takes what a `Prefetch` read and parsed: fields by content key (kept in the store),
-    /// or by path for files on disk (used once).
-    func absorb(_ parsed: [[Prefetch.Parsed]]) {
-        memory.reserveCapacity(memory.count + parsed.reduce(0) { $0 + $1.count })
-        for list in parsed {
-            // Each one's parts taken where they lie, not the whole copied out and released.
-            list.withUnsafeBufferPointer { list in
-                for i in list.indices {
-                    if let key = list[i].key {
-                        if memory[key] == nil {
-                            memory[key] = list[i].fields
-                            if let encoded = list[i].encoded { save(.fields, key, encoded) }
-                        }
-                    } else {
-                        byPath[list[i].path] = list[i].fields
-                    }
-                }
-            }
+    /// The fields a `Prefetch` read for the document the walk looks up under `key`: kept in
+    /// this run (one probe of the table) and in the store, as if parsed here.
+    func take(_ parsed: Prefetch.Parsed, key: CacheKey?) -> Frontmatter.Fields {
+        guard let key, remembers else { return parsed.fields }
+        if memory.updateValue(parsed.fields, forKey: key) == nil {
+            save(.fields, key, parsed.encoded ?? CacheCoding.encode(parsed.fields))
         }
+        return parsed.fields
     }
 
     /// Whether parsed fields go to a store (and so should be encoded where they are parsed).

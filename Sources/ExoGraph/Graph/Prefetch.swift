@@ -29,8 +29,33 @@ final class Prefetch: Sendable {
         var next = 0
         var closed = false
         var started = false
-        /// Each helper's results as it handed them over (not joined: no copy of each).
-        var results: [[Parsed]] = []
+        /// Each batch read: where its files start among `files`, and one result for each
+        /// (nil: not read here, left to the walk).
+        var batches: [(start: Int, parsed: [Parsed?])] = []
+    }
+
+    /// What the helpers read, by each file's place in the order the walk added them
+    /// (`add`'s answer): the walk's last step takes each document's fields from here, not
+    /// through the cache's tables.
+    struct Results {
+        private let batches: [[Parsed?]]
+        /// For each file added, its batch and its place in it.
+        private let place: [(batch: Int32, offset: Int32)]
+
+        fileprivate init(_ batches: [(start: Int, parsed: [Parsed?])], files: Int) {
+            var place = [(batch: Int32, offset: Int32)](repeating: (-1, -1), count: files)
+            for (b, batch) in batches.enumerated() {
+                for k in batch.parsed.indices { place[batch.start + k] = (Int32(b), Int32(k)) }
+            }
+            self.batches = batches.map(\.parsed)
+            self.place = place
+        }
+
+        /// The file added `slot`-th, when a helper read it.
+        subscript(slot: Int) -> Parsed? {
+            guard slot >= 0 && slot < place.count, place[slot].batch >= 0 else { return nil }
+            return batches[Int(place[slot].batch)][Int(place[slot].offset)]
+        }
     }
 
     private let state = Mutex(State())
@@ -53,14 +78,17 @@ final class Prefetch: Sendable {
         helpers = max(0, min(3, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1))
     }
 
-    /// Files the walk found that no cache holds.
-    func add(_ files: [(path: String, key: CacheKey?)]) {
-        guard !files.isEmpty, helpers > 0 else { return }
-        let start = state.withLock { s -> Bool in
+    /// Files the walk found that no cache holds; the place of the first of them in the order
+    /// of all added (`Results`), nil when nothing is read ahead (one core).
+    @discardableResult
+    func add(_ files: [(path: String, key: CacheKey?)]) -> Int? {
+        guard !files.isEmpty, helpers > 0 else { return nil }
+        let (first, start) = state.withLock { s -> (Int, Bool) in
+            let first = s.files.count
             s.files += files
-            guard !s.started, s.files.count >= Self.threshold else { return false }
+            guard !s.started, s.files.count >= Self.threshold else { return (first, false) }
             s.started = true
-            return true
+            return (first, true)
         }
         if start {
             for _ in 0..<helpers {
@@ -72,11 +100,12 @@ final class Prefetch: Sendable {
             }
         }
         for _ in 0..<helpers { wake.signal() }
+        return first
     }
 
     /// The walk is done: reads what is left, waits for the helpers, and returns every file
-    /// parsed, in one list per helper; nil when the helpers never started.
-    func finish() -> [[Parsed]]? {
+    /// read; nil when the helpers never started.
+    func finish() -> Results? {
         let started = state.withLock { s -> Bool in
             s.closed = true
             return s.started
@@ -85,7 +114,7 @@ final class Prefetch: Sendable {
         for _ in 0..<helpers { wake.signal() }
         work()
         done.wait()
-        return state.withLock { $0.results }
+        return state.withLock { Results($0.batches, files: $0.files.count) }
     }
 
     /// The walk failed: the helpers stop without reading what is left.
@@ -101,17 +130,18 @@ final class Prefetch: Sendable {
     }
 
     private enum Job {
-        case files([(path: String, key: CacheKey?)])
+        case files(start: Int, [(path: String, key: CacheKey?)])
         case wait, stop
     }
 
     private func work() {
         guard let reader = readers() else { return }
-        var parsed: [Parsed] = []
+        var read = 0
+        var batches: [(start: Int, parsed: [Parsed?])] = []
         defer {
-            if !parsed.isEmpty {
-                Probe.readAhead.hit(parsed.count)
-                state.withLock { $0.results.append(parsed) }
+            if !batches.isEmpty {
+                Probe.readAhead.hit(read)
+                state.withLock { $0.batches += batches }
             }
         }
         while true {
@@ -119,7 +149,7 @@ final class Prefetch: Sendable {
                 if s.next < s.files.count {
                     let end = min(s.files.count, s.next + Self.batch)
                     defer { s.next = end }
-                    return .files(Array(s.files[s.next..<end]))
+                    return .files(start: s.next, Array(s.files[s.next..<end]))
                 }
                 return s.closed ? .stop : .wait
             }
@@ -128,15 +158,22 @@ final class Prefetch: Sendable {
                 return
             case .wait:
                 wake.wait()
-            case .files(let files):
+            case .files(let start, let files):
+                var parsed: [Parsed?] = []
+                parsed.reserveCapacity(files.count)
                 for (path, key) in files {
-                    guard let bytes = reader.read(path, key: key), bytes.count <= maxFrontmatter else { continue }
+                    guard let bytes = reader.read(path, key: key), bytes.count <= maxFrontmatter else {
+                        parsed.append(nil)
+                        continue
+                    }
                     let fields = Frontmatter.fields(of: bytes)
                     parsed.append(
                         Parsed(
                             path: path, key: key, fields: fields,
                             encoded: encode && key != nil ? CacheCoding.encode(fields) : nil))
+                    read += 1
                 }
+                batches.append((start, parsed))
             }
         }
     }

@@ -28,12 +28,12 @@ extension Workspace {
             prefetch?.cancel()
             throw error
         }
-        if let parsed = prefetch?.finish() { cache.absorb(parsed) }
+        let read = prefetch?.finish()
         defer {
             cache.keepUntilFreed(top)
             if let prefetch { cache.keepUntilFreed(prefetch) }
         }
-        return Graph(top: try finish(top, cache: cache))
+        return Graph(top: try finish(top, cache: cache, read: read))
     }
 
     /// A folder after the walk: taken whole from a cache, or its documents still to read
@@ -95,11 +95,11 @@ extension Workspace {
             { doc throws(ExoError) in files.append(.read(doc)) })
         if let prefetch {
             // Symlinks are read in the last step; files a cache holds are not read at all.
-            prefetch.add(
-                files.compactMap {
-                    guard case .read(let f) = $0, f.realPath == f.path, !(f.key.map(cache.has) ?? false) else { return nil }
-                    return (f.path, f.key)
-                })
+            var ahead: [Located] = []
+            for case .read(let f) in files where f.realPath == f.path && !(f.key.map(cache.has) ?? false) { ahead.append(f) }
+            if let first = prefetch.add(ahead.map { ($0.path, $0.key) }) {
+                for (k, f) in ahead.enumerated() { f.readAhead = first + k }
+            }
         }
         var children: [Walked] = []
         for sub in folder.subfolders {
@@ -115,7 +115,7 @@ extension Workspace {
     }
 
     /// The documents of a walked folder, kept in the cache when they may be.
-    private func finish(_ walked: Walked, cache: ParseCache) throws(ExoError) -> Subtree {
+    private func finish(_ walked: Walked, cache: ParseCache, read: Prefetch.Results?) throws(ExoError) -> Subtree {
         if let cached = walked.cached { return cached }
         var files: [GraphDocument] = []
         files.reserveCapacity(walked.files.count)
@@ -134,17 +134,22 @@ extension Workspace {
             case .read(let located): doc = located
             }
             let fields: Frontmatter.Fields
-            do {
-                fields = try cache.fields(key: doc.key ?? keyed?.contentKey(doc.realPath), path: doc.realPath) {
-                    () throws(ExoError) in
-                    // By the listing's key where it gave one: no lookup of the path.
-                    if let key = doc.key, let keyed { return try keyed.read(doc.realPath, key: key) }
-                    return try snapshot.read(doc.realPath)
+            let key = doc.key ?? keyed?.contentKey(doc.realPath)
+            if let ahead = read?[doc.readAhead] {
+                fields = cache.take(ahead, key: key)
+            } else {
+                do {
+                    fields = try cache.fields(key: key, path: doc.realPath) {
+                        () throws(ExoError) in
+                        // By the listing's key where it gave one: no lookup of the path.
+                        if let key = doc.key, let keyed { return try keyed.read(doc.realPath, key: key) }
+                        return try snapshot.read(doc.realPath)
+                    }
+                } catch {
+                    guard case .unreadable = error else { throw error }
+                    cacheable = false
+                    continue  // unreadable on disk: like tropo, the file makes no node
                 }
-            } catch {
-                guard case .unreadable = error else { throw error }
-                cacheable = false
-                continue  // unreadable on disk: like tropo, the file makes no node
             }
             if references == nil { references = Array(doc.config.referenceFields(type: doc.type)) }
             if doc.entry >= 0 { documentOf[doc.entry] = files.count }
@@ -155,7 +160,7 @@ extension Workspace {
         }
         var children: [Subtree] = []
         for child in walked.children {
-            let done = try finish(child, cache: cache)
+            let done = try finish(child, cache: cache, read: read)
             if done.key == nil { cacheable = false }
             children.append(done)
         }
@@ -190,6 +195,8 @@ extension Workspace {
         let key: CacheKey?
         /// Its place in its folder's sorted listing.
         let entry: Int
+        /// Its place among the files a `Prefetch` read ahead (`Prefetch.Results`); -1: none.
+        var readAhead = -1
 
         init(
             path: String, rel: String, realPath: String, id: String, config: EffectiveConfig, type: String?,
