@@ -192,7 +192,11 @@ package final class BlobPrefixReader {
         z.avail_in = UInt32(clamping: stream.count - 2)
         var skipping = known == nil ? -1 : 0  // -1: the header is still to come
         var total = known ?? Int.max
-        var out = [UInt8](repeating: 0, count: min(total, 512))
+        // What is read before `enough` is asked (`chunk`), and room past it: zlib decodes in
+        // its fast loop only while 258 bytes of output space are left, so a buffer of just
+        // the blob's size (a short document) went through its slow loop byte by byte.
+        var chunk = min(total, 512)
+        var out = [UInt8](repeating: 0, count: chunk + Self.slack)
         var produced = 0
         while true {
             let status: Int32 = out.withUnsafeMutableBufferPointer { buffer in
@@ -216,21 +220,26 @@ package final class BlobPrefixReader {
                 skipping = nul + 1
                 total = skipping + size
                 guard produced <= total else { return nil }
-                if out.count > total { out.removeLast(out.count - total) }
+                chunk = min(chunk, total)
             }
-            if produced == total || status == Z_STREAM_END {
-                return produced == total ? Array(out[skipping..<produced]) : nil
+            // A stream longer than announced is read as far as announced, as before the room.
+            if produced >= total || status == Z_STREAM_END {
+                return produced >= total ? Array(out[skipping..<total]) : nil
             }
             guard status == Z_OK || (status == Z_BUF_ERROR && produced == out.count) else { return nil }
-            if produced == out.count {
+            if produced >= chunk {
                 if produced > skipping && enough(Array(out[skipping..<produced])) { return Array(out[skipping..<produced]) }
                 if produced - max(skipping, 0) >= maxSize { return nil }  // read no further than the limit
-                out += [UInt8](repeating: 0, count: min(total, out.count * 4) - out.count)
+                chunk = min(total, chunk * 4)  // more than `produced`, which is at most 258 past it
+                out += [UInt8](repeating: 0, count: max(0, chunk + Self.slack - out.count))
             }
         }
     }
 
     private static let blobHeader = Array("blob ".utf8)
+
+    /// Output room zlib's fast loop needs (its longest match, 258 bytes).
+    static let slack = 258
 
     static func be32(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
         UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
