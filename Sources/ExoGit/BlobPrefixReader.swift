@@ -192,11 +192,13 @@ package final class BlobPrefixReader {
         z.avail_in = UInt32(clamping: stream.count - 2)
         var skipping = known == nil ? -1 : 0  // -1: the header is still to come
         var total = known ?? Int.max
-        // What is read before `enough` is asked (`chunk`), and room past it: zlib decodes in
-        // its fast loop only while 258 bytes of output space are left, so a buffer of just
-        // the blob's size (a short document) went through its slow loop byte by byte.
-        var chunk = min(total, 512)
-        var out = [UInt8](repeating: 0, count: chunk + Self.slack)
+        // What is read before `enough` is asked (`chunk`; a short blob all at once), and, for
+        // the chunk that ends the blob, room past it: zlib decodes in its fast loop only while
+        // 258 bytes of output space are left, so a buffer of just a short document's size went
+        // through its slow loop byte by byte. A chunk short of the end gets no room: zlib
+        // would fill it, reading further into a long body than asked.
+        var chunk = total <= 512 + Self.slack ? total : 512
+        var out = [UInt8](repeating: 0, count: chunk + (chunk == total ? Self.slack : 0))
         var produced = 0
         while true {
             let status: Int32 = out.withUnsafeMutableBufferPointer { buffer in
@@ -230,8 +232,8 @@ package final class BlobPrefixReader {
             if produced >= chunk {
                 if produced > skipping && enough(Array(out[skipping..<produced])) { return Array(out[skipping..<produced]) }
                 if produced - max(skipping, 0) >= maxSize { return nil }  // read no further than the limit
-                chunk = min(total, chunk * 4)  // more than `produced`, which is at most 258 past it
-                out += [UInt8](repeating: 0, count: max(0, chunk + Self.slack - out.count))
+                chunk = min(total, chunk * 4)  // more than `produced`
+                out += [UInt8](repeating: 0, count: max(0, chunk + (chunk == total ? Self.slack : 0) - out.count))
             }
         }
     }
