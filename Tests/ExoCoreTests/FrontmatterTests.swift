@@ -134,6 +134,12 @@ import Testing
                     "assignee": .string("alice"),
                 ]))
         #expect(seen[.simpleFrontmatter] == 1 && seen[.fullFrontmatter] == 0)
+        // A block of more lines than the one-pass read takes (its duplicate keys are found by
+        // comparing each with those before) goes to the full parser, with the same fields.
+        let long = (0..<40).map { "k\($0): v\($0)" }.joined(separator: "\n")
+        #expect(Array(long.utf8).withUnsafeBufferPointer { YAMLSubset.simpleMap($0) } == nil)
+        let (many, seenMany) = Probe.recorded { fields("---\n\(long)\n---\n") }
+        #expect(many.keys.count == 40 && many["k39"] == .string("v39") && seenMany[.fullFrontmatter] == 1)
         let (commented, seenFull) = Probe.recorded { fields("---\nstatus: active # for now\n---\n") }
         #expect(commented == map(["status": .string("active")]))
         #expect(seenFull[.simpleFrontmatter] == 0 && seenFull[.fullFrontmatter] == 1)
