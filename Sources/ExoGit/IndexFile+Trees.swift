@@ -51,18 +51,12 @@ extension IndexFile {
 
     /// `mode` in octal digits, as git writes a tree entry's mode (no leading zero).
     static func octal(_ mode: UInt32, into out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-        )
-        var n = 0
-        var v = mode
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(ascii: "0") + UInt8(v & 7)
-                v >>= 3
-                n += 1
-            } while v != 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        var shift: UInt32 = 0
+        while mode >> (shift + 3) != 0 { shift += 3 }
+        while true {
+            out.append(UInt8(ascii: "0") + UInt8((mode >> shift) & 7))
+            if shift == 0 { return }
+            shift -= 3
         }
     }
 }

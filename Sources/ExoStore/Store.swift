@@ -41,11 +41,11 @@ public struct CacheKey: Hashable, Sendable {
         out.storeBytes(of: c.bigEndian, toByteOffset: 16, as: UInt32.self)
     }
 
-    /// Appends the 20 bytes to `out`.
+    /// Appends the 20 bytes to `out` (as `copyBytes` writes them).
     public func append(to out: inout [UInt8]) {
-        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: a >> (8 * UInt64(k)))) }
-        for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(k)))) }
-        for k in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: c >> (8 * UInt32(k)))) }
+        let end = out.count
+        out.append(contentsOf: repeatElement(0, count: 20))
+        out.withUnsafeMutableBytes { copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
     }
 
     /// 40 lowercase hex digits (written straight from the key's words: a loose object's

@@ -220,9 +220,8 @@ package enum CacheCoding {
         /// item's numbers compared with theirs (no item's targets made, nothing hashed but
         /// the items found).
         package func pointing(at wanted: Set<Exact>, excluding excluded: Set<Exact>) -> [Exact: Set<Exact>] {
-            let wantedNumbers = table.indices.filter { i in
-                wanted.count < 8 ? wanted.contains { $0 == Exact(table[i]) } : wanted.contains(Exact(table[i]))
-            }
+            let lookup = ExactLookup(wanted)
+            let wantedNumbers = table.indices.filter { lookup.contains(Exact(table[$0])) }
             guard !wantedNumbers.isEmpty else { return [:] }
             var out: [Exact: Set<Exact>] = [:]
             bytes.withUnsafeBufferPointer { raw in
